@@ -1,0 +1,31 @@
+# The two commands of the README: `make demo` and `make test`. Both set everything up first.
+PYTHON := .venv/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-fast stack-up stack-down stack-status
+
+setup:
+	bash deploy/local/setup.sh
+	$(PYTHON) manage.py migrate --noinput -v 0
+	$(PYTHON) manage.py stack init
+
+demo: setup
+	$(PYTHON) manage.py stack up
+	$(PYTHON) manage.py demo_admin
+	$(PYTHON) manage.py stack status
+
+test: setup
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+# Everything but the tests that start real servers (seconds instead of minutes).
+test-fast: setup
+	$(PYTHON) -m pytest -m "not realstack" $(PYTEST_ARGS)
+
+stack-up:
+	$(PYTHON) manage.py stack up
+
+stack-down:
+	$(PYTHON) manage.py stack down
+
+stack-status:
+	$(PYTHON) manage.py stack status

@@ -1,0 +1,1 @@
+"""Asterisk configuration rendered from typed settings (see ``render``)."""

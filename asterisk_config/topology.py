@@ -1,0 +1,82 @@
+"""What Asterisk must know about people and queues: agent SIP endpoints and human queues.
+
+Plain data so the management command (from Django models), the stack runner and the test
+fixtures can all describe a PBX without Django.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+def _check_name(kind: str, value: str) -> None:
+    # Names end up inside config section headers and dialplan extensions: keep them inert.
+    if not _NAME.match(value):
+        raise ValueError(f"{kind} name {value!r} must be 1-40 letters, digits, '_', '.' or '-'")
+
+
+@dataclass(frozen=True)
+class AgentEndpoint:
+    """A human agent's softphone: a PJSIP endpoint that registers with a password."""
+
+    name: str
+    password: str
+    webrtc: bool = False  # browser softphones need DTLS-SRTP, ICE and the WebSocket transport
+
+    def __post_init__(self) -> None:
+        _check_name("agent", self.name)
+        if len(self.password) < 8 or any(c in self.password for c in "\n\r;[]"):
+            raise ValueError(f"agent {self.name!r} needs a password of 8+ characters without ;[] or newlines")
+
+
+@dataclass(frozen=True)
+class HumanQueue:
+    """A queue of human agents that AI calls escalate into."""
+
+    name: str
+    members: tuple[str, ...] = ()
+    strategy: str = "rrmemory"
+    ring_timeout_s: int = 15
+    # How long a caller may wait before the call goes back to the bot (it offers a callback).
+    max_wait_s: int = 60
+
+    def __post_init__(self) -> None:
+        _check_name("queue", self.name)
+        for member in self.members:
+            _check_name("queue member", member)
+        if self.strategy not in {"ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "linear"}:
+            raise ValueError(f"queue {self.name!r}: unknown strategy {self.strategy!r}")
+
+
+@dataclass(frozen=True)
+class Topology:
+    agents: tuple[AgentEndpoint, ...] = ()
+    queues: tuple[HumanQueue, ...] = ()
+    failsafe_queue: str = "support"
+
+    def __post_init__(self) -> None:
+        agent_names = {a.name for a in self.agents}
+        if len(agent_names) != len(self.agents):
+            raise ValueError("agent names must be unique")
+        queue_names = {q.name for q in self.queues}
+        if len(queue_names) != len(self.queues):
+            raise ValueError("queue names must be unique")
+        if self.failsafe_queue not in queue_names:
+            raise ValueError(f"the fail-safe queue {self.failsafe_queue!r} is not one of the queues")
+        for queue in self.queues:
+            unknown = set(queue.members) - agent_names
+            if unknown:
+                raise ValueError(f"queue {queue.name!r} lists unknown agents: {', '.join(sorted(unknown))}")
+
+
+def default_topology(agent_password: str) -> Topology:
+    """Two agents in one support queue: enough for the demo and the fail-safe."""
+    agents = (AgentEndpoint("agent1", agent_password), AgentEndpoint("agent2", agent_password))
+    return Topology(
+        agents=agents,
+        queues=(HumanQueue("support", members=tuple(a.name for a in agents)),),
+        failsafe_queue="support",
+    )

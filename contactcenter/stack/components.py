@@ -1,0 +1,123 @@
+"""The stack's processes, built from the configuration and the installation's secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass
+
+from asterisk_config.render import AsteriskSettings
+from asterisk_config.topology import Topology, default_topology
+from contactcenter.stack.asterisk import AsteriskInstance
+from contactcenter.stack.config import StackConfig
+from contactcenter.stack.processes import ManagedProcess, ProcessSpec
+from contactcenter.stack.redis_server import RedisServer
+from contactcenter.stack.secrets import Secrets
+
+
+def instance_name(config: StackConfig) -> str:
+    # Clones on one machine share the Asterisk root: each var/ gets its own instance.
+    return "stack-" + hashlib.sha256(str(config.var_dir).encode()).hexdigest()[:8]
+
+
+def asterisk_settings(config: StackConfig, secrets: Secrets, topology: Topology | None = None) -> AsteriskSettings:
+    name = instance_name(config)
+    ports = config.ports
+    return AsteriskSettings(
+        instance=name,
+        instance_dir=f"/srv/contactcenter/{name}",
+        http_port=ports.asterisk_http,
+        ami_port=ports.ami,
+        sip_port=ports.sip,
+        rtp_start=ports.rtp_start,
+        rtp_end=ports.rtp_end,
+        web_port=ports.web,
+        ari_app=config.ari_app,
+        ari_user=config.ari_user,
+        ari_password=secrets.ari_password,
+        ami_user=config.ami_user,
+        ami_secret=secrets.ami_secret,
+        topology=topology or default_topology(secrets.agent_sip_password),
+    )
+
+
+def pbx_env(config: StackConfig, secrets: Secrets) -> dict[str, str]:
+    return {
+        "PBX_ARI_URL": config.ari_url,
+        "PBX_ARI_USER": config.ari_user,
+        "PBX_ARI_PASSWORD": secrets.ari_password,
+        "PBX_ARI_APP": config.ari_app,
+        "PBX_AMI_PORT": str(config.ports.ami),
+        "PBX_AMI_USER": config.ami_user,
+        "PBX_AMI_SECRET": secrets.ami_secret,
+        "PBX_REDIS_URL": config.redis_url,
+        "PBX_HEALTH_PORT": str(config.ports.pbx_health),
+    }
+
+
+@dataclass(frozen=True)
+class StackProcesses:
+    redis: RedisServer
+    asterisk: AsteriskInstance
+    web: ManagedProcess
+    celery: ManagedProcess
+    pbx: ManagedProcess
+
+    def in_start_order(self) -> list[tuple[str, ManagedProcess]]:
+        return [
+            ("redis", self.redis.process),
+            ("asterisk", self.asterisk.process),
+            ("web", self.web),
+            ("celery", self.celery),
+            ("pbx", self.pbx),
+        ]
+
+
+def build_processes(config: StackConfig, secrets: Secrets, topology: Topology | None = None) -> StackProcesses:
+    run, log = config.run_dir, config.log_dir
+    python = sys.executable
+    common_env = {"CC_VAR_DIR": str(config.var_dir), "CC_REDIS_URL": config.redis_url, "PYTHONUNBUFFERED": "1"}
+
+    def python_process(name: str, *args: str, env: dict[str, str] | None = None) -> ManagedProcess:
+        return ManagedProcess(
+            ProcessSpec(
+                name=name, argv=(python, *args), log_file=log / f"{name}.log", pid_file=run / f"{name}.pid",
+                cwd=config.repo_dir, env={**common_env, **(env or {})},
+            )
+        )  # fmt: skip
+
+    return StackProcesses(
+        redis=RedisServer(config.ports.redis, config.var_dir / "redis", log / "redis.log", run / "redis.pid"),
+        asterisk=AsteriskInstance(
+            config.asterisk_root, asterisk_settings(config, secrets, topology), log / "asterisk.log", run / "asterisk.pid"
+        ),
+        web=python_process(
+            "web", "-m", "uvicorn", "contactcenter.asgi:application",
+            "--host", "127.0.0.1", "--port", str(config.ports.web), "--log-level", "info",
+        ),
+        celery=python_process(
+            "celery", "-m", "celery", "-A", "workers", "worker", "-Q", "asr,nlp,tts,default",
+            "--concurrency", "2", "--loglevel", "INFO", "-n", f"{instance_name(config)}@%h",
+        ),
+        pbx=python_process("pbx", "-m", "pbx", env=pbx_env(config, secrets)),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PortUse:
+    what: str
+    port: int
+    udp: bool
+    owner: str  # the process that binds it
+
+
+def ports_to_check(config: StackConfig) -> list[PortUse]:
+    p = config.ports
+    return [
+        PortUse("Redis (CC_REDIS_PORT)", p.redis, False, "redis"),
+        PortUse("Asterisk HTTP/ARI (CC_ASTERISK_HTTP_PORT)", p.asterisk_http, False, "asterisk"),
+        PortUse("Asterisk AMI (CC_AMI_PORT)", p.ami, False, "asterisk"),
+        PortUse("Asterisk SIP (CC_SIP_PORT)", p.sip, True, "asterisk"),
+        PortUse("web (CC_WEB_PORT)", p.web, False, "web"),
+        PortUse("pbx health (CC_PBX_HEALTH_PORT)", p.pbx_health, False, "pbx"),
+    ]

@@ -1,0 +1,90 @@
+"""``stack up|down|status``: start the stack's processes in order, each ready before the next."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from contactcenter.stack.checks import check_celery, check_pbx, check_web, run_checks
+from contactcenter.stack.components import StackProcesses, build_processes, ports_to_check
+from contactcenter.stack.config import ConfigError, StackConfig
+from contactcenter.stack.processes import port_in_use, wait_for
+from contactcenter.stack.secrets import Secrets, ensure_secrets
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class Stack:
+    config: StackConfig
+    secrets: Secrets
+    procs: StackProcesses
+
+    @classmethod
+    def from_env(cls) -> Stack:
+        config = StackConfig.from_env()
+        secrets = ensure_secrets(config.secrets_file)
+        return cls(config, secrets, build_processes(config, secrets))
+
+    def init(self) -> None:
+        """Render Asterisk's config (also done by ``up``); safe to repeat."""
+        self.procs.asterisk.write_config()
+
+    def _check_ports_free(self, owner: str) -> None:
+        for use in ports_to_check(self.config):
+            if use.owner == owner and port_in_use(use.port, udp=use.udp):
+                variable = use.what.split("(")[1].rstrip(")")
+                raise ConfigError(
+                    f"port {use.port} for {use.what} is already in use by another program; "
+                    f"stop it or set {variable} to a free port"
+                )
+
+    def up(self, say: Say = print) -> None:
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("redis", self.procs.redis.start),
+            ("asterisk", self.procs.asterisk.start),
+            ("web", lambda: self._start_python(self.procs.web, lambda: check_web(self.config)["ok"])),
+            ("celery", lambda: self._start_python(self.procs.celery, lambda: check_celery(self.config, 2)["ok"])),
+            ("pbx", lambda: self._start_python(self.procs.pbx, lambda: check_pbx(self.config)["ok"])),
+        ]
+        processes = dict(self.procs.in_start_order())
+        for name, start in steps:
+            t0 = time.perf_counter()
+            try:
+                if not processes[name].running():
+                    self._check_ports_free(name)
+                start()
+            except ConfigError:
+                say(f"[stack] {name:<9} FAILED")
+                raise
+            say(f"[stack] {name:<9} up   {time.perf_counter() - t0:5.1f}s")
+
+    def _start_python(self, proc: Any, ready: Callable[[], bool] | None) -> None:
+        proc.start()
+        if ready is None:
+            return
+
+        def safe_ready() -> bool:
+            try:
+                return ready()
+            except Exception:  # not up yet: connection refused, timeout, half-started server
+                return False
+
+        try:
+            wait_for(safe_ready, 60, proc.name, alive=proc.running)
+        except ConfigError as exc:
+            raise ConfigError(f"{exc}; last lines of {proc.spec.log_file}:\n{proc.log_tail()}") from None
+
+    def down(self, say: Say = print) -> list[str]:
+        stopped = []
+        for name, proc in reversed(self.procs.in_start_order()):
+            if proc.stop():
+                stopped.append(name)
+                say(f"[stack] {name:<9} stopped")
+        return stopped
+
+    def status(self) -> dict[str, Any]:
+        components = run_checks(self.config, self.secrets, self.procs)
+        return {"ok": all(c["ok"] for c in components.values()), "components": components}

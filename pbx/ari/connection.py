@@ -1,0 +1,72 @@
+"""The ARI events websocket, kept open with reconnect and back-off.
+
+Registering the websocket is what makes our Stasis app exist in Asterisk: while it is down,
+``Stasis()`` in the dialplan fails and calls take the fail-safe path to a human queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+
+from pbx.ari.client import basic_auth_header
+from pbx.ari.events import AriEvent
+from pbx.backoff import Backoff
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[AriEvent], Awaitable[None]]
+ConnectHandler = Callable[[], Awaitable[None]]
+
+
+class AriEventStream:
+    def __init__(self, session: aiohttp.ClientSession, ari_url: str, user: str, password: str, app: str,
+                 backoff: Backoff) -> None:  # fmt: skip
+        ws_base = ari_url.rstrip("/").replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+        self._url = f"{ws_base}/events"
+        self._params = {"app": app, "subscribeAll": "false"}
+        self._headers = basic_auth_header(user, password)
+        self._session = session
+        self._backoff = backoff
+        self.connected = False
+        self.connected_since: float | None = None
+        self.reconnects = 0
+        self.last_error: str | None = None
+
+    async def run(self, on_event: EventHandler, on_connect: ConnectHandler | None = None) -> None:
+        """Connect, deliver events in order, reconnect on loss; returns only when cancelled."""
+        while True:
+            try:
+                async with self._session.ws_connect(
+                    self._url, params=self._params, headers=self._headers, heartbeat=10
+                ) as ws:
+                    self.connected, self.connected_since, self.last_error = True, time.time(), None
+                    self._backoff.reset()
+                    log.info("ARI events connected (%s)", self._url)
+                    if on_connect is not None:
+                        await on_connect()
+                    async for message in ws:
+                        if message.type != aiohttp.WSMsgType.TEXT:
+                            break
+                        try:
+                            event = AriEvent.from_json(json.loads(message.data))
+                        except (ValueError, AttributeError) as exc:
+                            log.warning("unreadable ARI event dropped: %s", exc)
+                            continue
+                        await on_event(event)
+                    self.last_error = "websocket closed"
+            except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+            finally:
+                if self.connected:
+                    self.reconnects += 1
+                self.connected = False
+                self.connected_since = None
+            delay = self._backoff.next_delay()
+            log.warning("ARI events down (%s); retrying in %.1f s", self.last_error, delay)
+            await asyncio.sleep(delay)

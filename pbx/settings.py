@@ -1,0 +1,44 @@
+"""pbx's settings, from ``PBX_*`` environment variables (the stack runner sets them)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class SettingsError(Exception):
+    pass
+
+
+class PbxSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ari_url: str = Field(description="Base URL of ARI, e.g. http://127.0.0.1:8088/ari")
+    ari_user: str
+    ari_password: str
+    ari_app: str = "contactcenter"
+    ami_host: str = "127.0.0.1"
+    ami_port: int = Field(5038, ge=1, le=65535)
+    ami_user: str
+    ami_secret: str
+    redis_url: str = "redis://127.0.0.1:6390/0"
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(8091, ge=0, le=65535)
+    reconnect_min_s: float = Field(0.2, gt=0)
+    reconnect_max_s: float = Field(5.0, gt=0)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PbxSettings:
+        env = os.environ if env is None else env
+        values = {
+            name: env[f"PBX_{name.upper()}"] for name in cls.model_fields if f"PBX_{name.upper()}" in env
+        }
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"PBX_{str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors()
+            )
+            raise SettingsError(f"invalid pbx settings: {problems}") from None

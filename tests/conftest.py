@@ -1,0 +1,109 @@
+"""Fixtures that start real servers (Asterisk, Redis, a Celery worker) on free ports.
+
+Each is session-scoped: started once when a test first needs it, stopped at the end of the
+session, leaving no process behind. They use the same classes as ``manage.py stack``.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from asterisk_config.render import AsteriskSettings
+from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology
+from contactcenter.stack.asterisk import AsteriskInstance
+from contactcenter.stack.config import REPO_DIR, StackConfig
+from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
+from contactcenter.stack.redis_server import RedisServer
+
+AGENT_PASSWORD = "test-agent-secret"
+
+
+@pytest.fixture(scope="session")
+def asterisk_root() -> Path:
+    root = StackConfig.from_env().asterisk_root
+    if not (root / "usr" / "sbin" / "asterisk").exists():
+        pytest.fail(f"Asterisk is not installed in {root}; run `make setup` (or `bash deploy/local/setup.sh`)")
+    return root
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    base = tmp_path_factory.mktemp("redis")
+    server = RedisServer(free_port(), base / "data", base / "redis.log", base / "redis.pid", persistent=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_topology() -> Topology:
+    agents = (AgentEndpoint("agent1", AGENT_PASSWORD), AgentEndpoint("agent2", AGENT_PASSWORD))
+    return Topology(
+        agents=agents,
+        queues=(HumanQueue("support", members=("agent1", "agent2"), max_wait_s=20),),
+        failsafe_queue="support",
+    )
+
+
+@pytest.fixture(scope="session")
+def asterisk_server(asterisk_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsteriskInstance]:
+    base = tmp_path_factory.mktemp("asterisk")
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    # A random block of RTP ports, so parallel sessions (or a running stack) do not collide.
+    rtp_start = random.randrange(20000, 29000, 200)
+    settings = AsteriskSettings(
+        instance=name,
+        instance_dir=f"/srv/contactcenter/{name}",
+        http_port=free_port(),
+        ami_port=free_port(),
+        sip_port=free_port(udp=True),
+        rtp_start=rtp_start,
+        rtp_end=rtp_start + 199,
+        web_port=free_port(),
+        ari_app="cctest",
+        ari_user="tester",
+        ari_password=uuid.uuid4().hex,
+        ami_user="tester",
+        ami_secret=uuid.uuid4().hex,
+        topology=test_topology(),
+        trunk_port=free_port(udp=True),
+    )
+    instance = AsteriskInstance(asterisk_root, settings, base / "asterisk.log", base / "asterisk.pid")
+    instance.start()
+    yield instance
+    instance.stop()
+    shutil.rmtree(asterisk_root / settings.instance_dir.lstrip("/"), ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class CeleryWorker:
+    broker_url: str
+    process: ManagedProcess
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryWorker]:
+    """A real ``celery worker`` process consuming our queues from the test Redis."""
+    base = tmp_path_factory.mktemp("celery")
+    argv = (sys.executable, "-m", "celery", "-A", "workers", "worker", "-Q", "asr,nlp,tts,default",
+            "--concurrency", "1", "--loglevel", "INFO", "-n", f"test-{uuid.uuid4().hex[:6]}@%h")  # fmt: skip
+    process = ManagedProcess(
+        ProcessSpec("celery", argv, base / "celery.log", base / "celery.pid", REPO_DIR,
+                    env={"CC_REDIS_URL": redis_server.url}),
+    )  # fmt: skip
+    process.start()
+    worker = CeleryWorker(redis_server.url, process)
+    try:
+        wait_for(lambda: "ready." in process.log_tail(40), 60, "celery worker", alive=process.running)
+    except Exception:
+        process.stop()
+        raise
+    yield worker
+    process.stop()

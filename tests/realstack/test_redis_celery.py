@@ -1,0 +1,30 @@
+"""Real round trips to Redis and through a Celery worker process."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import redis
+
+from contactcenter.stack.redis_server import RedisServer
+
+pytestmark = pytest.mark.realstack
+
+
+def test_redis_ping_and_stream_round_trip(redis_server: RedisServer) -> None:
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    assert client.ping() is True
+    entry_id = client.xadd("test:events", {"type": "ping"})
+    [(stream, [(read_id, fields)])] = client.xread({"test:events": 0}, count=1)
+    assert (stream, read_id, fields) == ("test:events", entry_id, {"type": "ping"})
+
+
+def test_celery_ping_task_round_trip(celery_worker_process) -> None:
+    from workers.app import app
+
+    app.conf.broker_url = app.conf.result_backend = celery_worker_process.broker_url
+    token = uuid.uuid4().hex
+    reply = app.send_task("workers.ping", args=[token], queue="default").get(timeout=30)
+    assert reply["token"] == token
+    assert reply["pid"] == celery_worker_process.process.pid() or reply["pid"] > 0

@@ -1,0 +1,33 @@
+"""The Celery application: broker and result backend are Redis, one queue per kind of work."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+# Queues by kind of work, so ASR (CPU-heavy, latency-critical) never waits behind TTS batches.
+QUEUES = ("asr", "nlp", "tts", "default")
+
+
+def redis_url() -> str:
+    return os.environ.get("CC_REDIS_URL") or f"redis://127.0.0.1:{os.environ.get('CC_REDIS_PORT', '6390')}/0"
+
+
+app = Celery("workers", include=["workers.tasks.health"])
+app.conf.update(
+    broker_url=redis_url(),
+    result_backend=redis_url(),
+    task_queues=[Queue(name) for name in QUEUES],
+    task_default_queue="default",
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    # Results of live-call tasks are useless after the call has moved on.
+    result_expires=3600,
+    task_acks_late=True,
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    worker_hijack_root_logger=False,
+)

@@ -1,0 +1,1 @@
+"""Celery tasks; each module registers its tasks on ``workers.app.app``."""
