@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from contactcenter.stack.config import REPO_DIR
+from contactcenter.stack.components import instance_name
+from contactcenter.stack.config import REPO_DIR, StackConfig
 from contactcenter.stack.processes import free_port
 
 pytestmark = pytest.mark.realstack
@@ -25,8 +28,8 @@ def manage(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.
 
 
 @pytest.fixture
-def stack_env(tmp_path: Path) -> dict[str, str]:
-    return {
+def stack_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    env = {
         **os.environ,
         "CC_VAR_DIR": str(tmp_path / "var"),
         "CC_WEB_PORT": str(free_port()),
@@ -38,6 +41,10 @@ def stack_env(tmp_path: Path) -> dict[str, str]:
         "CC_RTP_START": "31000",
         "CC_RTP_END": "31199",
     }
+    yield env
+    # The stack's Asterisk instance lives in the shared chroot: remove it with the test's var/.
+    config = StackConfig.from_env(env)
+    shutil.rmtree(config.asterisk_root / "srv" / "contactcenter" / instance_name(config), ignore_errors=True)
 
 
 def _pids(var_dir: Path) -> list[int]:
