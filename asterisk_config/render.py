@@ -60,11 +60,13 @@ def _agent_sections(agents: tuple[AgentEndpoint, ...]) -> str:
             if agent.webrtc
             else ""
         )
+        # A fixed contact (simulated agents, desk phones without registration) instead of REGISTER.
+        contact = f"contact = {agent.static_contact}\n" if agent.static_contact else ""
         blocks.append(
             f"[{agent.name}](agent-endpoint)\nauth = {agent.name}\naors = {agent.name}\n"
             f'callerid = "{agent.name}" <{agent.name}>\n{webrtc}\n'
             f"[{agent.name}](agent-auth)\nusername = {agent.name}\npassword = {agent.password}\n\n"
-            f"[{agent.name}](agent-aor)\n"
+            f"[{agent.name}](agent-aor)\n{contact}"
         )
     return "\n".join(blocks)
 
@@ -97,7 +99,8 @@ def _queue_extensions(queues: tuple[HumanQueue, ...]) -> str:
             " same => n,Set(__CC_ESCALATION_SCORE=${CC_ESCALATION_SCORE})",
             f" same => n,Set(__CC_QUEUE={queue.name})",
             # CC_WHISPER_FILE: the summary the agent hears before being bridged (announceoverride).
-            f" same => n,Queue({queue.name},,,${{CC_WHISPER_FILE}},{queue.max_wait_s})",
+            # b(): on each agent's new channel, before it rings, add the screen-pop headers.
+            f" same => n,Queue({queue.name},b(cc-agent-predial^s^1),,${{CC_WHISPER_FILE}},{queue.max_wait_s})",
             # Nobody answered in time: back to the bot, which offers a callback.
             f" same => n,Stasis(${{CC_ARI_APP}},queue-returned,{queue.name},${{QUEUESTATUS}})",
             " same => n,Playback(silence/1&vm-goodbye)",

@@ -25,11 +25,14 @@ class AgentEndpoint:
     name: str
     password: str
     webrtc: bool = False  # browser softphones need DTLS-SRTP, ICE and the WebSocket transport
+    static_contact: str = ""  # e.g. sip:agent1@127.0.0.1:5071 for a phone that does not register
 
     def __post_init__(self) -> None:
         _check_name("agent", self.name)
         if len(self.password) < 8 or any(c in self.password for c in "\n\r;[]"):
             raise ValueError(f"agent {self.name!r} needs a password of 8+ characters without ;[] or newlines")
+        if self.static_contact and not re.match(r"^sips?:[A-Za-z0-9_.@:-]+$", self.static_contact):
+            raise ValueError(f"agent {self.name!r}: static contact {self.static_contact!r} is not a SIP URI")
 
 
 @dataclass(frozen=True)

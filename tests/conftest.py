@@ -43,17 +43,31 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server.stop()
 
 
-def test_topology() -> Topology:
-    agents = (AgentEndpoint("agent1", AGENT_PASSWORD), AgentEndpoint("agent2", AGENT_PASSWORD))
+@pytest.fixture(scope="session")
+def sim_agent_port() -> int:
+    """Where the simulated agent (sipp) answers calls for agent1 (a static contact)."""
+    return free_port(udp=True)
+
+
+def build_test_topology(sim_agent_port: int) -> Topology:
+    agents = (
+        AgentEndpoint("agent1", AGENT_PASSWORD, static_contact=f"sip:agent1@127.0.0.1:{sim_agent_port}"),
+        AgentEndpoint("agent2", AGENT_PASSWORD),
+    )
     return Topology(
         agents=agents,
-        queues=(HumanQueue("support", members=("agent1", "agent2"), max_wait_s=20),),
-        failsafe_queue="support",
+        queues=(
+            HumanQueue("support", members=("agent1",), max_wait_s=20, strategy="linear"),
+            HumanQueue("sales", members=("agent2",), max_wait_s=5),
+        ),
+        # agent2 never registers: fail-safe calls wait there without ringing the simulated agent.
+        failsafe_queue="sales",
     )
 
 
 @pytest.fixture(scope="session")
-def asterisk_server(asterisk_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsteriskInstance]:
+def asterisk_server(asterisk_root: Path, sim_agent_port: int,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsteriskInstance]:  # fmt: skip
     base = tmp_path_factory.mktemp("asterisk")
     name = f"test-{uuid.uuid4().hex[:8]}"
     # A random block of RTP ports, so parallel sessions (or a running stack) do not collide.
@@ -72,7 +86,7 @@ def asterisk_server(asterisk_root: Path, tmp_path_factory: pytest.TempPathFactor
         ari_password=uuid.uuid4().hex,
         ami_user="tester",
         ami_secret=uuid.uuid4().hex,
-        topology=test_topology(),
+        topology=build_test_topology(sim_agent_port),
         trunk_port=free_port(udp=True),
     )
     instance = AsteriskInstance(asterisk_root, settings, base / "asterisk.log", base / "asterisk.pid")

@@ -30,17 +30,19 @@ def test_ami_wrong_secret_is_refused(asterisk_server: AsteriskInstance) -> None:
     assert result["ok"] is False
 
 
-def _originate_into_dialplan(asterisk: AsteriskInstance, call_id: str) -> None:
+def _ari(asterisk: AsteriskInstance, method: str, path: str, body: dict | None = None) -> None:
     s = asterisk.settings
-    body = json.dumps({"variables": {"CC_CALL_ID": call_id}}).encode()
-    url = (
-        f"{asterisk.ari_url}/channels?endpoint=Local/wait@cc-test&context=cc-ai&extension=start"
-        f"&priority=1&channelId={call_id}"
-    )
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{asterisk.ari_url}/{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
     token = base64.b64encode(f"{s.ari_user}:{s.ari_password}".encode()).decode()
     request.add_header("Authorization", f"Basic {token}")
     urllib.request.urlopen(request, timeout=5).close()
+
+
+def _originate_into_dialplan(asterisk: AsteriskInstance, call_id: str) -> None:
+    path = f"channels?endpoint=Local/wait@cc-test&context=cc-ai&extension=start&priority=1&channelId={call_id}"
+    _ari(asterisk, "POST", path, {"variables": {"CC_CALL_ID": call_id}})
 
 
 def test_answered_call_without_the_stasis_app_goes_to_a_human_queue(asterisk_server: AsteriskInstance) -> None:
@@ -68,9 +70,10 @@ def test_answered_call_without_the_stasis_app_goes_to_a_human_queue(asterisk_ser
             await loop.run_in_executor(None, _originate_into_dialplan, asterisk_server, call_id)
             return await asyncio.wait_for(joined, 10)
         finally:
-            await manager.send_action({"Action": "Hangup", "Channel": f"/^Local/wait@cc-test-/"})
             manager.close()
+            # Leave the queue empty for the other tests.
+            await loop.run_in_executor(None, _ari, asterisk_server, "DELETE", f"channels/{call_id}")
 
     event = asyncio.run(go())
-    assert event["Queue"] == "support"
+    assert event["Queue"] == "sales"  # the test topology's fail-safe queue
     assert channel_variables(event)["CC_ESCALATION_REASON"] == "failsafe"

@@ -42,7 +42,7 @@ def test_queues_agents_and_failsafe_are_rendered() -> None:
     assert "[support]" in files["queues.conf"] and "member => PJSIP/agent1" in files["queues.conf"]
     assert "[agent2](agent-auth)" in files["pjsip.conf"] and "password = agentpass1" in files["pjsip.conf"]
     assert "CC_FAILSAFE_QUEUE = support" in files["extensions.conf"]
-    assert "Queue(support,,,${CC_WHISPER_FILE},60)" in files["extensions.conf"]
+    assert "Queue(support,b(cc-agent-predial^s^1),,${CC_WHISPER_FILE},60)" in files["extensions.conf"]
 
 
 def test_missing_placeholder_value_fails() -> None:

@@ -1,0 +1,1 @@
+"""Redis Streams: commands in (consumer group) and events out."""

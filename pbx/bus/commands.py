@@ -1,0 +1,106 @@
+"""Consume commands from the Redis stream through a consumer group.
+
+An entry is acknowledged only after its handler returns, so a command read just before pbx
+died is delivered again on restart (pending entries are read first). A malformed command is
+answered with a ``command.rejected`` event, copied to a rejected stream and acknowledged:
+it can never block the ones behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
+
+from pbx.api import (
+    COMMAND_GROUP,
+    COMMANDS_REJECTED_STREAM,
+    COMMANDS_STREAM,
+    Command,
+    CommandRejected,
+    SchemaError,
+    parse_command,
+)
+from pbx.bus.events import EventPublisher
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Command], Awaitable[None]]
+
+
+class CommandConsumer:
+    def __init__(self, client: aioredis.Redis, publisher: EventPublisher, consumer: str = "pbx-1",
+                 stream: str = COMMANDS_STREAM, group: str = COMMAND_GROUP) -> None:  # fmt: skip
+        self._redis = client
+        self._publisher = publisher
+        self._consumer = consumer
+        self._stream = stream
+        self._group = group
+        self.handled = 0
+        self.rejected = 0
+
+    async def ensure_group(self) -> None:
+        try:
+            await self._redis.xgroup_create(self._stream, self._group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def run(self, handle: Handler, block_ms: int = 1000) -> None:
+        await self.ensure_group()
+        # "0" first: entries delivered to us before a crash and never acknowledged.
+        await self._drain(handle, "0", block_ms=None)
+        while True:
+            await self._drain(handle, ">", block_ms=block_ms)
+
+    async def _drain(self, handle: Handler, start: str, block_ms: int | None) -> None:
+        while True:
+            reply = await self._redis.xreadgroup(
+                self._group, self._consumer, {self._stream: start}, count=50, block=block_ms
+            )
+            entries = reply[0][1] if reply else []
+            if not entries:
+                return
+            for entry_id, fields in entries:
+                await self._handle_one(handle, entry_id, fields)
+            if start == ">":
+                return
+
+    async def _handle_one(self, handle: Handler, entry_id: bytes | str, fields: dict) -> None:
+        try:
+            command = parse_command(fields)
+        except SchemaError as exc:
+            await self._reject(entry_id, fields, str(exc), command_id=_raw_command_id(fields))
+            return
+        try:
+            await handle(command)
+        except asyncio.CancelledError:
+            raise  # not acknowledged: redelivered after restart
+        except Exception as exc:  # a handler failure is reported, never silently dropped
+            log.exception("command %s failed", command.command_id)
+            await self._reject(entry_id, fields, f"{type(exc).__name__}: {exc}", command.command_id,
+                               call_id=getattr(command, "call_id", None))  # fmt: skip
+            return
+        await self._redis.xack(self._stream, self._group, entry_id)
+        self.handled += 1
+
+    async def _reject(self, entry_id: bytes | str, fields: dict, error: str, command_id: str,
+                      call_id: str | None = None) -> None:  # fmt: skip
+        self.rejected += 1
+        log.warning("command rejected: %s", error)
+        await self._redis.xadd(COMMANDS_REJECTED_STREAM, {**fields, "error": error}, maxlen=10_000)
+        await self._publisher.publish(CommandRejected(command_id=command_id, error=error, call_id=call_id))
+        await self._redis.xack(self._stream, self._group, entry_id)
+
+
+def _raw_command_id(fields: dict) -> str:
+    import json
+
+    try:
+        data = json.loads(fields.get(b"data") or fields.get("data") or "{}")
+        return str(data.get("command_id", "")) if isinstance(data, dict) else ""
+    except ValueError:
+        return ""

@@ -1,0 +1,1 @@
+"""Live calls: originate, media legs, escalation into human queues, reconciliation."""

@@ -1,0 +1,58 @@
+"""The contract between the call engine (ARI, media) and what talks to the caller.
+
+The engine owns channels, bridges and RTP; a ``Conversation`` owns the dialog, speech and
+VoiceWatch. They meet here so either side can be tested with the other scripted.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from pbx.api import Event
+
+
+class CallIO(Protocol):
+    """What a conversation may do to its call (implemented by the engine)."""
+
+    call_id: str
+    sample_rate: int
+
+    async def play(self, samples: np.ndarray) -> float:
+        """Play int16 audio to the caller; returns seconds played (less if stopped)."""
+        ...
+
+    def stop_playback(self) -> None: ...
+
+    @property
+    def playing(self) -> bool: ...
+
+    async def escalate(self, queue: str, reason: str, score: float, summary: str) -> None: ...
+
+    async def hangup(self, outcome: str, detail: str = "") -> None: ...
+
+    async def publish(self, event: Event) -> None: ...
+
+
+class Conversation(Protocol):
+    async def start(self, io: CallIO) -> None:
+        """The caller is connected: greet and begin listening."""
+        ...
+
+    def on_audio(self, samples: np.ndarray) -> None:
+        """One 20 ms frame of the caller's audio (int16 at ``io.sample_rate``)."""
+        ...
+
+    def on_dtmf(self, digit: str) -> None: ...
+
+    async def on_queue_timeout(self, queue: str, status: str) -> None:
+        """No human answered in time and the call is back with the bot."""
+        ...
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        """(outcome, detail) so far."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,384 @@
+"""The call engine: routes ARI events and commands to live calls.
+
+One instance per pbx process. It is the only place that creates or moves channels; what is
+said on a call is the ``Conversation``'s business.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+import numpy as np
+
+from pbx.api import (
+    CallAnswered,
+    CallEnded,
+    CallEscalated,
+    CallStarted,
+    Command,
+    Event,
+    HangupCall,
+    OriginateCall,
+    QueueEvent,
+    SupervisorTakeover,
+    TransferCall,
+    new_id,
+)
+from pbx.ari.client import AriError, AriRest
+from pbx.ari.events import AriEvent
+from pbx.calls.conversation import Conversation
+from pbx.calls.live import CallState, LiveCall, MediaLeg, Transfer
+from pbx.calls.media_leg import MediaSetupError, close_media_leg, open_media_leg
+from pbx.calls.outcomes import unanswered_outcome
+from pbx.media.codec import MediaFormat
+from pbx.media.player import PromptPlayer
+
+log = logging.getLogger(__name__)
+
+ConversationFactory = Callable[[LiveCall], Conversation]
+Publish = Callable[[Event], Awaitable[None]]
+# (call_id, text) -> the file Asterisk plays to the agent (no extension), or None
+WhisperMaker = Callable[[str, str], Awaitable[str | None]]
+
+
+class CallEngine:
+    def __init__(self, rest: AriRest, publish: Publish, app: str, conversations: ConversationFactory,
+                 media_format: MediaFormat, failsafe_queue: str = "support",
+                 whisper: WhisperMaker | None = None) -> None:  # fmt: skip
+        self.rest = rest
+        self.publish = publish
+        self.app = app
+        self.conversations = conversations
+        self.media_format = media_format
+        self.failsafe_queue = failsafe_queue
+        self.whisper = whisper
+        self.calls: dict[str, LiveCall] = {}
+        self._by_channel: dict[str, LiveCall] = {}  # caller channel id -> call
+        self._media: dict[str, MediaLeg] = {}  # media channel id -> leg
+
+    # ------------------------------------------------------------ commands
+
+    async def handle_command(self, command: Command) -> None:
+        if isinstance(command, OriginateCall):
+            await self.originate(command)
+        elif isinstance(command, (TransferCall, SupervisorTakeover)):
+            call = self._require(command.call_id)
+            queue = command.queue if isinstance(command, TransferCall) else command.supervisor_queue
+            reason = command.reason if isinstance(command, TransferCall) else "supervisor_takeover"
+            await self.escalate(call, queue, reason, 1.0, f"Transferred by request: {reason}")
+        elif isinstance(command, HangupCall):
+            call = self._require(command.call_id)
+            await self._hangup_channel(call.channel_id)
+
+    def _require(self, call_id: str) -> LiveCall:
+        call = self.calls.get(call_id)
+        if call is None or call.state is CallState.ENDED:
+            raise LookupError(f"no live call {call_id}")
+        return call
+
+    async def originate(self, command: OriginateCall) -> None:
+        if command.call_id in self.calls:
+            return  # a redelivered command: the call already exists
+        call = LiveCall(call_id=command.call_id, channel_id=command.call_id, direction="outbound", command=command)
+        self.calls[call.call_id] = call
+        self._by_channel[call.channel_id] = call
+        variables = {"CC_CALL_ID": call.call_id, **command.variables}
+        await self.publish(CallStarted(call_id=call.call_id, direction="outbound", endpoint=command.endpoint,
+                                       campaign_id=command.campaign_id, lead_id=command.lead_id,
+                                       flow=command.flow if isinstance(command.flow, str) else command.flow.get("name", "")))  # fmt: skip
+        try:
+            await self.rest.post(
+                "channels", body={"variables": variables}, endpoint=command.endpoint, app=self.app,
+                appArgs="outbound", callerId=command.caller_id or None, timeout=command.timeout_s,
+                channelId=call.channel_id,
+            )  # fmt: skip
+        except AriError as exc:
+            await self._end(call, "failed", cause=str(exc.status), detail=exc.message)
+
+    # ------------------------------------------------------------ ARI events
+
+    async def on_event(self, event: AriEvent) -> None:
+        handler = getattr(self, f"_on_{event.type}", None)
+        if handler is not None:
+            await handler(event)
+
+    async def _on_StasisStart(self, event: AriEvent) -> None:
+        channel_id = event.channel_id or ""
+        leg = self._media.get(channel_id)
+        if leg is not None:
+            leg.ready.set()
+            return
+        kind = event.args[0] if event.args else ""
+        call = self._by_channel.get(channel_id)
+        if kind == "queue-returned" and call is not None:
+            await self._returned_from_queue(call, event)
+            return
+        if call is None:
+            if kind == "inbound":
+                call = self._inbound_call(event)
+            else:
+                # Not ours (a call from before a restart that reconcile has not seen): to a human.
+                await self._to_failsafe(channel_id, "orphan")
+                return
+        call.state = CallState.WITH_BOT
+        call.answered_at = time.time()
+        await self.publish(CallAnswered(call_id=call.call_id))
+        call.spawn(self._connect_bot(call))
+
+    def _inbound_call(self, event: AriEvent) -> LiveCall:
+        did = event.args[1] if len(event.args) > 1 else ""
+        call = LiveCall(call_id=new_id(), channel_id=event.channel_id or "", direction="inbound", command=None)
+        self.calls[call.call_id] = call
+        self._by_channel[call.channel_id] = call
+        call.spawn(self.publish(CallStarted(call_id=call.call_id, direction="inbound", endpoint=did)))
+        return call
+
+    async def _connect_bot(self, call: LiveCall) -> None:
+        conversation = self.conversations(call)
+        call.conversation = conversation
+        try:
+            call.media = await open_media_leg(
+                self.rest, self.app, call.channel_id, self.media_format,
+                on_payload=lambda payload: self._on_rtp(call, payload),
+                register=lambda leg: self._media.__setitem__(leg.channel_id, leg),
+            )  # fmt: skip
+        except (AriError, MediaSetupError) as exc:
+            log.error("call %s: media setup failed (%s); handing it to a human", call.call_id, exc)
+            await self.escalate(call, self.failsafe_queue, "media_failure", 1.0, "The AI could not connect.")
+            return
+        io = _EngineIO(self, call)
+        try:
+            await conversation.start(io)
+        except Exception:
+            log.exception("call %s: conversation failed; handing it to a human", call.call_id)
+            await self.escalate(call, self.failsafe_queue, "bot_failure", 1.0, "The AI failed on this call.")
+
+    def _on_rtp(self, call: LiveCall, payload: bytes) -> None:
+        if call.conversation is None or call.state is not CallState.WITH_BOT:
+            return
+        call.conversation.on_audio(self.media_format.decode(payload))
+
+    async def _on_ChannelDtmfReceived(self, event: AriEvent) -> None:
+        call = self._by_channel.get(event.channel_id or "")
+        if call is not None and call.conversation is not None and call.state is CallState.WITH_BOT:
+            call.conversation.on_dtmf(str(event.raw.get("digit", "")))
+
+    async def _on_StasisEnd(self, event: AriEvent) -> None:
+        call = self._by_channel.get(event.channel_id or "")
+        if call is not None and call.state is CallState.ESCALATING and call.transfer is not None:
+            call.transfer.left_stasis_at = time.time()
+
+    async def _on_ChannelDestroyed(self, event: AriEvent) -> None:
+        channel_id = event.channel_id or ""
+        leg = self._media.pop(channel_id, None)
+        if leg is not None:
+            return
+        call = self._by_channel.get(channel_id)
+        if call is None or call.state is CallState.ENDED:
+            return
+        cause = event.raw.get("cause")
+        if call.answered_at is None:
+            await self._end(call, unanswered_outcome(cause), cause=str(cause))
+        else:
+            await self._end(call, *self._final_outcome(call), cause=str(cause))
+
+    def _final_outcome(self, call: LiveCall) -> tuple[str, str]:
+        if call.transfer is not None:
+            return ("escalated", call.transfer.reason)
+        if call.conversation is not None:
+            outcome, detail = call.conversation.outcome
+            return (outcome or "abandoned", detail)
+        return ("abandoned", "")
+
+    # ------------------------------------------------------------ AMI (queue) events
+
+    async def on_queue_event(self, name: str, fields: dict[str, str], variables: dict[str, str]) -> None:
+        """Queue activity for calls we escalated, matched by the caller channel's unique id."""
+        call = self._by_channel.get(fields.get("Uniqueid", "")) or self._by_channel.get(fields.get("Linkedid", ""))
+        if call is None or call.transfer is None:
+            return
+        now = time.time()
+        transfer = call.transfer
+        if name == "QueueCallerJoin" and transfer.queue_joined_at is None:
+            transfer.queue_joined_at = now
+            call.state = CallState.QUEUED
+        elif name == "AgentConnect":
+            transfer.agent_connected_at = now
+            transfer.agent = fields.get("MemberName", "")
+            call.state = CallState.WITH_AGENT
+        elif name == "Hangup" and fields.get("Uniqueid") == call.channel_id:
+            await self._end(call, "escalated", cause=fields.get("Cause", ""), detail=transfer.reason)
+            return
+        await self.publish(QueueEvent(
+            call_id=call.call_id, name=name, queue=fields.get("Queue", transfer.queue),
+            channel=fields.get("Channel", ""), member=fields.get("MemberName", ""), reason=transfer.reason,
+            wait_s=transfer.decision_to_queue_ms / 1000 if name == "QueueCallerJoin" and transfer.decision_to_queue_ms else None,
+        ))  # fmt: skip
+
+    # ------------------------------------------------------------ escalation
+
+    async def escalate(self, call: LiveCall, queue: str, reason: str, score: float, summary: str) -> None:
+        """Move the caller into a human queue; the agent first hears ``summary``.
+
+        The conversation plays its bridging phrase before calling this; from here the caller
+        hears the queue's music until an agent answers, so there is no dead air.
+        """
+        if call.state in (CallState.ESCALATING, CallState.QUEUED, CallState.WITH_AGENT, CallState.ENDED):
+            return
+        call.state = CallState.ESCALATING
+        call.transfer = Transfer(queue, reason, score, time.time(), time.monotonic())
+        whisper_task = call.spawn(self.whisper(call.call_id, summary)) if self.whisper else None
+        whisper_file = None
+        if whisper_task is not None:
+            try:
+                whisper_file = await asyncio.wait_for(whisper_task, 3.0)
+            except Exception:  # no summary is better than a caller left waiting
+                log.warning("call %s: no whisper summary", call.call_id)
+        variables = {
+            "CC_ESCALATION_REASON": reason,
+            "CC_ESCALATION_SCORE": f"{score:.2f}",
+            "CC_WHISPER_FILE": whisper_file or "",
+        }
+        try:
+            for name, value in variables.items():
+                await self.rest.post(f"channels/{call.channel_id}/variable", variable=name, value=value)
+            if call.media is not None:
+                leg, call.media = call.media, None
+                await close_media_leg(self.rest, leg)
+            await self.rest.post(f"channels/{call.channel_id}/continue", context="cc-queue", extension=queue, priority=1)
+        except AriError as exc:
+            log.error("call %s: escalation to %s failed: %s", call.call_id, queue, exc)
+            if exc.status == 404:
+                await self._end(call, "abandoned", detail="caller hung up during escalation")
+                return
+            raise
+        await self.publish(CallEscalated(call_id=call.call_id, queue=queue, reason=reason, score=score, summary=summary))
+
+    async def _returned_from_queue(self, call: LiveCall, event: AriEvent) -> None:
+        queue = event.args[1] if len(event.args) > 1 else ""
+        status = event.args[2] if len(event.args) > 2 else ""
+        call.state = CallState.WITH_BOT
+        call.transfer = None
+        await self.publish(QueueEvent(call_id=call.call_id, name="QueueReturned", queue=queue, reason=status))
+
+        async def resume() -> None:
+            await self._connect_bot(call) if call.conversation is None else await self._reconnect_media(call)
+            if call.conversation is not None:
+                await call.conversation.on_queue_timeout(queue, status)
+
+        call.spawn(resume())
+
+    async def _reconnect_media(self, call: LiveCall) -> None:
+        call.media = await open_media_leg(
+            self.rest, self.app, call.channel_id, self.media_format,
+            on_payload=lambda payload: self._on_rtp(call, payload),
+            register=lambda leg: self._media.__setitem__(leg.channel_id, leg),
+        )  # fmt: skip
+
+    # ------------------------------------------------------------ reconnect
+
+    async def reconcile(self) -> list[str]:
+        """After (re)connecting: channels in our app we do not own go to a human queue."""
+        try:
+            app = await self.rest.get(f"applications/{self.app}")
+        except AriError:
+            return []
+        handed_over = []
+        for channel_id in app.get("channel_ids", []):
+            if channel_id in self._by_channel or channel_id in self._media:
+                continue
+            try:
+                channel = await self.rest.get(f"channels/{channel_id}")
+            except AriError:
+                continue
+            if str(channel.get("name", "")).startswith("UnicastRTP/"):
+                await self._hangup_channel(channel_id)  # a media leg of a call we lost
+            elif channel.get("state") == "Up":
+                await self._to_failsafe(channel_id, "pbx_restart")
+                handed_over.append(channel_id)
+            else:
+                await self._hangup_channel(channel_id)
+        for bridge_id in app.get("bridge_ids", []):
+            if not any(leg.bridge_id == bridge_id for leg in self._media.values()):
+                try:
+                    await self.rest.delete(f"bridges/{bridge_id}")
+                except AriError:
+                    pass
+        return handed_over
+
+    async def _to_failsafe(self, channel_id: str, reason: str) -> None:
+        try:
+            await self.rest.post(f"channels/{channel_id}/variable", variable="CC_ESCALATION_REASON", value=reason)
+            await self.rest.post(f"channels/{channel_id}/continue", context="cc-failsafe", extension="s", priority=1)
+        except AriError as exc:
+            log.warning("could not hand channel %s to a human: %s", channel_id, exc)
+
+    async def _hangup_channel(self, channel_id: str) -> None:
+        try:
+            await self.rest.delete(f"channels/{channel_id}")
+        except AriError:
+            pass
+
+    # ------------------------------------------------------------ end
+
+    async def _end(self, call: LiveCall, outcome: str, cause: str = "", detail: str = "") -> None:
+        if call.state is CallState.ENDED:
+            return
+        call.state = CallState.ENDED
+        call.outcome = outcome
+        call.cancel_tasks()
+        if call.media is not None:
+            leg, call.media = call.media, None
+            await close_media_leg(self.rest, leg)
+        if call.conversation is not None:
+            try:
+                await call.conversation.close()
+            except Exception:
+                log.exception("call %s: conversation close failed", call.call_id)
+        await self.publish(CallEnded(call_id=call.call_id, outcome=outcome, cause=cause, detail=detail))
+        self._by_channel.pop(call.channel_id, None)
+        self.calls.pop(call.call_id, None)
+
+    def live_counts(self) -> dict[str, int]:
+        counts = {state.value: 0 for state in CallState}
+        for call in self.calls.values():
+            counts[call.state.value] += 1
+        return counts
+
+
+class _EngineIO:
+    """``CallIO`` for one call: RTP playback through its media leg, escalation and hang-up."""
+
+    def __init__(self, engine: CallEngine, call: LiveCall) -> None:
+        self._engine = engine
+        self._call = call
+        self.call_id = call.call_id
+        self.sample_rate = engine.media_format.sample_rate
+        self._player = PromptPlayer(engine.media_format, self._send)
+
+    def _send(self, packet: bytes) -> None:
+        if self._call.media is not None:
+            self._call.media.rtp.send(packet)
+
+    async def play(self, samples: np.ndarray) -> float:
+        return await self._player.start(samples)
+
+    def stop_playback(self) -> None:
+        self._player.stop()
+
+    @property
+    def playing(self) -> bool:
+        return self._player.playing
+
+    async def escalate(self, queue: str, reason: str, score: float, summary: str) -> None:
+        await self._engine.escalate(self._call, queue, reason, score, summary)
+
+    async def hangup(self, outcome: str, detail: str = "") -> None:
+        # The outcome is read from the conversation when ChannelDestroyed arrives.
+        await self._engine._hangup_channel(self._call.channel_id)
+
+    async def publish(self, event: Event) -> None:
+        await self._engine.publish(event)

@@ -1,0 +1,88 @@
+"""What pbx knows about one live call."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pbx.api import OriginateCall
+
+log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from pbx.calls.conversation import Conversation
+    from pbx.media.rtp import RtpEndpoint
+
+
+class CallState(enum.Enum):
+    DIALING = "dialing"
+    WITH_BOT = "with_bot"
+    ESCALATING = "escalating"  # bridging phrase playing, leaving Stasis
+    QUEUED = "queued"  # in Queue(), waiting for a human
+    WITH_AGENT = "with_agent"
+    ENDED = "ended"
+
+
+@dataclass
+class MediaLeg:
+    bridge_id: str
+    channel_id: str
+    rtp: RtpEndpoint
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
+class Transfer:
+    queue: str
+    reason: str
+    score: float
+    decided_at: float  # time.time() of the decision
+    decided_monotonic: float
+    left_stasis_at: float | None = None
+    queue_joined_at: float | None = None
+    agent_connected_at: float | None = None
+    agent: str = ""
+
+    @property
+    def decision_to_queue_ms(self) -> float | None:
+        if self.queue_joined_at is None:
+            return None
+        return round((self.queue_joined_at - self.decided_at) * 1000, 1)
+
+
+@dataclass
+class LiveCall:
+    call_id: str
+    channel_id: str
+    direction: str
+    command: OriginateCall | None
+    state: CallState = CallState.DIALING
+    started_at: float = field(default_factory=time.time)
+    answered_at: float | None = None
+    media: MediaLeg | None = None
+    conversation: Conversation | None = None
+    transfer: Transfer | None = None
+    outcome: str | None = None
+    tasks: set[asyncio.Task] = field(default_factory=set)
+
+    def spawn(self, coro) -> asyncio.Task:
+        """Run a background job tied to this call: kept referenced, cancelled when it ends."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("call %s: background job failed", self.call_id, exc_info=task.exception())
+
+    def cancel_tasks(self) -> None:
+        current = asyncio.current_task()
+        for task in list(self.tasks):
+            if task is not current:
+                task.cancel()

@@ -1,0 +1,1 @@
+"""Live call audio: RTP to and from Asterisk's ExternalMedia channels."""

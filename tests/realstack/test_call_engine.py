@@ -1,0 +1,150 @@
+"""The call engine on a real Asterisk: originate, ExternalMedia both ways, escalation to a
+queue answered by a simulated agent (sipp) that receives the reason in its INVITE.
+
+The conversation here is scripted (a tone as the bot's prompt, energy as the customer's
+speech) so this test is about the engine's telephony, not speech recognition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+import wave
+from pathlib import Path
+
+import aiohttp
+import numpy as np
+import pytest
+
+from contactcenter.stack.asterisk import AsteriskInstance
+from pbx.ami import AmiLink, channel_variables
+from pbx.api import CallEnded, CallEscalated, Event, OriginateCall, QueueEvent
+from pbx.ari.client import HttpAriRest
+from pbx.ari.connection import AriEventStream
+from pbx.backoff import Backoff
+from pbx.calls.conversation import CallIO
+from pbx.calls.engine import CallEngine
+from pbx.media.codec import SLIN16
+from pbx.simulator.sip_agent import SippAgent
+
+pytestmark = pytest.mark.realstack
+
+
+class ScriptedConversation:
+    """Plays a 1 s tone, then escalates once it has heard ~0.6 s of the customer's voice."""
+
+    def __init__(self) -> None:
+        self.io: CallIO | None = None
+        self.voiced_frames = 0
+        self.frames = 0
+        self.escalated = asyncio.Event()
+
+    async def start(self, io: CallIO) -> None:
+        self.io = io
+        t = np.arange(16000) / 16000
+        await io.play((np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16))
+
+    def on_audio(self, samples: np.ndarray) -> None:
+        self.frames += 1
+        if np.sqrt(np.mean(samples.astype(np.float64) ** 2)) > 300:
+            self.voiced_frames += 1
+        if self.voiced_frames == 30 and self.io is not None and not self.escalated.is_set():
+            self.escalated.set()
+            asyncio.get_running_loop().create_task(
+                self.io.escalate("support", "angry_customer", 0.91, "Customer is upset about a late order.")
+            )
+
+    def on_dtmf(self, digit: str) -> None:
+        pass
+
+    async def on_queue_timeout(self, queue: str, status: str) -> None:
+        pass
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        return ("confirmed", "")
+
+    async def close(self) -> None:
+        pass
+
+
+def _rms_of_wav(path: Path) -> float:
+    with wave.open(str(path)) as w:
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float64)
+    return float(np.sqrt(np.mean(data**2))) if len(data) else 0.0
+
+
+async def _wait_for(events: list[Event], predicate, timeout: float) -> Event:
+    async with asyncio.timeout(timeout):
+        while True:
+            for event in events:
+                if predicate(event):
+                    return event
+            await asyncio.sleep(0.05)
+
+
+def test_escalated_call_reaches_an_agent_with_its_reason(
+    asterisk_server: AsteriskInstance, sim_agent_port: int, tmp_path: Path
+) -> None:
+    s = asterisk_server.settings
+    agent = SippAgent("agent1", sim_agent_port, tmp_path / "agent")
+    agent.start()
+    recording = f"{s.instance_dir}/spool/sim-{uuid.uuid4().hex[:8]}"
+    heard = asterisk_server.root / f"{recording.lstrip('/')}-heard.wav"
+    conversation = ScriptedConversation()
+    events: list[Event] = []
+
+    async def publish(event: Event) -> None:
+        events.append(event)
+
+    async def go() -> None:
+        async with aiohttp.ClientSession() as session:
+            rest = HttpAriRest(session, asterisk_server.ari_url, s.ari_user, s.ari_password)
+            engine = CallEngine(rest, publish, s.ari_app, lambda call: conversation, SLIN16)
+            stream = AriEventStream(session, asterisk_server.ari_url, s.ari_user, s.ari_password, s.ari_app,
+                                    Backoff(0.1, 1))  # fmt: skip
+            connected = asyncio.Event()
+
+            async def on_connect() -> None:
+                connected.set()
+
+            ari_task = asyncio.create_task(stream.run(engine.on_event, on_connect))
+            ami = AmiLink("127.0.0.1", s.ami_port, s.ami_user, s.ami_secret)
+            for name in ("QueueCallerJoin", "AgentConnect", "Hangup"):
+                ami.on_event(name, lambda _m, e: asyncio.ensure_future(
+                    engine.on_queue_event(e.get("Event", ""), dict(e), channel_variables(e))))  # fmt: skip
+            await ami.start()
+            try:
+                await asyncio.wait_for(connected.wait(), 10)
+                command = OriginateCall(
+                    endpoint="Local/customer@cc-sim", flow="scripted",
+                    variables={"__CC_SIM_RECORDING": recording, "__CC_SIM_SAY": "demo-congrats", "__CC_SIM_DELAY": "1.5"},
+                )  # fmt: skip
+                await engine.originate(command)
+                escalated = await _wait_for(events, lambda e: isinstance(e, CallEscalated), 25)
+                assert escalated.reason == "angry_customer" and escalated.queue == "support"
+                try:
+                    connect = await _wait_for(events, lambda e: isinstance(e, QueueEvent) and e.name == "AgentConnect", 20)
+                except TimeoutError:
+                    raise AssertionError(f"no agent answered: {asterisk_server.cli('queue show support')}; "
+                                         f"agent: {agent.process.log_tail(3)} {(agent.work_dir / 'agent1-errors.log').read_text()[-1500:]}") from None
+                assert connect.member == "agent1"
+                joined = next(e for e in events if isinstance(e, QueueEvent) and e.name == "QueueCallerJoin")
+                assert joined.wait_s is not None and joined.wait_s < 2.0
+                # The customer hangs up; the call ends as escalated.
+                await rest.delete(f"channels/{command.call_id}")
+                ended = await _wait_for(events, lambda e: isinstance(e, CallEnded), 10)
+                assert ended.outcome == "escalated" and ended.detail == "angry_customer"
+            finally:
+                ami.close()
+                ari_task.cancel()
+
+    try:
+        asyncio.run(go())
+        assert agent.answered() == [("angry_customer", events[0].call_id)]
+        assert conversation.voiced_frames >= 30, "the customer's speech never reached the gateway"
+    finally:
+        agent.stop()
+    # What the customer side heard while the bot talked: the tone, not silence.
+    assert heard.exists()
+    assert _rms_of_wav(heard) > 200
