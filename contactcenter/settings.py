@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "contactcenter.core",
+    "contactcenter.ledger",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Read-only window on the call ledger that pbx writes (tables owned by Alembic)."""
