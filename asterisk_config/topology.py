@@ -75,9 +75,17 @@ class Topology:
                 raise ValueError(f"queue {queue.name!r} lists unknown agents: {', '.join(sorted(unknown))}")
 
 
-def default_topology(agent_password: str) -> Topology:
-    """Two agents in one support queue: enough for the demo and the fail-safe."""
-    agents = (AgentEndpoint("agent1", agent_password), AgentEndpoint("agent2", agent_password))
+def default_topology(agent_password: str, simulated_agent_ports: tuple[int, ...] = ()) -> Topology:
+    """Two agents in one support queue: enough for the demo and the fail-safe.
+
+    With ``simulated_agent_ports`` (the demo), each agent's phone is a simulated softphone
+    answering on that local port instead of a registered device.
+    """
+    contacts = [f"sip:agent{i + 1}@127.0.0.1:{port}" for i, port in enumerate(simulated_agent_ports)]
+    agents = tuple(
+        AgentEndpoint(f"agent{i + 1}", agent_password, static_contact=contacts[i] if i < len(contacts) else "")
+        for i in range(2)
+    )
     return Topology(
         agents=agents,
         queues=(HumanQueue("support", members=tuple(a.name for a in agents)),),

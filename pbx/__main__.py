@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 
+from pbx.bot.runtime import load_bot_runtime
 from pbx.service import serve
 from pbx.settings import PbxSettings, SettingsError
 
@@ -28,8 +29,9 @@ def main() -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, task.cancel)
+        bot = await loop.run_in_executor(None, load_bot_runtime, settings)
         try:
-            await serve(settings)
+            await serve(settings, bot.conversations, bot.whisper, bot.status)
         except asyncio.CancelledError:
             logging.getLogger("pbx").info("pbx stopping")
 

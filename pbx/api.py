@@ -130,6 +130,7 @@ class DecisionMade(_Event):
 
 class CallEscalated(_Event):
     type: Literal["call.escalated"] = "call.escalated"
+    transfer_id: str = ""
     queue: str
     reason: str
     score: float = 0.0
@@ -140,7 +141,8 @@ class QueueEvent(_Event):
     """Queue and agent activity from AMI (QueueCallerJoin, AgentConnect, ...)."""
 
     type: Literal["queue.event"] = "queue.event"
-    name: str = Field(description="the AMI event name")
+    name: str = Field(description="the AMI event name, or QueueReturned (back to the bot after the max wait)")
+    transfer_id: str = ""
     queue: str = ""
     channel: str = ""
     member: str = ""

@@ -3,44 +3,112 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+import redis.asyncio as aioredis
 from aiohttp import web
+from redis.exceptions import RedisError
 
 from pbx.ami import AmiLink
+from pbx.ami_listener import AmiEvent, AmiQueueListener
+from pbx.api import LIVE_COUNTS_KEY, QueueEvent
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff
+from pbx.bus.commands import CommandConsumer
+from pbx.bus.events import EventPublisher
+from pbx.bus.ledger_sink import LedgerSink
+from pbx.calls.engine import CallEngine, ConversationFactory, WhisperMaker
 from pbx.health import health_app
+from pbx.ledger import LedgerWriter, create_engine_from_env
+from pbx.media.codec import FORMATS
 from pbx.settings import PbxSettings
 
 log = logging.getLogger(__name__)
 
 
 class PbxService:
-    def __init__(self, settings: PbxSettings, session: aiohttp.ClientSession) -> None:
+    def __init__(self, settings: PbxSettings, session: aiohttp.ClientSession, redis: aioredis.Redis,
+                 conversations: ConversationFactory, whisper: WhisperMaker | None = None,
+                 bot_status: dict[str, Any] | None = None) -> None:  # fmt: skip
         self.settings = settings
         self.started_at = time.time()
+        self.redis = redis
         self.rest = HttpAriRest(session, settings.ari_url, settings.ari_user, settings.ari_password)
         self.events = AriEventStream(
             session, settings.ari_url, settings.ari_user, settings.ari_password, settings.ari_app,
             Backoff(settings.reconnect_min_s, settings.reconnect_max_s),
         )  # fmt: skip
         self.ami = AmiLink(settings.ami_host, settings.ami_port, settings.ami_user, settings.ami_secret)
+        self.ami_events = AmiQueueListener(self.ami)
+        self.publisher = EventPublisher(redis)
+        self.engine = CallEngine(
+            self.rest, self.publisher.publish, settings.ari_app, conversations,
+            FORMATS[settings.media_format], failsafe_queue=settings.failsafe_queue, whisper=whisper,
+        )  # fmt: skip
+        self.bot_status = bot_status or {"ready": True}
+        self.commands = CommandConsumer(redis, self.publisher, consumer=settings.consumer_name)
+        self.ari_ready = asyncio.Event()
         self.asterisk_version: str | None = None
-        self.events_seen = 0
+        self.orphans_handed_over = 0
+        self.redis_error: str | None = None
 
     async def on_ari_connect(self) -> None:
         info = await self.rest.get("asterisk/info")
         self.asterisk_version = info.get("system", {}).get("version")
+        # Calls left in our app while we were away: nobody knows their state, so a human takes them.
+        moved = await self.engine.reconcile()
+        self.orphans_handed_over += len(moved)
+        if moved:
+            log.warning("reconnected: %d orphaned call(s) handed to the fail-safe queue", len(moved))
+        self.ari_ready.set()
 
     async def on_ari_event(self, event: AriEvent) -> None:
-        self.events_seen += 1
-        log.debug("ARI event %s channel=%s", event.type, event.channel_id)
+        await self.engine.on_event(event)
+
+    async def publish_queue_event(self, event: AmiEvent) -> None:
+        """Every queue/agent event, ours or not, for the wallboard and the console."""
+        if event.name == "Hangup":
+            return
+        if event.variables.get("CC_CALL_ID") in self.engine.calls:
+            return  # the engine publishes these itself, with the transfer's timings
+        await self.publisher.publish(QueueEvent(
+            call_id=event.variables.get("CC_CALL_ID") or None, name=event.name,
+            queue=event.fields.get("Queue", ""), channel=event.fields.get("Channel", ""),
+            member=event.fields.get("MemberName", "") or event.fields.get("Interface", ""),
+            reason=event.variables.get("CC_ESCALATION_REASON", ""), asterisk_ts=event.asterisk_ts,
+        ))  # fmt: skip
+
+    async def run_commands(self) -> None:
+        # Originating needs ARI: commands wait in the stream (unacknowledged) until it is up.
+        await self.ari_ready.wait()
+        backoff = Backoff(self.settings.reconnect_min_s, self.settings.reconnect_max_s)
+        while True:
+            try:
+                await self.commands.run(self.engine.handle_command)
+            except (RedisError, OSError) as exc:
+                self.redis_error = str(exc)
+                delay = backoff.next_delay()
+                log.warning("command stream unreachable (%s); retrying in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+
+    async def publish_live_counts(self, every_s: float = 1.0) -> None:
+        while True:
+            counts = self.engine.live_counts()
+            counts["ai_calls"] = counts["with_bot"] + counts["escalating"]
+            try:
+                await self.redis.hset(LIVE_COUNTS_KEY, mapping={**counts, "updated_at": f"{time.time():.3f}"})
+                await self.publisher.flush()
+                self.redis_error = None
+            except (RedisError, OSError) as exc:
+                self.redis_error = str(exc)
+            await asyncio.sleep(every_s)
 
     def report(self) -> dict[str, Any]:
         return {
@@ -52,23 +120,41 @@ class PbxService:
                 "asterisk_version": self.asterisk_version,
                 "reconnects": self.events.reconnects,
                 "last_error": self.events.last_error,
-                "events_seen": self.events_seen,
             },
-            "ami": {"logged_in": self.ami.logged_in, "last_error": self.ami.last_error},
+            "ami": {"logged_in": self.ami.logged_in, "last_error": self.ami.last_error,
+                    "dropped_events": self.ami_events.dropped},  # fmt: skip
+            "calls": self.engine.live_counts(),
+            "commands": {"handled": self.commands.handled, "rejected": self.commands.rejected},
+            "redis": {"error": self.redis_error, "events_waiting": self.publisher.backlog},
+            "orphans_handed_over": self.orphans_handed_over,
+            "bot": self.bot_status,
         }
 
 
-async def serve(settings: PbxSettings) -> None:
+async def serve(settings: PbxSettings, conversations: ConversationFactory, whisper: WhisperMaker | None = None,
+                bot_status: dict[str, Any] | None = None,
+                on_started: Callable[[PbxService], None] | None = None) -> None:  # fmt: skip
+    redis = aioredis.from_url(settings.redis_url)
+    ledger = create_engine_from_env()
     async with aiohttp.ClientSession() as session:
-        service = PbxService(settings, session)
+        service = PbxService(settings, session, redis, conversations, whisper, bot_status)
+        service.publisher.attach(LedgerSink(LedgerWriter(ledger)))
         runner = web.AppRunner(health_app(service.report), access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, settings.health_host, settings.health_port)
-        await site.start()
+        await web.TCPSite(runner, settings.health_host, settings.health_port).start()
         log.info("pbx health on http://%s:%s/health", settings.health_host, settings.health_port)
         await service.ami.start()
+        if on_started is not None:
+            on_started(service)
         try:
-            await service.events.run(service.on_ari_event, service.on_ari_connect)
+            async with asyncio.TaskGroup() as group:
+                group.create_task(service.events.run(service.on_ari_event, service.on_ari_connect))
+                group.create_task(service.ami_events.run([service.engine.on_ami_event, service.publish_queue_event]))
+                group.create_task(service.run_commands())
+                group.create_task(service.publish_live_counts())
         finally:
             service.ami.close()
             await runner.cleanup()
+            with contextlib.suppress(Exception):
+                await redis.aclose()
+            await ledger.dispose()

@@ -28,6 +28,13 @@ class PbxSettings(BaseModel):
     health_port: int = Field(8091, ge=0, le=65535)
     reconnect_min_s: float = Field(0.2, gt=0)
     reconnect_max_s: float = Field(5.0, gt=0)
+    media_format: str = Field("slin16", pattern="^(slin16|ulaw)$")
+    failsafe_queue: str = "support"
+    consumer_name: str = "pbx-1"
+    # Files Asterisk must play (the agent's whisper summary) are written on the host under
+    # media_dir and played by Asterisk from media_dir_asterisk (the same folder seen from its chroot).
+    media_dir: str = ""
+    media_dir_asterisk: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PbxSettings:

@@ -15,12 +15,18 @@ def redis_url() -> str:
     return os.environ.get("CC_REDIS_URL") or f"redis://127.0.0.1:{os.environ.get('CC_REDIS_PORT', '6390')}/0"
 
 
-app = Celery("workers", include=["workers.tasks.health"])
+app = Celery("workers", include=["workers.tasks.health", "workers.tasks.speech"])
 app.conf.update(
     broker_url=redis_url(),
     result_backend=redis_url(),
     task_queues=[Queue(name) for name in QUEUES],
     task_default_queue="default",
+    # Task names start with their kind of work, so one rule per queue routes them all.
+    task_routes={
+        "workers.asr.*": {"queue": "asr"},
+        "workers.nlp.*": {"queue": "nlp"},
+        "workers.tts.*": {"queue": "tts"},
+    },
     task_serializer="json",
     result_serializer="json",
     accept_content=["json"],

@@ -26,6 +26,13 @@ class Outcome(models.TextChoices):
     VOICEMAIL = "voicemail"
     DO_NOT_CALL = "do_not_call"
     HUNG_UP = "hung_up"
+    OPT_OUT = "opt_out"
+    PROMISE_TO_PAY = "promise_to_pay"
+    ALREADY_PAID = "already_paid"
+    VERIFIED = "verified"
+    NO_RESPONSE = "no_response"
+    INVALID_NUMBER = "invalid_number"
+    REJECTED_BY_NETWORK = "rejected_by_network"
 
 
 class LegKind(models.TextChoices):

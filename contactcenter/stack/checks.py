@@ -120,7 +120,8 @@ def _get_json(url: str) -> tuple[int, Any]:
 
 def check_pbx(config: StackConfig) -> Check:
     status, body = _get_json(config.pbx_health_url)
-    return {"ok": status == 200 and bool(body.get("ok")), "ari": body.get("ari"), "ami": body.get("ami")}
+    return {"ok": status == 200 and bool(body.get("ok")), "ari": body.get("ari"), "ami": body.get("ami"),
+            "bot": body.get("bot"), "calls": body.get("calls")}  # fmt: skip
 
 
 def check_web(config: StackConfig) -> Check:
@@ -138,4 +139,5 @@ def run_checks(config: StackConfig, secrets: Secrets, procs: StackProcesses) -> 
         "database": _timed(check_database),
         "pbx": _timed(lambda: check_pbx(config)),
         "web": _timed(lambda: check_web(config)),
+        "guard": _timed(lambda: {"ok": procs.guard.running(), "pid": procs.guard.pid()}),
     }

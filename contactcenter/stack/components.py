@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from dataclasses import dataclass
 
@@ -37,8 +38,15 @@ def asterisk_settings(config: StackConfig, secrets: Secrets, topology: Topology 
         ari_password=secrets.ari_password,
         ami_user=config.ami_user,
         ami_secret=secrets.ami_secret,
-        topology=topology or default_topology(secrets.agent_sip_password),
+        topology=topology or default_topology(secrets.agent_sip_password, simulated_agent_ports(config)),
     )
+
+
+def simulated_agent_ports(config: StackConfig) -> tuple[int, ...]:
+    """CC_SIM_AGENTS=1 (the demo): agent1/agent2 are simulated softphones on these ports."""
+    if os.environ.get("CC_SIM_AGENTS", "0") != "1":
+        return ()
+    return (config.ports.sim_agent, config.ports.sim_agent + 1)
 
 
 def pbx_env(config: StackConfig, secrets: Secrets) -> dict[str, str]:
@@ -52,6 +60,15 @@ def pbx_env(config: StackConfig, secrets: Secrets) -> dict[str, str]:
         "PBX_AMI_SECRET": secrets.ami_secret,
         "PBX_REDIS_URL": config.redis_url,
         "PBX_HEALTH_PORT": str(config.ports.pbx_health),
+        "PBX_MEDIA_DIR": str(config.asterisk_root / "srv" / "contactcenter" / instance_name(config) / "spool" / "media"),
+        "PBX_MEDIA_DIR_ASTERISK": f"/srv/contactcenter/{instance_name(config)}/spool/media",
+        "PBX_FAILSAFE_QUEUE": "support",
+        # Callers reach us over the telephone network at 8 kHz: ulaw carries all of it at half the
+        # bytes of slin16, and 8 kHz is what Asterisk's talk detection (used by the demo) handles.
+        "PBX_MEDIA_FORMAT": os.environ.get("PBX_MEDIA_FORMAT", "ulaw"),
+        # English speech here comes from the packaged Whisper model; Vosk needs a model for the language.
+        "CC_ASR_ENGINE": os.environ.get("CC_ASR_ENGINE", "whisper"),
+        "CC_TTS_CACHE_DIR": os.environ.get("CC_TTS_CACHE_DIR", str(config.cache_dir / "tts")),
     }
 
 
@@ -62,6 +79,7 @@ class StackProcesses:
     web: ManagedProcess
     celery: ManagedProcess
     pbx: ManagedProcess
+    guard: ManagedProcess
 
     def in_start_order(self) -> list[tuple[str, ManagedProcess]]:
         return [
@@ -70,6 +88,7 @@ class StackProcesses:
             ("web", self.web),
             ("celery", self.celery),
             ("pbx", self.pbx),
+            ("guard", self.guard),
         ]
 
 
@@ -100,6 +119,7 @@ def build_processes(config: StackConfig, secrets: Secrets, topology: Topology | 
             "--concurrency", "2", "--loglevel", "INFO", "-n", f"{instance_name(config)}@%h",
         ),
         pbx=python_process("pbx", "-m", "pbx", env=pbx_env(config, secrets)),
+        guard=python_process("guard", "-m", "pbx.guard", env=pbx_env(config, secrets)),
     )  # fmt: skip
 
 

@@ -38,6 +38,7 @@ class Ports:
     pbx_health: int = 8091
     rtp_start: int = 10000
     rtp_end: int = 10999
+    sim_agent: int = 5071  # the demo's simulated agent softphones (this port and the next)
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> Ports:
@@ -50,6 +51,7 @@ class Ports:
             pbx_health=_port(env, "CC_PBX_HEALTH_PORT", cls.pbx_health),
             rtp_start=_port(env, "CC_RTP_START", cls.rtp_start),
             rtp_end=_port(env, "CC_RTP_END", cls.rtp_end),
+            sim_agent=_port(env, "CC_SIM_AGENT_PORT", cls.sim_agent),
         )
         if ports.rtp_end <= ports.rtp_start:
             raise ConfigError(f"CC_RTP_END={ports.rtp_end} must be above CC_RTP_START={ports.rtp_start}")

@@ -48,8 +48,13 @@ class Stack:
             ("web", lambda: self._start_python(self.procs.web, lambda: check_web(self.config)["ok"])),
             ("celery", lambda: self._start_python(self.procs.celery, lambda: check_celery(self.config, 2)["ok"])),
             ("pbx", lambda: self._start_python(self.procs.pbx, lambda: check_pbx(self.config)["ok"])),
+            ("guard", lambda: self._start_python(self.procs.guard, None)),
         ]
         processes = dict(self.procs.in_start_order())
+        if self.procs.asterisk.process.running():
+            # Already up: apply the current configuration (agents, queues) without dropping calls.
+            self.procs.asterisk.write_config()
+            self.procs.asterisk.cli("core reload")
         for name, start in steps:
             t0 = time.perf_counter()
             try:

@@ -58,7 +58,10 @@ class AriEventStream:
                         except (ValueError, AttributeError) as exc:
                             log.warning("unreadable ARI event dropped: %s", exc)
                             continue
-                        await on_event(event)
+                        try:
+                            await on_event(event)
+                        except Exception:  # one failing event must not stop the stream for every call
+                            log.exception("handling ARI %s for channel %s failed", event.type, event.channel_id)
                     self.last_error = "websocket closed"
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"

@@ -27,6 +27,7 @@ from pbx.api import (
     TransferCall,
     new_id,
 )
+from pbx.ami_listener import AmiEvent
 from pbx.ari.client import AriError, AriRest
 from pbx.ari.events import AriEvent
 from pbx.calls.conversation import Conversation
@@ -35,8 +36,12 @@ from pbx.calls.media_leg import MediaSetupError, close_media_leg, open_media_leg
 from pbx.calls.outcomes import unanswered_outcome
 from pbx.media.codec import MediaFormat
 from pbx.media.player import PromptPlayer
+from pbx.media.reframe import Reframer
 
 log = logging.getLogger(__name__)
+
+# Longer than a jitter burst, shorter than any pause that matters for end-of-speech.
+MEDIA_GAP_S = 0.08
 
 ConversationFactory = Callable[[LiveCall], Conversation]
 Publish = Callable[[Event], Awaitable[None]]
@@ -55,6 +60,7 @@ class CallEngine:
         self.media_format = media_format
         self.failsafe_queue = failsafe_queue
         self.whisper = whisper
+        self._silent_frame = np.zeros(media_format.samples_per_frame, dtype=np.int16)
         self.calls: dict[str, LiveCall] = {}
         self._by_channel: dict[str, LiveCall] = {}  # caller channel id -> call
         self._media: dict[str, MediaLeg] = {}  # media channel id -> leg
@@ -137,8 +143,15 @@ class CallEngine:
         return call
 
     async def _connect_bot(self, call: LiveCall) -> None:
-        conversation = self.conversations(call)
+        try:
+            conversation = self.conversations(call)
+        except Exception as exc:  # unknown flow, bad policy: a human takes the call rather than silence
+            log.error("call %s: cannot start the bot (%s); handing it to a human", call.call_id, exc)
+            queue = call.command.escalation_queue if call.command else self.failsafe_queue
+            await self.escalate(call, queue, "bot_setup_failed", 1.0, f"The AI could not start: {exc}")
+            return
         call.conversation = conversation
+        call.reframer = Reframer(self.media_format.samples_per_frame)
         try:
             call.media = await open_media_leg(
                 self.rest, self.app, call.channel_id, self.media_format,
@@ -157,9 +170,27 @@ class CallEngine:
             await self.escalate(call, self.failsafe_queue, "bot_failure", 1.0, "The AI failed on this call.")
 
     def _on_rtp(self, call: LiveCall, payload: bytes) -> None:
+        call.last_audio_in = time.monotonic()
         if call.conversation is None or call.state is not CallState.WITH_BOT:
             return
-        call.conversation.on_audio(self.media_format.decode(payload))
+        for frame in call.reframer.push(self.media_format.decode(payload)):
+            self._hear(call, frame)
+
+    def _hear(self, call: LiveCall, frame: np.ndarray) -> None:
+        try:
+            call.conversation.on_audio(frame)  # type: ignore[union-attr]
+        except Exception:  # one bad frame must not stop the call's audio
+            log.exception("call %s: listener failed on a frame", call.call_id)
+
+    def _fill_gap(self, call: LiveCall) -> None:
+        """No RTP for a while (silence suppression, a far end that only sends while talking):
+        the listener hears silence, so an utterance can end and the no-input timer can run."""
+        if call.conversation is None or call.state is not CallState.WITH_BOT:
+            return
+        if time.monotonic() - call.last_audio_in > MEDIA_GAP_S:
+            for frame in call.reframer.flush():
+                self._hear(call, frame)
+            self._hear(call, self._silent_frame)
 
     async def _on_ChannelDtmfReceived(self, event: AriEvent) -> None:
         call = self._by_channel.get(event.channel_id or "")
@@ -183,7 +214,8 @@ class CallEngine:
         if call.answered_at is None:
             await self._end(call, unanswered_outcome(cause), cause=str(cause))
         else:
-            await self._end(call, *self._final_outcome(call), cause=str(cause))
+            outcome, detail = self._final_outcome(call)
+            await self._end(call, outcome, cause=str(cause), detail=detail)
 
     def _final_outcome(self, call: LiveCall) -> tuple[str, str]:
         if call.transfer is not None:
@@ -194,6 +226,9 @@ class CallEngine:
         return ("abandoned", "")
 
     # ------------------------------------------------------------ AMI (queue) events
+
+    async def on_ami_event(self, event: AmiEvent) -> None:
+        await self.on_queue_event(event.name, event.fields, event.variables)
 
     async def on_queue_event(self, name: str, fields: dict[str, str], variables: dict[str, str]) -> None:
         """Queue activity for calls we escalated, matched by the caller channel's unique id."""
@@ -213,7 +248,7 @@ class CallEngine:
             await self._end(call, "escalated", cause=fields.get("Cause", ""), detail=transfer.reason)
             return
         await self.publish(QueueEvent(
-            call_id=call.call_id, name=name, queue=fields.get("Queue", transfer.queue),
+            call_id=call.call_id, transfer_id=transfer.transfer_id, name=name, queue=fields.get("Queue", transfer.queue),
             channel=fields.get("Channel", ""), member=fields.get("MemberName", ""), reason=transfer.reason,
             wait_s=transfer.decision_to_queue_ms / 1000 if name == "QueueCallerJoin" and transfer.decision_to_queue_ms else None,
         ))  # fmt: skip
@@ -229,7 +264,7 @@ class CallEngine:
         if call.state in (CallState.ESCALATING, CallState.QUEUED, CallState.WITH_AGENT, CallState.ENDED):
             return
         call.state = CallState.ESCALATING
-        call.transfer = Transfer(queue, reason, score, time.time(), time.monotonic())
+        call.transfer = Transfer(new_id(), queue, reason, score, time.time(), time.monotonic())
         whisper_task = call.spawn(self.whisper(call.call_id, summary)) if self.whisper else None
         whisper_file = None
         if whisper_task is not None:
@@ -238,6 +273,7 @@ class CallEngine:
             except Exception:  # no summary is better than a caller left waiting
                 log.warning("call %s: no whisper summary", call.call_id)
         variables = {
+            "CC_FALLBACK_QUEUE": call.command.escalation_queue if call.command else self.failsafe_queue,
             "CC_ESCALATION_REASON": reason,
             "CC_ESCALATION_SCORE": f"{score:.2f}",
             "CC_WHISPER_FILE": whisper_file or "",
@@ -255,14 +291,17 @@ class CallEngine:
                 await self._end(call, "abandoned", detail="caller hung up during escalation")
                 return
             raise
-        await self.publish(CallEscalated(call_id=call.call_id, queue=queue, reason=reason, score=score, summary=summary))
+        await self.publish(CallEscalated(call_id=call.call_id, transfer_id=call.transfer.transfer_id, queue=queue,
+                                         reason=reason, score=score, summary=summary))  # fmt: skip
 
     async def _returned_from_queue(self, call: LiveCall, event: AriEvent) -> None:
         queue = event.args[1] if len(event.args) > 1 else ""
         status = event.args[2] if len(event.args) > 2 else ""
         call.state = CallState.WITH_BOT
+        transfer_id = call.transfer.transfer_id if call.transfer else ""
         call.transfer = None
-        await self.publish(QueueEvent(call_id=call.call_id, name="QueueReturned", queue=queue, reason=status))
+        await self.publish(QueueEvent(call_id=call.call_id, transfer_id=transfer_id, name="QueueReturned",
+                                      queue=queue, reason=status))  # fmt: skip
 
         async def resume() -> None:
             await self._connect_bot(call) if call.conversation is None else await self._reconnect_media(call)
@@ -319,8 +358,8 @@ class CallEngine:
     async def _hangup_channel(self, channel_id: str) -> None:
         try:
             await self.rest.delete(f"channels/{channel_id}")
-        except AriError:
-            pass
+        except AriError as exc:
+            log.info("hang-up of %s: %s", channel_id, exc)
 
     # ------------------------------------------------------------ end
 
@@ -330,6 +369,8 @@ class CallEngine:
         call.state = CallState.ENDED
         call.outcome = outcome
         call.cancel_tasks()
+        for player in call.players:
+            player.close()
         if call.media is not None:
             leg, call.media = call.media, None
             await close_media_leg(self.rest, leg)
@@ -357,7 +398,9 @@ class _EngineIO:
         self._call = call
         self.call_id = call.call_id
         self.sample_rate = engine.media_format.sample_rate
-        self._player = PromptPlayer(engine.media_format, self._send)
+        self._player = PromptPlayer(engine.media_format, self._send, on_tick=lambda: engine._fill_gap(call))
+        self._player.run()
+        call.players.append(self._player)
 
     def _send(self, packet: bytes) -> None:
         if self._call.media is not None:
@@ -378,6 +421,7 @@ class _EngineIO:
 
     async def hangup(self, outcome: str, detail: str = "") -> None:
         # The outcome is read from the conversation when ChannelDestroyed arrives.
+        log.info("call %s: bot hangs up (%s)", self.call_id, outcome)
         await self._engine._hangup_channel(self._call.channel_id)
 
     async def publish(self, event: Event) -> None:

@@ -7,7 +7,7 @@ import enum
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pbx.api import OriginateCall
 
@@ -37,6 +37,7 @@ class MediaLeg:
 
 @dataclass
 class Transfer:
+    transfer_id: str
     queue: str
     reason: str
     score: float
@@ -68,6 +69,9 @@ class LiveCall:
     transfer: Transfer | None = None
     outcome: str | None = None
     tasks: set[asyncio.Task] = field(default_factory=set)
+    players: list = field(default_factory=list)
+    last_audio_in: float = 0.0  # time.monotonic() of the caller's last RTP packet
+    reframer: Any = None  # pbx.media.reframe.Reframer once the bot listens  # the line clocks feeding this call's media legs
 
     def spawn(self, coro) -> asyncio.Task:
         """Run a background job tied to this call: kept referenced, cancelled when it ends."""

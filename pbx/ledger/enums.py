@@ -31,6 +31,14 @@ class Outcome(StrEnum):
     VOICEMAIL = "voicemail"  # answering machine detected
     DO_NOT_CALL = "do_not_call"  # asked not to be called again
     HUNG_UP = "hung_up"  # customer left the bot before any outcome
+    # Outcomes of the bot's flows (pbx.dialog.Outcome) and of dialling:
+    OPT_OUT = "opt_out"  # said "don't call me again" during the call
+    PROMISE_TO_PAY = "promise_to_pay"
+    ALREADY_PAID = "already_paid"
+    VERIFIED = "verified"
+    NO_RESPONSE = "no_response"  # answered but never said anything usable
+    INVALID_NUMBER = "invalid_number"
+    REJECTED_BY_NETWORK = "rejected_by_network"
 
 
 class LegKind(StrEnum):

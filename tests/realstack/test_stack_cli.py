@@ -18,7 +18,7 @@ from contactcenter.stack.processes import free_port
 
 pytestmark = pytest.mark.realstack
 
-COMPONENTS = {"asterisk", "ari", "ami", "redis", "celery", "database", "pbx", "web"}
+COMPONENTS = {"asterisk", "ari", "ami", "redis", "celery", "database", "pbx", "web", "guard"}
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -54,6 +54,9 @@ def _pids(var_dir: Path) -> list[int]:
 def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
     var_dir = Path(stack_env["CC_VAR_DIR"])
     assert manage(stack_env, "migrate", "--noinput").returncode == 0
+    alembic = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=REPO_DIR, env=stack_env,
+                             capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert alembic.returncode == 0, alembic.stderr
     up = manage(stack_env, "stack", "up")
     try:
         assert up.returncode == 0, up.stdout + up.stderr
@@ -64,11 +67,12 @@ def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
         assert not failing, failing
         assert status.returncode == 0
         pids = _pids(var_dir)
-        assert len(pids) == 5
+        assert len(pids) == 6
+        assert report["components"]["pbx"]["bot"]["ready"] is True
     finally:
         down = manage(stack_env, "stack", "down")
     assert down.returncode == 0
-    assert "redis" in down.stdout and "asterisk" in down.stdout and "pbx" in down.stdout
+    assert all(name in down.stdout for name in ("redis", "asterisk", "web", "celery", "pbx", "guard"))
     for pid in pids:
         stat = Path(f"/proc/{pid}/stat")
         assert not stat.exists() or stat.read_text().split(")")[-1].split()[0] == "Z", f"pid {pid} still runs"

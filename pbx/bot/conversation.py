@@ -1,0 +1,228 @@
+"""The AI agent on one call.
+
+Caller audio → VAD (barge-in, no-input timers) → ASR + prosody + sentiment (the workers'
+in-process live path) → VoiceWatch (escalate?) and the dialog flow (what to say next) →
+TTS → the caller. VoiceWatch sees every partial and final utterance before the dialog does,
+so a call that goes wrong is handed over instead of answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pbx.api import DecisionMade, UtteranceHeard
+from pbx.bot.phrases import BRIDGING_PHRASE, NO_AGENT_PHRASE, whisper_text
+from pbx.calls.conversation import CallIO
+from pbx.dialog import CaptureSlot, DialogSession, Escalate, Flow, Hangup, Listen, Say, SetOutcome
+from voicewatch import CallMonitor, Decision
+from workers.assessment import UtteranceAssessment
+from workers.asr.pipeline import UtteranceResult
+from workers.live import CallSession, LiveSpeech
+from workers.tts.service import PromptSynthesizer
+from workers.vad import SpeechStarted
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BotCallSpec:
+    call_id: str
+    flow: Flow
+    lead: dict[str, str]
+    policy: Any
+    context: dict[str, Any]
+    escalation_queue: str
+
+
+class BotConversation:
+    def __init__(self, spec: BotCallSpec, speech: LiveSpeech, tts: PromptSynthesizer) -> None:
+        self.spec = spec
+        self._speech = speech
+        self._tts = tts
+        self._dialog = DialogSession(spec.flow, spec.lead)
+        self._monitor = CallMonitor(spec.policy, spec.context)
+        self._io: CallIO | None = None
+        self._session: CallSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._turn_lock = asyncio.Lock()
+        self._current_say: Say | None = None
+        self._no_input: asyncio.TimerHandle | None = None
+        self._listen_started: float | None = None
+        self._outcome: tuple[str, str] = ("", "")
+        self._slots: dict[str, str] = {}
+        self._handed_over = False
+        self._closed = False
+        self._tasks: set[asyncio.Task] = set()
+        self.decisions: list[Decision] = []
+
+    # ------------------------------------------------------------ Conversation protocol
+
+    async def start(self, io: CallIO) -> None:
+        self._io = io
+        self._loop = asyncio.get_running_loop()
+        self._session = self._speech.open_call(self.spec.call_id, io.sample_rate, "slin16le", self._from_asr_thread)
+        await self._execute(self._dialog.start())
+
+    def on_audio(self, samples: np.ndarray) -> None:
+        if self._session is None or self._closed:
+            return
+        for event in self._session.feed_frame(samples.astype("<i2").tobytes()):
+            if isinstance(event, SpeechStarted):
+                self._on_speech_started()
+
+    def on_dtmf(self, digit: str) -> None:
+        self._spawn(self._execute(self._dialog.on_dtmf(digit)))
+
+    async def on_queue_timeout(self, queue: str, status: str) -> None:
+        self._handed_over = False
+        self._outcome = ("callback", f"no agent answered in {queue} ({status})")
+        await self._say_text(NO_AGENT_PHRASE, barge_in=False)
+        if self._io is not None:
+            await self._io.hangup("callback")
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        return self._outcome
+
+    async def close(self) -> None:
+        self._closed = True
+        self._cancel_no_input()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._session is not None:
+            self._session.close()
+
+    # ------------------------------------------------------------ listening
+
+    def _on_speech_started(self) -> None:
+        self._cancel_no_input()
+        io = self._io
+        if io is not None and io.playing and self._current_say is not None and self._current_say.barge_in_allowed:
+            io.stop_playback()  # barge-in: the caller talks over the prompt, so the bot stops
+            self._spawn(self._execute(self._dialog.on_barge_in()))
+
+    def _from_asr_thread(self, assessment: UtteranceAssessment, result: UtteranceResult) -> None:
+        if self._loop is not None and not self._closed:
+            self._loop.call_soon_threadsafe(self._spawn, self._on_assessment(assessment))
+
+    async def _on_assessment(self, assessment: UtteranceAssessment) -> None:
+        if self._handed_over or self._closed or self._io is None:
+            return
+        if assessment.error:
+            log.warning("call %s: ASR error: %s", self.spec.call_id, assessment.error)
+        text = assessment.text.strip()
+        if assessment.is_final:
+            await self._io.publish(UtteranceHeard(
+                call_id=self.spec.call_id, utterance_id=assessment.utterance_id, speaker="customer", text=text,
+                final=True, confidence=assessment.asr_confidence,
+                start_ms=int(assessment.start_s * 1000), end_ms=int(assessment.end_s * 1000),
+            ))  # fmt: skip
+        if not text:
+            return
+        event = assessment.voicewatch_event()
+        if assessment.is_final and self._listen_started is not None:
+            event["silence_before_s"] = max(0.0, round(assessment.start_s - self._listen_started, 2))
+        decision = self._monitor.observe(event)
+        self.decisions.append(decision)
+        if assessment.is_final or decision.escalate:
+            await self._publish_decision(decision)
+        if decision.escalate:
+            await self._hand_over(decision.queue or self.spec.escalation_queue, decision.reason or "voicewatch",
+                                  decision.score, decision.explanation)  # fmt: skip
+            return
+        if assessment.is_final:
+            confidence = assessment.asr_confidence if assessment.asr_confidence is not None else 1.0
+            await self._execute(self._dialog.on_utterance(text, confidence))
+
+    async def _publish_decision(self, decision: Decision) -> None:
+        assert self._io is not None
+        await self._io.publish(DecisionMade(
+            call_id=self.spec.call_id, turn=decision.turn, escalate=decision.escalate, reason=decision.reason,
+            score=decision.score, queue=decision.queue, explanation=decision.explanation,
+        ))  # fmt: skip
+
+    def _on_no_input(self) -> None:
+        self._no_input = None
+        silence = time.monotonic() - (self._listen_started or time.monotonic())
+        decision = self._monitor.observe({"type": "silence", "duration_s": round(silence, 2)})
+        self.decisions.append(decision)
+        if decision.escalate:
+            self._spawn(self._hand_over(decision.queue or self.spec.escalation_queue, decision.reason or "silence",
+                                        decision.score, decision.explanation))  # fmt: skip
+        else:
+            self._spawn(self._execute(self._dialog.on_no_input()))
+
+    def _cancel_no_input(self) -> None:
+        if self._no_input is not None:
+            self._no_input.cancel()
+            self._no_input = None
+
+    # ------------------------------------------------------------ acting
+
+    async def _execute(self, actions: list) -> None:
+        # One turn at a time: a barge-in's actions wait until the interrupted turn has unwound.
+        async with self._turn_lock:
+            for action in actions:
+                if self._handed_over or self._closed:
+                    return
+                if isinstance(action, Say):
+                    self._current_say = action
+                    await self._say_text(action.text, action.barge_in_allowed)
+                    self._current_say = None
+                elif isinstance(action, Listen):
+                    self._listen_started = time.monotonic()
+                    self._cancel_no_input()
+                    assert self._loop is not None
+                    self._no_input = self._loop.call_later(action.timeout_s, self._on_no_input)
+                elif isinstance(action, CaptureSlot):
+                    self._slots[action.name] = action.value
+                elif isinstance(action, SetOutcome):
+                    self._outcome = (str(action.outcome.value if hasattr(action.outcome, "value") else action.outcome),
+                                     action.detail or "")  # fmt: skip
+                elif isinstance(action, Escalate):
+                    reason = str(action.reason.value if hasattr(action.reason, "value") else action.reason)
+                    await self._hand_over(self.spec.escalation_queue, reason, 1.0, action.detail or reason)
+                elif isinstance(action, Hangup):
+                    outcome = str(action.outcome.value if hasattr(action.outcome, "value") else action.outcome)
+                    if not self._outcome[0]:
+                        self._outcome = (outcome, "")
+                    assert self._io is not None
+                    await self._io.hangup(outcome)
+
+    async def _say_text(self, text: str, barge_in: bool) -> None:
+        io = self._io
+        assert io is not None and self._loop is not None
+        self._monitor.observe({"type": "bot", "text": text})
+        prompt = await self._loop.run_in_executor(None, self._tts.synthesize, text, io.sample_rate)
+        await io.publish(UtteranceHeard(call_id=self.spec.call_id, utterance_id=str(uuid.uuid4()), speaker="bot",
+                                        text=text))  # fmt: skip
+        await io.play(prompt.audio.samples)
+
+    async def _hand_over(self, queue: str, reason: str, score: float, explanation: str) -> None:
+        if self._handed_over or self._io is None:
+            return
+        self._handed_over = True
+        self._cancel_no_input()
+        self._io.stop_playback()
+        self._outcome = ("escalated", reason)
+        # The caller hears why there is a pause, then the queue's music: never dead air.
+        await self._say_text(BRIDGING_PHRASE, barge_in=False)
+        await self._io.escalate(queue, reason, score, whisper_text(reason, self.spec.lead))
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("call %s: bot task failed", self.spec.call_id, exc_info=task.exception())

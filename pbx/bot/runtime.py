@@ -1,0 +1,64 @@
+"""Load the speech models once per pbx process and build the bot factory.
+
+If the models cannot load, pbx still runs: every call is handed to a human with the reason,
+because a blind bot must not guess (and a caller must never hear silence).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pbx.bot.context import CallSetupError
+from pbx.calls.engine import ConversationFactory, WhisperMaker
+from pbx.calls.live import LiveCall
+from pbx.settings import PbxSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotRuntime:
+    conversations: ConversationFactory
+    whisper: WhisperMaker | None
+    status: dict[str, Any]
+
+
+class _Unavailable:
+    def __init__(self, error: str) -> None:
+        self.error = error
+
+    def __call__(self, call: LiveCall):
+        raise CallSetupError(f"speech models unavailable: {self.error}")
+
+
+def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None = None) -> BotRuntime:
+    """``speech_env``: the CC_* speech settings (engines, model paths); the process environment by default."""
+    try:
+        from pbx.bot.factory import BotConversationFactory
+        from pbx.bot.whisper import WhisperFiles
+        from workers.asr.registry import create_asr_engine
+        from workers.live import LiveSpeech
+        from workers.sentiment import load_sentiment
+        from workers.settings import SpeechSettings
+        from workers.tts.registry import create_prompt_synthesizer
+
+        speech_settings = SpeechSettings.from_env(speech_env)
+        engine = create_asr_engine(speech_settings)
+        engine.warm()
+        live = LiveSpeech(engine, load_sentiment(), speech_settings.vad, speech_settings.asr_batch_seconds)
+        tts = create_prompt_synthesizer(speech_settings)
+    except Exception as exc:  # missing model, missing package: reported in /health, calls go to humans
+        log.error("bot unavailable: %s", exc)
+        return BotRuntime(_Unavailable(str(exc)), None, {"ready": False, "error": str(exc)})
+    whisper = (
+        WhisperFiles(tts, Path(settings.media_dir), settings.media_dir_asterisk or settings.media_dir)
+        if settings.media_dir
+        else None
+    )
+    factory = BotConversationFactory(live, tts, default_queue=settings.failsafe_queue)
+    status = {"ready": True, "asr": engine.name, "tts": [e.name for e in tts.engines]}
+    return BotRuntime(factory, whisper, status)

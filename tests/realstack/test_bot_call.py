@@ -1,0 +1,178 @@
+"""The AI agent on real calls: Asterisk → ExternalMedia → VAD → ASR → dialog + VoiceWatch → TTS.
+
+Simulated customers (pbx.simulator.customer) answer each bot prompt with synthesised speech;
+one confirms its order with the bot, one is angry and must reach the human queue, where the
+simulated agent (sipp) answers with the escalation reason in its INVITE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from contactcenter.stack.asterisk import AsteriskInstance
+from pbx.ami import AmiLink
+from pbx.ami_listener import AmiQueueListener
+from pbx.api import CallEnded, CallEscalated, DecisionMade, Event, OriginateCall, QueueEvent, UtteranceHeard
+from pbx.ari.client import HttpAriRest
+from pbx.ari.connection import AriEventStream
+from pbx.backoff import Backoff
+from pbx.bot.runtime import load_bot_runtime
+from pbx.calls.engine import CallEngine
+from pbx.dialog.library import SAMPLE_LEAD
+from pbx.media.codec import ULAW
+from pbx.settings import PbxSettings
+from pbx.simulator.customer import CustomerScript, SimulatedCustomers
+from pbx.simulator.sip_agent import SippAgent
+
+pytestmark = pytest.mark.realstack
+
+SIM_APP = "ccsim"
+
+
+@pytest.fixture(scope="module")
+def bot_runtime(asterisk_server: AsteriskInstance, tmp_path_factory: pytest.TempPathFactory):
+    s = asterisk_server.settings
+    media_host = asterisk_server.root / s.instance_dir.lstrip("/") / "spool" / "media"
+    settings = PbxSettings(
+        ari_url=asterisk_server.ari_url, ari_user=s.ari_user, ari_password=s.ari_password, ari_app=s.ari_app,
+        ami_port=s.ami_port, ami_user=s.ami_user, ami_secret=s.ami_secret, failsafe_queue="support",
+        media_dir=str(media_host), media_dir_asterisk=f"{s.instance_dir}/spool/media",
+    )  # fmt: skip
+    # English calls: the packaged Whisper tiny.en model (Vosk's only packaged model is Korean).
+    runtime = load_bot_runtime(settings, {**os.environ, "CC_ASR_ENGINE": "whisper",
+                                          "CC_TTS_CACHE_DIR": str(tmp_path_factory.mktemp("tts"))})  # fmt: skip
+    assert runtime.status["ready"], runtime.status
+    return settings, runtime
+
+
+def _customer_voice():
+    from workers.tts.flite_engine import FliteEngine
+    from workers.tts.service import PromptSynthesizer
+
+    flite = PromptSynthesizer([FliteEngine()], cache=None)
+    return lambda text: flite.synthesize(text, 8000).audio.samples
+
+
+async def _wait_for(events: list[Event], predicate, timeout: float) -> Event:
+    async with asyncio.timeout(timeout):
+        while True:
+            for event in events:
+                if predicate(event):
+                    return event
+            await asyncio.sleep(0.05)
+
+
+def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerScript], agent: SippAgent | None,
+               until, timeout: float = 90) -> tuple[list[Event], dict[str, str]]:  # fmt: skip
+    """Originate one call per script; returns the events and {script name: call id}."""
+    settings, runtime = bot_runtime
+    s = asterisk.settings
+    events: list[Event] = []
+    call_ids: dict[str, str] = {}
+
+    async def publish(event: Event) -> None:
+        events.append(event)
+
+    async def go() -> None:
+        async with aiohttp.ClientSession() as session:
+            rest = HttpAriRest(session, asterisk.ari_url, s.ari_user, s.ari_password)
+            engine = CallEngine(rest, publish, s.ari_app, runtime.conversations, ULAW, "support", runtime.whisper)
+            customers = SimulatedCustomers(rest, SIM_APP, _customer_voice(),
+                                           asterisk.root / s.instance_dir.lstrip("/") / "spool" / "sim",
+                                           f"{s.instance_dir}/spool/sim")  # fmt: skip
+            streams = [
+                AriEventStream(session, asterisk.ari_url, s.ari_user, s.ari_password, app, Backoff(0.1, 1))
+                for app in (s.ari_app, SIM_APP)
+            ]
+            connected = [asyncio.Event(), asyncio.Event()]
+
+            def on_connect(i: int):
+                async def done() -> None:
+                    connected[i].set()
+
+                return done
+
+            tasks = [asyncio.create_task(streams[0].run(engine.on_event, on_connect(0))),
+                     asyncio.create_task(streams[1].run(customers.on_event, on_connect(1)))]  # fmt: skip
+            ami = AmiLink("127.0.0.1", s.ami_port, s.ami_user, s.ami_secret)
+            listener = AmiQueueListener(ami)
+            tasks.append(asyncio.create_task(listener.run([engine.on_ami_event])))
+            await ami.start()
+            try:
+                await asyncio.wait_for(asyncio.gather(*(c.wait() for c in connected)), 10)
+                for script in scripts:
+                    endpoint, _ = customers.endpoint(script)
+                    command = OriginateCall(endpoint=endpoint, flow="order_confirmation", lead=dict(SAMPLE_LEAD),
+                                            escalation_queue="support")  # fmt: skip
+                    call_ids[script.name] = command.call_id
+                    await engine.originate(command)
+                try:
+                    async with asyncio.timeout(timeout):
+                        while not until(events, call_ids):
+                            await asyncio.sleep(0.1)
+                except TimeoutError:
+                    story = "\n".join(f"  {e.type} {getattr(e, 'speaker', '')} {getattr(e, 'text', '')}"
+                                      f"{getattr(e, 'reason', '') or ''} {getattr(e, 'name', '')} {getattr(e, 'outcome', '')} {getattr(e, 'cause', '')} {getattr(e, 'detail', '')} {getattr(e, 'channel', '')}" for e in events)
+                    runs = {r.script.name: (r.prompts_heard, r.lines_said) for r in customers.runs.values()}
+                    raise AssertionError(f"timed out; customers (prompts heard, lines said) {runs}; events:\n{story}\n{asterisk.log_tail(400)}") from None
+                for call_id in call_ids.values():
+                    if call_id in engine.calls:
+                        await engine._hangup_channel(engine.calls[call_id].channel_id)
+                await asyncio.sleep(0.5)
+            finally:
+                ami.close()
+                for task in tasks:
+                    task.cancel()
+
+    asyncio.run(go())
+    return events, call_ids
+
+
+def _of(events: list[Event], call_id: str, kind: type) -> list:
+    return [e for e in events if isinstance(e, kind) and e.call_id == call_id]
+
+
+def test_routine_customer_confirms_with_the_bot(asterisk_server: AsteriskInstance, bot_runtime) -> None:
+    script = CustomerScript("confirms", ("Yes, please deliver it.",))
+    events, ids = _run_calls(asterisk_server, bot_runtime, [script], None,
+                             until=lambda ev, ids: any(isinstance(e, CallEnded) for e in ev))  # fmt: skip
+    call_id = ids["confirms"]
+    heard = [e.text.lower() for e in _of(events, call_id, UtteranceHeard) if e.speaker == "customer" and e.text]
+    assert any("yes" in text or "deliver" in text for text in heard), heard
+    bot_lines = [e.text for e in _of(events, call_id, UtteranceHeard) if e.speaker == "bot"]
+    assert bot_lines and "A1234" in bot_lines[0]
+    [ended] = _of(events, call_id, CallEnded)
+    assert ended.outcome == "confirmed", (ended, heard)
+    assert not _of(events, call_id, CallEscalated)
+
+
+def test_angry_customer_is_escalated_and_answered_by_an_agent(
+    asterisk_server: AsteriskInstance, bot_runtime, sim_agent_port: int, tmp_path: Path
+) -> None:
+    agent = SippAgent("agent1", sim_agent_port, tmp_path / "agent")
+    agent.start()
+    script = CustomerScript(
+        "angry",
+        ("This is ridiculous! I never ordered this and I am sick of your useless calls. "
+         "I want to speak to a real person right now!",),
+        interrupt_after_s=2.0,
+    )  # fmt: skip
+    try:
+        events, ids = _run_calls(
+            asterisk_server, bot_runtime, [script], agent,
+            until=lambda ev, ids: any(isinstance(e, QueueEvent) and e.name == "AgentConnect" for e in ev),
+        )  # fmt: skip
+    finally:
+        agent.stop()
+    call_id = ids["angry"]
+    [escalated] = _of(events, call_id, CallEscalated)
+    decision = next(e for e in _of(events, call_id, DecisionMade) if e.escalate)
+    assert escalated.reason == decision.reason and escalated.reason in {"anger", "human_request", "dispute_fraud"}
+    join = next(e for e in _of(events, call_id, QueueEvent) if e.name == "QueueCallerJoin")
+    assert join.wait_s is not None and join.wait_s < 8  # bridging phrase + continue into the queue
+    assert agent.answered() == [(escalated.reason, call_id)]

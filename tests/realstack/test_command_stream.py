@@ -1,0 +1,63 @@
+"""Commands on a real Redis stream: nothing lost across a restart, bad ones rejected and skipped."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import redis.asyncio as aioredis
+
+from contactcenter.stack.redis_server import RedisServer
+from pbx.api import COMMANDS_REJECTED_STREAM, HangupCall, parse_event, to_fields
+from pbx.bus.commands import CommandConsumer
+from pbx.bus.events import EventPublisher
+
+pytestmark = pytest.mark.realstack
+
+
+async def _run_until(consumer: CommandConsumer, handle, count: int) -> None:
+    task = asyncio.create_task(consumer.run(handle, block_ms=100))
+    try:
+        async with asyncio.timeout(10):
+            while consumer.handled + consumer.rejected < count:
+                await asyncio.sleep(0.02)
+    finally:
+        task.cancel()
+
+
+def test_unacknowledged_command_is_redelivered_and_bad_ones_are_rejected(redis_server: RedisServer) -> None:
+    stream = "test:commands:redelivery"
+
+    async def go() -> None:
+        client = aioredis.from_url(redis_server.url)
+        publisher = EventPublisher(client, stream="test:events:redelivery")
+        good = HangupCall(call_id="c1")
+        await client.xadd(stream, {"v": "1", "type": "hangup", "data": "{broken"})
+        await client.xadd(stream, to_fields(good))
+
+        crashed = CommandConsumer(client, publisher, consumer="pbx-a", stream=stream)
+
+        async def crash(command) -> None:
+            raise asyncio.CancelledError  # pbx killed while handling: the entry stays pending
+
+        task = asyncio.create_task(crashed.run(crash, block_ms=100))
+        await asyncio.sleep(0.5)
+        task.cancel()
+        assert crashed.rejected == 1 and crashed.handled == 0
+
+        seen = []
+
+        async def handle(command) -> None:
+            seen.append(command)
+
+        restarted = CommandConsumer(client, publisher, consumer="pbx-a", stream=stream)
+        await _run_until(restarted, handle, 1)
+        assert seen == [good]
+        assert (await client.xpending(stream, "pbx"))["pending"] == 0
+        [(_, rejected)] = await client.xrange(COMMANDS_REJECTED_STREAM, count=1)
+        assert b"not JSON" in rejected[b"error"]
+        [event] = [parse_event(f) for _, f in await client.xrange("test:events:redelivery")]
+        assert event.type == "command.rejected" and "not JSON" in event.error
+        await client.aclose()
+
+    asyncio.run(go())

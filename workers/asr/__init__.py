@@ -1,0 +1,1 @@
+"""Speech recognition: one interface (:mod:`.base`), engines chosen by name (:mod:`.registry`)."""

@@ -1,0 +1,121 @@
+"""Speech settings, read from the environment once and passed down explicitly.
+
+Engines are chosen by name here, so swapping Vosk for Whisper (or piper for flite) is a
+deployment decision, not a code change. Nothing below reads the environment again.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A speech setting has a value we cannot use; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not an integer") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw).expanduser() if raw else None
+
+
+def _names(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class VadSettings:
+    # 3: webrtcvad's modes 1-2 keep calling steady line hiss "speech" for seconds after a turn.
+    aggressiveness: int = 3
+    # Frames quieter than this are never speech, whatever webrtcvad says (hiss, comfort noise).
+    energy_floor_dbfs: float = -55.0
+    hangover_ms: int = 500
+    min_speech_ms: int = 250
+    max_utterance_ms: int = 15000
+    partial_every_ms: int = 4000
+    pre_roll_ms: int = 200
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    # Vosk is the production default (streams, 8 kHz native); its model path is deployment data.
+    asr_engine: str = "vosk"
+    asr_language: str = "en"
+    vosk_model_path: Path | None = None
+    whisper_model_path: Path | None = None
+    whisper_compute_type: str = "int8"
+    # One thread per engine: on a shared box, CPU time per call matters more than one call's latency.
+    asr_threads: int = 1
+    # Parallel ASR passes per process (each asr_threads wide); the model is loaded once and shared.
+    asr_workers: int = 1
+    # Packed Whisper windows: the encoder always sees 30 s, so fill it with several utterances.
+    asr_batch_seconds: float = 24.0
+    tts_engine: str = "piper"
+    tts_fallbacks: tuple[str, ...] = ("flite",)
+    piper_voice_path: Path | None = None
+    flite_voice: str = "kal"
+    coqui_model_path: Path | None = None
+    tts_cache_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "cc-tts-cache")
+    # None: load what the worker's queues need (-Q asr → ASR + sentiment, -Q tts → TTS, ...).
+    worker_preload: tuple[str, ...] | None = None
+    vad: VadSettings = field(default_factory=VadSettings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SpeechSettings:
+        env = os.environ if env is None else env
+        defaults = cls()
+        vad = VadSettings(
+            aggressiveness=_int(env, "CC_VAD_AGGRESSIVENESS", defaults.vad.aggressiveness),
+            hangover_ms=_int(env, "CC_VAD_HANGOVER_MS", defaults.vad.hangover_ms),
+            min_speech_ms=_int(env, "CC_VAD_MIN_SPEECH_MS", defaults.vad.min_speech_ms),
+            max_utterance_ms=_int(env, "CC_VAD_MAX_UTTERANCE_MS", defaults.vad.max_utterance_ms),
+            partial_every_ms=_int(env, "CC_VAD_PARTIAL_EVERY_MS", defaults.vad.partial_every_ms),
+            pre_roll_ms=_int(env, "CC_VAD_PRE_ROLL_MS", defaults.vad.pre_roll_ms),
+            energy_floor_dbfs=_float(env, "CC_VAD_ENERGY_FLOOR_DBFS", defaults.vad.energy_floor_dbfs),
+        )
+        if not 0 <= vad.aggressiveness <= 3:
+            raise SettingsError(f"CC_VAD_AGGRESSIVENESS={vad.aggressiveness} must be 0..3")
+        fallbacks = env.get("CC_TTS_FALLBACKS")
+        preload = env.get("CC_WORKER_PRELOAD")
+        cache_dir = _path(env, "CC_TTS_CACHE_DIR")
+        return cls(
+            asr_engine=(env.get("CC_ASR_ENGINE") or defaults.asr_engine).strip().lower(),
+            asr_language=env.get("CC_ASR_LANGUAGE") or defaults.asr_language,
+            vosk_model_path=_path(env, "CC_VOSK_MODEL_PATH"),
+            whisper_model_path=_path(env, "CC_WHISPER_MODEL_PATH"),
+            whisper_compute_type=env.get("CC_WHISPER_COMPUTE_TYPE") or defaults.whisper_compute_type,
+            asr_threads=_int(env, "CC_ASR_THREADS", defaults.asr_threads),
+            asr_workers=_int(env, "CC_ASR_WORKERS", defaults.asr_workers),
+            asr_batch_seconds=_float(env, "CC_ASR_BATCH_SECONDS", defaults.asr_batch_seconds),
+            tts_engine=(env.get("CC_TTS_ENGINE") or defaults.tts_engine).strip().lower(),
+            tts_fallbacks=defaults.tts_fallbacks if fallbacks is None else _names(fallbacks),
+            piper_voice_path=_path(env, "CC_PIPER_VOICE_PATH"),
+            flite_voice=env.get("CC_FLITE_VOICE") or defaults.flite_voice,
+            coqui_model_path=_path(env, "CC_COQUI_MODEL_PATH"),
+            tts_cache_dir=cache_dir or defaults.tts_cache_dir,
+            worker_preload=defaults.worker_preload if preload is None else _names(preload),
+            vad=vad,
+        )

@@ -1,0 +1,1 @@
+"""Speech synthesis for bot prompts: one interface (:mod:`.base`), engines by name (:mod:`.registry`)."""
