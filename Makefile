@@ -10,10 +10,11 @@ setup:
 	$(PYTHON) -m alembic upgrade head
 	$(PYTHON) manage.py stack init
 
+# CC_SIM_AGENTS=1: agent1/agent2 are simulated softphones, so the demo's escalations get answered.
 demo: setup
-	$(PYTHON) manage.py stack up
+	CC_SIM_AGENTS=1 $(PYTHON) manage.py stack up
 	$(PYTHON) manage.py demo_admin
-	$(PYTHON) manage.py stack status
+	$(PYTHON) manage.py demo
 
 test: setup
 	$(PYTHON) -m pytest $(PYTEST_ARGS)

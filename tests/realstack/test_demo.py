@@ -1,0 +1,63 @@
+"""A short version of `make demo` on its own stack: every call accounted for, the escalating
+customers answered by an agent, the routine ones completed by the bot."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contactcenter.stack.components import instance_name
+from contactcenter.stack.config import REPO_DIR, StackConfig
+from contactcenter.stack.processes import free_port
+
+pytestmark = pytest.mark.realstack
+
+
+@pytest.fixture
+def demo_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    sim_agent = free_port(udp=True)
+    while sim_agent + 1 > 65535 or not _udp_free(sim_agent + 1):
+        sim_agent = free_port(udp=True)
+    env = {
+        **os.environ, "CC_VAR_DIR": str(tmp_path / "var"), "CC_SIM_AGENTS": "1", "CC_SIM_AGENT_PORT": str(sim_agent),
+        "CC_WEB_PORT": str(free_port()), "CC_ASTERISK_HTTP_PORT": str(free_port()), "CC_AMI_PORT": str(free_port()),
+        "CC_SIP_PORT": str(free_port(udp=True)), "CC_REDIS_PORT": str(free_port()),
+        "CC_PBX_HEALTH_PORT": str(free_port()), "CC_RTP_START": "32000", "CC_RTP_END": "32399",
+    }  # fmt: skip
+    yield env
+    subprocess.run([sys.executable, "manage.py", "stack", "down"], cwd=REPO_DIR, env=env, timeout=120)
+    config = StackConfig.from_env(env)
+    shutil.rmtree(config.asterisk_root / "srv" / "contactcenter" / instance_name(config), ignore_errors=True)
+
+
+def _udp_free(port: int) -> bool:
+    from contactcenter.stack.processes import port_in_use
+
+    return not port_in_use(port, udp=True)
+
+
+def _run(env: dict[str, str], *argv: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_short_demo_accounts_for_every_call(demo_env: dict[str, str]) -> None:
+    py = sys.executable
+    assert _run(demo_env, py, "manage.py", "migrate", "--noinput").returncode == 0
+    assert _run(demo_env, py, "-m", "alembic", "upgrade", "head").returncode == 0
+    up = _run(demo_env, py, "manage.py", "stack", "up")
+    assert up.returncode == 0, up.stdout + up.stderr
+    demo = _run(demo_env, py, "manage.py", "demo", "--calls", "5", "--timeout", "240", timeout=400)
+    summary = json.loads((Path(demo_env["CC_VAR_DIR"]) / "demo" / "summary.json").read_text())
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    assert summary["calls"] == 5 and summary["lost"] == 0
+    assert summary["expected_escalations_missed"] == [] and summary["routine_escalated"] == []
+    assert summary["completed_by_bot"] == 3
+    assert summary["escalated"] == 2 and summary["answered_by_agent"] == 2
+    assert all(e["decision_to_queue_s"] is not None and e["decision_to_queue_s"] < 10 for e in summary["escalations"])
