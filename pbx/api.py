@@ -24,6 +24,8 @@ COMMAND_GROUP = "pbx"
 EVENTS_STREAM = "cc:pbx:events"
 # A hash of live counts the dialer paces by: ai_calls, ai_calls_at_risk, queued, ...
 LIVE_COUNTS_KEY = "cc:pbx:live"
+# The configuration pbx needs without a command (inbound routing), published by Django as JSON.
+CONFIG_KEY = "cc:pbx:config"
 
 
 def new_id() -> str:
@@ -84,6 +86,31 @@ class SupervisorTakeover(_Model):
 
 Command = Annotated[Union[OriginateCall, TransferCall, HangupCall, SupervisorTakeover], Field(discriminator="type")]
 _command_adapter: TypeAdapter[Command] = TypeAdapter(Command)
+
+# ---------------------------------------------------------------- configuration snapshot
+
+
+class InboundRoute(_Model):
+    """What answers a DID: the flow, its policy and the fields its prompts use."""
+
+    flow: dict[str, Any] | str
+    policy: dict[str, Any] = Field(default_factory=dict)
+    lead: dict[str, str] = Field(default_factory=dict)
+    escalation_queue: str = "support"
+    campaign_id: int | None = None
+
+
+class PbxConfig(_Model):
+    """Published by the management plane after each change; pbx keeps the last valid one."""
+
+    version: int = Field(ge=0)
+    inbound: dict[str, InboundRoute] = Field(default_factory=dict, description="DID (digits) -> route")
+    default_inbound: InboundRoute | None = None
+
+    def route_for(self, did: str) -> InboundRoute | None:
+        digits = did.lstrip("+")
+        return self.inbound.get(digits) or self.inbound.get(did) or self.default_inbound
+
 
 # ---------------------------------------------------------------- events
 

@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiEvent, AmiQueueListener
-from pbx.api import LIVE_COUNTS_KEY, QueueEvent
+from pbx.api import LIVE_COUNTS_KEY, InboundRoute, QueueEvent
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
@@ -24,6 +24,7 @@ from pbx.backoff import Backoff
 from pbx.bus.commands import CommandConsumer
 from pbx.bus.events import EventPublisher
 from pbx.bus.ledger_sink import LedgerSink
+from pbx.config_snapshot import ConfigCache
 from pbx.calls.engine import CallEngine, ConversationFactory, WhisperMaker
 from pbx.health import health_app
 from pbx.ledger import LedgerWriter, create_engine_from_env
@@ -54,10 +55,15 @@ class PbxService:
         )  # fmt: skip
         self.bot_status = bot_status or {"ready": True}
         self.commands = CommandConsumer(redis, self.publisher, consumer=settings.consumer_name)
+        self.config = ConfigCache(redis)
+        self.engine.inbound_routes = self._inbound_route
         self.ari_ready = asyncio.Event()
         self.asterisk_version: str | None = None
         self.orphans_handed_over = 0
         self.redis_error: str | None = None
+
+    async def _inbound_route(self, did: str) -> InboundRoute | None:
+        return (await self.config.current()).route_for(did)
 
     async def on_ari_connect(self) -> None:
         info = await self.rest.get("asterisk/info")

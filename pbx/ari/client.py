@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 from typing import Any, Protocol
 
+from urllib.parse import quote
+
 import aiohttp
+import yarl
 
 
 def basic_auth_header(user: str, password: str) -> dict[str, str]:
@@ -45,8 +48,10 @@ class HttpAriRest:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def _call(self, method: str, path: str, body: Any, params: dict[str, Any]) -> Any:
+        # Channel ids of Local channels end in ";1"/";2": quoted, or the ';' would end the path.
+        url = f"{self._base}/{quote(path.lstrip('/'), safe='/')}"
         async with self._session.request(
-            method, f"{self._base}/{path.lstrip('/')}", params=_query(params), json=body,
+            method, yarl.URL(url, encoded=True), params=_query(params), json=body,
             headers=self._headers, timeout=self._timeout,
         ) as response:  # fmt: skip
             text = await response.text()

@@ -20,6 +20,7 @@ import numpy as np
 from pbx.api import DecisionMade, UtteranceHeard
 from pbx.bot.phrases import BRIDGING_PHRASE, NO_AGENT_PHRASE, whisper_text
 from pbx.calls.conversation import CallIO
+from pbx.media.echo import EchoGuard, rms
 from pbx.dialog import CaptureSlot, DialogSession, Escalate, Flow, Hangup, Listen, Say, SetOutcome
 from voicewatch import CallMonitor, Decision
 from workers.assessment import UtteranceAssessment
@@ -29,6 +30,14 @@ from workers.tts.service import PromptSynthesizer
 from workers.vad import SpeechStarted
 
 log = logging.getLogger(__name__)
+
+# How long the bot waits after a short utterance ("Yeah.", "Okay so") before taking the turn.
+TURN_GRACE_S = 0.6
+
+
+def _maybe_unfinished(text: str, duration_s: float) -> bool:
+    words = text.split()
+    return len(words) <= 2 and duration_s < 1.2
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,10 @@ class BotConversation:
         self._slots: dict[str, str] = {}
         self._handed_over = False
         self._closed = False
+        self._echo = EchoGuard()
+        # A short final utterance waiting to see whether the caller goes on (text, timer, confidence).
+        self._held: tuple[str, asyncio.TimerHandle, float] | None = None
+        self._merge_prefix = ""
         self._tasks: set[asyncio.Task] = set()
         self.decisions: list[Decision] = []
 
@@ -68,11 +81,15 @@ class BotConversation:
         self._io = io
         self._loop = asyncio.get_running_loop()
         self._session = self._speech.open_call(self.spec.call_id, io.sample_rate, "slin16le", self._from_asr_thread)
+        io.on_output(lambda frame: self._echo.on_output(rms(frame)) if frame is not None else self._echo.on_silence_out())
         await self._execute(self._dialog.start())
 
     def on_audio(self, samples: np.ndarray) -> None:
         if self._session is None or self._closed:
             return
+        io = self._io
+        if io is not None and io.playing and self._echo.barge_in(samples):
+            self._barge_in()
         for event in self._session.feed_frame(samples.astype("<i2").tobytes()):
             if isinstance(event, SpeechStarted):
                 self._on_speech_started()
@@ -94,6 +111,8 @@ class BotConversation:
     async def close(self) -> None:
         self._closed = True
         self._cancel_no_input()
+        if self._held is not None:
+            self._held[1].cancel()
         for task in list(self._tasks):
             task.cancel()
         if self._session is not None:
@@ -103,9 +122,17 @@ class BotConversation:
 
     def _on_speech_started(self) -> None:
         self._cancel_no_input()
+        if self._held is not None:
+            # The caller went on after a short "Yeah.": it was not the end of their turn.
+            self._held[1].cancel()
+            self._merge_prefix = self._held[0]
+            self._held = None
+
+    def _barge_in(self) -> None:
+        """The caller talks over the prompt (louder than its echo could be): the bot stops."""
         io = self._io
-        if io is not None and io.playing and self._current_say is not None and self._current_say.barge_in_allowed:
-            io.stop_playback()  # barge-in: the caller talks over the prompt, so the bot stops
+        if io is not None and self._current_say is not None and self._current_say.barge_in_allowed:
+            io.stop_playback()
             self._spawn(self._execute(self._dialog.on_barge_in()))
 
     def _from_asr_thread(self, assessment: UtteranceAssessment, result: UtteranceResult) -> None:
@@ -139,7 +166,21 @@ class BotConversation:
             return
         if assessment.is_final:
             confidence = assessment.asr_confidence if assessment.asr_confidence is not None else 1.0
+            if self._merge_prefix:
+                text, self._merge_prefix = f"{self._merge_prefix} {text}", ""
+            if _maybe_unfinished(text, assessment.end_s - assessment.start_s):
+                # "Yeah." then a breath: wait a moment before answering, in case more follows.
+                assert self._loop is not None
+                timer = self._loop.call_later(TURN_GRACE_S, self._release_held)
+                self._held = (text, timer, confidence)
+                return
             await self._execute(self._dialog.on_utterance(text, confidence))
+
+    def _release_held(self) -> None:
+        if self._held is not None:
+            text, _, confidence = self._held
+            self._held = None
+            self._spawn(self._execute(self._dialog.on_utterance(text, confidence)))
 
     async def _publish_decision(self, decision: Decision) -> None:
         assert self._io is not None

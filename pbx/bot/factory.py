@@ -11,20 +11,19 @@ from workers.tts.service import PromptSynthesizer
 
 
 class BotConversationFactory:
-    def __init__(self, speech: LiveSpeech, tts: PromptSynthesizer, inbound_flow: str = "order_confirmation",
-                 default_queue: str = "support") -> None:  # fmt: skip
+    def __init__(self, speech: LiveSpeech, tts: PromptSynthesizer, default_queue: str = "support") -> None:
         self._speech = speech
         self._tts = tts
-        self._inbound_flow = inbound_flow
         self._default_queue = default_queue
 
     def __call__(self, call: LiveCall) -> BotConversation:
-        command = call.command
-        lead = dict(command.lead) if command else {}
-        language = lead.get("language", "")
-        flow = resolve_flow(command.flow if command else self._inbound_flow, language)
+        source = call.command or call.route
+        if source is None:
+            raise CallSetupError("no route for this inbound number: a human takes the call")
+        lead = dict(source.lead)
+        flow = resolve_flow(source.flow, lead.get("language", ""))
         try:
-            policy = Policy.coerce(command.policy or None) if command else Policy.default()
+            policy = Policy.coerce(source.policy or None)
         except PolicyError as exc:
             raise CallSetupError(f"policy: {exc}") from None
         spec = BotCallSpec(
@@ -33,6 +32,6 @@ class BotConversationFactory:
             lead=lead,
             policy=policy,
             context=monitor_context(lead, campaign=flow.name),
-            escalation_queue=command.escalation_queue if command else self._default_queue,
+            escalation_queue=source.escalation_queue or self._default_queue,
         )
         return BotConversation(spec, self._speech, self._tts)

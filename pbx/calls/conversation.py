@@ -6,6 +6,7 @@ VoiceWatch. They meet here so either side can be tested with the other scripted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -24,6 +25,10 @@ class CallIO(Protocol):
         ...
 
     def stop_playback(self) -> None: ...
+
+    def on_output(self, listener: Callable[[np.ndarray | None], None]) -> None:
+        """Be told each 20 ms frame the line sends to the caller (None: silence), e.g. for an echo guard."""
+        ...
 
     @property
     def playing(self) -> bool: ...

@@ -21,6 +21,7 @@ from pbx.api import (
     Command,
     Event,
     HangupCall,
+    InboundRoute,
     OriginateCall,
     QueueEvent,
     SupervisorTakeover,
@@ -52,8 +53,10 @@ WhisperMaker = Callable[[str, str], Awaitable[str | None]]
 class CallEngine:
     def __init__(self, rest: AriRest, publish: Publish, app: str, conversations: ConversationFactory,
                  media_format: MediaFormat, failsafe_queue: str = "support",
-                 whisper: WhisperMaker | None = None) -> None:  # fmt: skip
+                 whisper: WhisperMaker | None = None,
+                 inbound_routes: Callable[[str], Awaitable[InboundRoute | None]] | None = None) -> None:  # fmt: skip
         self.rest = rest
+        self.inbound_routes = inbound_routes
         self.publish = publish
         self.app = app
         self.conversations = conversations
@@ -107,6 +110,7 @@ class CallEngine:
     # ------------------------------------------------------------ ARI events
 
     async def on_event(self, event: AriEvent) -> None:
+        log.debug("ARI %s channel=%s args=%s", event.type, event.channel_id, event.args)
         handler = getattr(self, f"_on_{event.type}", None)
         if handler is not None:
             await handler(event)
@@ -124,7 +128,7 @@ class CallEngine:
             return
         if call is None:
             if kind == "inbound":
-                call = self._inbound_call(event)
+                call = await self._inbound_call(event)
             else:
                 # Not ours (a call from before a restart that reconcile has not seen): to a human.
                 await self._to_failsafe(channel_id, "orphan")
@@ -134,12 +138,20 @@ class CallEngine:
         await self.publish(CallAnswered(call_id=call.call_id))
         call.spawn(self._connect_bot(call))
 
-    def _inbound_call(self, event: AriEvent) -> LiveCall:
+    async def _inbound_call(self, event: AriEvent) -> LiveCall:
         did = event.args[1] if len(event.args) > 1 else ""
-        call = LiveCall(call_id=new_id(), channel_id=event.channel_id or "", direction="inbound", command=None)
+        route = await self.inbound_routes(did) if self.inbound_routes is not None else None
+        call = LiveCall(call_id=new_id(), channel_id=event.channel_id or "", direction="inbound", command=None,
+                        route=route)  # fmt: skip
         self.calls[call.call_id] = call
         self._by_channel[call.channel_id] = call
-        call.spawn(self.publish(CallStarted(call_id=call.call_id, direction="inbound", endpoint=did)))
+        flow = "" if route is None else route.flow if isinstance(route.flow, str) else route.flow.get("name", "")
+        await self.publish(CallStarted(call_id=call.call_id, direction="inbound", endpoint=did, flow=flow,
+                                       campaign_id=route.campaign_id if route else None))  # fmt: skip
+        try:
+            await self.rest.post(f"channels/{call.channel_id}/variable", variable="CC_CALL_ID", value=call.call_id)
+        except AriError:
+            pass
         return call
 
     async def _connect_bot(self, call: LiveCall) -> None:
@@ -147,7 +159,7 @@ class CallEngine:
             conversation = self.conversations(call)
         except Exception as exc:  # unknown flow, bad policy: a human takes the call rather than silence
             log.error("call %s: cannot start the bot (%s); handing it to a human", call.call_id, exc)
-            queue = call.command.escalation_queue if call.command else self.failsafe_queue
+            queue = call.escalation_queue or self.failsafe_queue
             await self.escalate(call, queue, "bot_setup_failed", 1.0, f"The AI could not start: {exc}")
             return
         call.conversation = conversation
@@ -197,10 +209,22 @@ class CallEngine:
         if call is not None and call.conversation is not None and call.state is CallState.WITH_BOT:
             call.conversation.on_dtmf(str(event.raw.get("digit", "")))
 
+    async def _on_ChannelHangupRequest(self, event: AriEvent) -> None:
+        call = self._by_channel.get(event.channel_id or "")
+        if call is not None and event.raw.get("cause") is not None:
+            call.hangup_cause = str(event.raw["cause"])
+
     async def _on_StasisEnd(self, event: AriEvent) -> None:
         call = self._by_channel.get(event.channel_id or "")
-        if call is not None and call.state is CallState.ESCALATING and call.transfer is not None:
+        if call is None:
+            return
+        if call.state is CallState.ESCALATING and call.transfer is not None:
             call.transfer.left_stasis_at = time.time()
+        elif call.state is CallState.WITH_BOT:
+            # Hung up while with the bot. Our app stops hearing about a channel once it leaves
+            # Stasis, so this, not ChannelDestroyed, is the last word on such a call.
+            outcome, detail = self._final_outcome(call)
+            await self._end(call, outcome, cause=call.hangup_cause, detail=detail)
 
     async def _on_ChannelDestroyed(self, event: AriEvent) -> None:
         channel_id = event.channel_id or ""
@@ -222,8 +246,8 @@ class CallEngine:
             return ("escalated", call.transfer.reason)
         if call.conversation is not None:
             outcome, detail = call.conversation.outcome
-            return (outcome or "abandoned", detail)
-        return ("abandoned", "")
+            return (outcome or "hung_up", detail)
+        return ("hung_up", "")
 
     # ------------------------------------------------------------ AMI (queue) events
 
@@ -273,7 +297,7 @@ class CallEngine:
             except Exception:  # no summary is better than a caller left waiting
                 log.warning("call %s: no whisper summary", call.call_id)
         variables = {
-            "CC_FALLBACK_QUEUE": call.command.escalation_queue if call.command else self.failsafe_queue,
+            "CC_FALLBACK_QUEUE": call.escalation_queue or self.failsafe_queue,
             "CC_ESCALATION_REASON": reason,
             "CC_ESCALATION_SCORE": f"{score:.2f}",
             "CC_WHISPER_FILE": whisper_file or "",
@@ -398,13 +422,22 @@ class _EngineIO:
         self._call = call
         self.call_id = call.call_id
         self.sample_rate = engine.media_format.sample_rate
-        self._player = PromptPlayer(engine.media_format, self._send, on_tick=lambda: engine._fill_gap(call))
+        self._output_listeners: list[Callable[[np.ndarray | None], None]] = []
+        self._player = PromptPlayer(engine.media_format, self._send, on_frame=self._sent,
+                                    on_tick=lambda: engine._fill_gap(call))  # fmt: skip
         self._player.run()
         call.players.append(self._player)
 
     def _send(self, packet: bytes) -> None:
         if self._call.media is not None:
             self._call.media.rtp.send(packet)
+
+    def _sent(self, frame: np.ndarray | None) -> None:
+        for listener in self._output_listeners:
+            listener(frame)
+
+    def on_output(self, listener: Callable[[np.ndarray | None], None]) -> None:
+        self._output_listeners.append(listener)
 
     async def play(self, samples: np.ndarray) -> float:
         return await self._player.start(samples)

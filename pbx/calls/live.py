@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pbx.api import OriginateCall
+from pbx.api import InboundRoute, OriginateCall
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class LiveCall:
     channel_id: str
     direction: str
     command: OriginateCall | None
+    route: InboundRoute | None = None  # inbound calls: what the DID maps to
     state: CallState = CallState.DIALING
     started_at: float = field(default_factory=time.time)
     answered_at: float | None = None
@@ -68,10 +69,16 @@ class LiveCall:
     conversation: Conversation | None = None
     transfer: Transfer | None = None
     outcome: str | None = None
+    hangup_cause: str = ""
     tasks: set[asyncio.Task] = field(default_factory=set)
     players: list = field(default_factory=list)
     last_audio_in: float = 0.0  # time.monotonic() of the caller's last RTP packet
     reframer: Any = None  # pbx.media.reframe.Reframer once the bot listens  # the line clocks feeding this call's media legs
+
+    @property
+    def escalation_queue(self) -> str:
+        source = self.command or self.route
+        return source.escalation_queue if source is not None else ""
 
     def spawn(self, coro) -> asyncio.Task:
         """Run a background job tied to this call: kept referenced, cancelled when it ends."""

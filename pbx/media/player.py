@@ -18,7 +18,7 @@ from pbx.media.rtp import RtpSender
 
 class PromptPlayer:
     def __init__(self, fmt: MediaFormat, send: Callable[[bytes], None],
-                 on_frame: Callable[[np.ndarray], None] | None = None,
+                 on_frame: Callable[[np.ndarray | None], None] | None = None,
                  on_tick: Callable[[], None] | None = None) -> None:  # fmt: skip
         self._fmt = fmt
         self._send = send
@@ -70,6 +70,8 @@ class PromptPlayer:
     def _next_payload(self) -> tuple[bytes, bool]:
         n = self._fmt.samples_per_frame
         if self._prompt is None:
+            if self._on_frame is not None:
+                self._on_frame(None)
             return self._silence, False
         frame = self._prompt[self._position : self._position + n]
         first = self._position == 0

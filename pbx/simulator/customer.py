@@ -64,14 +64,19 @@ class SimulatedCustomers:
         self.runs: dict[str, CustomerRun] = {}
         self._by_channel: dict[str, CustomerRun] = {}
 
-    def endpoint(self, script: CustomerScript) -> tuple[str, CustomerRun]:
-        """Register a customer; originate a call to the returned endpoint to reach it."""
+    def register(self, script: CustomerScript) -> CustomerRun:
+        """A customer whose channel enters this app with its token as the first argument."""
         token = "c" + uuid.uuid4().hex[:12]
         for line in script.lines:
             self._prepare(line)
         run = CustomerRun(token, script)
         self.runs[token] = run
-        return f"Local/{token}@{SIM_CONTEXT}", run
+        return run
+
+    def endpoint(self, script: CustomerScript) -> tuple[str, CustomerRun]:
+        """Register a customer; originate a call to the returned endpoint to reach it."""
+        run = self.register(script)
+        return f"Local/{run.token}@{SIM_CONTEXT}", run
 
     def _sound(self, text: str) -> str:
         return "sim-" + hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -97,6 +102,12 @@ class SimulatedCustomers:
             if run is not None and event.channel_id:
                 run.channel_id = event.channel_id
                 self._by_channel[event.channel_id] = run
+                # Also for customers that call in (their channel enters the app without our dialplan).
+                try:
+                    await self._rest.post(f"channels/{event.channel_id}/variable", variable="TALK_DETECT(set)",
+                                          value="900")  # fmt: skip
+                except AriError as exc:
+                    log.info("customer %s: no talk detection: %s", run.token, exc)
                 run._task = asyncio.get_running_loop().create_task(self._linger(run))
             return
         run = self._by_channel.get(event.channel_id or "")

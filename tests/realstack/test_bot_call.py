@@ -17,7 +17,18 @@ import pytest
 from contactcenter.stack.asterisk import AsteriskInstance
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiQueueListener
-from pbx.api import CallEnded, CallEscalated, DecisionMade, Event, OriginateCall, QueueEvent, UtteranceHeard
+from pbx.api import (
+    CallEnded,
+    CallEscalated,
+    CallStarted,
+    DecisionMade,
+    Event,
+    InboundRoute,
+    OriginateCall,
+    PbxConfig,
+    QueueEvent,
+    UtteranceHeard,
+)
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.backoff import Backoff
@@ -68,7 +79,7 @@ async def _wait_for(events: list[Event], predicate, timeout: float) -> Event:
 
 
 def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerScript], agent: SippAgent | None,
-               until, timeout: float = 90) -> tuple[list[Event], dict[str, str]]:  # fmt: skip
+               until, timeout: float = 90, inbound: PbxConfig | None = None) -> tuple[list[Event], dict[str, str]]:  # fmt: skip
     """Originate one call per script; returns the events and {script name: call id}."""
     settings, runtime = bot_runtime
     s = asterisk.settings
@@ -82,6 +93,11 @@ def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerSc
         async with aiohttp.ClientSession() as session:
             rest = HttpAriRest(session, asterisk.ari_url, s.ari_user, s.ari_password)
             engine = CallEngine(rest, publish, s.ari_app, runtime.conversations, ULAW, "support", runtime.whisper)
+            if inbound is not None:
+                async def route(did: str):
+                    return inbound.route_for(did)
+
+                engine.inbound_routes = route
             customers = SimulatedCustomers(rest, SIM_APP, _customer_voice(),
                                            asterisk.root / s.instance_dir.lstrip("/") / "spool" / "sim",
                                            f"{s.instance_dir}/spool/sim")  # fmt: skip
@@ -106,6 +122,13 @@ def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerSc
             try:
                 await asyncio.wait_for(asyncio.gather(*(c.wait() for c in connected)), 10)
                 for script in scripts:
+                    if inbound is not None:
+                        # The customer calls in: its channel is the caller, our DID answers.
+                        run = customers.register(script)
+                        await rest.post("channels", endpoint="Local/5551234@from-trunk", app=SIM_APP,
+                                        appArgs=run.token)  # fmt: skip
+                        call_ids[script.name] = ""
+                        continue
                     endpoint, _ = customers.endpoint(script)
                     command = OriginateCall(endpoint=endpoint, flow="order_confirmation", lead=dict(SAMPLE_LEAD),
                                             escalation_queue="support")  # fmt: skip
@@ -176,3 +199,17 @@ def test_angry_customer_is_escalated_and_answered_by_an_agent(
     join = next(e for e in _of(events, call_id, QueueEvent) if e.name == "QueueCallerJoin")
     assert join.wait_s is not None and join.wait_s < 8  # bridging phrase + continue into the queue
     assert agent.answered() == [(escalated.reason, call_id)]
+
+
+def test_inbound_call_is_answered_by_the_flow_its_did_maps_to(asterisk_server: AsteriskInstance, bot_runtime) -> None:
+    lead = {**SAMPLE_LEAD, "first_name": "Nikhil", "order_id": "Z9"}
+    config = PbxConfig(version=3, inbound={"5551234": InboundRoute(flow="order_confirmation", lead=lead)})
+    script = CustomerScript("caller", ("Yes, please deliver it.",))
+    events, _ = _run_calls(asterisk_server, bot_runtime, [script], None, inbound=config,
+                           until=lambda ev, ids: any(isinstance(e, CallEnded) for e in ev))  # fmt: skip
+    [started] = [e for e in events if isinstance(e, CallStarted)]
+    assert started.direction == "inbound" and started.endpoint == "5551234" and started.flow == "order_confirmation"
+    bot_lines = [e.text for e in _of(events, started.call_id, UtteranceHeard) if e.speaker == "bot"]
+    assert "Nikhil" in bot_lines[0] and "Z9" in bot_lines[0]
+    [ended] = _of(events, started.call_id, CallEnded)
+    assert ended.outcome == "confirmed"

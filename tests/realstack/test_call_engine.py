@@ -148,3 +148,62 @@ def test_escalated_call_reaches_an_agent_with_its_reason(
     # What the customer side heard while the bot talked: the tone, not silence.
     assert heard.exists()
     assert _rms_of_wav(heard) > 200
+
+
+class EscalatesToAnEmptyQueue(ScriptedConversation):
+    """Escalates at once to `sales` (nobody answers there); then ends the call as a callback."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.returned: tuple[str, str] | None = None
+
+    async def start(self, io: CallIO) -> None:
+        self.io = io
+        await io.escalate("sales", "human_request", 0.8, "Asked for a person.")
+
+    async def on_queue_timeout(self, queue: str, status: str) -> None:
+        self.returned = (queue, status)
+        assert self.io is not None
+        t = np.arange(8000) / 16000
+        await self.io.play((np.sin(2 * np.pi * 300 * t) * 6000).astype(np.int16))
+        await self.io.hangup("callback")
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        return ("callback", "no agent") if self.returned else ("", "")
+
+
+def test_unanswered_escalation_returns_to_the_bot(asterisk_server: AsteriskInstance) -> None:
+    """Nobody answers within the queue's maximum wait: the caller is back with the bot."""
+    s = asterisk_server.settings
+    conversation = EscalatesToAnEmptyQueue()
+    events: list[Event] = []
+
+    async def publish(event: Event) -> None:
+        events.append(event)
+
+    async def go() -> None:
+        async with aiohttp.ClientSession() as session:
+            rest = HttpAriRest(session, asterisk_server.ari_url, s.ari_user, s.ari_password)
+            engine = CallEngine(rest, publish, s.ari_app, lambda call: conversation, SLIN16)
+            stream = AriEventStream(session, asterisk_server.ari_url, s.ari_user, s.ari_password, s.ari_app,
+                                    Backoff(0.1, 1))  # fmt: skip
+            connected = asyncio.Event()
+
+            async def on_connect() -> None:
+                connected.set()
+
+            task = asyncio.create_task(stream.run(engine.on_event, on_connect))
+            try:
+                await asyncio.wait_for(connected.wait(), 10)
+                await engine.originate(OriginateCall(endpoint="Local/customer@cc-sim", flow="scripted",
+                                                     escalation_queue="sales"))  # fmt: skip
+                ended = await _wait_for(events, lambda e: isinstance(e, CallEnded), 30)
+                assert ended.outcome == "callback"
+            finally:
+                task.cancel()
+
+    asyncio.run(go())
+    assert conversation.returned == ("sales", "TIMEOUT")
+    returned = [e for e in events if isinstance(e, QueueEvent) and e.name == "QueueReturned"]
+    assert len(returned) == 1 and returned[0].transfer_id
