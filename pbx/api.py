@@ -143,6 +143,9 @@ class UtteranceHeard(_Event):
     confidence: float | None = None
     start_ms: int | None = None
     end_ms: int | None = None
+    sentiment: float | None = None
+    prosody: dict[str, float] | None = Field(None, description="energy_z, pitch_z, rate_z vs the caller's baseline")
+    silence_before_s: float | None = None
 
 
 class DecisionMade(_Event):

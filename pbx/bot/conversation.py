@@ -64,6 +64,8 @@ class BotConversation:
         self._current_say: Say | None = None
         self._no_input: asyncio.TimerHandle | None = None
         self._listen_started: float | None = None
+        self._listen_started_mono: float | None = None
+        self._audio_s = 0.0  # seconds of caller audio heard so far (20 ms a frame)
         self._outcome: tuple[str, str] = ("", "")
         self._slots: dict[str, str] = {}
         self._handed_over = False
@@ -87,6 +89,7 @@ class BotConversation:
     def on_audio(self, samples: np.ndarray) -> None:
         if self._session is None or self._closed:
             return
+        self._audio_s += len(samples) / (self._io.sample_rate if self._io else 8000)
         io = self._io
         if io is not None and io.playing and self._echo.barge_in(samples):
             self._barge_in()
@@ -145,17 +148,18 @@ class BotConversation:
         if assessment.error:
             log.warning("call %s: ASR error: %s", self.spec.call_id, assessment.error)
         text = assessment.text.strip()
-        if assessment.is_final:
-            await self._io.publish(UtteranceHeard(
-                call_id=self.spec.call_id, utterance_id=assessment.utterance_id, speaker="customer", text=text,
-                final=True, confidence=assessment.asr_confidence,
-                start_ms=int(assessment.start_s * 1000), end_ms=int(assessment.end_s * 1000),
-            ))  # fmt: skip
-        if not text:
-            return
         event = assessment.voicewatch_event()
         if assessment.is_final and self._listen_started is not None:
             event["silence_before_s"] = max(0.0, round(assessment.start_s - self._listen_started, 2))
+        if assessment.is_final:
+            await self._io.publish(UtteranceHeard(
+                call_id=self.spec.call_id, utterance_id=assessment.utterance_id, speaker="customer", text=text,
+                final=True, confidence=assessment.asr_confidence, sentiment=assessment.sentiment,
+                start_ms=int(assessment.start_s * 1000), end_ms=int(assessment.end_s * 1000),
+                prosody=event.get("prosody"), silence_before_s=event.get("silence_before_s"),
+            ))  # fmt: skip
+        if not text:
+            return
         decision = self._monitor.observe(event)
         self.decisions.append(decision)
         if assessment.is_final or decision.escalate:
@@ -191,7 +195,7 @@ class BotConversation:
 
     def _on_no_input(self) -> None:
         self._no_input = None
-        silence = time.monotonic() - (self._listen_started or time.monotonic())
+        silence = time.monotonic() - (self._listen_started_mono or time.monotonic())
         decision = self._monitor.observe({"type": "silence", "duration_s": round(silence, 2)})
         self.decisions.append(decision)
         if decision.escalate:
@@ -218,7 +222,8 @@ class BotConversation:
                     await self._say_text(action.text, action.barge_in_allowed)
                     self._current_say = None
                 elif isinstance(action, Listen):
-                    self._listen_started = time.monotonic()
+                    self._listen_started = self._audio_s  # on the caller's audio clock, as ASR timings are
+                    self._listen_started_mono = time.monotonic()
                     self._cancel_no_input()
                     assert self._loop is not None
                     self._no_input = self._loop.call_later(action.timeout_s, self._on_no_input)
@@ -243,7 +248,7 @@ class BotConversation:
         self._monitor.observe({"type": "bot", "text": text})
         prompt = await self._loop.run_in_executor(None, self._tts.synthesize, text, io.sample_rate)
         await io.publish(UtteranceHeard(call_id=self.spec.call_id, utterance_id=str(uuid.uuid4()), speaker="bot",
-                                        text=text))  # fmt: skip
+                                        text=text, start_ms=int(self._audio_s * 1000)))  # fmt: skip
         await io.play(prompt.audio.samples)
 
     async def _hand_over(self, queue: str, reason: str, score: float, explanation: str) -> None:

@@ -58,7 +58,9 @@ class LedgerSink:
             await w.add_utterance(UtteranceRecord(
                 call_id=call_id, utterance_id=event.utterance_id, speaker=Speaker(event.speaker), text=event.text,
                 is_partial=not event.final, asr_confidence=event.confidence, start_ms=event.start_ms,
-                end_ms=event.end_ms,
+                end_ms=event.end_ms, sentiment=event.sentiment,
+                prosody={**(event.prosody or {}), **({"silence_before_s": event.silence_before_s}
+                                                    if event.silence_before_s is not None else {})} or None,
             ))  # fmt: skip
         elif isinstance(event, DecisionMade):
             await w.add_decision(DecisionRecord(
