@@ -165,6 +165,7 @@ class CallEscalated(_Event):
     reason: str
     score: float = 0.0
     summary: str = ""
+    decided_at: float | None = Field(None, description="Unix time of the decision (before the bridging phrase)")
 
 
 class QueueEvent(_Event):
@@ -177,7 +178,8 @@ class QueueEvent(_Event):
     channel: str = ""
     member: str = ""
     reason: str = ""
-    wait_s: float | None = None
+    wait_s: float | None = Field(None, description="QueueCallerJoin: seconds from the escalation decision")
+    transfer_s: float | None = Field(None, description="QueueCallerJoin: seconds from the start of the transfer")
     asterisk_ts: float | None = None
 
 

@@ -255,12 +255,13 @@ class BotConversation:
         if self._handed_over or self._io is None:
             return
         self._handed_over = True
+        decided_at = time.time()
         self._cancel_no_input()
         self._io.stop_playback()
         self._outcome = ("escalated", reason)
         # The caller hears why there is a pause, then the queue's music: never dead air.
         await self._say_text(BRIDGING_PHRASE, barge_in=False)
-        await self._io.escalate(queue, reason, score, whisper_text(reason, self.spec.lead))
+        await self._io.escalate(queue, reason, score, whisper_text(reason, self.spec.lead), decided_at)
 
     def _spawn(self, coro) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coro)

@@ -6,6 +6,7 @@ with the next successful publish, so a Redis restart costs latency, not events.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,8 @@ class EventPublisher:
         self._maxlen = maxlen
         self._sinks: list[LedgerSink] = []
         self._backlog: deque[dict[str, str]] = deque(maxlen=backlog)
+        # One sender at a time: concurrent flushes would send the head of the backlog twice.
+        self._sending = asyncio.Lock()
         self.published = 0
 
     def attach(self, sink: LedgerSink) -> None:
@@ -48,12 +51,13 @@ class EventPublisher:
 
     async def flush(self) -> bool:
         """Send what is waiting; False if Redis is still unreachable (kept for the next try)."""
-        while self._backlog:
-            try:
-                await self._redis.xadd(self._stream, self._backlog[0], maxlen=self._maxlen, approximate=True)
-            except (RedisError, OSError) as exc:
-                log.warning("event stream unreachable (%s); %d event(s) waiting", exc, len(self._backlog))
-                return False
-            self._backlog.popleft()
-            self.published += 1
+        async with self._sending:
+            while self._backlog:
+                try:
+                    await self._redis.xadd(self._stream, self._backlog[0], maxlen=self._maxlen, approximate=True)
+                except (RedisError, OSError) as exc:
+                    log.warning("event stream unreachable (%s); %d event(s) waiting", exc, len(self._backlog))
+                    return False
+                self._backlog.popleft()
+                self.published += 1
         return True

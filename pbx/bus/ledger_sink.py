@@ -71,7 +71,8 @@ class LedgerSink:
         elif isinstance(event, CallEscalated):
             await w.transfer_requested(TransferRequest(
                 call_id=call_id, transfer_id=event.transfer_id or event.event_id, queue=event.queue,
-                requested_at=_at(event), reason=event.reason, score=event.score,
+                requested_at=dt.datetime.fromtimestamp(event.decided_at or event.at, tz=dt.timezone.utc),
+                reason=event.reason, score=event.score,
             ))  # fmt: skip
         elif isinstance(event, QueueEvent) and event.transfer_id:
             if event.name in _STAGES:

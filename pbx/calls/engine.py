@@ -275,11 +275,13 @@ class CallEngine:
             call_id=call.call_id, transfer_id=transfer.transfer_id, name=name, queue=fields.get("Queue", transfer.queue),
             channel=fields.get("Channel", ""), member=fields.get("MemberName", ""), reason=transfer.reason,
             wait_s=transfer.decision_to_queue_ms / 1000 if name == "QueueCallerJoin" and transfer.decision_to_queue_ms else None,
+            transfer_s=transfer.transfer_to_queue_ms / 1000 if name == "QueueCallerJoin" and transfer.transfer_to_queue_ms else None,
         ))  # fmt: skip
 
     # ------------------------------------------------------------ escalation
 
-    async def escalate(self, call: LiveCall, queue: str, reason: str, score: float, summary: str) -> None:
+    async def escalate(self, call: LiveCall, queue: str, reason: str, score: float, summary: str,
+                       decided_at: float | None = None) -> None:  # fmt: skip
         """Move the caller into a human queue; the agent first hears ``summary``.
 
         The conversation plays its bridging phrase before calling this; from here the caller
@@ -288,7 +290,8 @@ class CallEngine:
         if call.state in (CallState.ESCALATING, CallState.QUEUED, CallState.WITH_AGENT, CallState.ENDED):
             return
         call.state = CallState.ESCALATING
-        call.transfer = Transfer(new_id(), queue, reason, score, time.time(), time.monotonic())
+        now = time.time()
+        call.transfer = Transfer(new_id(), queue, reason, score, decided_at or now, now)
         whisper_task = call.spawn(self.whisper(call.call_id, summary)) if self.whisper else None
         whisper_file = None
         if whisper_task is not None:
@@ -316,7 +319,8 @@ class CallEngine:
                 return
             raise
         await self.publish(CallEscalated(call_id=call.call_id, transfer_id=call.transfer.transfer_id, queue=queue,
-                                         reason=reason, score=score, summary=summary))  # fmt: skip
+                                         reason=reason, score=score, summary=summary,
+                                         decided_at=call.transfer.decided_at))  # fmt: skip
 
     async def _returned_from_queue(self, call: LiveCall, event: AriEvent) -> None:
         queue = event.args[1] if len(event.args) > 1 else ""
@@ -449,8 +453,9 @@ class _EngineIO:
     def playing(self) -> bool:
         return self._player.playing
 
-    async def escalate(self, queue: str, reason: str, score: float, summary: str) -> None:
-        await self._engine.escalate(self._call, queue, reason, score, summary)
+    async def escalate(self, queue: str, reason: str, score: float, summary: str,
+                       decided_at: float | None = None) -> None:  # fmt: skip
+        await self._engine.escalate(self._call, queue, reason, score, summary, decided_at)
 
     async def hangup(self, outcome: str, detail: str = "") -> None:
         # The outcome is read from the conversation when ChannelDestroyed arrives.

@@ -41,8 +41,8 @@ class Transfer:
     queue: str
     reason: str
     score: float
-    decided_at: float  # time.time() of the decision
-    decided_monotonic: float
+    decided_at: float  # time.time() of the decision (before the bridging phrase)
+    requested_at: float  # time.time() the engine started moving the call
     left_stasis_at: float | None = None
     queue_joined_at: float | None = None
     agent_connected_at: float | None = None
@@ -53,6 +53,13 @@ class Transfer:
         if self.queue_joined_at is None:
             return None
         return round((self.queue_joined_at - self.decided_at) * 1000, 1)
+
+    @property
+    def transfer_to_queue_ms(self) -> float | None:
+        """The mechanics alone: variables, media leg down, continue, Queue() joined."""
+        if self.queue_joined_at is None:
+            return None
+        return round((self.queue_joined_at - self.requested_at) * 1000, 1)
 
 
 @dataclass

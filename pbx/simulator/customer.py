@@ -37,6 +37,8 @@ class CustomerScript:
     interrupt_after_s: float | None = None
     # After the last line the customer stays this long, then hangs up (unless the call ends first).
     linger_s: float = 25.0
+    # Whatever happens, a person gives up after this long.
+    max_call_s: float = 120.0
 
 
 @dataclass
@@ -142,9 +144,13 @@ class SimulatedCustomers:
 
     async def _linger(self, run: CustomerRun) -> None:
         """Hang up once the script is done and the customer has waited long enough."""
-        while run.lines_said < len(run.script.lines):
-            await asyncio.sleep(1)
-        await asyncio.sleep(run.script.linger_s)
+        try:
+            async with asyncio.timeout(run.script.max_call_s):
+                while run.lines_said < len(run.script.lines):
+                    await asyncio.sleep(1)
+                await asyncio.sleep(run.script.linger_s)
+        except TimeoutError:
+            log.info("customer %s gives up after %.0f s", run.token, run.script.max_call_s)
         if run.channel_id is not None and not run.ended.is_set():
             try:
                 await self._rest.delete(f"channels/{run.channel_id}")

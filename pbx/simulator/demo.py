@@ -54,6 +54,7 @@ class CallRecord:
     escalation_reason: str | None = None
     decision_at: float | None = None
     queue_joined_s: float | None = None
+    transfer_s: float | None = None
     agent: str | None = None
     heard: list[str] = field(default_factory=list)
 
@@ -135,6 +136,7 @@ async def _follow_events(redis: aioredis.Redis, last_id, records: dict[str, Call
                     print(f"[demo] {record.lead.first_name}: VoiceWatch escalated ({event.reason})", flush=True)
                 elif isinstance(event, QueueEvent) and event.name == "QueueCallerJoin" and event.wait_s:
                     record.queue_joined_s = round(event.wait_s, 2)
+                    record.transfer_s = round(event.transfer_s, 2) if event.transfer_s else None
                 elif isinstance(event, QueueEvent) and event.name == "AgentConnect":
                     record.agent = event.member
                     print(f"[demo] {record.lead.first_name}: answered by {event.member}", flush=True)
@@ -155,7 +157,8 @@ def summarise(records: dict[str, CallRecord], elapsed_s: float, agents: list[Sip
         "answered_by_agent": sum(1 for r in escalated if r.agent),
         "escalations": [
             {"lead": r.lead.lead_id, "name": r.lead.first_name, "script": r.lead.script.name,
-             "reason": r.escalation_reason, "decision_to_queue_s": r.queue_joined_s, "agent": r.agent}
+             "reason": r.escalation_reason, "decision_to_queue_s": r.queue_joined_s,
+             "transfer_to_queue_s": r.transfer_s, "agent": r.agent}
             for r in escalated
         ],  # fmt: skip
         "outcomes": {r.lead.first_name: r.outcome for r in values},

@@ -61,3 +61,18 @@ def test_unacknowledged_command_is_redelivered_and_bad_ones_are_rejected(redis_s
         await client.aclose()
 
     asyncio.run(go())
+
+
+def test_concurrent_publishes_send_each_event_once(redis_server: RedisServer) -> None:
+    from pbx.api import CallAnswered
+
+    async def go() -> None:
+        client = aioredis.from_url(redis_server.url)
+        publisher = EventPublisher(client, stream="test:events:concurrent")
+        await asyncio.gather(*(publisher.publish(CallAnswered(call_id=f"c{i}")) for i in range(200)))
+        entries = await client.xrange("test:events:concurrent")
+        assert sorted(parse_event(f).call_id for _, f in entries) == sorted(f"c{i}" for i in range(200))
+        assert publisher.backlog == 0
+        await client.aclose()
+
+    asyncio.run(go())
