@@ -17,15 +17,15 @@ import numpy as np
 import pytest
 
 from contactcenter.stack.asterisk import AsteriskInstance
-from pbx.ami import AmiLink, channel_variables
+from pbx.ami import AmiLink
+from pbx.ami_listener import AmiQueueListener
 from pbx.api import CallEnded, CallEscalated, Event, OriginateCall, QueueEvent
 from pbx.ari.client import HttpAriRest
-from pbx.ari.connection import AriEventStream
-from pbx.backoff import Backoff
 from pbx.calls.conversation import CallIO
 from pbx.calls.engine import CallEngine
 from pbx.media.codec import SLIN16
 from pbx.simulator.sip_agent import SippAgent
+from tests.realstack.harness import ari_app, wait_for_event
 
 pytestmark = pytest.mark.realstack
 
@@ -74,13 +74,7 @@ def _rms_of_wav(path: Path) -> float:
     return float(np.sqrt(np.mean(data**2))) if len(data) else 0.0
 
 
-async def _wait_for(events: list[Event], predicate, timeout: float) -> Event:
-    async with asyncio.timeout(timeout):
-        while True:
-            for event in events:
-                if predicate(event):
-                    return event
-            await asyncio.sleep(0.05)
+_wait_for = wait_for_event
 
 
 def test_escalated_call_reaches_an_agent_with_its_reason(
@@ -97,47 +91,41 @@ def test_escalated_call_reaches_an_agent_with_its_reason(
     async def publish(event: Event) -> None:
         events.append(event)
 
+    async def _escalate_to_agent(engine: CallEngine, rest: HttpAriRest) -> None:
+        ami = AmiLink("127.0.0.1", s.ami_port, s.ami_user, s.ami_secret)
+        listener = asyncio.create_task(AmiQueueListener(ami).run([engine.on_ami_event]))
+        await ami.start()
+        try:
+            command = OriginateCall(
+                endpoint="Local/customer@cc-sim", flow="scripted",
+                variables={"__CC_SIM_RECORDING": recording, "__CC_SIM_SAY": "demo-congrats", "__CC_SIM_DELAY": "1.5"},
+            )  # fmt: skip
+            await engine.originate(command)
+            escalated = await _wait_for(events, lambda e: isinstance(e, CallEscalated), 25)
+            assert escalated.reason == "angry_customer" and escalated.queue == "support"
+            try:
+                connect = await _wait_for(events, lambda e: isinstance(e, QueueEvent) and e.name == "AgentConnect", 20)
+            except TimeoutError:
+                raise AssertionError(f"no agent answered: {asterisk_server.cli('queue show support')}; "
+                                     f"agent: {agent.process.log_tail(3)} {(agent.work_dir / 'agent1-errors.log').read_text()[-1500:]}") from None
+            assert connect.member == "agent1"
+            joined = next(e for e in events if isinstance(e, QueueEvent) and e.name == "QueueCallerJoin")
+            assert joined.wait_s is not None and joined.wait_s < 2.0
+            # The customer hangs up; the call ends as escalated.
+            await rest.delete(f"channels/{command.call_id}")
+            ended = await _wait_for(events, lambda e: isinstance(e, CallEnded), 10)
+            assert ended.outcome == "escalated" and ended.detail == "angry_customer"
+        finally:
+            ami.close()
+            listener.cancel()
+
+
     async def go() -> None:
         async with aiohttp.ClientSession() as session:
             rest = HttpAriRest(session, asterisk_server.ari_url, s.ari_user, s.ari_password)
             engine = CallEngine(rest, publish, s.ari_app, lambda call: conversation, SLIN16)
-            stream = AriEventStream(session, asterisk_server.ari_url, s.ari_user, s.ari_password, s.ari_app,
-                                    Backoff(0.1, 1))  # fmt: skip
-            connected = asyncio.Event()
-
-            async def on_connect() -> None:
-                connected.set()
-
-            ari_task = asyncio.create_task(stream.run(engine.on_event, on_connect))
-            ami = AmiLink("127.0.0.1", s.ami_port, s.ami_user, s.ami_secret)
-            for name in ("QueueCallerJoin", "AgentConnect", "Hangup"):
-                ami.on_event(name, lambda _m, e: asyncio.ensure_future(
-                    engine.on_queue_event(e.get("Event", ""), dict(e), channel_variables(e))))  # fmt: skip
-            await ami.start()
-            try:
-                await asyncio.wait_for(connected.wait(), 10)
-                command = OriginateCall(
-                    endpoint="Local/customer@cc-sim", flow="scripted",
-                    variables={"__CC_SIM_RECORDING": recording, "__CC_SIM_SAY": "demo-congrats", "__CC_SIM_DELAY": "1.5"},
-                )  # fmt: skip
-                await engine.originate(command)
-                escalated = await _wait_for(events, lambda e: isinstance(e, CallEscalated), 25)
-                assert escalated.reason == "angry_customer" and escalated.queue == "support"
-                try:
-                    connect = await _wait_for(events, lambda e: isinstance(e, QueueEvent) and e.name == "AgentConnect", 20)
-                except TimeoutError:
-                    raise AssertionError(f"no agent answered: {asterisk_server.cli('queue show support')}; "
-                                         f"agent: {agent.process.log_tail(3)} {(agent.work_dir / 'agent1-errors.log').read_text()[-1500:]}") from None
-                assert connect.member == "agent1"
-                joined = next(e for e in events if isinstance(e, QueueEvent) and e.name == "QueueCallerJoin")
-                assert joined.wait_s is not None and joined.wait_s < 2.0
-                # The customer hangs up; the call ends as escalated.
-                await rest.delete(f"channels/{command.call_id}")
-                ended = await _wait_for(events, lambda e: isinstance(e, CallEnded), 10)
-                assert ended.outcome == "escalated" and ended.detail == "angry_customer"
-            finally:
-                ami.close()
-                ari_task.cancel()
+            async with ari_app(session, asterisk_server, s.ari_app, engine.on_event):
+                await _escalate_to_agent(engine, rest)
 
     try:
         asyncio.run(go())
@@ -186,22 +174,11 @@ def test_unanswered_escalation_returns_to_the_bot(asterisk_server: AsteriskInsta
         async with aiohttp.ClientSession() as session:
             rest = HttpAriRest(session, asterisk_server.ari_url, s.ari_user, s.ari_password)
             engine = CallEngine(rest, publish, s.ari_app, lambda call: conversation, SLIN16)
-            stream = AriEventStream(session, asterisk_server.ari_url, s.ari_user, s.ari_password, s.ari_app,
-                                    Backoff(0.1, 1))  # fmt: skip
-            connected = asyncio.Event()
-
-            async def on_connect() -> None:
-                connected.set()
-
-            task = asyncio.create_task(stream.run(engine.on_event, on_connect))
-            try:
-                await asyncio.wait_for(connected.wait(), 10)
+            async with ari_app(session, asterisk_server, s.ari_app, engine.on_event):
                 await engine.originate(OriginateCall(endpoint="Local/customer@cc-sim", flow="scripted",
                                                      escalation_queue="sales"))  # fmt: skip
                 ended = await _wait_for(events, lambda e: isinstance(e, CallEnded), 30)
                 assert ended.outcome == "callback"
-            finally:
-                task.cancel()
 
     asyncio.run(go())
     assert conversation.returned == ("sales", "TIMEOUT")
