@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "contactcenter.core",
     "contactcenter.ledger",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "contactcenter.campaigns",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# OpenAPI at /api/schema/, Swagger UI at /api/docs/ (assets served locally: no CDN needed).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "contactcenter API",
+    "VERSION": "1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 LOGGING = {

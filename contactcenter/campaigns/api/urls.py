@@ -1,0 +1,19 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from contactcenter.campaigns.api import views
+
+router = DefaultRouter()
+router.trailing_slash = "/?"  # so ".../results.csv" needs no slash (the constructor only takes a bool)
+router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("leads", views.LeadViewSet, basename="lead")
+router.register("attempts", views.CallAttemptViewSet, basename="attempt")
+router.register("dnc", views.DoNotCallViewSet, basename="dnc")
+router.register("imports", views.ImportBatchViewSet, basename="import")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,34 @@
+"""Per-lead results, as CSV (export) and as dicts (API, webhooks)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from contactcenter.campaigns.models import Campaign, Lead
+from contactcenter.campaigns.webhooks import lead_result
+
+COLUMNS = ("lead_id", "external_id", "phone", "first_name", "status", "outcome", "detail", "disposition",
+           "attempts", "escalated", "escalation_reason", "agent", "last_call_id", "completed_at")  # fmt: skip
+
+
+def results(campaign: Campaign) -> Iterator[dict]:
+    leads = (Lead.objects.filter(campaign=campaign).select_related("disposition", "campaign")
+             .prefetch_related("call_attempts").order_by("id"))  # fmt: skip
+    for lead in leads.iterator(chunk_size=500):
+        yield lead_result(lead)
+
+
+def results_csv(campaign: Campaign) -> str:
+    """One row per lead; the lead's own fields (order_id, amount, …) follow the fixed columns."""
+    rows = list(results(campaign))
+    extra: list[str] = []
+    for row in rows:
+        extra += [k for k in row["fields"] if k not in extra]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*COLUMNS, *extra])
+    for row in rows:
+        writer.writerow([*(row[c] for c in COLUMNS), *(row["fields"].get(k, "") for k in extra)])
+    return out.getvalue()
