@@ -45,4 +45,8 @@ DEMO_LEADS: tuple[DemoLead, ...] = (
     DemoLead(7, "Kavya", "A1007", "a table fan", "1899",
              _escalating("dispute", "I never ordered this. Somebody has used my account, this is fraud."), True),
     DemoLead(8, "Sanjay", "A1008", "a backpack", "1499", _routine("confirms", "Yes, please send it."), False),
+    # Hesitant: not a yes, so the bot must not take it as one. (The Hinglish "theek hai... pata
+    # nahi" needs a Hindi-capable recogniser, which no offline package ships; see README.)
+    DemoLead(9, "Neha", "A1009", "a wall clock", "799",
+             _escalating("hesitant", "Hmm, I am not sure, maybe, I don't know."), True),
 )

@@ -23,7 +23,7 @@ class Command(BaseCommand):
     help = "Run the order-confirmation demo: simulated customers and agents on the live stack."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--calls", type=int, default=8)
+        parser.add_argument("--calls", type=int, default=9)
         parser.add_argument("--timeout", type=float, default=300)
 
     def handle(self, *args: Any, calls: int, timeout: float, **options: Any) -> None:
