@@ -48,6 +48,7 @@ class BotCallSpec:
     policy: Any
     context: dict[str, Any]
     escalation_queue: str
+    safe_harbour: str = ""  # said when a call cannot get the human it was promised
 
 
 class BotConversation:
@@ -103,7 +104,8 @@ class BotConversation:
     async def on_queue_timeout(self, queue: str, status: str) -> None:
         self._handed_over = False
         self._outcome = ("callback", f"no agent answered in {queue} ({status})")
-        await self._say_text(NO_AGENT_PHRASE, barge_in=False)
+        # The campaign's safe-harbour message when it has one (regulators prescribe its wording).
+        await self._say_text(self.spec.safe_harbour or NO_AGENT_PHRASE, barge_in=False)
         if self._io is not None:
             await self._io.hangup("callback")
 

@@ -33,5 +33,6 @@ class BotConversationFactory:
             policy=policy,
             context=monitor_context(lead, campaign=flow.name),
             escalation_queue=source.escalation_queue or self._default_queue,
+            safe_harbour=call.command.variables.get("CC_SAFE_HARBOUR", "") if call.command else "",
         )
         return BotConversation(spec, self._speech, self._tts)

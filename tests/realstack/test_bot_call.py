@@ -79,7 +79,8 @@ async def _wait_for(events: list[Event], predicate, timeout: float) -> Event:
 
 
 def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerScript], agent: SippAgent | None,
-               until, timeout: float = 90, inbound: PbxConfig | None = None) -> tuple[list[Event], dict[str, str]]:  # fmt: skip
+               until, timeout: float = 90, inbound: PbxConfig | None = None, escalation_queue: str = "support",
+               variables: dict[str, str] | None = None) -> tuple[list[Event], dict[str, str]]:  # fmt: skip
     """Originate one call per script; returns the events and {script name: call id}."""
     settings, runtime = bot_runtime
     s = asterisk.settings
@@ -131,7 +132,7 @@ def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerSc
                         continue
                     endpoint, _ = customers.endpoint(script)
                     command = OriginateCall(endpoint=endpoint, flow="order_confirmation", lead=dict(SAMPLE_LEAD),
-                                            escalation_queue="support")  # fmt: skip
+                                            escalation_queue=escalation_queue, variables=variables or {})  # fmt: skip
                     call_ids[script.name] = command.call_id
                     await engine.originate(command)
                 try:
@@ -213,3 +214,19 @@ def test_inbound_call_is_answered_by_the_flow_its_did_maps_to(asterisk_server: A
     assert "Nikhil" in bot_lines[0] and "Z9" in bot_lines[0]
     [ended] = _of(events, started.call_id, CallEnded)
     assert ended.outcome == "confirmed"
+
+
+def test_nobody_answers_so_the_bot_says_the_safe_harbour_message(asterisk_server: AsteriskInstance,
+                                                                bot_runtime) -> None:  # fmt: skip
+    """`sales` has no reachable agent: after its maximum wait the caller is back with the bot."""
+    message = "Sorry, nobody is free right now. We will call you back today. Goodbye."
+    script = CustomerScript("wants a person", ("Can I please talk to a real person?",), linger_s=20)
+    events, ids = _run_calls(asterisk_server, bot_runtime, [script], None, escalation_queue="sales",
+                             variables={"CC_SAFE_HARBOUR": message},
+                             until=lambda ev, ids: any(isinstance(e, CallEnded) for e in ev))  # fmt: skip
+    call_id = ids["wants a person"]
+    assert [e.name for e in _of(events, call_id, QueueEvent) if e.name == "QueueReturned"] == ["QueueReturned"]
+    bot_lines = [e.text for e in _of(events, call_id, UtteranceHeard) if e.speaker == "bot"]
+    assert bot_lines[-1] == message
+    [ended] = _of(events, call_id, CallEnded)
+    assert ended.outcome == "callback"
