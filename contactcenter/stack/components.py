@@ -126,6 +126,7 @@ def build_processes(config: StackConfig, secrets: Secrets, topology: Topology | 
 @dataclass(frozen=True)
 class PortUse:
     what: str
+    variable: str  # the environment variable that sets it
     port: int
     udp: bool
     owner: str  # the process that binds it
@@ -134,10 +135,10 @@ class PortUse:
 def ports_to_check(config: StackConfig) -> list[PortUse]:
     p = config.ports
     return [
-        PortUse("Redis (CC_REDIS_PORT)", p.redis, False, "redis"),
-        PortUse("Asterisk HTTP/ARI (CC_ASTERISK_HTTP_PORT)", p.asterisk_http, False, "asterisk"),
-        PortUse("Asterisk AMI (CC_AMI_PORT)", p.ami, False, "asterisk"),
-        PortUse("Asterisk SIP (CC_SIP_PORT)", p.sip, True, "asterisk"),
-        PortUse("web (CC_WEB_PORT)", p.web, False, "web"),
-        PortUse("pbx health (CC_PBX_HEALTH_PORT)", p.pbx_health, False, "pbx"),
+        PortUse("Redis", "CC_REDIS_PORT", p.redis, False, "redis"),
+        PortUse("Asterisk HTTP/ARI", "CC_ASTERISK_HTTP_PORT", p.asterisk_http, False, "asterisk"),
+        PortUse("Asterisk AMI", "CC_AMI_PORT", p.ami, False, "asterisk"),
+        PortUse("Asterisk SIP", "CC_SIP_PORT", p.sip, True, "asterisk"),
+        PortUse("web", "CC_WEB_PORT", p.web, False, "web"),
+        PortUse("pbx health", "CC_PBX_HEALTH_PORT", p.pbx_health, False, "pbx"),
     ]

@@ -35,10 +35,9 @@ class Stack:
     def _check_ports_free(self, owner: str) -> None:
         for use in ports_to_check(self.config):
             if use.owner == owner and port_in_use(use.port, udp=use.udp):
-                variable = use.what.split("(")[1].rstrip(")")
                 raise ConfigError(
-                    f"port {use.port} for {use.what} is already in use by another program; "
-                    f"stop it or set {variable} to a free port"
+                    f"port {use.port} for {use.what} ({use.variable}) is already in use by another program; "
+                    f"stop it or set {use.variable} to a free port"
                 )
 
     def up(self, say: Say = print) -> None:

@@ -21,6 +21,7 @@ from pbx.api import DecisionMade, UtteranceHeard
 from pbx.bot.phrases import BRIDGING_PHRASE, NO_AGENT_PHRASE, whisper_text
 from pbx.calls.conversation import CallIO
 from pbx.media.echo import EchoGuard, rms
+from pbx.tasks import BackgroundTasks
 from pbx.dialog import CaptureSlot, DialogSession, Escalate, Flow, Hangup, Listen, Say, SetOutcome
 from voicewatch import CallMonitor, Decision
 from workers.assessment import UtteranceAssessment
@@ -75,7 +76,7 @@ class BotConversation:
         # A short final utterance waiting to see whether the caller goes on (text, timer, confidence).
         self._held: tuple[str, asyncio.TimerHandle, float] | None = None
         self._merge_prefix = ""
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks = BackgroundTasks(f"call {spec.call_id} bot")
         self.decisions: list[Decision] = []
 
     # ------------------------------------------------------------ Conversation protocol
@@ -118,8 +119,7 @@ class BotConversation:
         self._cancel_no_input()
         if self._held is not None:
             self._held[1].cancel()
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel_all()
         if self._session is not None:
             self._session.close()
 
@@ -266,12 +266,4 @@ class BotConversation:
         await self._io.escalate(queue, reason, score, whisper_text(reason, self.spec.lead), decided_at)
 
     def _spawn(self, coro) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("call %s: bot task failed", self.spec.call_id, exc_info=task.exception())
+        return self._tasks.spawn(coro)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-import wave
 from pathlib import Path
 
+from workers.audio import write_wav
 from workers.tts.service import PromptSynthesizer
 
 _SAFE = re.compile(r"[^A-Za-z0-9-]")
@@ -27,9 +27,5 @@ class WhisperFiles:
         name = "whisper-" + _SAFE.sub("", call_id)
         self._host_dir.mkdir(parents=True, exist_ok=True)
         # 8 kHz 16-bit mono .wav: what Asterisk's format_wav plays without transcoding.
-        with wave.open(str(self._host_dir / f"{name}.wav"), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(8000)
-            out.writeframes(prompt.audio.samples.astype("<i2").tobytes())
+        write_wav(self._host_dir / f"{name}.wav", prompt.audio)
         return f"{self._asterisk_dir}/{name}"

@@ -165,11 +165,7 @@ class CallEngine:
         call.conversation = conversation
         call.reframer = Reframer(self.media_format.samples_per_frame)
         try:
-            call.media = await open_media_leg(
-                self.rest, self.app, call.channel_id, self.media_format,
-                on_payload=lambda payload: self._on_rtp(call, payload),
-                register=lambda leg: self._media.__setitem__(leg.channel_id, leg),
-            )  # fmt: skip
+            await self._open_media(call)
         except (AriError, MediaSetupError) as exc:
             log.error("call %s: media setup failed (%s); handing it to a human", call.call_id, exc)
             await self.escalate(call, self.failsafe_queue, "media_failure", 1.0, "The AI could not connect.")
@@ -332,13 +328,13 @@ class CallEngine:
                                       queue=queue, reason=status))  # fmt: skip
 
         async def resume() -> None:
-            await self._connect_bot(call) if call.conversation is None else await self._reconnect_media(call)
+            await self._connect_bot(call) if call.conversation is None else await self._open_media(call)
             if call.conversation is not None:
                 await call.conversation.on_queue_timeout(queue, status)
 
         call.spawn(resume())
 
-    async def _reconnect_media(self, call: LiveCall) -> None:
+    async def _open_media(self, call: LiveCall) -> None:
         call.media = await open_media_leg(
             self.rest, self.app, call.channel_id, self.media_format,
             on_payload=lambda payload: self._on_rtp(call, payload),

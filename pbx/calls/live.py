@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import logging
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pbx.api import InboundRoute, OriginateCall
-
-log = logging.getLogger(__name__)
+from pbx.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
     from pbx.calls.conversation import Conversation
@@ -77,7 +75,7 @@ class LiveCall:
     transfer: Transfer | None = None
     outcome: str | None = None
     hangup_cause: str = ""
-    tasks: set[asyncio.Task] = field(default_factory=set)
+    tasks: BackgroundTasks = field(init=False, repr=False)
     players: list = field(default_factory=list)
     last_audio_in: float = 0.0  # time.monotonic() of the caller's last RTP packet
     reframer: Any = None  # pbx.media.reframe.Reframer once the bot listens  # the line clocks feeding this call's media legs
@@ -87,20 +85,12 @@ class LiveCall:
         source = self.command or self.route
         return source.escalation_queue if source is not None else ""
 
+    def __post_init__(self) -> None:
+        self.tasks = BackgroundTasks(f"call {self.call_id}")
+
     def spawn(self, coro) -> asyncio.Task:
         """Run a background job tied to this call: kept referenced, cancelled when it ends."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("call %s: background job failed", self.call_id, exc_info=task.exception())
+        return self.tasks.spawn(coro)
 
     def cancel_tasks(self) -> None:
-        current = asyncio.current_task()
-        for task in list(self.tasks):
-            if task is not current:
-                task.cancel()
+        self.tasks.cancel_all()

@@ -12,15 +12,13 @@ import asyncio
 import hashlib
 import logging
 import uuid
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from pbx.ari.client import AriError, AriRest
 from pbx.ari.events import AriEvent
+from workers.audio import Audio, write_wav
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +51,16 @@ class CustomerRun:
     _task: asyncio.Task | None = None
 
 
-Synthesize = Callable[[str], np.ndarray]  # text -> int16 samples at 8 kHz
+Synthesize = Callable[[str], Audio]  # text -> speech (written as an 8 kHz file Asterisk plays)
+
+
+def flite_voice() -> Synthesize:
+    """The customers' voice: flite, unlike the bot's piper voice, so the two sides sound apart."""
+    from workers.tts.flite_engine import FliteEngine
+    from workers.tts.service import PromptSynthesizer
+
+    flite = PromptSynthesizer([FliteEngine()], cache=None)
+    return lambda text: flite.synthesize(text, 8000).audio
 
 
 class SimulatedCustomers:
@@ -89,14 +96,9 @@ class SimulatedCustomers:
         if path.exists():
             return
         self._host_dir.mkdir(parents=True, exist_ok=True)
-        samples = self._synthesize(text)
         tmp = path.with_suffix(".tmp")
-        with wave.open(str(tmp), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(8000)
-            out.writeframes(samples.astype("<i2").tobytes())
-        tmp.rename(path)
+        write_wav(tmp, self._synthesize(text).resample(8000))
+        tmp.rename(path)  # Asterisk never opens a half-written file
 
     async def on_event(self, event: AriEvent) -> None:
         if event.type == "StasisStart" and event.args:

@@ -36,7 +36,7 @@ from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.backoff import Backoff
 from pbx.settings import PbxSettings
-from pbx.simulator.customer import SimulatedCustomers
+from pbx.simulator.customer import SimulatedCustomers, flite_voice
 from pbx.simulator.scripts import DEMO_LEADS, DemoLead
 from pbx.simulator.sip_agent import SippAgent
 
@@ -59,14 +59,6 @@ class CallRecord:
     heard: list[str] = field(default_factory=list)
 
 
-def _customer_voice():
-    from workers.tts.flite_engine import FliteEngine
-    from workers.tts.service import PromptSynthesizer
-
-    flite = PromptSynthesizer([FliteEngine()], cache=None)
-    return lambda text: flite.synthesize(text, 8000).audio.samples
-
-
 async def run_demo(settings: PbxSettings, sim_dir: Path, sim_dir_asterisk: str, agent_ports: tuple[int, ...],
                    work_dir: Path, calls: int, concurrency: int, timeout_s: float) -> dict:  # fmt: skip
     leads = [DEMO_LEADS[i % len(DEMO_LEADS)] for i in range(calls)]
@@ -79,7 +71,7 @@ async def run_demo(settings: PbxSettings, sim_dir: Path, sim_dir_asterisk: str, 
     try:
         async with aiohttp.ClientSession() as session:
             rest = HttpAriRest(session, settings.ari_url, settings.ari_user, settings.ari_password)
-            customers = SimulatedCustomers(rest, "ccsim", _customer_voice(), sim_dir, sim_dir_asterisk)
+            customers = SimulatedCustomers(rest, "ccsim", flite_voice(), sim_dir, sim_dir_asterisk)
             stream = AriEventStream(session, settings.ari_url, settings.ari_user, settings.ari_password, "ccsim",
                                     Backoff(0.2, 2))  # fmt: skip
             connected = asyncio.Event()

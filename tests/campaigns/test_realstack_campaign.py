@@ -49,7 +49,7 @@ from pbx.api import COMMANDS_STREAM, parse_command
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.backoff import Backoff
-from pbx.simulator.customer import CustomerScript, SimulatedCustomers
+from pbx.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
 
@@ -114,14 +114,10 @@ class SimulatedCustomersThread:
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(20)
 
     async def _start(self) -> None:
-        from workers.tts.flite_engine import FliteEngine
-        from workers.tts.service import PromptSynthesizer
-
         a, s = self._asterisk, self._asterisk.settings
-        flite = PromptSynthesizer([FliteEngine()], cache=None)
         self._session = aiohttp.ClientSession()
         rest = HttpAriRest(self._session, a.ari_url, s.ari_user, s.ari_password)
-        self.customers = SimulatedCustomers(rest, SIM_APP, lambda text: flite.synthesize(text, 8000).audio.samples,
+        self.customers = SimulatedCustomers(rest, SIM_APP, flite_voice(),
                                             a.root / s.instance_dir.lstrip("/") / "spool" / "sim",
                                             f"{s.instance_dir}/spool/sim")  # fmt: skip
         stream = AriEventStream(self._session, a.ari_url, s.ari_user, s.ari_password, SIM_APP, Backoff(0.1, 1))

@@ -30,15 +30,14 @@ from pbx.api import (
     UtteranceHeard,
 )
 from pbx.ari.client import HttpAriRest
-from pbx.ari.connection import AriEventStream
-from pbx.backoff import Backoff
 from pbx.bot.runtime import load_bot_runtime
 from pbx.calls.engine import CallEngine
 from pbx.dialog.library import SAMPLE_LEAD
 from pbx.media.codec import ULAW
 from pbx.settings import PbxSettings
-from pbx.simulator.customer import CustomerScript, SimulatedCustomers
+from pbx.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
 from pbx.simulator.sip_agent import SippAgent
+from tests.realstack.harness import ari_app
 
 pytestmark = pytest.mark.realstack
 
@@ -59,23 +58,6 @@ def bot_runtime(asterisk_server: AsteriskInstance, tmp_path_factory: pytest.Temp
                                           "CC_TTS_CACHE_DIR": str(tmp_path_factory.mktemp("tts"))})  # fmt: skip
     assert runtime.status["ready"], runtime.status
     return settings, runtime
-
-
-def _customer_voice():
-    from workers.tts.flite_engine import FliteEngine
-    from workers.tts.service import PromptSynthesizer
-
-    flite = PromptSynthesizer([FliteEngine()], cache=None)
-    return lambda text: flite.synthesize(text, 8000).audio.samples
-
-
-async def _wait_for(events: list[Event], predicate, timeout: float) -> Event:
-    async with asyncio.timeout(timeout):
-        while True:
-            for event in events:
-                if predicate(event):
-                    return event
-            await asyncio.sleep(0.05)
 
 
 def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerScript], agent: SippAgent | None,
@@ -99,59 +81,47 @@ def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerSc
                     return inbound.route_for(did)
 
                 engine.inbound_routes = route
-            customers = SimulatedCustomers(rest, SIM_APP, _customer_voice(),
+            customers = SimulatedCustomers(rest, SIM_APP, flite_voice(),
                                            asterisk.root / s.instance_dir.lstrip("/") / "spool" / "sim",
                                            f"{s.instance_dir}/spool/sim")  # fmt: skip
-            streams = [
-                AriEventStream(session, asterisk.ari_url, s.ari_user, s.ari_password, app, Backoff(0.1, 1))
-                for app in (s.ari_app, SIM_APP)
-            ]
-            connected = [asyncio.Event(), asyncio.Event()]
-
-            def on_connect(i: int):
-                async def done() -> None:
-                    connected[i].set()
-
-                return done
-
-            tasks = [asyncio.create_task(streams[0].run(engine.on_event, on_connect(0))),
-                     asyncio.create_task(streams[1].run(customers.on_event, on_connect(1)))]  # fmt: skip
             ami = AmiLink("127.0.0.1", s.ami_port, s.ami_user, s.ami_secret)
-            listener = AmiQueueListener(ami)
-            tasks.append(asyncio.create_task(listener.run([engine.on_ami_event])))
+            listener = asyncio.create_task(AmiQueueListener(ami).run([engine.on_ami_event]))
             await ami.start()
             try:
-                await asyncio.wait_for(asyncio.gather(*(c.wait() for c in connected)), 10)
-                for script in scripts:
-                    if inbound is not None:
-                        # The customer calls in: its channel is the caller, our DID answers.
-                        run = customers.register(script)
-                        await rest.post("channels", endpoint="Local/5551234@from-trunk", app=SIM_APP,
-                                        appArgs=run.token)  # fmt: skip
-                        call_ids[script.name] = ""
-                        continue
-                    endpoint, _ = customers.endpoint(script)
-                    command = OriginateCall(endpoint=endpoint, flow="order_confirmation", lead=dict(SAMPLE_LEAD),
-                                            escalation_queue=escalation_queue, variables=variables or {})  # fmt: skip
-                    call_ids[script.name] = command.call_id
-                    await engine.originate(command)
-                try:
-                    async with asyncio.timeout(timeout):
-                        while not until(events, call_ids):
-                            await asyncio.sleep(0.1)
-                except TimeoutError:
-                    story = "\n".join(f"  {e.type} {getattr(e, 'speaker', '')} {getattr(e, 'text', '')}"
-                                      f"{getattr(e, 'reason', '') or ''} {getattr(e, 'name', '')} {getattr(e, 'outcome', '')} {getattr(e, 'cause', '')} {getattr(e, 'detail', '')} {getattr(e, 'channel', '')}" for e in events)
-                    runs = {r.script.name: (r.prompts_heard, r.lines_said) for r in customers.runs.values()}
-                    raise AssertionError(f"timed out; customers (prompts heard, lines said) {runs}; events:\n{story}\n{asterisk.log_tail(400)}") from None
-                for call_id in call_ids.values():
-                    if call_id in engine.calls:
-                        await engine._hangup_channel(engine.calls[call_id].channel_id)
-                await asyncio.sleep(0.5)
+                async with ari_app(session, asterisk, s.ari_app, engine.on_event), \
+                        ari_app(session, asterisk, SIM_APP, customers.on_event):
+                    await _place_calls(engine, customers, rest)
             finally:
                 ami.close()
-                for task in tasks:
-                    task.cancel()
+                listener.cancel()
+
+    async def _place_calls(engine: CallEngine, customers: SimulatedCustomers, rest: HttpAriRest) -> None:
+        for script in scripts:
+            if inbound is not None:
+                # The customer calls in: its channel is the caller, our DID answers.
+                run = customers.register(script)
+                await rest.post("channels", endpoint="Local/5551234@from-trunk", app=SIM_APP,
+                                appArgs=run.token)  # fmt: skip
+                call_ids[script.name] = ""
+                continue
+            endpoint, _ = customers.endpoint(script)
+            command = OriginateCall(endpoint=endpoint, flow="order_confirmation", lead=dict(SAMPLE_LEAD),
+                                    escalation_queue=escalation_queue, variables=variables or {})  # fmt: skip
+            call_ids[script.name] = command.call_id
+            await engine.originate(command)
+        try:
+            async with asyncio.timeout(timeout):
+                while not until(events, call_ids):
+                    await asyncio.sleep(0.1)
+        except TimeoutError:
+            story = "\n".join(f"  {e.type} {getattr(e, 'speaker', '')} {getattr(e, 'text', '')}"
+                              f"{getattr(e, 'reason', '') or ''} {getattr(e, 'name', '')} {getattr(e, 'outcome', '')} {getattr(e, 'cause', '')} {getattr(e, 'detail', '')} {getattr(e, 'channel', '')}" for e in events)
+            runs = {r.script.name: (r.prompts_heard, r.lines_said) for r in customers.runs.values()}
+            raise AssertionError(f"timed out; customers (prompts heard, lines said) {runs}; events:\n{story}\n{asterisk.log_tail(400)}") from None
+        for call_id in call_ids.values():
+            if call_id in engine.calls:
+                await engine._hangup_channel(engine.calls[call_id].channel_id)
+        await asyncio.sleep(0.5)
 
     asyncio.run(go())
     return events, call_ids
