@@ -31,7 +31,7 @@ def main() -> int:
             loop.add_signal_handler(sig, task.cancel)
         bot = await loop.run_in_executor(None, load_bot_runtime, settings)
         try:
-            await serve(settings, bot.conversations, bot.whisper, bot.status)
+            await serve(settings, bot.conversations, bot.prompt_files, bot.status)
         except asyncio.CancelledError:
             logging.getLogger("pbx").info("pbx stopping")
 

@@ -132,6 +132,8 @@ class CallStarted(_Event):
 
 class CallAnswered(_Event):
     type: Literal["call.answered"] = "call.answered"
+    # AMD's verdict when the campaign screens for answering machines (HUMAN, NOTSURE), else "".
+    amd: str = ""
 
 
 class UtteranceHeard(_Event):

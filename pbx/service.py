@@ -25,7 +25,7 @@ from pbx.bus.commands import CommandConsumer
 from pbx.bus.events import EventPublisher
 from pbx.bus.ledger_sink import LedgerSink
 from pbx.config_snapshot import ConfigCache
-from pbx.calls.engine import CallEngine, ConversationFactory, WhisperMaker
+from pbx.calls.engine import CallEngine, ConversationFactory, PromptFileMaker
 from pbx.health import health_app
 from pbx.ledger import LedgerWriter, create_engine_from_env
 from pbx.media.codec import FORMATS
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 class PbxService:
     def __init__(self, settings: PbxSettings, session: aiohttp.ClientSession, redis: aioredis.Redis,
-                 conversations: ConversationFactory, whisper: WhisperMaker | None = None,
+                 conversations: ConversationFactory, prompt_files: PromptFileMaker | None = None,
                  bot_status: dict[str, Any] | None = None) -> None:  # fmt: skip
         self.settings = settings
         self.started_at = time.time()
@@ -51,7 +51,7 @@ class PbxService:
         self.publisher = EventPublisher(redis)
         self.engine = CallEngine(
             self.rest, self.publisher.publish, settings.ari_app, conversations,
-            FORMATS[settings.media_format], failsafe_queue=settings.failsafe_queue, whisper=whisper,
+            FORMATS[settings.media_format], failsafe_queue=settings.failsafe_queue, prompt_files=prompt_files,
         )  # fmt: skip
         self.bot_status = bot_status or {"ready": True}
         self.commands = CommandConsumer(redis, self.publisher, consumer=settings.consumer_name)
@@ -107,7 +107,8 @@ class PbxService:
     async def publish_live_counts(self, every_s: float = 1.0) -> None:
         while True:
             counts = self.engine.live_counts()
-            counts["ai_calls"] = counts["with_bot"] + counts["escalating"]
+            # A call being screened for a machine is about to need the bot: it holds an AI line.
+            counts["ai_calls"] = counts["with_bot"] + counts["escalating"] + counts["screening"]
             try:
                 await self.redis.hset(LIVE_COUNTS_KEY, mapping={**counts, "updated_at": f"{time.time():.3f}"})
                 await self.publisher.flush()
@@ -137,13 +138,13 @@ class PbxService:
         }
 
 
-async def serve(settings: PbxSettings, conversations: ConversationFactory, whisper: WhisperMaker | None = None,
+async def serve(settings: PbxSettings, conversations: ConversationFactory, prompt_files: PromptFileMaker | None = None,
                 bot_status: dict[str, Any] | None = None,
                 on_started: Callable[[PbxService], None] | None = None) -> None:  # fmt: skip
     redis = aioredis.from_url(settings.redis_url)
     ledger = create_engine_from_env()
     async with aiohttp.ClientSession() as session:
-        service = PbxService(settings, session, redis, conversations, whisper, bot_status)
+        service = PbxService(settings, session, redis, conversations, prompt_files, bot_status)
         service.publisher.attach(LedgerSink(LedgerWriter(ledger)))
         runner = web.AppRunner(health_app(service.report), access_log=None)
         await runner.setup()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pbx.bot.context import CallSetupError
-from pbx.calls.engine import ConversationFactory, WhisperMaker
+from pbx.calls.engine import ConversationFactory, PromptFileMaker
 from pbx.calls.live import LiveCall
 from pbx.settings import PbxSettings
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class BotRuntime:
     conversations: ConversationFactory
-    whisper: WhisperMaker | None
+    prompt_files: PromptFileMaker | None
     status: dict[str, Any]
 
 
@@ -39,7 +39,7 @@ def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None
     """``speech_env``: the CC_* speech settings (engines, model paths); the process environment by default."""
     try:
         from pbx.bot.factory import BotConversationFactory
-        from pbx.bot.whisper import WhisperFiles
+        from pbx.bot.prompt_files import PromptFiles
         from workers.asr.registry import create_asr_engine
         from workers.live import LiveSpeech
         from workers.sentiment import load_sentiment
@@ -54,11 +54,11 @@ def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None
     except Exception as exc:  # missing model, missing package: reported in /health, calls go to humans
         log.error("bot unavailable: %s", exc)
         return BotRuntime(_Unavailable(str(exc)), None, {"ready": False, "error": str(exc)})
-    whisper = (
-        WhisperFiles(tts, Path(settings.media_dir), settings.media_dir_asterisk or settings.media_dir)
+    prompt_files = (
+        PromptFiles(tts, Path(settings.media_dir), settings.media_dir_asterisk or settings.media_dir)
         if settings.media_dir
         else None
     )
     factory = BotConversationFactory(live, tts, default_queue=settings.failsafe_queue)
     status = {"ready": True, "asr": engine.name, "tts": [e.name for e in tts.engines]}
-    return BotRuntime(factory, whisper, status)
+    return BotRuntime(factory, prompt_files, status)

@@ -44,16 +44,19 @@ log = logging.getLogger(__name__)
 # Longer than a jitter burst, shorter than any pause that matters for end-of-speech.
 MEDIA_GAP_S = 0.08
 
+# Answered calls the dialplan holds for a while (not in Stasis, not escalated).
+_IN_DIALPLAN = (CallState.SCREENING, CallState.LEAVING_MESSAGE)
+
 ConversationFactory = Callable[[LiveCall], Conversation]
 Publish = Callable[[Event], Awaitable[None]]
-# (call_id, text) -> the file Asterisk plays to the agent (no extension), or None
-WhisperMaker = Callable[[str, str], Awaitable[str | None]]
+# (file name, text) -> the file Asterisk plays (no extension), or None
+PromptFileMaker = Callable[[str, str], Awaitable[str | None]]
 
 
 class CallEngine:
     def __init__(self, rest: AriRest, publish: Publish, app: str, conversations: ConversationFactory,
                  media_format: MediaFormat, failsafe_queue: str = "support",
-                 whisper: WhisperMaker | None = None,
+                 prompt_files: PromptFileMaker | None = None,
                  inbound_routes: Callable[[str], Awaitable[InboundRoute | None]] | None = None) -> None:  # fmt: skip
         self.rest = rest
         self.inbound_routes = inbound_routes
@@ -62,7 +65,7 @@ class CallEngine:
         self.conversations = conversations
         self.media_format = media_format
         self.failsafe_queue = failsafe_queue
-        self.whisper = whisper
+        self.prompt_files = prompt_files
         self._silent_frame = np.zeros(media_format.samples_per_frame, dtype=np.int16)
         self.calls: dict[str, LiveCall] = {}
         self._by_channel: dict[str, LiveCall] = {}  # caller channel id -> call
@@ -126,6 +129,9 @@ class CallEngine:
         if kind == "queue-returned" and call is not None:
             await self._returned_from_queue(call, event)
             return
+        if kind == "amd" and call is not None:
+            await self._screened(call, event)
+            return
         if call is None:
             if kind == "inbound":
                 call = await self._inbound_call(event)
@@ -133,10 +139,64 @@ class CallEngine:
                 # Not ours (a call from before a restart that reconcile has not seen): to a human.
                 await self._to_failsafe(channel_id, "orphan")
                 return
+        if call.screens_machines and call.state is CallState.DIALING:
+            await self._screen(call)
+            return
+        await self._start_bot(call)
+
+    async def _start_bot(self, call: LiveCall) -> None:
         call.state = CallState.WITH_BOT
-        call.answered_at = time.time()
-        await self.publish(CallAnswered(call_id=call.call_id))
+        call.answered_at = call.answered_at or time.time()
+        await self.publish(CallAnswered(call_id=call.call_id, amd=call.amd_verdict))
         call.spawn(self._connect_bot(call))
+
+    # ------------------------------------------------------------ answering machines
+
+    async def _screen(self, call: LiveCall) -> None:
+        """Let the dialplan's AMD() listen to the first seconds; the call comes back with its verdict."""
+        call.state = CallState.SCREENING
+        call.answered_at = time.time()
+        try:
+            await self.rest.post(f"channels/{call.channel_id}/continue", context="cc-ai", extension="amd", priority=1)
+        except AriError as exc:
+            if exc.status == 404:
+                await self._end(call, "hung_up", detail="hung up on answering")
+                return
+            # Talking to a machine for a while beats hanging up on a person.
+            log.warning("call %s: cannot screen for a machine (%s); the bot answers", call.call_id, exc)
+            await self._start_bot(call)
+
+    async def _screened(self, call: LiveCall, event: AriEvent) -> None:
+        verdict = (event.args[1] if len(event.args) > 1 else "").upper() or "NOTSURE"
+        cause = event.args[2] if len(event.args) > 2 else ""
+        call.amd_verdict = verdict
+        log.info("call %s: AMD says %s (%s)", call.call_id, verdict, cause)
+        if verdict == "MACHINE":
+            await self._answering_machine(call, cause)
+        else:  # HUMAN, and NOTSURE too: a person wrongly treated as a machine is a lost customer
+            await self._start_bot(call)
+
+    async def _answering_machine(self, call: LiveCall, cause: str) -> None:
+        variables = call.command.variables if call.command is not None else {}
+        message = variables.get("CC_VOICEMAIL_MESSAGE", "").strip()
+        if variables.get("CC_AMD_ACTION") == "voicemail" and message and self.prompt_files is not None:
+            try:
+                path = await asyncio.wait_for(self.prompt_files(f"voicemail-{call.call_id}", message), 15.0)
+            except Exception:
+                log.exception("call %s: voicemail message could not be synthesised", call.call_id)
+                path = None
+            if path:
+                call.state = CallState.LEAVING_MESSAGE
+                try:
+                    await self.rest.post(f"channels/{call.channel_id}/variable", variable="CC_VOICEMAIL_FILE", value=path)
+                    await self.rest.post(f"channels/{call.channel_id}/continue", context="cc-ai", extension="voicemail",
+                                         priority=1)  # fmt: skip
+                    return  # ends when the machine's line goes down (ChannelDestroyed / AMI Hangup)
+                except AriError as exc:
+                    log.warning("call %s: voicemail message not left: %s", call.call_id, exc)
+        # Settled before the hang-up, whose events would otherwise race in as a caller hang-up.
+        await self._end(call, "voicemail", detail=f"answering machine ({cause}); no message left")
+        await self._hangup_channel(call.channel_id)
 
     async def _inbound_call(self, event: AriEvent) -> LiveCall:
         did = event.args[1] if len(event.args) > 1 else ""
@@ -238,6 +298,10 @@ class CallEngine:
             await self._end(call, outcome, cause=str(cause), detail=detail)
 
     def _final_outcome(self, call: LiveCall) -> tuple[str, str]:
+        if call.state is CallState.LEAVING_MESSAGE:
+            return ("voicemail", "answering machine; message left")
+        if call.state is CallState.SCREENING:
+            return ("hung_up", "hung up during answering-machine detection")
         if call.transfer is not None:
             return ("escalated", call.transfer.reason)
         if call.conversation is not None:
@@ -253,7 +317,14 @@ class CallEngine:
     async def on_queue_event(self, name: str, fields: dict[str, str], variables: dict[str, str]) -> None:
         """Queue activity for calls we escalated, matched by the caller channel's unique id."""
         call = self._by_channel.get(fields.get("Uniqueid", "")) or self._by_channel.get(fields.get("Linkedid", ""))
-        if call is None or call.transfer is None:
+        if call is None:
+            return
+        if name == "Hangup" and fields.get("Uniqueid") == call.channel_id and call.state in _IN_DIALPLAN:
+            # Out of Stasis our app may not hear ChannelDestroyed; AMI always reports the hang-up.
+            outcome, detail = self._final_outcome(call)
+            await self._end(call, outcome, cause=fields.get("Cause", ""), detail=detail)
+            return
+        if call.transfer is None:
             return
         now = time.time()
         transfer = call.transfer
@@ -288,7 +359,7 @@ class CallEngine:
         call.state = CallState.ESCALATING
         now = time.time()
         call.transfer = Transfer(new_id(), queue, reason, score, decided_at or now, now)
-        whisper_task = call.spawn(self.whisper(call.call_id, summary)) if self.whisper else None
+        whisper_task = call.spawn(self.prompt_files(f"whisper-{call.call_id}", summary)) if self.prompt_files else None
         whisper_file = None
         if whisper_task is not None:
             try:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 class CallState(enum.Enum):
     DIALING = "dialing"
+    SCREENING = "screening"  # answered; AMD() in the dialplan is deciding human or machine
+    LEAVING_MESSAGE = "leaving_message"  # a machine: the dialplan plays the voicemail message
     WITH_BOT = "with_bot"
     ESCALATING = "escalating"  # bridging phrase playing, leaving Stasis
     QUEUED = "queued"  # in Queue(), waiting for a human
@@ -75,6 +77,7 @@ class LiveCall:
     transfer: Transfer | None = None
     outcome: str | None = None
     hangup_cause: str = ""
+    amd_verdict: str = ""  # AMDSTATUS (HUMAN, MACHINE, NOTSURE, HANGUP) when the campaign screens
     tasks: BackgroundTasks = field(init=False, repr=False)
     players: list = field(default_factory=list)
     last_audio_in: float = 0.0  # time.monotonic() of the caller's last RTP packet
@@ -84,6 +87,10 @@ class LiveCall:
     def escalation_queue(self) -> str:
         source = self.command or self.route
         return source.escalation_queue if source is not None else ""
+
+    @property
+    def screens_machines(self) -> bool:
+        return self.command is not None and self.command.variables.get("CC_AMD") == "1"
 
     def __post_init__(self) -> None:
         self.tasks = BackgroundTasks(f"call {self.call_id}")

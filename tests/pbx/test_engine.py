@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from pbx.api import CallEnded, CallStarted, Event, OriginateCall
+from pbx.api import CallAnswered, CallEnded, CallStarted, Event, OriginateCall
 from pbx.ari.client import AriError
 from pbx.ari.events import AriEvent
 from pbx.calls.engine import CallEngine
@@ -97,3 +99,128 @@ async def test_commands_for_unknown_calls_are_errors() -> None:
     engine = make_engine(FakeAri(), [])
     with pytest.raises(LookupError, match="no live call"):
         await engine.handle_command(HangupCall(call_id="nope"))
+
+
+# ------------------------------------------------------------------ answering machines
+
+
+class RecordingConversations:
+    """Stands in for the bot: records that it was asked for, then fails setup so the test
+    can see the engine would have started it (the failure path is covered elsewhere)."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+
+    def __call__(self, call):
+        self.started.append(call.call_id)
+        raise RuntimeError("no bot in this test")
+
+
+def amd_engine(ari: FakeAri, events: list[Event], prompt_files=None) -> tuple[CallEngine, RecordingConversations]:
+    async def publish(event: Event) -> None:
+        events.append(event)
+
+    bots = RecordingConversations()
+    return CallEngine(ari, publish, "cc", bots, ULAW, failsafe_queue="support", prompt_files=prompt_files), bots
+
+
+def amd_command(action: str = "retry", message: str = "") -> OriginateCall:
+    variables = {"CC_AMD": "1", "CC_AMD_ACTION": action}
+    if message:
+        variables["CC_VOICEMAIL_MESSAGE"] = message
+    return OriginateCall(endpoint="PJSIP/+911234@trunk", flow="order_confirmation", variables=variables)
+
+
+async def answered_and_screened(engine: CallEngine, ari: FakeAri, command: OriginateCall, verdict: str) -> None:
+    await engine.originate(command)
+    await engine.on_event(ari_event("StasisStart", command.call_id, args=["outbound"]))
+    assert ("POST", f"channels/{command.call_id}/continue",
+            {"context": "cc-ai", "extension": "amd", "priority": 1}) in ari.requests  # fmt: skip
+    # Leaving Stasis for AMD() must not end the call.
+    await engine.on_event(ari_event("StasisEnd", command.call_id))
+    assert command.call_id in engine.calls and engine.calls[command.call_id].state.value == "screening"
+    await engine.on_event(ari_event("StasisStart", command.call_id, args=["amd", verdict, "LONGGREETING-2000-1500"]))
+
+
+async def test_without_amd_the_answered_call_goes_straight_to_the_bot() -> None:
+    ari, events = FakeAri(), []
+    engine, bots = amd_engine(ari, events)
+    command = OriginateCall(endpoint="PJSIP/x@trunk", flow="f", variables={"CC_AMD": "0"})
+    await engine.originate(command)
+    await engine.on_event(ari_event("StasisStart", command.call_id, args=["outbound"]))
+    await asyncio.sleep(0.05)
+    assert bots.started == [command.call_id]
+    assert not any(p.endswith("/continue") and params.get("extension") == "amd" for _, p, params in ari.requests)
+
+
+@pytest.mark.parametrize("verdict", ["HUMAN", "NOTSURE"])
+async def test_a_person_or_an_unsure_verdict_gets_the_bot(verdict) -> None:
+    ari, events = FakeAri(), []
+    engine, bots = amd_engine(ari, events)
+    command = amd_command()
+    await answered_and_screened(engine, ari, command, verdict)
+    await asyncio.sleep(0.05)
+    assert bots.started == [command.call_id]
+    answered = [e for e in events if isinstance(e, CallAnswered)]
+    assert len(answered) == 1 and answered[0].amd == verdict
+
+
+async def test_a_machine_is_hung_up_and_retried_when_the_campaign_leaves_no_message() -> None:
+    ari, events = FakeAri(), []
+    engine, bots = amd_engine(ari, events)
+    command = amd_command("retry")
+    await answered_and_screened(engine, ari, command, "MACHINE")
+    assert bots.started == [] and f"channels/{command.call_id}" in ari.paths("DELETE")
+    assert not any(isinstance(e, CallAnswered) for e in events)
+    ended = events[-1]
+    assert isinstance(ended, CallEnded) and ended.outcome == "voicemail" and "no message" in ended.detail
+    assert engine.calls == {}
+
+
+async def test_a_machine_gets_the_voicemail_message_then_the_call_ends_as_voicemail() -> None:
+    ari, events = FakeAri(), []
+    made: list[tuple[str, str]] = []
+
+    async def prompt_files(name: str, text: str) -> str:
+        made.append((name, text))
+        return f"/media/{name}"
+
+    engine, bots = amd_engine(ari, events, prompt_files)
+    command = amd_command("voicemail", "Hello, this is Shopkart about your order.")
+    await answered_and_screened(engine, ari, command, "MACHINE")
+    assert made == [(f"voicemail-{command.call_id}", "Hello, this is Shopkart about your order.")]
+    assert ("POST", f"channels/{command.call_id}/variable",
+            {"variable": "CC_VOICEMAIL_FILE", "value": f"/media/voicemail-{command.call_id}"}) in ari.requests  # fmt: skip
+    assert ari.requests[-1] == ("POST", f"channels/{command.call_id}/continue",
+                                {"context": "cc-ai", "extension": "voicemail", "priority": 1})  # fmt: skip
+    await engine.on_event(ari_event("StasisEnd", command.call_id))
+    assert command.call_id in engine.calls  # still playing the message
+    # Out of Stasis, AMI is the reliable word that the line went down.
+    await engine.on_queue_event("Hangup", {"Uniqueid": command.call_id, "Cause": "16"}, {})
+    ended = events[-1]
+    assert isinstance(ended, CallEnded) and ended.outcome == "voicemail" and ended.detail.endswith("message left")
+    assert bots.started == []
+
+
+async def test_a_voicemail_message_that_cannot_be_synthesised_still_ends_the_call_cleanly() -> None:
+    ari, events = FakeAri(), []
+
+    async def broken(name: str, text: str) -> str:
+        raise RuntimeError("tts down")
+
+    engine, _ = amd_engine(ari, events, broken)
+    command = amd_command("voicemail", "Please call us back.")
+    await answered_and_screened(engine, ari, command, "MACHINE")
+    assert f"channels/{command.call_id}" in ari.paths("DELETE")
+    assert isinstance(events[-1], CallEnded) and events[-1].outcome == "voicemail"
+
+
+async def test_hanging_up_during_detection_is_a_hang_up_not_a_no_answer() -> None:
+    ari, events = FakeAri(), []
+    engine, _ = amd_engine(ari, events)
+    command = amd_command()
+    await engine.originate(command)
+    await engine.on_event(ari_event("StasisStart", command.call_id, args=["outbound"]))
+    await engine.on_event(ari_event("ChannelDestroyed", command.call_id, cause=16))
+    assert isinstance(events[-1], CallEnded) and events[-1].outcome == "hung_up"
+    assert "answering-machine" in events[-1].detail

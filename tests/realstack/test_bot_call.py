@@ -75,7 +75,7 @@ def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerSc
     async def go() -> None:
         async with aiohttp.ClientSession() as session:
             rest = HttpAriRest(session, asterisk.ari_url, s.ari_user, s.ari_password)
-            engine = CallEngine(rest, publish, s.ari_app, runtime.conversations, ULAW, "support", runtime.whisper)
+            engine = CallEngine(rest, publish, s.ari_app, runtime.conversations, ULAW, "support", runtime.prompt_files)
             if inbound is not None:
                 async def route(did: str):
                     return inbound.route_for(did)
