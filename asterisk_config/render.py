@@ -97,6 +97,10 @@ def _queue_extensions(queues: tuple[HumanQueue, ...]) -> str:
             " same => n,Set(__CC_CALL_ID=${CC_CALL_ID})",
             " same => n,Set(__CC_ESCALATION_REASON=${CC_ESCALATION_REASON})",
             " same => n,Set(__CC_ESCALATION_SCORE=${CC_ESCALATION_SCORE})",
+            # For the agent console's screen-pop (empty when the caller did not come from a campaign).
+            " same => n,Set(__CC_ESCALATION_SUMMARY=${CC_ESCALATION_SUMMARY})",
+            " same => n,Set(__CC_LEAD_ID=${CC_LEAD_ID})",
+            " same => n,Set(__CC_CAMPAIGN_ID=${CC_CAMPAIGN_ID})",
             f" same => n,Set(__CC_QUEUE={queue.name})",
             # CC_WHISPER_FILE: the summary the agent hears before being bridged (announceoverride).
             # b(): on each agent's new channel, before it rings, add the screen-pop headers.

@@ -6,6 +6,8 @@ fixtures can all describe a PBX without Django.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass, field
 
@@ -75,19 +77,34 @@ class Topology:
                 raise ValueError(f"queue {queue.name!r} lists unknown agents: {', '.join(sorted(unknown))}")
 
 
+def webrtc_password(secret: str, agent_name: str) -> str:
+    """The SIP password of a browser softphone, derived from the installation's agent secret.
+
+    Each web agent gets its own: the console hands it to that agent's browser only, so an
+    agent who reads it from the page cannot register as a colleague.
+    """
+    return hmac.new(secret.encode(), f"webrtc:{agent_name}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# The browser softphone of the agent console (webrtc=yes); an unregistered one is skipped by the queue.
+DEFAULT_WEB_AGENT = "webagent1"
+
+
 def default_topology(agent_password: str, simulated_agent_ports: tuple[int, ...] = ()) -> Topology:
-    """Two agents in one support queue: enough for the demo and the fail-safe.
+    """Two agents and a web-console agent in one support queue: enough for the demo and the fail-safe.
 
     With ``simulated_agent_ports`` (the demo), each agent's phone is a simulated softphone
-    answering on that local port instead of a registered device.
+    answering on that local port instead of a registered device. ``webagent1`` is the agent
+    console's browser softphone; while no browser is registered the queue does not ring it.
     """
     contacts = [f"sip:agent{i + 1}@127.0.0.1:{port}" for i, port in enumerate(simulated_agent_ports)]
     agents = tuple(
         AgentEndpoint(f"agent{i + 1}", agent_password, static_contact=contacts[i] if i < len(contacts) else "")
         for i in range(2)
     )
+    web = AgentEndpoint(DEFAULT_WEB_AGENT, webrtc_password(agent_password, DEFAULT_WEB_AGENT), webrtc=True)
     return Topology(
-        agents=agents,
-        queues=(HumanQueue("support", members=tuple(a.name for a in agents)),),
+        agents=(*agents, web),
+        queues=(HumanQueue("support", members=(*(a.name for a in agents), web.name)),),
         failsafe_queue="support",
     )

@@ -1,3 +1,6 @@
 """Websocket routes (the console and wallboard add theirs here)."""
 
-websocket_urlpatterns: list = []
+from contactcenter.console.routing import websocket_urlpatterns as console_websockets
+from contactcenter.wallboard.routing import websocket_urlpatterns as wallboard_websockets
+
+websocket_urlpatterns: list = [*console_websockets, *wallboard_websockets]

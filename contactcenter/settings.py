@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "contactcenter.campaigns",
+    "contactcenter.console",
+    "contactcenter.wallboard",
 ]
 
 MIDDLEWARE = [
@@ -65,7 +67,11 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _de
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the ledger writer and Django read/write the same file without blocking each other.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    # IMMEDIATE: a transaction takes the write lock when it begins and waits for it (timeout);
+    # a deferred one that reads, then writes after another process wrote, fails at once with
+    # "database is locked" (seen with the dialer beside pbx's ledger writer).
+    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20,
+                                       "transaction_mode": "IMMEDIATE"}  # fmt: skip
 
 REDIS_URL = os.environ.get("REDIS_URL", STACK.redis_url)
 

@@ -8,4 +8,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("contactcenter.campaigns.api.urls")),
+    path("console/", include("contactcenter.console.urls")),
+    path("wallboard/", include("contactcenter.wallboard.urls")),
 ]

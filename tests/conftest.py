@@ -17,13 +17,17 @@ from pathlib import Path
 import pytest
 
 from asterisk_config.render import AsteriskSettings
-from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology
+from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology, webrtc_password
 from contactcenter.stack.asterisk import AsteriskInstance
 from contactcenter.stack.config import REPO_DIR, StackConfig
 from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
 from contactcenter.stack.redis_server import RedisServer
 
 AGENT_PASSWORD = "test-agent-secret"
+# The agent console's browser softphone (WebRTC), alone in the "web" queue so it never takes
+# calls meant for agent1/agent2; its password is derived as the console derives it.
+WEB_AGENT = "webagent1"
+WEB_QUEUE = "web"
 
 
 @pytest.fixture(scope="session")
@@ -53,12 +57,14 @@ def build_test_topology(sim_agent_port: int) -> Topology:
     agents = (
         AgentEndpoint("agent1", AGENT_PASSWORD, static_contact=f"sip:agent1@127.0.0.1:{sim_agent_port}"),
         AgentEndpoint("agent2", AGENT_PASSWORD),
+        AgentEndpoint(WEB_AGENT, webrtc_password(AGENT_PASSWORD, WEB_AGENT), webrtc=True),
     )
     return Topology(
         agents=agents,
         queues=(
             HumanQueue("support", members=("agent1",), max_wait_s=20, strategy="linear"),
             HumanQueue("sales", members=("agent2",), max_wait_s=5),
+            HumanQueue(WEB_QUEUE, members=(WEB_AGENT,), max_wait_s=60, ring_timeout_s=30),
         ),
         # agent2 never registers: fail-safe calls wait there without ringing the simulated agent.
         failsafe_queue="sales",

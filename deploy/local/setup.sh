@@ -10,6 +10,10 @@ VENV_DIR=$CACHE_DIR/venv
 # Bump when the chroot recipe changes, so existing caches are rebuilt.
 ASTERISK_RECIPE=3
 EXTRAS=${CONTACTCENTER_EXTRAS:-dev,speech}
+# The agent console's softphone: JsSIP from npm, bundled for the browser with esbuild.
+JSSIP_VERSION=3.13.8
+ESBUILD_VERSION=0.28.2
+JSSIP_DIR=$CACHE_DIR/jssip
 
 mkdir -p "$CACHE_DIR"
 SETUP_START=$EPOCHREALTIME
@@ -105,6 +109,45 @@ asterisk_extras() {
     chroot "$ASTERISK_ROOT" apt-get clean
 }
 
+# Debian's Chromium for the agent console's browser tests (Playwright drives it through
+# executable_path: Playwright's own browser download is not reachable here).
+browser() {
+    if dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q 'install ok installed'; then
+        echo "chromium present"
+        return 0
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y --no-install-recommends chromium
+}
+
+# JsSIP's npm package ships CommonJS only: bundle lib/JsSIP.js into one browser script
+# (global JsSIP) that the console serves from the cache.
+jssip_bundle() {
+    local stamp=$JSSIP_DIR/.contactcenter-version want="jssip-$JSSIP_VERSION esbuild-$ESBUILD_VERSION"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -s "$JSSIP_DIR/jssip.min.js" ]; then
+        echo "$want bundled at $JSSIP_DIR/jssip.min.js"
+        return 0
+    fi
+    if ! command -v npm >/dev/null; then
+        echo "error: npm is needed to fetch JsSIP (install Debian's nodejs/npm)" >&2
+        return 1
+    fi
+    local build=$JSSIP_DIR/build
+    rm -rf "$build"
+    mkdir -p "$build"
+    echo '{"private": true}' >"$build/package.json"
+    # --ignore-scripts: esbuild's binary comes in its @esbuild/<platform> package, nothing to download.
+    (cd "$build" && npm install --no-audit --no-fund --ignore-scripts --cache "$CACHE_DIR/npm" \
+        "jssip@$JSSIP_VERSION" "esbuild@$ESBUILD_VERSION")
+    "$build/node_modules/.bin/esbuild" "$build/node_modules/jssip/lib/JsSIP.js" --bundle --minify \
+        --format=iife --global-name=JsSIP --platform=browser --outfile="$JSSIP_DIR/jssip.min.js.tmp"
+    cp "$build/node_modules/jssip/LICENSE.md" "$JSSIP_DIR/LICENSE.md"
+    mv "$JSSIP_DIR/jssip.min.js.tmp" "$JSSIP_DIR/jssip.min.js"
+    rm -rf "$build"
+    echo "$want" >"$stamp"
+}
+
 venv_fingerprint() {
     { python3 --version; cat "$REPO_DIR/pyproject.toml"; echo "$EXTRAS"; } | sha256sum | cut -d' ' -f1
 }
@@ -134,6 +177,8 @@ require_root
 step debian-packages debian_packages
 step asterisk asterisk_chroot
 step asterisk-extras asterisk_extras
+step browser browser
+step jssip jssip_bundle
 step python-venv python_venv
 step link link_venv
 printf '[setup] %-16s      %6ss total (cache: %s)\n' "done" "$(elapsed "$SETUP_START")" "$CACHE_DIR"

@@ -1,0 +1,42 @@
+"""``/ws/console/``: pushes the agent's state (set from any tab, the admin, or queue events) to its consoles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from contactcenter.console.models import AgentProfile
+from contactcenter.console.notifier import agent_group
+
+
+@database_sync_to_async
+def _agent_of(user: Any) -> tuple[str, str] | None:
+    if user is None or not user.is_authenticated:
+        return None
+    profile = AgentProfile.objects.select_related("agent").filter(user_id=user.pk).first()
+    return (profile.agent.name, profile.agent.state) if profile else None
+
+
+class ConsoleConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+
+    async def connect(self) -> None:
+        agent = await _agent_of(self.scope.get("user"))
+        if agent is None:
+            await self.close(code=4403)
+            return
+        name, state = agent
+        self.group = agent_group(name)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        # The full state first: whatever was pushed while this console was away is not replayed.
+        await self.send_json({"type": "agent.state", "state": state})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def console_event(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["event"])

@@ -1,0 +1,158 @@
+"""Every write of the agent console: one transaction each, pushes to the console after commit.
+
+Agent state lives on ``campaigns.Agent`` (the dialer counts free agents from it). The queue
+side of a state change (pause/unpause the member in Asterisk) is done by the agent's own
+softphone calling ``cc-pause``/``cc-unpause`` in the dialplan; :func:`do_set_state` says which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from contactcenter.campaigns.models import Agent, AgentState, CallAttempt, Disposition, Lead
+from contactcenter.campaigns.services import ActionError, do_set_disposition
+from contactcenter.console import notifier
+from contactcenter.console.models import CallStatus, ConsoleCall
+
+log = logging.getLogger(__name__)
+
+# What the agent may choose on the console, and what the softphone does with the queue then.
+CHOOSABLE_STATES = {
+    AgentState.AVAILABLE: "unpause",
+    AgentState.PAUSED: "pause",
+    AgentState.OFFLINE: "pause",  # and unregister: an unregistered endpoint is not rung either
+}
+
+
+@dataclass(frozen=True)
+class StateChange:
+    state: str
+    queue_action: str  # "pause" | "unpause" | "": what the softphone should tell Asterisk
+    register: bool  # whether the softphone should be registered in this state
+
+
+def _set_agent_state(agent: Agent, state: str, now: dt.datetime) -> None:
+    agent.state = state
+    agent.state_changed_at = now
+    agent.save(update_fields=["state", "state_changed_at"])
+    transaction.on_commit(lambda: notifier.publish(agent.name, {"type": "agent.state", "state": state}))
+
+
+def do_set_state(agent_id: int, state: str, now: dt.datetime | None = None) -> StateChange:
+    """The agent chose available / paused / offline on the console."""
+    if state not in CHOOSABLE_STATES:
+        raise ActionError(f"an agent cannot choose the state {state!r}")
+    now = now or timezone.now()
+    with transaction.atomic():
+        agent = Agent.objects.select_for_update().get(pk=agent_id)
+        busy = ConsoleCall.objects.filter(agent=agent, status__in=[CallStatus.RINGING, CallStatus.ANSWERED])
+        if state != AgentState.AVAILABLE and busy.filter(status=CallStatus.ANSWERED).exists():
+            raise ActionError("finish the call first")
+        if state == AgentState.AVAILABLE and ConsoleCall.objects.filter(agent=agent, status=CallStatus.ENDED).exists():
+            raise ActionError("save the disposition of your last call first")
+        _set_agent_state(agent, state, now)
+    return StateChange(state, CHOOSABLE_STATES[state], register=state != AgentState.OFFLINE)
+
+
+def _find_attempt(call_id: str, lead_id: str) -> tuple[CallAttempt | None, Lead | None]:
+    attempt = CallAttempt.objects.select_related("lead").filter(call_id=call_id).first() if call_id else None
+    if attempt is not None:
+        return attempt, attempt.lead
+    lead = Lead.objects.filter(pk=int(lead_id)).first() if lead_id.isdigit() else None
+    return None, lead
+
+
+def do_offer_call(agent_id: int, *, sip_call_id: str, call_id: str = "", queue: str = "", reason: str = "",
+                  score: str = "", summary: str = "", lead_id: str = "",
+                  now: dt.datetime | None = None) -> ConsoleCall:  # fmt: skip
+    """The agent's softphone is ringing with a call from a queue (the INVITE's X-CC-* headers)."""
+    now = now or timezone.now()
+    attempt, lead = _find_attempt(call_id, lead_id)
+    try:
+        score_value: float | None = float(score) if score else None
+    except ValueError:
+        score_value = None
+    with transaction.atomic():
+        agent = Agent.objects.select_for_update().get(pk=agent_id)
+        call, created = ConsoleCall.objects.get_or_create(
+            agent=agent, sip_call_id=sip_call_id[:200],
+            defaults=dict(
+                call_id=call_id[:64], queue=queue[:80],
+                reason=(reason or (attempt.escalation_reason if attempt else ""))[:64],
+                score=score_value, summary=summary[:4000], attempt=attempt, lead=lead, offered_at=now,
+            ),
+        )  # fmt: skip
+        if created:
+            _set_agent_state(agent, AgentState.RINGING, now)
+    return call
+
+
+def _own_call(agent_id: int, call_pk: int) -> ConsoleCall:
+    try:
+        return ConsoleCall.objects.select_for_update().select_related("agent").get(pk=call_pk, agent_id=agent_id)
+    except ConsoleCall.DoesNotExist:
+        raise ActionError("no such call on this console") from None
+
+
+def do_answered(agent_id: int, call_pk: int, now: dt.datetime | None = None) -> ConsoleCall:
+    now = now or timezone.now()
+    with transaction.atomic():
+        call = _own_call(agent_id, call_pk)
+        if call.status == CallStatus.RINGING:
+            call.status = CallStatus.ANSWERED
+            call.answered_at = now
+            call.save(update_fields=["status", "answered_at"])
+            _set_agent_state(call.agent, AgentState.ON_CALL, now)
+    return call
+
+
+def do_ended(agent_id: int, call_pk: int, cause: str = "", now: dt.datetime | None = None) -> tuple[ConsoleCall, StateChange]:
+    """The call left the softphone. Answered calls go to wrap-up (paused until disposed)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        call = _own_call(agent_id, call_pk)
+        if call.status in (CallStatus.RINGING, CallStatus.ANSWERED):
+            answered = call.status == CallStatus.ANSWERED
+            call.status = CallStatus.ENDED if answered else CallStatus.MISSED
+            call.ended_at = now
+            call.end_cause = cause[:64]
+            call.save(update_fields=["status", "ended_at", "end_cause"])
+            _set_agent_state(call.agent, AgentState.WRAP_UP if answered else AgentState.AVAILABLE, now)
+    if call.status == CallStatus.ENDED:
+        return call, StateChange(AgentState.WRAP_UP, "pause", register=True)
+    return call, StateChange(call.agent.state, "", register=True)
+
+
+def do_dispose(agent_id: int, call_pk: int, code: str, note: str = "", user: AbstractBaseUser | None = None,
+               now: dt.datetime | None = None) -> tuple[ConsoleCall, StateChange]:  # fmt: skip
+    """The agent's verdict on the call; it also becomes the campaign attempt's disposition."""
+    now = now or timezone.now()
+    try:
+        disposition = Disposition.objects.get(code=code)
+    except Disposition.DoesNotExist:
+        raise ActionError(f"unknown disposition {code!r}") from None
+    with transaction.atomic():
+        call = _own_call(agent_id, call_pk)
+        if call.status == CallStatus.DISPOSED:
+            raise ActionError("this call already has a disposition")
+        if call.status not in (CallStatus.ENDED, CallStatus.ANSWERED):
+            raise ActionError("only a call the agent answered gets a disposition")
+        call.disposition = disposition
+        call.note = note[:300]
+        call.disposed_by = user if user is not None and user.is_authenticated else None
+        call.disposed_at = now
+        call.status = CallStatus.DISPOSED
+        call.ended_at = call.ended_at or now
+        call.save()
+        if call.attempt_id is not None:
+            # The same transaction: the lead's outcome and the console's record agree or neither is saved.
+            do_set_disposition(call.attempt_id, code, note, user, now)
+        _set_agent_state(call.agent, AgentState.AVAILABLE, now)
+    log.info("console call %s disposed as %s by %s", call.pk, code, call.agent.name)
+    return call, StateChange(AgentState.AVAILABLE, "unpause", register=True)

@@ -1,0 +1,63 @@
+"""What an agent's browser needs to register its softphone, computed on the server.
+
+Settings (all optional; the defaults suit the local stack):
+
+- ``CONSOLE_SIP_WS_URL`` (env ``CC_CONSOLE_SIP_WS_URL``): Asterisk's SIP-over-WebSocket URL,
+  default ``ws://127.0.0.1:<CC_ASTERISK_HTTP_PORT>/ws``. Browsers on other hosts need
+  ``wss://`` behind TLS (and an https console: ``getUserMedia`` wants a secure origin).
+- ``CONSOLE_SIP_DOMAIN`` (env ``CC_CONSOLE_SIP_DOMAIN``): the SIP domain, default ``127.0.0.1``.
+- ``CONSOLE_SIP_SECRET``: the secret web agents' passwords are derived from, default the
+  installation's agent SIP secret (``var/secrets.json``), which the rendered topology also uses.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+
+from asterisk_config.topology import webrtc_password
+
+
+@dataclass(frozen=True)
+class SipCredentials:
+    uri: str
+    authorization_user: str
+    password: str
+    ws_url: str
+    domain: str
+    display_name: str
+    # Where the softphone calls to change its queue membership (cc-agents in extensions.conf).
+    pause_uri: str
+    unpause_uri: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def _default_ws_url() -> str:
+    return os.environ.get("CC_CONSOLE_SIP_WS_URL") or f"ws://127.0.0.1:{settings.STACK.ports.asterisk_http}/ws"
+
+
+def _secret() -> str:
+    configured = getattr(settings, "CONSOLE_SIP_SECRET", "")
+    if configured:
+        return configured
+    from contactcenter.stack.secrets import ensure_secrets
+
+    return ensure_secrets(settings.STACK.secrets_file).agent_sip_password
+
+
+def credentials_for(endpoint: str, display_name: str = "") -> SipCredentials:
+    domain = getattr(settings, "CONSOLE_SIP_DOMAIN", "") or os.environ.get("CC_CONSOLE_SIP_DOMAIN", "127.0.0.1")
+    return SipCredentials(
+        uri=f"sip:{endpoint}@{domain}",
+        authorization_user=endpoint,
+        password=webrtc_password(_secret(), endpoint),
+        ws_url=getattr(settings, "CONSOLE_SIP_WS_URL", "") or _default_ws_url(),
+        domain=domain,
+        display_name=display_name or endpoint,
+        pause_uri=f"sip:cc-pause@{domain}",
+        unpause_uri=f"sip:cc-unpause@{domain}",
+    )

@@ -1,0 +1,170 @@
+"""The agent console: the page, its JSON API (same-origin, session + CSRF), and its assets.
+
+Thin: each POST parses its JSON and calls one function of :mod:`services`.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_POST
+
+from contactcenter.campaigns.models import Agent, Disposition
+from contactcenter.campaigns.services import ActionError
+from contactcenter.console import services
+from contactcenter.console.models import AgentProfile, CallStatus, ConsoleCall
+from contactcenter.console.screenpop import screen_pop
+from contactcenter.console.sip import credentials_for
+
+LOGIN_URL = "/console/login/"
+STATIC_DIR = Path(__file__).with_name("static") / "console"
+
+
+def _agent_of(request: HttpRequest) -> Agent | None:
+    profile = AgentProfile.objects.select_related("agent").filter(user_id=request.user.pk).first()
+    return profile.agent if profile else None
+
+
+def agent_api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    """JSON API for a logged-in agent: 401/403 as JSON, ActionError as 409, bad JSON as 400."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        if not request.user.is_authenticated:
+            return JsonResponse({"error": "log in first"}, status=401)
+        agent = _agent_of(request)
+        if agent is None:
+            return JsonResponse({"error": "this user is not an agent"}, status=403)
+        body: dict[str, Any] = {}
+        if request.method == "POST" and request.body:
+            try:
+                body = json.loads(request.body)
+            except json.JSONDecodeError:
+                return JsonResponse({"error": "the body must be JSON"}, status=400)
+            if not isinstance(body, dict):
+                return JsonResponse({"error": "the body must be a JSON object"}, status=400)
+        try:
+            response = view(request, agent, body, *args, **kwargs)
+        except ActionError as exc:
+            return JsonResponse({"error": str(exc)}, status=409)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
+class ConsoleLoginView(auth_views.LoginView):
+    template_name = "console/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return "/console/"
+
+
+def console_logout(request: HttpRequest) -> HttpResponse:
+    return auth_views.LogoutView.as_view(next_page=LOGIN_URL)(request)
+
+
+@never_cache
+@ensure_csrf_cookie
+@login_required(login_url=LOGIN_URL)
+def console_page(request: HttpRequest) -> HttpResponse:
+    agent = _agent_of(request)
+    if agent is None:
+        return render(request, "console/not_agent.html", status=403)
+    return render(request, "console/console.html", {"agent": agent})
+
+
+@require_GET
+@agent_api
+def session_api(request: HttpRequest, agent: Agent, body: dict[str, Any]) -> JsonResponse:
+    """Everything the page needs to start: the agent, its SIP credentials, the dispositions."""
+    pending = ConsoleCall.objects.filter(agent=agent, status=CallStatus.ENDED).select_related("lead", "attempt").first()
+    return JsonResponse({
+        "agent": {"name": agent.name, "display_name": str(agent), "state": agent.state,
+                  "queues": [q.name for q in agent.queues.all()]},
+        "sip": credentials_for(agent.name, str(agent)).as_dict(),
+        "dispositions": [{"code": d.code, "label": d.label} for d in Disposition.objects.order_by("label")],
+        "pending_disposition": screen_pop(pending) if pending else None,
+        "websocket": "/ws/console/",
+    })  # fmt: skip
+
+
+def _state_json(change: services.StateChange) -> dict[str, Any]:
+    return {"state": change.state, "queue_action": change.queue_action, "register": change.register}
+
+
+@require_POST
+@agent_api
+def state_api(request: HttpRequest, agent: Agent, body: dict[str, Any]) -> JsonResponse:
+    return JsonResponse(_state_json(services.do_set_state(agent.pk, str(body.get("state", "")))))
+
+
+@require_POST
+@agent_api
+def offer_api(request: HttpRequest, agent: Agent, body: dict[str, Any]) -> JsonResponse:
+    """The softphone rings: record the offer, answer with the screen-pop (headers + Django data)."""
+    sip_call_id = str(body.get("sip_call_id", ""))
+    if not sip_call_id:
+        raise ActionError("sip_call_id is required")
+    fields = {k: str(body.get(k, "") or "") for k in ("call_id", "queue", "reason", "score", "summary", "lead_id")}
+    call = services.do_offer_call(agent.pk, sip_call_id=sip_call_id, **fields)
+    return JsonResponse(screen_pop(call), status=201)
+
+
+@require_POST
+@agent_api
+def answered_api(request: HttpRequest, agent: Agent, body: dict[str, Any], pk: int) -> JsonResponse:
+    call = services.do_answered(agent.pk, pk)
+    return JsonResponse({"id": call.pk, "status": call.status})
+
+
+@require_POST
+@agent_api
+def ended_api(request: HttpRequest, agent: Agent, body: dict[str, Any], pk: int) -> JsonResponse:
+    call, change = services.do_ended(agent.pk, pk, str(body.get("cause", "")))
+    return JsonResponse({"id": call.pk, "status": call.status, **_state_json(change)})
+
+
+@require_POST
+@agent_api
+def disposition_api(request: HttpRequest, agent: Agent, body: dict[str, Any], pk: int) -> JsonResponse:
+    call, change = services.do_dispose(agent.pk, pk, str(body.get("code", "")), str(body.get("note", "")),
+                                       request.user)  # fmt: skip
+    return JsonResponse({"id": call.pk, "status": call.status, "disposition": call.disposition.code,
+                         **_state_json(change)})  # fmt: skip
+
+
+def jssip_file() -> Path:
+    configured = getattr(settings, "CONSOLE_JSSIP_FILE", "")
+    return Path(configured) if configured else settings.STACK.cache_dir / "jssip" / "jssip.min.js"
+
+
+@require_GET
+def asset(request: HttpRequest, name: str) -> FileResponse:
+    """The console's JS/CSS, and JsSIP from the set-up's cache (bundled there from npm).
+
+    Served by Django so the console works under uvicorn without a static files server.
+    """
+    if name == "jssip.min.js":
+        path = jssip_file()
+    elif name in {"console.js", "console.css"}:
+        path = STATIC_DIR / name
+    else:
+        raise Http404(name)
+    if not path.is_file():
+        raise Http404(f"{name} is missing; run `make setup` (it bundles JsSIP into the cache)")
+    response = FileResponse(path.open("rb"), content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,511 @@
+"""The wallboard's state: pbx events and database facts in, board sections out.
+
+No I/O and no clock: :func:`apply_event` folds one typed ``pbx.api`` event into a
+:class:`Board` and says which sections it changed; :func:`apply_agents`,
+:func:`apply_campaigns`, :func:`apply_queues` and :func:`apply_live_counts` merge what the
+feeder read from the database and from pbx's live counts; :func:`roll_day` starts a new day;
+:func:`render` turns the board into the JSON sections the page shows. Time is always passed
+in (``now``, or the event's own ``at``), so replaying the same events gives the same board.
+
+Folding is idempotent per call: a call is one :class:`CallRecord` keyed by its call id and
+every event only sets facts on it (first value wins), so an event seen twice (replay, then
+live tail) counts once, and the day's counters are derived from the records, never
+incremented.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pbx.api import (
+    CallAnswered,
+    CallEnded,
+    CallEscalated,
+    CallStarted,
+    DecisionMade,
+    Event,
+    QueueEvent,
+    UtteranceHeard,
+)
+
+
+class Section(StrEnum):
+    """What the page renders; an update carries only the sections that changed."""
+
+    LIVE = "live"  # AI calls in progress: pbx's live counts and the calls we follow
+    QUEUES = "queues"  # per human queue: waiting, longest wait, agents by state, today
+    TODAY = "today"  # calls today: totals and rates
+    ESCALATIONS = "escalations"  # the recent escalations, newest first
+    CAMPAIGNS = "campaigns"  # per campaign progress and pacing
+    AGENTS = "agents"  # every agent and its state
+
+
+ALL_SECTIONS = frozenset(Section)
+
+# Agent states (contactcenter.campaigns.models.AgentState values) and the AMI events that set them.
+AGENT_STATES = ("available", "ringing", "on_call", "wrap_up", "paused", "offline")
+_AGENT_STATE_BY_EVENT = {
+    "AgentCalled": "ringing",
+    "AgentConnect": "on_call",
+    "AgentComplete": "available",
+    "AgentRingNoAnswer": "available",
+    "AgentDump": "available",
+}
+# Set by a person (admin, console): queue activity does not override them (as in campaigns.agents).
+_STICKY_AGENT_STATES = {"offline", "paused"}
+# A caller waiting for a human gave up (Abandon) or was given back to the bot after the max wait.
+_LOST_QUEUE_EVENTS = {"QueueCallerAbandon", "QueueReturned"}
+_LEFT_QUEUE_EVENTS = {"QueueCallerLeave", "AgentConnect"} | _LOST_QUEUE_EVENTS
+
+
+@dataclass(frozen=True)
+class BoardConfig:
+    service_level_s: float = 20.0  # "answered by an agent within N s of joining the queue"
+    recent_escalations: int = 20
+    live_calls_shown: int = 30
+    live_counts_max_age_s: float = 5.0  # older than this: pbx is not reporting
+
+
+@dataclass
+class CallRecord:
+    """What the board knows about one call (a pbx call id, or a queue caller's channel)."""
+
+    key: str
+    first_seen: float
+    call_id: str | None = None
+    started_at: float | None = None
+    direction: str = ""
+    campaign_id: int | None = None
+    answered_at: float | None = None
+    sentiment: float | None = None  # the customer's last final utterance
+    risk: float = 0.0  # VoiceWatch's last score
+    decided_at: float | None = None
+    escalated_at: float | None = None
+    queue: str = ""
+    reason: str = ""
+    score: float = 0.0
+    explanation: str = ""
+    queue_joined_at: float | None = None
+    decision_to_queue_s: float | None = None
+    agent: str = ""
+    agent_connected_at: float | None = None
+    lost: bool = False  # escalated, and no human took it (abandoned, or back to the bot)
+    ended_at: float | None = None
+    outcome: str = ""
+
+    @property
+    def escalated(self) -> bool:
+        return self.escalated_at is not None
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def lost_or_ended_unserved(self) -> bool:
+        return self.escalated and self.agent_connected_at is None and (self.lost or self.ended)
+
+
+@dataclass(frozen=True)
+class AgentFact:
+    """An agent as the database has it; ``since`` is its state_changed_at (Unix time)."""
+
+    name: str
+    state: str
+    since: float | None = None
+    display_name: str = ""
+    queues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CampaignFact:
+    """A campaign's progress as the database has it (leads by status, outcomes, the dialer's pacing)."""
+
+    id: int
+    name: str
+    status: str
+    dial_mode: str
+    leads_total: int
+    leads_done: int
+    leads_pending: int
+    leads_dialing: int
+    outcomes: Mapping[str, int] = field(default_factory=dict)
+    pacing: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _AgentState:
+    fact: AgentFact
+    from_event: bool = False  # state/since come from a queue event newer than the database's
+
+
+@dataclass
+class Board:
+    day_start: float  # Unix time of today's local midnight
+    config: BoardConfig = field(default_factory=BoardConfig)
+    calls: dict[str, CallRecord] = field(default_factory=dict)
+    waiting: dict[str, dict[str, float]] = field(default_factory=dict)  # queue -> record key -> joined at
+    agents: dict[str, _AgentState] = field(default_factory=dict)
+    queue_names: tuple[str, ...] = ()  # the queues the database knows
+    campaigns: tuple[CampaignFact, ...] = ()
+    live_counts: dict[str, int] = field(default_factory=dict)
+    live_counts_at: float | None = None
+    live_counts_ok: bool = False
+    # Set when today's first events are gone from the stream (trimmed): the counts start here.
+    counted_since: float | None = None
+
+
+# ------------------------------------------------------------------ events
+
+
+def _record(board: Board, event: Event, key: str | None = None) -> CallRecord | None:
+    key = key or event.call_id
+    if not key:
+        return None
+    record = board.calls.get(key)
+    if record is None:
+        record = board.calls[key] = CallRecord(key=key, first_seen=event.at, call_id=event.call_id)
+    return record
+
+
+def _stop_waiting(board: Board, key: str) -> bool:
+    changed = False
+    for callers in board.waiting.values():
+        changed |= callers.pop(key, None) is not None
+    return changed
+
+
+def apply_event(board: Board, event: Event) -> frozenset[Section]:
+    """Fold one pbx event into the board; returns the sections that changed."""
+    if isinstance(event, QueueEvent):
+        return _queue_event(board, event)
+    record = _record(board, event)
+    if record is None:
+        return frozenset()
+    if isinstance(event, CallStarted):
+        record.started_at = record.started_at or event.at
+        record.direction = event.direction
+        record.campaign_id = record.campaign_id if record.campaign_id is not None else event.campaign_id
+        return frozenset({Section.TODAY, Section.LIVE})
+    if isinstance(event, CallAnswered):
+        record.answered_at = record.answered_at or event.at
+        return frozenset({Section.TODAY, Section.LIVE})
+    if isinstance(event, UtteranceHeard):
+        if event.speaker == "customer" and event.final and event.sentiment is not None:
+            record.sentiment = event.sentiment
+            return frozenset({Section.LIVE})
+        return frozenset()
+    if isinstance(event, DecisionMade):
+        record.risk = event.score
+        if event.escalate and record.decided_at is None:
+            record.decided_at = event.at
+            record.reason = record.reason or (event.reason or "")
+            record.explanation = record.explanation or event.explanation
+        return frozenset({Section.LIVE})
+    if isinstance(event, CallEscalated):
+        record.answered_at = record.answered_at or event.at
+        if record.escalated_at is None:
+            record.escalated_at = event.at
+            record.decided_at = event.decided_at or record.decided_at or event.at
+            record.queue, record.reason, record.score = event.queue, event.reason, event.score
+            record.explanation = event.summary or record.explanation
+        return frozenset({Section.TODAY, Section.LIVE, Section.ESCALATIONS, Section.QUEUES})
+    if isinstance(event, CallEnded):
+        if record.ended_at is None:
+            record.ended_at = event.at
+            record.outcome = event.outcome
+        _stop_waiting(board, record.key)
+        return frozenset({Section.TODAY, Section.LIVE, Section.ESCALATIONS, Section.QUEUES})
+    return frozenset()  # command.rejected and anything new: nothing on the board
+
+
+def _queue_event(board: Board, event: QueueEvent) -> frozenset[Section]:
+    changed: set[Section] = set()
+    if event.member and event.name in _AGENT_STATE_BY_EVENT:
+        changed |= _agent_event(board, event)
+    key = event.call_id or (f"channel:{event.channel}" if event.channel else None)
+    if key is None or (event.name not in _LEFT_QUEUE_EVENTS and event.name != "QueueCallerJoin"):
+        return frozenset(changed)
+    record = _record(board, event, key)
+    assert record is not None
+    queue = event.queue or record.queue
+    changed |= {Section.QUEUES, Section.TODAY, Section.ESCALATIONS}
+    if event.name == "QueueCallerJoin":
+        if record.escalated_at is None:  # not escalated by pbx: the fail-safe, or a caller straight from the trunk
+            record.escalated_at = event.at
+            record.queue, record.reason = queue, event.reason or record.reason
+        record.queue = queue or record.queue
+        record.queue_joined_at = record.queue_joined_at or event.at
+        if record.decision_to_queue_s is None:
+            record.decision_to_queue_s = event.wait_s if event.wait_s is not None else (
+                max(0.0, event.at - record.decided_at) if record.decided_at else None)  # fmt: skip
+        if record.agent_connected_at is None and not record.ended:
+            record.lost = False  # back in a queue (escalated again after coming back to the bot)
+            board.waiting.setdefault(queue, {})[key] = event.at
+        return frozenset(changed)
+    _stop_waiting(board, key)
+    if event.name == "AgentConnect":
+        record.agent_connected_at = record.agent_connected_at or event.at
+        record.agent = record.agent or event.member.rsplit("/", 1)[-1]
+    elif event.name in _LOST_QUEUE_EVENTS and record.agent_connected_at is None:
+        record.lost = True
+    return frozenset(changed)
+
+
+def _agent_event(board: Board, event: QueueEvent) -> set[Section]:
+    name = event.member.rsplit("/", 1)[-1]
+    state = _AGENT_STATE_BY_EVENT[event.name]
+    current = board.agents.get(name)
+    if current is None:  # a queue member the database does not know (yet): show it anyway
+        queues = (event.queue,) if event.queue else ()
+        board.agents[name] = _AgentState(AgentFact(name, state, event.at, queues=queues), from_event=True)
+        return {Section.AGENTS, Section.QUEUES}
+    fact = current.fact
+    if fact.state in _STICKY_AGENT_STATES or fact.state == state:
+        return set()
+    if fact.since is not None and event.at < fact.since:
+        return set()  # older than what we know (a replayed event after a console change)
+    current.fact = AgentFact(name, state, event.at, fact.display_name, fact.queues)
+    current.from_event = True
+    return {Section.AGENTS, Section.QUEUES}
+
+
+# ------------------------------------------------------------------ database facts and the clock
+
+
+def apply_agents(board: Board, facts: Iterable[AgentFact]) -> frozenset[Section]:
+    """Merge the database's agents: the newer of the database's state and the last queue event wins."""
+    before = {name: a.fact for name, a in board.agents.items()}
+    merged: dict[str, _AgentState] = {}
+    for fact in facts:
+        current = board.agents.get(fact.name)
+        if current is not None and current.from_event and current.fact.since is not None and (
+            fact.since is None or fact.since < current.fact.since
+        ) and fact.state not in _STICKY_AGENT_STATES:
+            kept = current.fact
+            merged[fact.name] = _AgentState(AgentFact(fact.name, kept.state, kept.since, fact.display_name,
+                                                      fact.queues), from_event=True)  # fmt: skip
+        else:
+            merged[fact.name] = _AgentState(fact)
+    for name, current in board.agents.items():  # seen only in queue events: keep showing them
+        if name not in merged and current.from_event:
+            merged[name] = current
+    board.agents = merged
+    after = {name: a.fact for name, a in merged.items()}
+    return frozenset({Section.AGENTS, Section.QUEUES}) if after != before else frozenset()
+
+
+def apply_queues(board: Board, names: Iterable[str]) -> frozenset[Section]:
+    new = tuple(sorted(set(names)))
+    if new == board.queue_names:
+        return frozenset()
+    board.queue_names = new
+    return frozenset({Section.QUEUES})
+
+
+def apply_campaigns(board: Board, facts: Iterable[CampaignFact]) -> frozenset[Section]:
+    new = tuple(facts)
+    if new == board.campaigns:
+        return frozenset()
+    board.campaigns = new
+    return frozenset({Section.CAMPAIGNS})
+
+
+def apply_live_counts(board: Board, data: Mapping[Any, Any] | None, now: float) -> frozenset[Section]:
+    """pbx's hash ``cc:pbx:live`` (bytes or str); integers are counts, ``updated_at`` its age."""
+    counts: dict[str, int] = {}
+    updated_at: float | None = None
+    for key, value in (data or {}).items():
+        key = key.decode() if isinstance(key, bytes) else str(key)
+        value = value.decode() if isinstance(value, bytes) else str(value)
+        try:
+            if key == "updated_at":
+                updated_at = float(value)
+            else:
+                counts[key] = int(value)
+        except ValueError:
+            continue  # a field we do not understand is not a reason to drop the others
+    ok = updated_at is not None and now - updated_at <= board.config.live_counts_max_age_s
+    if counts == board.live_counts and ok == board.live_counts_ok:
+        board.live_counts_at = updated_at
+        return frozenset()
+    board.live_counts, board.live_counts_at, board.live_counts_ok = counts, updated_at, ok
+    return frozenset({Section.LIVE})
+
+
+def roll_day(board: Board, day_start: float) -> frozenset[Section]:
+    """A new day: finished calls of earlier days leave the board; calls still going stay."""
+    if day_start <= board.day_start:
+        return frozenset()
+    board.day_start = day_start
+    board.calls = {k: r for k, r in board.calls.items() if not r.ended or r.first_seen >= day_start}
+    board.counted_since = None
+    return frozenset({Section.TODAY, Section.ESCALATIONS, Section.QUEUES, Section.LIVE})
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _today_records(board: Board) -> list[CallRecord]:
+    return [r for r in board.calls.values() if r.first_seen >= board.day_start]
+
+
+def _call_counts(records: list[CallRecord], service_level_s: float) -> dict[str, Any]:
+    escalated = [r for r in records if r.escalated]
+    served = [r for r in escalated if r.agent_connected_at is not None]
+    lost = [r for r in escalated if r.lost_or_ended_unserved]
+    bot = [r for r in records if r.ended and not r.escalated and r.answered_at is not None]
+    not_reached = [r for r in records if r.ended and not r.escalated and r.answered_at is None]
+    waits = [r.agent_connected_at - r.queue_joined_at for r in served
+             if r.agent_connected_at is not None and r.queue_joined_at is not None]  # fmt: skip
+    within = sum(1 for w in waits if w <= service_level_s)
+    latencies = [r.decision_to_queue_s for r in escalated if r.decision_to_queue_s is not None]
+    return {
+        "total": len(records),
+        "in_progress": sum(1 for r in records if not r.ended),
+        "completed_by_bot": len(bot),
+        "not_reached": len(not_reached),
+        "escalated": len(escalated),
+        "answered_by_agent": len(served),
+        "lost": len(lost),
+        "containment_rate": _ratio(len(bot), len(bot) + len(escalated)),
+        "abandon_rate": _ratio(len(lost), len(served) + len(lost)),
+        "service_level": _ratio(within, len(served) + len(lost)),
+        "asa_s": _round(statistics.fmean(waits)) if waits else None,
+        "escalation_latency_s": _round(statistics.fmean(latencies), 2) if latencies else None,
+    }
+
+
+def _render_today(board: Board, now: float) -> dict[str, Any]:
+    records = _today_records(board)
+    counts = _call_counts(records, board.config.service_level_s)
+    counts["escalations_last_hour"] = sum(1 for r in records if r.escalated_at and r.escalated_at >= now - 3600)
+    counts["service_level_s"] = board.config.service_level_s
+    counts["counted_since"] = board.counted_since
+    counts["day_start"] = board.day_start
+    return counts
+
+
+def _escalation_status(r: CallRecord) -> str:
+    if r.agent_connected_at is not None:
+        return "with_agent" if not r.ended else "answered"
+    if r.lost_or_ended_unserved:
+        return "lost"
+    return "waiting" if r.queue_joined_at is not None else "transferring"
+
+
+def _render_escalations(board: Board) -> list[dict[str, Any]]:
+    escalated = sorted((r for r in board.calls.values() if r.escalated_at is not None and r.first_seen >= board.day_start),
+                       key=lambda r: (r.escalated_at, r.key), reverse=True)  # fmt: skip
+    return [
+        {
+            "call_id": r.call_id, "key": r.key, "at": r.escalated_at, "queue": r.queue, "reason": r.reason,
+            "score": _round(r.score, 2), "explanation": r.explanation[:200],
+            "decision_to_queue_s": _round(r.decision_to_queue_s, 2), "campaign_id": r.campaign_id,
+            "status": _escalation_status(r), "agent": r.agent,
+            "wait_s": _round(r.agent_connected_at - r.queue_joined_at)
+            if r.agent_connected_at is not None and r.queue_joined_at is not None else None,
+        }
+        for r in escalated[: board.config.recent_escalations]
+    ]  # fmt: skip
+
+
+def _render_queues(board: Board, now: float) -> list[dict[str, Any]]:
+    today = _today_records(board)
+    names = set(board.queue_names) | {q for q, callers in board.waiting.items() if callers} | {r.queue for r in today}
+    for agent in board.agents.values():
+        names.update(agent.fact.queues)
+    rows = []
+    for name in sorted(n for n in names if n):
+        callers = board.waiting.get(name, {})
+        oldest = min(callers.values()) if callers else None
+        agents = dict.fromkeys(AGENT_STATES, 0)
+        for agent in board.agents.values():
+            if name in agent.fact.queues:
+                agents[agent.fact.state] = agents.get(agent.fact.state, 0) + 1
+        counts = _call_counts([r for r in today if r.queue == name], board.config.service_level_s)
+        rows.append({
+            "name": name, "waiting": len(callers), "oldest_since": oldest,
+            "longest_wait_s": _round(max(0.0, now - oldest)) if oldest is not None else 0.0,
+            "agents": agents, "escalated_today": counts["escalated"],
+            "answered_today": counts["answered_by_agent"], "lost_today": counts["lost"],
+            "service_level": counts["service_level"], "asa_s": counts["asa_s"],
+        })  # fmt: skip
+    return rows
+
+
+def _render_live(board: Board) -> dict[str, Any]:
+    active = [r for r in board.calls.values() if r.started_at is not None and not r.ended and not r.escalated]
+    with_bot = [r for r in active if r.answered_at is not None]
+    sentiments = [r.sentiment for r in with_bot if r.sentiment is not None]
+    shown = sorted(active, key=lambda r: (-r.risk, r.started_at or 0.0))[: board.config.live_calls_shown]
+    return {
+        "pbx": dict(board.live_counts),
+        "pbx_ok": board.live_counts_ok,
+        "pbx_updated_at": board.live_counts_at,
+        "ai_calls": board.live_counts.get("ai_calls", len(with_bot)) if board.live_counts_ok else len(with_bot),
+        "followed": len(active),
+        "avg_sentiment": _round(statistics.fmean(sentiments), 2) if sentiments else None,
+        "calls": [
+            {"call_id": r.call_id, "campaign_id": r.campaign_id, "direction": r.direction,
+             "state": "with_bot" if r.answered_at is not None else "dialing",
+             "since": r.answered_at or r.started_at, "sentiment": _round(r.sentiment, 2), "risk": _round(r.risk, 2)}
+            for r in shown
+        ],
+    }  # fmt: skip
+
+
+def _render_campaigns(board: Board) -> list[dict[str, Any]]:
+    rows = []
+    for c in board.campaigns:
+        pacing = dict(c.pacing or {})
+        rows.append({
+            "id": c.id, "name": c.name, "status": c.status, "dial_mode": c.dial_mode,
+            "leads_total": c.leads_total, "leads_done": c.leads_done, "leads_pending": c.leads_pending,
+            "leads_dialing": c.leads_dialing,
+            "progress": _ratio(c.leads_done, c.leads_total),
+            "outcomes": dict(sorted(c.outcomes.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "pacing": {"bound": pacing.get("bound", ""), "human_bound": bool(pacing.get("human_bound")),
+                       "explanation": pacing.get("explanation", ""), "in_progress": pacing.get("in_progress"),
+                       "escalation_rate": pacing.get("escalation_rate"), "at": pacing.get("at")},
+        })  # fmt: skip
+    return rows
+
+
+def _render_agents(board: Board) -> list[dict[str, Any]]:
+    return [
+        {"name": a.fact.name, "display_name": a.fact.display_name or a.fact.name, "state": a.fact.state,
+         "since": a.fact.since, "queues": list(a.fact.queues)}
+        for a in sorted(board.agents.values(), key=lambda a: a.fact.name)
+    ]  # fmt: skip
+
+
+def render(board: Board, now: float, sections: Iterable[Section] = ALL_SECTIONS) -> dict[str, Any]:
+    """The board's sections as JSON-ready dicts (all of them, or the ones named)."""
+    out: dict[str, Any] = {}
+    for section in sections:
+        if section is Section.LIVE:
+            out[section.value] = _render_live(board)
+        elif section is Section.QUEUES:
+            out[section.value] = _render_queues(board, now)
+        elif section is Section.TODAY:
+            out[section.value] = _render_today(board, now)
+        elif section is Section.ESCALATIONS:
+            out[section.value] = _render_escalations(board)
+        elif section is Section.CAMPAIGNS:
+            out[section.value] = _render_campaigns(board)
+        elif section is Section.AGENTS:
+            out[section.value] = _render_agents(board)
+    return out

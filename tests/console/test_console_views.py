@@ -1,0 +1,176 @@
+"""The console through Django's test client: log-in, credentials from the server, state, a call's life."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from asterisk_config.topology import webrtc_password
+from contactcenter.campaigns.models import AgentState, LeadStatus
+from contactcenter.console.models import CallStatus, ConsoleCall
+from tests.console.factories import PASSWORD, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(settings):
+    settings.CONSOLE_SIP_SECRET = "unit-secret"
+    settings.CONSOLE_SIP_WS_URL = "ws://127.0.0.1:18088/ws"
+    return make_world()
+
+
+@pytest.fixture
+def agent_client(world) -> Client:
+    client = Client()
+    assert client.login(username="priya", password=PASSWORD)
+    return client
+
+
+def post(client: Client, path: str, body: dict) -> tuple[int, dict]:
+    response = client.post(f"/console/api/{path}", json.dumps(body), content_type="application/json")
+    return response.status_code, response.json()
+
+
+def test_console_needs_a_login_and_an_agent(world) -> None:
+    anonymous = Client()
+    assert anonymous.get("/console/")["Location"].startswith("/console/login/")
+    assert anonymous.get("/console/api/session").status_code == 401
+    get_user_model().objects.create_user("clerk", password="clerk-password-1")
+    clerk = Client()
+    clerk.login(username="clerk", password="clerk-password-1")
+    assert clerk.get("/console/").status_code == 403
+    assert clerk.get("/console/api/session").status_code == 403
+
+
+def test_login_form_leads_to_the_console(world) -> None:
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/console/login/")
+    token = page.cookies["csrftoken"].value
+    response = client.post("/console/login/", {"username": "priya", "password": PASSWORD,
+                                               "csrfmiddlewaretoken": token})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == "/console/"
+    page = client.get("/console/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/console/assets/jssip.min.js" in html and "/console/assets/console.js" in html
+    assert webrtc_password("unit-secret", "webagent1") not in html  # credentials come from the API only
+
+
+def test_session_hands_out_this_agents_sip_credentials(agent_client: Client) -> None:
+    response = agent_client.get("/console/api/session")
+    assert response["Cache-Control"] == "no-store"
+    data = response.json()
+    assert data["agent"]["name"] == "webagent1" and data["agent"]["queues"] == ["web"]
+    sip = data["sip"]
+    assert sip["uri"] == "sip:webagent1@127.0.0.1"
+    assert sip["ws_url"] == "ws://127.0.0.1:18088/ws"
+    # The same derivation the rendered pjsip.conf uses for this endpoint.
+    assert sip["password"] == webrtc_password("unit-secret", "webagent1")
+    assert sip["pause_uri"] == "sip:cc-pause@127.0.0.1" and sip["unpause_uri"] == "sip:cc-unpause@127.0.0.1"
+    assert {d["code"] for d in data["dispositions"]} == {"resolved", "call_back"}
+
+
+def test_state_buttons_update_the_agent_and_say_what_the_phone_does(agent_client: Client, world) -> None:
+    status, body = post(agent_client, "state", {"state": "available"})
+    assert status == 200 and body == {"state": "available", "queue_action": "unpause", "register": True}
+    world.agent.refresh_from_db()
+    assert world.agent.state == AgentState.AVAILABLE and world.agent.state_changed_at is not None
+    assert post(agent_client, "state", {"state": "paused"})[1]["queue_action"] == "pause"
+    assert post(agent_client, "state", {"state": "offline"})[1] == {"state": "offline", "queue_action": "pause",
+                                                                   "register": False}  # fmt: skip
+    status, body = post(agent_client, "state", {"state": "on_call"})
+    assert status == 409 and "cannot choose" in body["error"]
+
+
+def test_a_call_from_ringing_to_disposition(agent_client: Client, world) -> None:
+    post(agent_client, "state", {"state": "available"})
+    status, pop = post(agent_client, "calls", {
+        "sip_call_id": "abc@browser", "call_id": world.attempt.call_id, "queue": "web", "reason": "anger",
+        "score": "0.91", "summary": "Customer is shouting about a late delivery.",
+    })  # fmt: skip
+    assert status == 201
+    assert pop["reason"] == "anger" and pop["reason_label"] == "Customer is angry" and pop["score"] == 0.91
+    assert pop["summary"] == "Customer is shouting about a late delivery."
+    # The lead comes from Django by pbx's call id: the INVITE does not have to carry it.
+    assert pop["lead"]["name"] == "Asha" and pop["lead"]["fields"]["order_id"] == "A1001"
+    assert pop["attempt"] == {"id": world.attempt.pk, "number": 1}
+    world.agent.refresh_from_db()
+    assert world.agent.state == AgentState.RINGING
+    # The same INVITE reported twice (a retry) is one call.
+    assert post(agent_client, "calls", {"sip_call_id": "abc@browser"})[1]["id"] == pop["id"]
+
+    assert post(agent_client, f"calls/{pop['id']}/answered", {})[1]["status"] == "answered"
+    status, body = post(agent_client, "state", {"state": "paused"})
+    assert status == 409 and "finish the call" in body["error"]
+    status, ended = post(agent_client, f"calls/{pop['id']}/ended", {"cause": "Terminated"})
+    assert ended["status"] == "ended" and ended["state"] == "wrap_up" and ended["queue_action"] == "pause"
+    assert agent_client.get("/console/api/session").json()["pending_disposition"]["id"] == pop["id"]
+    assert post(agent_client, "state", {"state": "available"})[0] == 409  # disposition first
+
+    status, done = post(agent_client, f"calls/{pop['id']}/disposition", {"code": "resolved", "note": "refund"})
+    assert status == 200 and done["disposition"] == "resolved" and done["queue_action"] == "unpause"
+    call = ConsoleCall.objects.get(pk=pop["id"])
+    assert call.status == CallStatus.DISPOSED and call.disposition.code == "resolved" and call.note == "refund"
+    assert call.disposed_by == world.user
+    world.attempt.refresh_from_db()
+    world.lead.refresh_from_db()
+    assert world.attempt.disposition.code == "resolved" and world.attempt.disposed_by == world.user
+    assert world.lead.status == LeadStatus.DONE
+    world.agent.refresh_from_db()
+    assert world.agent.state == AgentState.AVAILABLE
+    assert post(agent_client, f"calls/{pop['id']}/disposition", {"code": "resolved"})[0] == 409
+
+
+def test_headers_alone_are_enough_and_a_missed_call_needs_no_disposition(agent_client: Client, world) -> None:
+    status, pop = post(agent_client, "calls", {"sip_call_id": "x@y", "reason": "human_request",
+                                               "lead_id": str(world.lead.pk)})  # fmt: skip
+    assert status == 201 and pop["lead"]["phone"] == "+919800000001" and pop["attempt"] is None
+    status, ended = post(agent_client, f"calls/{pop['id']}/ended", {"cause": "Canceled"})
+    assert ended["status"] == CallStatus.MISSED and ended["queue_action"] == ""
+    assert post(agent_client, f"calls/{pop['id']}/disposition", {"code": "resolved"})[0] == 409
+
+
+def test_agents_cannot_touch_each_others_calls(agent_client: Client, world) -> None:
+    _, pop = post(agent_client, "calls", {"sip_call_id": "mine@browser"})
+    from contactcenter.campaigns.models import Agent
+    from contactcenter.console.models import AgentProfile
+
+    bob = get_user_model().objects.create_user("bob", password="bob-password-1")
+    AgentProfile.objects.create(user=bob, agent=Agent.objects.create(name="webagent2"))
+    client = Client()
+    client.login(username="bob", password="bob-password-1")
+    assert post(client, f"calls/{pop['id']}/answered", {})[0] == 409
+
+
+def test_assets_are_served_without_a_static_server(agent_client: Client, settings, tmp_path) -> None:
+    assert b"ccConsole" in b"".join(agent_client.get("/console/assets/console.js").streaming_content)
+    bundle = tmp_path / "jssip.min.js"
+    bundle.write_text("var JsSIP = {};")
+    settings.CONSOLE_JSSIP_FILE = str(bundle)
+    response = agent_client.get("/console/assets/jssip.min.js")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    assert agent_client.get("/console/assets/secrets.json").status_code == 404
+
+
+def test_bad_requests_are_json_errors(agent_client: Client) -> None:
+    response = agent_client.post("/console/api/state", "not json", content_type="application/json")
+    assert response.status_code == 400 and "JSON" in response.json()["error"]
+    assert post(agent_client, "calls", {})[0] == 409
+
+
+def test_console_agent_command_makes_a_working_login(settings, tmp_path) -> None:
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path
+    call_command("console_agent", "--user", "demo-agent")
+    call_command("console_agent", "--user", "demo-agent")  # idempotent: same password
+    password = (tmp_path / "console-demo-agent-password.txt").read_text().strip()
+    client = Client()
+    assert client.login(username="demo-agent", password=password)
+    data = client.get("/console/api/session").json()
+    assert data["agent"]["name"] == "webagent1" and data["agent"]["queues"] == ["support"]
+    assert len(data["dispositions"]) == 3
