@@ -44,8 +44,15 @@ log = logging.getLogger(__name__)
 DialPlan = Callable[[str, str], str]
 
 
+LOCAL_TRUNK_PREFIX = "local:"
+
+
 def trunk_dial_plan(trunk: str, phone: str) -> str:
-    """``trunk`` is a PJSIP endpoint: ``PJSIP/+919800000001@trunk``."""
+    """``trunk`` is a PJSIP endpoint (``PJSIP/+919800000001@trunk``), or ``local:<context>`` to
+    dial the number as an extension of a dialplan context (``Local/+919800000001@<context>``),
+    e.g. one that picks a carrier by prefix, or the demo's simulated customers."""
+    if trunk.startswith(LOCAL_TRUNK_PREFIX):
+        return f"Local/{phone}@{trunk.removeprefix(LOCAL_TRUNK_PREFIX)}"
     return f"PJSIP/{phone}@{trunk}"
 
 

@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import redis
+
 from contactcenter.stack.components import StackProcesses
-from contactcenter.stack.config import StackConfig
+from contactcenter.stack.config import DIALER_LOCK_KEY, StackConfig
 from contactcenter.stack.secrets import Secrets
 
 Check = dict[str, Any]
@@ -129,6 +131,13 @@ def check_web(config: StackConfig) -> Check:
     return {"ok": status == 200 and bool(body.get("ok")), "url": config.web_url}
 
 
+def check_dialer(config: StackConfig, procs: StackProcesses) -> Check:
+    """Running, and holding the site's dialer lock (taken on its first tick): it is the one dialling."""
+    holder = redis.Redis.from_url(config.redis_url, socket_timeout=2).get(DIALER_LOCK_KEY)
+    return {"ok": procs.dialer.running() and holder is not None, "pid": procs.dialer.pid(),
+            "lock_holder": holder.decode() if holder else None}  # fmt: skip
+
+
 def run_checks(config: StackConfig, secrets: Secrets, procs: StackProcesses) -> dict[str, Check]:
     return {
         "asterisk": _timed(lambda: check_asterisk(procs)),
@@ -140,4 +149,5 @@ def run_checks(config: StackConfig, secrets: Secrets, procs: StackProcesses) -> 
         "pbx": _timed(lambda: check_pbx(config)),
         "web": _timed(lambda: check_web(config)),
         "guard": _timed(lambda: {"ok": procs.guard.running(), "pid": procs.guard.pid()}),
+        "dialer": _timed(lambda: check_dialer(config, procs)),
     }

@@ -80,6 +80,7 @@ class StackProcesses:
     celery: ManagedProcess
     pbx: ManagedProcess
     guard: ManagedProcess
+    dialer: ManagedProcess
 
     def in_start_order(self) -> list[tuple[str, ManagedProcess]]:
         return [
@@ -89,6 +90,7 @@ class StackProcesses:
             ("celery", self.celery),
             ("pbx", self.pbx),
             ("guard", self.guard),
+            ("dialer", self.dialer),
         ]
 
 
@@ -120,6 +122,8 @@ def build_processes(config: StackConfig, secrets: Secrets, topology: Topology | 
         ),
         pbx=python_process("pbx", "-m", "pbx", env=pbx_env(config, secrets)),
         guard=python_process("guard", "-m", "pbx.guard", env=pbx_env(config, secrets)),
+        # One per site (it holds a Redis lock): paces running campaigns, applies pbx's events to leads.
+        dialer=python_process("dialer", "manage.py", "dialer"),
     )  # fmt: skip
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_DIR = Path(__file__).resolve().parents[2]
+# Held by the one dialer that dials for the site (``manage.py dialer``).
+DIALER_LOCK_KEY = "cc:dialer:lock"
 
 
 class ConfigError(Exception):

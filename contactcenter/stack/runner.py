@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from contactcenter.stack.checks import check_celery, check_pbx, check_web, run_checks
+from contactcenter.stack.checks import check_celery, check_dialer, check_pbx, check_web, run_checks
 from contactcenter.stack.components import StackProcesses, build_processes, ports_to_check
 from contactcenter.stack.config import ConfigError, StackConfig
 from contactcenter.stack.processes import port_in_use, wait_for
@@ -48,6 +48,7 @@ class Stack:
             ("celery", lambda: self._start_python(self.procs.celery, lambda: check_celery(self.config, 2)["ok"])),
             ("pbx", lambda: self._start_python(self.procs.pbx, lambda: check_pbx(self.config)["ok"])),
             ("guard", lambda: self._start_python(self.procs.guard, None)),
+            ("dialer", lambda: self._start_python(self.procs.dialer, lambda: check_dialer(self.config, self.procs)["ok"])),
         ]
         processes = dict(self.procs.in_start_order())
         if self.procs.asterisk.process.running():

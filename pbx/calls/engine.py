@@ -371,6 +371,8 @@ class CallEngine:
             "CC_ESCALATION_REASON": reason,
             "CC_ESCALATION_SCORE": f"{score:.2f}",
             "CC_WHISPER_FILE": whisper_file or "",
+            # Inherited by the agent's channel: the console's screen-pop (X-CC-Summary header).
+            "CC_ESCALATION_SUMMARY": summary,
         }
         try:
             for name, value in variables.items():

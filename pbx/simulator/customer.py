@@ -1,6 +1,7 @@
 """Simulated customers that react to the bot: real calls, real audio, scripted replies.
 
-Each customer is a Local channel (``Local/<token>@cc-sim-reactive``) whose far half enters
+Each customer is a Local channel (``Local/<token>@cc-sim-reactive``, or ``Local/<number>@…``
+for customers answering a phone number) whose far half enters
 our own ARI app. ``TALK_DETECT`` on that half reports when the bot starts and stops talking
 (the audio it reads is what the bot sends), so the customer answers each prompt after it
 ends, with synthesised speech played into the call — like a person, not on a timer.
@@ -72,6 +73,7 @@ class SimulatedCustomers:
         self._asterisk_dir = asterisk_dir.rstrip("/")
         self.runs: dict[str, CustomerRun] = {}
         self._by_channel: dict[str, CustomerRun] = {}
+        self._numbers: dict[str, CustomerScript] = {}
 
     def register(self, script: CustomerScript) -> CustomerRun:
         """A customer whose channel enters this app with its token as the first argument."""
@@ -81,6 +83,13 @@ class SimulatedCustomers:
         run = CustomerRun(token, script)
         self.runs[token] = run
         return run
+
+    def answer_number(self, number: str, script: CustomerScript) -> None:
+        """Whoever dials ``Local/<number>@cc-sim-reactive`` (a campaign, say) reaches a customer
+        with this script; each call is a fresh run, so retries are answered too."""
+        for line in script.lines:
+            self._prepare(line)
+        self._numbers[number] = script
 
     def endpoint(self, script: CustomerScript) -> tuple[str, CustomerRun]:
         """Register a customer; originate a call to the returned endpoint to reach it."""
@@ -103,6 +112,8 @@ class SimulatedCustomers:
     async def on_event(self, event: AriEvent) -> None:
         if event.type == "StasisStart" and event.args:
             run = self.runs.get(event.args[0])
+            if run is None and event.args[0] in self._numbers:
+                run = self.register(self._numbers[event.args[0]])
             if run is not None and event.channel_id:
                 run.channel_id = event.channel_id
                 self._by_channel[event.channel_id] = run

@@ -268,3 +268,10 @@ def test_answering_machine_settings_travel_with_the_command(dialer, pbx, make_ca
     end_call(clock, pbx.commands[0].call_id, "voicemail")
     lead.refresh_from_db()
     assert lead.status == LeadStatus.PENDING and (lead.next_attempt_at - clock.now).total_seconds() == 4 * 3600
+
+
+def test_a_local_trunk_dials_the_number_through_a_dialplan_context() -> None:
+    from contactcenter.campaigns.dialer import trunk_dial_plan
+
+    assert trunk_dial_plan("trunk", "+919800000001") == "PJSIP/+919800000001@trunk"
+    assert trunk_dial_plan("local:cc-sim-reactive", "+919800000001") == "Local/+919800000001@cc-sim-reactive"

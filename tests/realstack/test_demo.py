@@ -1,5 +1,6 @@
-"""A short version of `make demo` on its own stack: every call accounted for, the escalating
-customers answered by an agent, the routine ones completed by the bot."""
+"""A short version of `make demo` on its own stack: a campaign of five leads dialled by the
+stack's dialer; every call accounted for, the escalating customers answered by an agent,
+the routine ones completed by the bot."""
 
 from __future__ import annotations
 
@@ -53,11 +54,16 @@ def test_short_demo_accounts_for_every_call(demo_env: dict[str, str]) -> None:
     assert _run(demo_env, py, "-m", "alembic", "upgrade", "head").returncode == 0
     up = _run(demo_env, py, "manage.py", "stack", "up")
     assert up.returncode == 0, up.stdout + up.stderr
-    demo = _run(demo_env, py, "manage.py", "demo", "--calls", "5", "--timeout", "240", timeout=400)
-    summary = json.loads((Path(demo_env["CC_VAR_DIR"]) / "demo" / "summary.json").read_text())
+    demo = _run(demo_env, py, "manage.py", "demo", "--leads", "5", "--timeout", "240", timeout=400)
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
-    assert summary["calls"] == 5 and summary["lost"] == 0
+    summary = json.loads((Path(demo_env["CC_VAR_DIR"]) / "demo" / "summary.json").read_text())
+    # A campaign of 5 imported leads, dialled by the stack's dialer: each lead called once, each call ended.
+    assert summary["campaign"]["leads"] == 5
+    assert summary["calls"] == 5 and summary["lost"] == 0 and summary["still_live"] == 0
     assert summary["expected_escalations_missed"] == [] and summary["routine_escalated"] == []
     assert summary["completed_by_bot"] == 3
     assert summary["escalated"] == 2 and summary["answered_by_agent"] == 2
     assert all(e["decision_to_queue_s"] is not None and e["decision_to_queue_s"] < 10 for e in summary["escalations"])
+    # The agents' softphones got the VoiceWatch reason in the INVITE of each call they answered.
+    reasons = sorted(e["reason"] for e in summary["escalations"])
+    assert sorted(c["reason"] for c in summary["agent_softphones"]) == reasons

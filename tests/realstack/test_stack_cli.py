@@ -18,7 +18,7 @@ from contactcenter.stack.processes import free_port
 
 pytestmark = pytest.mark.realstack
 
-COMPONENTS = {"asterisk", "ari", "ami", "redis", "celery", "database", "pbx", "web", "guard"}
+COMPONENTS = {"asterisk", "ari", "ami", "redis", "celery", "database", "pbx", "web", "guard", "dialer"}
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -67,12 +67,12 @@ def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
         assert not failing, failing
         assert status.returncode == 0
         pids = _pids(var_dir)
-        assert len(pids) == 6
+        assert len(pids) == 7  # redis, asterisk, web, celery, pbx, guard, dialer
         assert report["components"]["pbx"]["bot"]["ready"] is True
     finally:
         down = manage(stack_env, "stack", "down")
     assert down.returncode == 0
-    assert all(name in down.stdout for name in ("redis", "asterisk", "web", "celery", "pbx", "guard"))
+    assert all(name in down.stdout for name in ("redis", "asterisk", "web", "celery", "pbx", "guard", "dialer"))
     for pid in pids:
         stat = Path(f"/proc/{pid}/stat")
         assert not stat.exists() or stat.read_text().split(")")[-1].split()[0] == "Z", f"pid {pid} still runs"

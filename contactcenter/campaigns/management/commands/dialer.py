@@ -18,15 +18,17 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from contactcenter.campaigns import webhooks
 from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
 from contactcenter.campaigns.events import EventConsumer
+from contactcenter.stack.config import DIALER_LOCK_KEY
 
 log = logging.getLogger("contactcenter.dialer")
 
-LOCK_KEY = "cc:dialer:lock"
+LOCK_KEY = DIALER_LOCK_KEY
 
 
 def redis_client() -> redis.Redis:
@@ -60,14 +62,21 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         next_tick = 0.0
         while not stopping:
-            consumer.poll(block_ms=options["poll_ms"])
-            if time.monotonic() >= next_tick:
-                next_tick = time.monotonic() + options["tick_s"]
-                # Only the lock holder dials; the lock outlives a tick so a dead dialer frees it soon.
-                if client.set(LOCK_KEY, name, nx=True, px=10_000) or client.get(LOCK_KEY) == name.encode():
-                    client.pexpire(LOCK_KEY, 10_000)
-                    dialer.tick()
-                webhooks.deliver_due(timezone.now())
+            try:
+                consumer.poll(block_ms=options["poll_ms"])
+                if time.monotonic() >= next_tick:
+                    next_tick = time.monotonic() + options["tick_s"]
+                    # Only the lock holder dials; the lock outlives a tick so a dead dialer frees it soon.
+                    if client.set(LOCK_KEY, name, nx=True, px=10_000) or client.get(LOCK_KEY) == name.encode():
+                        client.pexpire(LOCK_KEY, 10_000)
+                        dialer.tick()
+                    webhooks.deliver_due(timezone.now())
+            except (DatabaseError, redis.RedisError) as exc:
+                # A busy database or a Redis restart: nothing was acknowledged or sent half-way
+                # (events are acked after commit, commands sent after commit), so try again.
+                log.warning("dialer pass failed (%s); retrying in 1 s", exc)
+                close_old_connections()
+                time.sleep(1)
             if options["once"]:
                 break
         if client.get(LOCK_KEY) == name.encode():

@@ -1,0 +1,168 @@
+"""The demo's data and its summary: a real campaign, run by the real dialer.
+
+``manage.py demo`` creates a shop's order-confirmation campaign (imported from a CSV like an
+admin's upload), starts it, and reads back what the dialer and pbx recorded. Only the people
+are simulated (``pbx.simulator.demo``): the campaign dials their numbers through the
+dialplan context that answers them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from contactcenter.campaigns import imports, services
+from contactcenter.campaigns.models import (
+    LIVE_ATTEMPT_STATUSES,
+    Agent,
+    AgentState,
+    AttemptStatus,
+    CallAttempt,
+    Campaign,
+    CampaignStatus,
+    HumanQueue,
+    Lead,
+)
+from contactcenter.ledger.models import Transfer
+from pbx.simulator.scripts import DEMO_LEADS, DemoLead
+
+DEMO_NAME = "Demo Shop order confirmation"
+DEMO_QUEUE = "support"
+DEMO_AGENTS = ("agent1", "agent2")  # simulated softphones in the stack's topology (CC_SIM_AGENTS=1)
+SIMULATED_CUSTOMERS_TRUNK = "local:cc-sim-reactive"
+BOT_OUTCOMES = {"confirmed", "rejected", "changed", "callback", "wrong_number", "opt_out", "promise_to_pay",
+                "already_paid", "verified"}  # fmt: skip
+ALWAYS_OPEN = [{"days": list(range(7)), "start": "00:00", "end": "23:59"}]
+
+
+def demo_leads(count: int) -> list[DemoLead]:
+    if not 1 <= count <= len(DEMO_LEADS):
+        raise ValueError(f"the demo has 1 to {len(DEMO_LEADS)} leads, not {count}")
+    return list(DEMO_LEADS[:count])
+
+
+def leads_csv(leads: list[DemoLead]) -> bytes:
+    lines = ["first_name,phone,order_id,item,amount,currency"]
+    lines += [f"{d.first_name},{d.phone},{d.order_id},{d.item},{d.amount},rupees" for d in leads]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@transaction.atomic
+def create_demo_campaign(leads: list[DemoLead], max_lines: int = 4) -> Campaign:
+    """A new campaign per run (earlier runs stay in the admin to compare), started."""
+    queue, _ = HumanQueue.objects.get_or_create(name=DEMO_QUEUE, defaults={"description": "Demo escalations"})
+    for name in DEMO_AGENTS:
+        agent, _ = Agent.objects.get_or_create(name=name, defaults={"display_name": name.title()})
+        agent.queues.add(queue)
+        # Available unless an admin paused them: the simulated softphones are always on.
+        if agent.state != AgentState.PAUSED:
+            Agent.objects.filter(pk=agent.pk).update(state=AgentState.AVAILABLE, state_changed_at=timezone.now())
+    Campaign.objects.filter(name__startswith=DEMO_NAME).exclude(
+        status__in=[CampaignStatus.STOPPED, CampaignStatus.COMPLETED]).update(status=CampaignStatus.STOPPED)  # fmt: skip
+    run = Campaign.objects.filter(name__startswith=DEMO_NAME).count() + 1
+    campaign = Campaign(
+        name=f"{DEMO_NAME} #{run}", type="order_confirmation", escalation_queue=queue, dial_mode="ai_first",
+        max_concurrent_calls=max_lines, calling_windows=ALWAYS_OPEN, caller_id="Demo Shop <1800100100>",
+        trunk=SIMULATED_CUSTOMERS_TRUNK, ring_timeout_s=20,
+        safe_harbour_message="Sorry, all our agents are busy. We will call you back shortly.",
+    )  # fmt: skip
+    campaign.full_clean()
+    campaign.save()
+    batch = imports.import_leads(campaign, "demo-leads.csv", leads_csv(leads), list_name="Demo customers")
+    if batch.imported != len(leads):
+        raise RuntimeError(f"demo import kept {batch.imported} of {len(leads)} rows: {batch.problems}")
+    transaction.on_commit(lambda: services.do_change_campaign_status(campaign.pk, "start"))
+    return campaign
+
+
+@dataclass(frozen=True)
+class LeadCall:
+    """A demo lead's first call, as the dialer recorded it."""
+
+    lead: DemoLead
+    attempt: CallAttempt | None
+
+    @property
+    def settled(self) -> bool:
+        return self.attempt is not None and self.attempt.status == AttemptStatus.ENDED
+
+
+def first_calls(campaign: Campaign, leads: list[DemoLead]) -> list[LeadCall]:
+    by_phone = {lead.phone: lead for lead in leads}
+    attempts = {a.lead.phone: a for a in CallAttempt.objects.filter(campaign=campaign, number=1).select_related("lead")}
+    return [LeadCall(by_phone[phone], attempts.get(phone)) for phone in by_phone]
+
+
+def wait_until_settled(campaign: Campaign, leads: list[DemoLead], timeout_s: float, say=print,
+                       poll_s: float = 1.0) -> list[LeadCall]:  # fmt: skip
+    """Until every lead's first call has ended (or the timeout), narrating what changes."""
+    seen: dict[str, tuple] = {}
+    deadline = time.monotonic() + timeout_s
+    while True:
+        calls = first_calls(campaign, leads)
+        for call in calls:
+            a = call.attempt
+            state = (a.status, a.escalation_reason, a.agent, a.outcome) if a else None
+            if state is not None and state != seen.get(call.lead.phone):
+                seen[call.lead.phone] = state
+                say(_narrate(call.lead, a))
+        if all(c.settled for c in calls) or time.monotonic() > deadline:
+            return calls
+        time.sleep(poll_s)
+
+
+def _narrate(lead: DemoLead, a: CallAttempt) -> str:
+    who = f"{lead.first_name} ({lead.script.name})"
+    if a.status == AttemptStatus.ENDED:
+        return f"[demo] {who}: call ended, {a.outcome}" + (f" (agent {a.agent})" if a.agent else "")
+    if a.status == AttemptStatus.WITH_AGENT:
+        return f"[demo] {who}: answered by {a.agent}"
+    if a.status == AttemptStatus.WAITING_AGENT:
+        return f"[demo] {who}: VoiceWatch escalated ({a.escalation_reason}), waiting for an agent"
+    if a.status == AttemptStatus.WITH_BOT:
+        return f"[demo] {who}: talking to the bot"
+    return f"[demo] {who}: calling"
+
+
+def stop_campaign(campaign: Campaign) -> None:
+    """Later retries (callbacks tomorrow) would ring simulated people who are gone by then."""
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.STOPPED)
+
+
+def summarise(campaign: Campaign, calls: list[LeadCall], elapsed_s: float) -> dict:
+    attempts = [c.attempt for c in calls if c.attempt is not None]
+    transfers = {t.call_id: t for t in Transfer.objects.filter(call_id__in=[a.call_id for a in attempts])
+                 .order_by("id")}  # fmt: skip
+    escalated = [c for c in calls if c.attempt is not None and c.attempt.escalated_at is not None]
+
+    def decision_to_queue_s(a: CallAttempt) -> float | None:
+        t = transfers.get(a.call_id)
+        return round(t.decision_to_queue_ms / 1000, 2) if t and t.decision_to_queue_ms is not None else None
+
+    campaign.refresh_from_db()
+    return {
+        "campaign": {"id": campaign.pk, "name": campaign.name, "leads": Lead.objects.filter(campaign=campaign).count(),
+                     "last_pacing": campaign.pacing},  # fmt: skip
+        "calls": len(attempts),
+        "completed_by_bot": sum(1 for a in attempts if a.outcome in BOT_OUTCOMES and a.escalated_at is None),
+        "escalated": len(escalated),
+        "answered_by_agent": sum(1 for c in escalated if c.attempt.agent_connected_at is not None),
+        "escalations": [
+            {"lead": c.attempt.lead_id, "name": c.lead.first_name, "script": c.lead.script.name,
+             "reason": c.attempt.escalation_reason, "decision_to_queue_s": decision_to_queue_s(c.attempt),
+             "agent": c.attempt.agent or None}
+            for c in escalated
+        ],  # fmt: skip
+        "outcomes": {c.lead.first_name: (c.attempt.outcome if c.attempt else None) for c in calls},
+        "expected_escalations_missed": [c.lead.first_name for c in calls
+                                        if c.lead.expect_escalation and not (c.attempt and c.attempt.escalated_at)],
+        "routine_escalated": [c.lead.first_name for c in calls
+                              if not c.lead.expect_escalation and c.attempt and c.attempt.escalated_at],
+        # Every lead must have a call that ended: never dialled or never settled is lost.
+        "lost": sum(1 for c in calls if not c.settled),
+        "still_live": sum(1 for a in attempts if a.status in LIVE_ATTEMPT_STATUSES),
+        "elapsed_s": round(elapsed_s, 1),
+    }  # fmt: skip
