@@ -13,13 +13,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import http.server
-import json
 import os
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,8 +38,8 @@ from contactcenter.campaigns.models import (
     WebhookDelivery,
 )
 from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.config import REPO_DIR, StackConfig
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
+from contactcenter.stack.pbx_process import PbxProcess
+from contactcenter.stack.processes import ManagedProcess
 from contactcenter.stack.redis_server import RedisServer
 from pbx.api import COMMANDS_STREAM, parse_command
 from pbx.ari.client import HttpAriRest
@@ -60,41 +56,15 @@ CALL_LATER = CustomerScript("callback", ("I am busy right now, please call me la
 OPTS_OUT = CustomerScript("opt_out", ("Please do not call me again.",), linger_s=6.0)
 
 
-def _health(port: int) -> dict:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
-            return json.load(response)
-    except OSError:
-        return {}
-
-
 @pytest.fixture
 def pbx_process(asterisk_server: AsteriskInstance, redis_server: RedisServer, tmp_path: Path):
-    s = asterisk_server.settings
-    instance = asterisk_server.root / s.instance_dir.lstrip("/")
-    env = {
-        **os.environ, "CC_VAR_DIR": str(tmp_path / "var"), "PBX_ARI_URL": asterisk_server.ari_url,
-        "PBX_ARI_USER": s.ari_user, "PBX_ARI_PASSWORD": s.ari_password, "PBX_ARI_APP": s.ari_app,
-        "PBX_AMI_PORT": str(s.ami_port), "PBX_AMI_USER": s.ami_user, "PBX_AMI_SECRET": s.ami_secret,
-        "PBX_REDIS_URL": redis_server.url, "PBX_HEALTH_PORT": str(free_port()), "PBX_FAILSAFE_QUEUE": "support",
-        "PBX_MEDIA_FORMAT": "ulaw", "PBX_MEDIA_DIR": str(instance / "spool" / "media"),
-        "PBX_MEDIA_DIR_ASTERISK": f"{s.instance_dir}/spool/media", "PBX_CONSUMER_NAME": f"campaigns-{os.getpid()}",
-        "CC_ASR_ENGINE": "whisper", "CC_TTS_CACHE_DIR": str(StackConfig.from_env().cache_dir / "tts"),
-    }  # fmt: skip
-    (tmp_path / "var").mkdir()
-    migrated = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=REPO_DIR, env=env,
-                              capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert migrated.returncode == 0, migrated.stderr
-    process = ManagedProcess(ProcessSpec("pbx", (sys.executable, "-m", "pbx"), tmp_path / "pbx.log",
-                                         tmp_path / "pbx.pid", REPO_DIR, env))  # fmt: skip
-    process.start()
-    port = int(env["PBX_HEALTH_PORT"])
+    pbx = PbxProcess(asterisk_server, redis_server.url, tmp_path, failsafe_queue="support",
+                     consumer_name=f"campaigns-{os.getpid()}")  # fmt: skip
     try:
-        wait_for(lambda: bool(_health(port).get("ok")) and _health(port).get("bot", {}).get("ready") is True, 180,
-                 "pbx with its bot", alive=process.running)  # fmt: skip
-        yield process
+        pbx.start(timeout=180, wait_for_bot=True)
+        yield pbx.process
     finally:
-        process.stop()
+        pbx.stop()
         asterisk_server.cli("channel request hangup all")
 
 

@@ -4,20 +4,16 @@ hands its caller to a human queue (the call never stays in silence)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
-import subprocess
-import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
 import redis
 
 from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.config import REPO_DIR
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
+from contactcenter.stack.pbx_process import PbxProcess
+from contactcenter.stack.processes import ManagedProcess, wait_for
 from contactcenter.stack.redis_server import RedisServer
 from pbx.ami import channel_variables
 from pbx.api import COMMANDS_STREAM, EVENTS_STREAM, OriginateCall, parse_event, to_fields
@@ -25,54 +21,31 @@ from pbx.api import COMMANDS_STREAM, EVENTS_STREAM, OriginateCall, parse_event, 
 pytestmark = pytest.mark.realstack
 
 
-def _health(port: int) -> dict:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
-            return json.load(response)
-    except OSError:
-        return {}
-
-
 @pytest.fixture
-def pbx_env(asterisk_server: AsteriskInstance, redis_server: RedisServer, tmp_path: Path) -> dict[str, str]:
-    s = asterisk_server.settings
-    var_dir = tmp_path / "var"
-    env = {
-        **os.environ, "CC_VAR_DIR": str(var_dir), "PBX_ARI_URL": asterisk_server.ari_url, "PBX_ARI_USER": s.ari_user,
-        "PBX_ARI_PASSWORD": s.ari_password, "PBX_ARI_APP": s.ari_app, "PBX_AMI_PORT": str(s.ami_port),
-        "PBX_AMI_USER": s.ami_user, "PBX_AMI_SECRET": s.ami_secret, "PBX_REDIS_URL": redis_server.url,
-        "PBX_HEALTH_PORT": str(free_port()), "PBX_FAILSAFE_QUEUE": "sales", "PBX_GUARD_GRACE_S": "1.0",
-        "PBX_CONSUMER_NAME": f"test-{os.getpid()}", "CC_ASR_ENGINE": "whisper",
-    }  # fmt: skip
-    var_dir.mkdir()
-    migrated = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=REPO_DIR, env=env,
-                              capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert migrated.returncode == 0, migrated.stderr
-    return env
-
-
-def _process(name: str, module: str, env: dict[str, str], tmp_path: Path) -> ManagedProcess:
-    return ManagedProcess(ProcessSpec(name, (sys.executable, "-m", module), tmp_path / f"{name}.log",
-                                      tmp_path / f"{name}.pid", REPO_DIR, env))  # fmt: skip
+def pbx_under_test(asterisk_server: AsteriskInstance, redis_server: RedisServer, tmp_path: Path):
+    pbx = PbxProcess(asterisk_server, redis_server.url, tmp_path, failsafe_queue="sales",
+                     consumer_name=f"test-{os.getpid()}", env={"PBX_GUARD_GRACE_S": "1.0"})  # fmt: skip
+    pbx.migrate_ledger()
+    yield pbx
+    pbx.stop()
 
 
 def test_killed_pbx_hands_its_caller_to_a_human(
-    asterisk_server: AsteriskInstance, redis_server: RedisServer, pbx_env: dict[str, str], tmp_path: Path
+    asterisk_server: AsteriskInstance, redis_server: RedisServer, pbx_under_test: PbxProcess
 ) -> None:
-    port = int(pbx_env["PBX_HEALTH_PORT"])
-    pbx = _process("pbx", "pbx", pbx_env, tmp_path)
-    guard = _process("guard", "pbx.guard", pbx_env, tmp_path)
+    pbx = pbx_under_test.process
+    guard = pbx_under_test.companion("guard", "pbx.guard")
     pbx.start()
     guard.start()
     client = redis.Redis.from_url(redis_server.url, decode_responses=True)
     try:
-        wait_for(lambda: bool(_health(port).get("ok")), 60, "pbx", alive=pbx.running)
+        wait_for(pbx_under_test.ready, 60, "pbx", alive=pbx.running)
         # The command goes through the Redis stream, as the dialer sends it.
         command = OriginateCall(endpoint="Local/customer@cc-sim", flow="order_confirmation",
                                 lead={"first_name": "Ravi", "order_id": "B77", "item": "a lamp", "amount": "899",
                                       "currency": "rupees"})  # fmt: skip
         client.xadd(COMMANDS_STREAM, to_fields(command))
-        wait_for(lambda: _health(port).get("calls", {}).get("with_bot", 0) == 1, 20, "call with the bot",
+        wait_for(lambda: pbx_under_test.health().get("calls", {}).get("with_bot", 0) == 1, 20, "call with the bot",
                  alive=pbx.running)  # fmt: skip
         def call_events() -> list[str]:
             events = [parse_event(fields) for _, fields in client.xrange(EVENTS_STREAM)]

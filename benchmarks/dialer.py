@@ -1,0 +1,497 @@
+"""Originate rate of our dialer path against raw ARI originates, on one throwaway stack.
+
+    python -m benchmarks dialer --json [--calls 50] [--hold-ms 3000] [--tick-s 1.0] [--keep]
+
+One run starts its own Asterisk (from the shared chroot, on free ports), Redis, and one sipp
+process as the customers behind Asterisk's trunk: every call is answered at once, held
+``--hold-ms`` and hung up by the customer. Then, on the same machine and stack:
+
+- **raw**: ``--calls`` originates ``POST /ari/channels`` (``PJSIP/<n>@trunk`` into a Stasis app
+  of this process), all sent at once over 8 connections; ``raw_originate_per_s`` = calls / seconds from the first
+  POST until the last call's ``StasisStart`` (answered) arrives on the ARI websocket.
+- **ours**: the real path. A Django campaign (temporary SQLite database, the same file the
+  call ledger uses, as in the stack) of ``--calls`` leads in AI-first mode with a line per lead
+  and agents enough that pacing is never human-bound; the real :class:`Dialer` ticks every
+  ``--tick-s`` and the real :class:`EventConsumer` polls in between, as ``manage.py dialer``
+  does; the commands go over Redis to ``python -m pbx`` (started as the tests start it), which
+  originates through ARI and runs the bot on each answered call. ``originate_per_s`` = calls
+  / seconds from the dialer's first tick until the last ``call.answered`` event of pbx
+  (its own timestamp).
+
+``ratio`` = originate_per_s / raw_originate_per_s. Also reported: where the time of our path
+goes (``ours_breakdown_s``: the dialer's first tick, the last command on the stream, pbx's
+last ``call.started``, the last answer), and both sides' answer counts (from ARI/pbx and from
+sipp). Every process and temporary directory is removed at the end, also on error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from asterisk_config.render import AsteriskSettings
+from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology
+from contactcenter.stack.asterisk import AsteriskInstance
+from contactcenter.stack.config import StackConfig
+from contactcenter.stack.pbx_process import PbxProcess
+from contactcenter.stack.processes import free_port, wait_for
+from contactcenter.stack.redis_server import RedisServer
+from pbx.ari.client import HttpAriRest
+from pbx.ari.connection import AriEventStream
+from pbx.ari.events import AriEvent
+from pbx.backoff import Backoff
+from pbx.simulator.sip_customers import SippCustomers
+
+PBX_APP = "ccbench"
+RAW_APP = "ccbench-raw"
+RAW_CONNECTIONS = 8
+ORDER = {"order_id": "A1001", "item": "a steel water bottle", "amount": "499"}
+
+
+# ------------------------------------------------------------------ the stack
+
+
+def _asterisk(root: Path, work: Path, trunk_port: int, calls: int) -> AsteriskInstance:
+    name = f"bench-{uuid.uuid4().hex[:8]}"
+    # Each answered call of ours holds the customer's RTP session and pbx's ExternalMedia one
+    # (RTP + RTCP ports each); a random block keeps clear of other instances.
+    size = max(400, 8 * calls + 200)
+    rtp_start = random.randrange(20000, 32000 - size, 2)
+    agents = (AgentEndpoint("agent1", uuid.uuid4().hex), AgentEndpoint("agent2", uuid.uuid4().hex))
+    settings = AsteriskSettings(
+        instance=name, instance_dir=f"/srv/contactcenter/{name}", http_port=free_port(), ami_port=free_port(),
+        sip_port=free_port(udp=True), rtp_start=rtp_start, rtp_end=rtp_start + size - 1, web_port=free_port(),
+        ari_app=PBX_APP, ari_user="bench", ari_password=uuid.uuid4().hex, ami_user="bench",
+        ami_secret=uuid.uuid4().hex, trunk_port=trunk_port,
+        topology=Topology(agents=agents, queues=(HumanQueue("support", members=("agent1", "agent2")),),
+                          failsafe_queue="support"),
+    )  # fmt: skip
+    return AsteriskInstance(root, settings, work / "asterisk.log", work / "asterisk.pid")
+
+
+@contextlib.contextmanager
+def _stopped_on_sigterm() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C, so the clean-up below runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(*_: Any) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _wait_no_channels(asterisk: AsteriskInstance, timeout: float) -> None:
+    """Between the two runs: the first run's calls have ended (the customers hung up)."""
+
+    def idle() -> bool:
+        return "0 active channels" in asterisk.cli("core show channels count")
+
+    try:
+        wait_for(idle, timeout, "calls of the raw run to end")
+    except Exception:
+        asterisk.cli("channel request hangup all")
+        time.sleep(0.5)
+
+
+# ------------------------------------------------------------------ raw ARI
+
+
+async def _raw_run(asterisk: AsteriskInstance, calls: int, timeout: float) -> dict[str, Any]:
+    s = asterisk.settings
+    answered: dict[str, float] = {}
+    ids = {str(uuid.uuid4()) for _ in range(calls)}
+    all_answered = asyncio.Event()
+    connected = asyncio.Event()
+
+    async def on_event(event: AriEvent) -> None:
+        if event.type == "StasisStart" and event.channel_id in ids and event.channel_id not in answered:
+            answered[event.channel_id] = time.time()
+            if len(answered) == calls:
+                all_answered.set()
+
+    async def on_connect() -> None:
+        connected.set()
+
+    # At most RAW_CONNECTIONS requests in flight: 50 connections opened at once overflow the accept
+    # backlog of Asterisk's HTTP server and some wait a full second for the SYN to be retried.
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=RAW_CONNECTIONS)) as session:
+        rest = HttpAriRest(session, asterisk.ari_url, s.ari_user, s.ari_password, timeout_s=30)
+        stream = AriEventStream(session, asterisk.ari_url, s.ari_user, s.ari_password, RAW_APP, Backoff(0.1, 1))
+        events = asyncio.create_task(stream.run(on_event, on_connect))
+        try:
+            await asyncio.wait_for(connected.wait(), 10)
+
+            async def originate(i: int, channel_id: str) -> None:
+                await rest.post("channels", endpoint=f"PJSIP/+91987{i:07d}@trunk", app=RAW_APP, appArgs="raw",
+                                callerId="Shop <1800100100>", timeout=30, channelId=channel_id)  # fmt: skip
+
+            started = time.time()
+            results = await asyncio.gather(*(originate(i, c) for i, c in enumerate(sorted(ids))),
+                                           return_exceptions=True)  # fmt: skip
+            posted = time.time()
+            errors = [repr(r) for r in results if isinstance(r, BaseException)]
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(all_answered.wait(), timeout)
+        finally:
+            events.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await events
+    last = max(answered.values(), default=time.time())
+    elapsed = last - started
+    return {
+        "answered": len(answered),
+        "errors": errors[:3],
+        "posts_s": round(posted - started, 3),
+        "answered_s": round(elapsed, 3),
+        "per_s": round(len(answered) / elapsed, 2) if answered and elapsed > 0 else 0.0,
+    }
+
+
+# ------------------------------------------------------------------ ours: Django dialer -> Redis -> pbx
+
+
+def _setup_django(var_dir: Path, redis_url: str, immediate: bool) -> None:
+    import django
+    from django.conf import settings
+
+    if settings.configured:
+        # Our database and Redis must be the throwaway ones: never reuse a configured process.
+        raise RuntimeError("run the dialer benchmark in its own process: python -m benchmarks dialer")
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "contactcenter.settings", "CC_VAR_DIR": str(var_dir),
+        "DATABASE_URL": f"sqlite:///{var_dir / 'contactcenter.sqlite3'}", "REDIS_URL": redis_url,
+        "DJANGO_SECRET_KEY": uuid.uuid4().hex,
+    })  # fmt: skip
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    # With a deferred BEGIN, dial_lead's transaction reads, then writes; when pbx's ledger (same
+    # SQLite file) committed in between, SQLite refuses the upgrade at once ("database is
+    # locked", busy_timeout does not apply) and the dialer's tick raises. BEGIN IMMEDIATE takes
+    # the write lock up front, as the ledger's own engine does (and as contactcenter/settings.py
+    # now configures); "deferred" reproduces the failure.
+    connections["default"].settings_dict["OPTIONS"]["transaction_mode"] = "IMMEDIATE" if immediate else "DEFERRED"
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _window_around_now(zone: str) -> list[dict]:
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.now(ZoneInfo(zone))
+    start, end = now - dt.timedelta(hours=1), now + dt.timedelta(hours=2)
+    return [{"days": list(range(7)), "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}]
+
+
+def _campaign(calls: int):
+    from contactcenter.campaigns.models import Agent, AgentState, Campaign, Lead
+    from contactcenter.campaigns.models import HumanQueue as QueueModel
+
+    support = QueueModel.objects.create(name="support")
+    # AI-first paces by expected escalations: enough free agents that humans are never the bound.
+    prior = 0.05
+    for i in range(calls // 20 + 1):
+        Agent.objects.create(name=f"agent{i + 1}", state=AgentState.AVAILABLE).queues.add(support)
+    campaign = Campaign(name="dialer benchmark", type="order_confirmation", escalation_queue=support,
+                        dial_mode="ai_first", max_concurrent_calls=calls, escalation_rate_prior=prior,
+                        calling_windows=_window_around_now("Asia/Kolkata"), caller_id="Shop <1800100100>",
+                        ring_timeout_s=30, webhook_url="")  # fmt: skip
+    campaign.full_clean()
+    campaign.save()
+    # The same order on every lead: the bot's first prompt is synthesised once and cached, so
+    # text-to-speech does not count against the dialer (it runs after the answer anyway).
+    Lead.objects.bulk_create(
+        Lead(campaign=campaign, phone=f"+91987{i:07d}", first_name="Ravi", time_zones=["Asia/Kolkata"],
+             fields=dict(ORDER))
+        for i in range(calls)
+    )  # fmt: skip
+    return campaign
+
+
+class _EventWatch:
+    """pbx's ``call.started`` / ``call.answered`` on the event stream, from now on, with pbx's own times."""
+
+    def __init__(self, client) -> None:
+        from pbx.api import EVENTS_STREAM
+
+        self._client = client
+        self._stream = EVENTS_STREAM
+        newest = client.xrevrange(EVENTS_STREAM, count=1)
+        self._last_id = newest[0][0] if newest else "0-0"  # earlier calls (the warm-up) are not ours
+        self.started: dict[str, float] = {}
+        self.answered: dict[str, float] = {}
+
+    def read(self, block_ms: int | None = None) -> None:
+        from pbx.api import parse_event
+
+        for _, entries in self._client.xread({self._stream: self._last_id}, count=10_000, block=block_ms) or []:
+            for entry_id, fields in entries:
+                self._last_id = entry_id
+                event = parse_event(fields)
+                if event.type == "call.started":
+                    self.started.setdefault(event.call_id or "", event.at)
+                elif event.type == "call.answered":
+                    self.answered.setdefault(event.call_id or "", event.at)
+
+    def result(self, t0: float) -> dict[str, Any]:
+        last = max(self.answered.values(), default=time.time())
+        elapsed = last - t0
+        starts = sorted(self.started.values())
+        gaps = [b - a for a, b in zip(starts, starts[1:])]
+        waits = [self.answered[c] - self.started[c] for c in self.answered if c in self.started]
+        return {
+            "answered": len(self.answered),
+            "per_s": round(len(self.answered) / elapsed, 2) if self.answered and elapsed > 0 else 0.0,
+            "last_call_started_s": round(max(starts, default=t0) - t0, 3),
+            "last_answered_s": round(elapsed, 3),
+            # pbx handles commands one after another: the gap between two calls' call.started.
+            "pbx_ms_per_originate": round(statistics.median(gaps) * 1000, 2) if gaps else None,
+            "answer_ms_after_start": round(statistics.median(waits) * 1000, 2) if waits else None,
+        }
+
+
+def _direct_run(redis_url: str, calls: int, timeout: float) -> dict[str, Any]:
+    """pbx alone: the same originate commands the dialer sends, all put on the stream at once."""
+    import redis
+
+    from pbx.api import COMMANDS_STREAM, OriginateCall, to_fields
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        watch = _EventWatch(client)
+        commands = [OriginateCall(endpoint=f"PJSIP/+91986{i:07d}@trunk", flow="order_confirmation",
+                                  caller_id="Shop <1800100100>", lead={"first_name": "Ravi", **ORDER})
+                    for i in range(calls)]  # fmt: skip
+        t0 = time.time()
+        pipe = client.pipeline(transaction=False)
+        for command in commands:
+            pipe.xadd(COMMANDS_STREAM, to_fields(command))
+        pipe.execute()
+        deadline = time.monotonic() + timeout
+        while len(watch.answered) < calls and time.monotonic() < deadline:
+            watch.read(block_ms=100)
+        return watch.result(t0)
+    finally:
+        client.close()
+
+
+def _ours_run(redis_url: str, calls: int, tick_s: float, timeout: float) -> dict[str, Any]:
+    import redis
+
+    from contactcenter.campaigns import services
+    from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
+    from contactcenter.campaigns.events import CONSUMER_GROUP, EventConsumer
+    from pbx.api import COMMANDS_STREAM, EVENTS_STREAM, LIVE_COUNTS_KEY
+
+    campaign = _campaign(calls)
+    client = redis.Redis.from_url(redis_url)
+    dialer = Dialer(RedisPbxLink(client))
+    consumer = EventConsumer(client, consumer="bench-dialer")
+    # A dialer that has kept up: its group starts after the warm-up's and the pbx-only run's
+    # events (ensure_group would start at the stream's beginning).
+    with contextlib.suppress(redis.ResponseError):
+        client.xgroup_create(EVENTS_STREAM, CONSUMER_GROUP, id="$", mkstream=True)
+    consumer.ensure_group()
+    services.do_change_campaign_status(campaign.pk, "start")
+    # pbx's live counts (refreshed every second) must be there, or the dialer does not dial.
+    wait_for(lambda: bool(client.hgetall(LIVE_COUNTS_KEY)), 10, "pbx live counts")
+    watch = _EventWatch(client)
+    first_command = client.xrevrange(COMMANDS_STREAM, count=1)
+    tick_costs: list[float] = []
+    t0 = time.time()
+    deadline = time.monotonic() + timeout
+    next_tick = 0.0
+    # The loop of `manage.py dialer`: poll pbx's events, and tick every tick_s.
+    while len(watch.answered) < calls and time.monotonic() < deadline:
+        consumer.poll(block_ms=100)
+        if time.monotonic() >= next_tick:
+            next_tick = time.monotonic() + tick_s
+            tick_start = time.perf_counter()
+            dialer.tick()
+            tick_costs.append(time.perf_counter() - tick_start)
+        watch.read()
+    since = first_command[0][0] if first_command else b"0-0"
+    commands = client.xrange(COMMANDS_STREAM, min=b"(" + since if first_command else "-")
+    last_command = max((int(entry_id.split(b"-")[0]) / 1000 for entry_id, _ in commands), default=t0)
+    client.close()
+    result = watch.result(t0)
+    return {
+        **result,
+        "commands": len(commands),
+        "breakdown_s": {
+            "first_tick": round(tick_costs[0], 3) if tick_costs else None,
+            "last_command_sent": round(last_command - t0, 3),
+            "last_call_started": result["last_call_started_s"],
+            "last_answered": result["last_answered_s"],
+        },
+        "ticks": len(tick_costs),
+    }
+
+
+def _warm_up(pbx: PbxProcess, redis_url: str, timeout: float) -> None:
+    """One call through pbx and its bot before timing: a running pbx has imported and loaded
+    what the first call needs (the resampler, the media path), and so has Asterisk."""
+    import redis
+
+    from pbx.api import COMMANDS_STREAM, EVENTS_STREAM, OriginateCall, parse_event, to_fields
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        command = OriginateCall(endpoint="PJSIP/+919869999999@trunk", flow="order_confirmation",
+                                lead={"first_name": "Ravi", **ORDER})  # fmt: skip
+        client.xadd(COMMANDS_STREAM, to_fields(command))
+
+        def ended() -> bool:
+            events = (parse_event(fields) for _, fields in client.xrange(EVENTS_STREAM))
+            return any(e.type == "call.ended" and e.call_id == command.call_id for e in events)
+
+        wait_for(ended, timeout, "the warm-up call", alive=pbx.process.running)
+    finally:
+        client.close()
+
+
+# ------------------------------------------------------------------ the benchmark
+
+
+def _sipp_count(customers: SippCustomers, before: int, expected: int) -> int:
+    """Answers sipp logged since ``before`` (its log lags the ARI events by a moment)."""
+    with contextlib.suppress(Exception):
+        wait_for(lambda: len(customers.answered()) - before >= expected, 5, "sipp to log the answers")
+    return len(customers.answered()) - before
+
+
+def run(argv: list[str]) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="benchmarks dialer", add_help=False)
+    parser.add_argument("--calls", type=int, default=50, help="calls on each side")
+    parser.add_argument("--hold-ms", type=int, default=3000, help="how long each customer stays on the line")
+    parser.add_argument("--tick-s", type=float, default=1.0, help="the dialer's tick (manage.py dialer's default)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds each side may take")
+    parser.add_argument("--ledger", choices=("shared", "separate"), default="shared",
+                        help="the call ledger in Django's SQLite file (the stack's default) or a file of its own")
+    parser.add_argument("--no-direct", action="store_true", help="skip the pbx-only run (commands put on the stream "
+                        "directly, without the dialer)")  # fmt: skip
+    parser.add_argument("--sqlite-begin", choices=("immediate", "deferred"), default="immediate",
+                        help="the dialer's SQLite transactions; deferred (Django's default) makes the "
+                             "dialer's tick fail with 'database is locked' beside pbx's ledger writes")  # fmt: skip
+    parser.add_argument("--profile-pbx", action="store_true", help="time pbx's per-call steps (pbx_steps)")
+    parser.add_argument("--whatif", default="", help="with --profile-pbx: a change to pbx to measure "
+                        "(ledger-behind, ledger-behind,concurrent; see benchmarks/_pbx_timed.py)")  # fmt: skip
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
+    args, _ = parser.parse_known_args(argv)
+    calls = max(1, args.calls)
+
+    root = StackConfig.from_env().asterisk_root
+    if not (root / "usr" / "sbin" / "asterisk").exists():
+        raise RuntimeError(f"Asterisk is not installed in {root}; run `make setup`")
+    began = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="cc-bench-dialer-"))
+    result: dict[str, Any] = {}
+    with _stopped_on_sigterm(), contextlib.ExitStack() as cleanup:
+        if not args.keep:
+            cleanup.callback(shutil.rmtree, work, ignore_errors=True)
+        trunk_port = free_port(udp=True)
+        asterisk = _asterisk(root, work, trunk_port, calls)
+        cleanup.callback(shutil.rmtree, root / asterisk.settings.instance_dir.lstrip("/"), ignore_errors=True)
+        cleanup.callback(asterisk.stop)
+        asterisk.start()
+        redis_server = RedisServer(free_port(), work / "redis", work / "redis.log", work / "redis.pid",
+                                   persistent=False)  # fmt: skip
+        cleanup.callback(redis_server.stop)
+        redis_server.start()
+        customers = SippCustomers(trunk_port, work / "sipp", hold_ms=args.hold_ms)
+        cleanup.callback(customers.stop)
+        customers.start()
+
+        env = {"LEDGER_DATABASE_URL": f"sqlite:///{work / 'ledger.sqlite3'}"} if args.ledger == "separate" else {}
+        times_file = work / "pbx-times.json"
+        if args.profile_pbx:
+            env.update({"BENCH_PBX_TIMES": str(times_file), "BENCH_PBX_WHATIF": args.whatif})
+        pbx = PbxProcess(asterisk, redis_server.url, work / "pbx", consumer_name="bench-pbx", env=env,
+                         module="benchmarks._pbx_timed" if args.profile_pbx else "pbx")  # fmt: skip
+        cleanup.callback(pbx.stop)
+        pbx.migrate_ledger()  # before Django: by default both live in one SQLite file, as in the stack
+        pbx.process.start()
+        _setup_django(pbx.var_dir, redis_server.url, immediate=args.sqlite_begin == "immediate")  # while pbx loads its speech models
+        try:
+            wait_for(lambda: pbx.ready(bot=True), 120, "pbx with its bot", alive=pbx.process.running)
+        except Exception as exc:
+            raise RuntimeError(f"{exc}\n{pbx.log_tail(20)}") from None
+        _warm_up(pbx, redis_server.url, args.hold_ms / 1000 + 15)
+        result["setup_s"] = round(time.monotonic() - began, 1)
+
+        before = len(customers.answered())
+        raw = asyncio.run(_raw_run(asterisk, calls, args.timeout))
+        raw["sipp_answered"] = _sipp_count(customers, before, raw["answered"])
+        _wait_no_channels(asterisk, args.hold_ms / 1000 + 10)
+
+        direct: dict[str, Any] | None = None
+        if not args.no_direct:
+            before = len(customers.answered())
+            direct = _direct_run(redis_server.url, calls, args.timeout)
+            direct["sipp_answered"] = _sipp_count(customers, before, direct["answered"])
+            _wait_no_channels(asterisk, args.hold_ms / 1000 + 10)
+
+        before = len(customers.answered())
+        ours = _ours_run(redis_server.url, calls, args.tick_s, args.timeout)
+        ours["sipp_answered"] = _sipp_count(customers, before, ours["answered"])
+        if ours["answered"] < calls:
+            result["pbx_log_tail"] = pbx.log_tail(10)
+        pbx.stop()  # writes the step timings when profiling
+        if args.profile_pbx and times_file.exists():
+            result["pbx_steps"] = json.loads(times_file.read_text())
+
+    ratio = ours["per_s"] / raw["per_s"] if raw["per_s"] else 0.0
+    summary: dict[str, Any] = {
+        "originate_per_s": ours["per_s"],
+        "raw_originate_per_s": raw["per_s"],
+        "ratio": round(ratio, 3),
+        "calls": calls,
+        "answered": ours["answered"],
+        "raw_answered": raw["answered"],
+        "sipp_answered": ours["sipp_answered"],
+        "sipp_raw_answered": raw["sipp_answered"],
+        "raw_posts_s": raw["posts_s"],
+        "raw_answered_s": raw["answered_s"],
+        "ours_breakdown_s": ours["breakdown_s"],
+        "pbx_ms_per_originate": ours["pbx_ms_per_originate"],
+        "answer_ms_after_start": ours["answer_ms_after_start"],
+        "dialer_ticks": ours["ticks"],
+    }
+    if direct is not None:
+        summary.update({
+            "pbx_direct_per_s": direct["per_s"], "pbx_direct_answered": direct["answered"],
+            "pbx_direct_sipp_answered": direct["sipp_answered"], "pbx_direct_last_started_s": direct["last_call_started_s"],
+            "pbx_direct_ms_per_originate": direct["pbx_ms_per_originate"],
+        })  # fmt: skip
+    if raw["errors"]:
+        summary["raw_errors"] = raw["errors"]
+    summary.update({"ledger": args.ledger, "sqlite_begin": args.sqlite_begin, "hold_ms": args.hold_ms, "tick_s": args.tick_s, **result,
+                    "total_s": round(time.monotonic() - began, 1)})  # fmt: skip
+    if args.whatif:
+        summary["whatif"] = args.whatif
+    if args.keep:
+        summary["work_dir"] = str(work)
+    return summary
