@@ -14,6 +14,7 @@ setup:
 demo: setup
 	CC_SIM_AGENTS=1 $(PYTHON) manage.py stack up
 	$(PYTHON) manage.py demo_admin
+	$(PYTHON) manage.py console_agent
 	$(PYTHON) manage.py demo
 
 test: setup
