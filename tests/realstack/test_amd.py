@@ -25,7 +25,7 @@ from pbx.ari.client import HttpAriRest
 from pbx.bot.prompt_files import PromptFiles
 from pbx.calls.engine import CallEngine
 from pbx.media.codec import ULAW
-from tests.realstack.harness import ari_app, wait_for_event
+from tests.realstack.harness import QuietConversation, ari_app, wait_for_event
 from workers.settings import SpeechSettings
 from workers.tts.registry import create_prompt_synthesizer
 
@@ -34,33 +34,18 @@ pytestmark = pytest.mark.realstack
 MESSAGE = "Hello, this is Shopkart about your order. Please call us back on the number we called from."
 
 
-class PersonGreeter:
+class PersonGreeter(QuietConversation):
     """The bot's stand-in: says nothing, hangs up after a moment, remembers it was started."""
+
+    outcome = ("completed", "greeted")
 
     def __init__(self, started: list[str]) -> None:
         self.started = started
-        self.call_id = ""
 
     async def start(self, io) -> None:
         self.started.append(io.call_id)
         await asyncio.sleep(0.5)
         await io.hangup("completed")
-
-    def on_audio(self, samples) -> None:
-        pass
-
-    def on_dtmf(self, digit: str) -> None:
-        pass
-
-    async def on_queue_timeout(self, queue: str, status: str) -> None:
-        pass
-
-    @property
-    def outcome(self) -> tuple[str, str]:
-        return ("completed", "greeted")
-
-    async def close(self) -> None:
-        pass
 
 
 def _voiced_seconds(path: Path) -> float:

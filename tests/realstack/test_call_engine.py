@@ -25,12 +25,12 @@ from pbx.calls.conversation import CallIO
 from pbx.calls.engine import CallEngine
 from pbx.media.codec import SLIN16
 from pbx.simulator.sip_agent import SippAgent
-from tests.realstack.harness import ari_app, wait_for_event
+from tests.realstack.harness import QuietConversation, ari_app, wait_for_event
 
 pytestmark = pytest.mark.realstack
 
 
-class ScriptedConversation:
+class ScriptedConversation(QuietConversation):
     """Plays a 1 s tone, then escalates once it has heard ~0.6 s of the customer's voice."""
 
     def __init__(self) -> None:
@@ -54,18 +54,7 @@ class ScriptedConversation:
                 self.io.escalate("support", "angry_customer", 0.91, "Customer is upset about a late order.")
             )
 
-    def on_dtmf(self, digit: str) -> None:
-        pass
-
-    async def on_queue_timeout(self, queue: str, status: str) -> None:
-        pass
-
-    @property
-    def outcome(self) -> tuple[str, str]:
-        return ("confirmed", "")
-
-    async def close(self) -> None:
-        pass
+    outcome = ("confirmed", "")
 
 
 def _rms_of_wav(path: Path) -> float:
