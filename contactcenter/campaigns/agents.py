@@ -28,6 +28,13 @@ def free_agents(queue_names: Iterable[str]) -> int:
     return Agent.objects.filter(queues__name__in=list(queue_names), state=AgentState.AVAILABLE).distinct().count()
 
 
+def busy_agents(queue_names: Iterable[str]) -> int:
+    """Distinct agents of these queues taken by a call now (ringing, talking, wrapping up):
+    the AI-first pacer counts on some of them being free again soon."""
+    busy = [AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP]
+    return Agent.objects.filter(queues__name__in=list(queue_names), state__in=busy).distinct().count()
+
+
 def apply_queue_event(name: str, member: str, at: dt.datetime) -> bool:
     """Follow an agent's state from a queue event; True if an agent changed."""
     state = _STATE_BY_EVENT.get(name)

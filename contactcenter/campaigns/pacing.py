@@ -14,10 +14,31 @@ Modes:
   abandon is an answered call with no agent free (it hears the safe-harbour message).
   Expected abandons of ``n`` calls in flight with ``A`` free agents are ``E[max(0, X − A)]``
   for ``X ~ Binomial(n, p)``, with ``p`` the answer rate's upper confidence bound.
-- ``ai_first``: calls go to the bot, as many as the AI lines allow, but only so many that
-  the expected escalations (the campaign's running escalation rate × calls in progress)
-  never exceed the free human agents of its escalation queues (less callers already waiting
-  for one). When humans are the tighter limit the decision says so (``human_bound``).
+- ``ai_first``: calls go to the bot, as many as the AI lines allow, but no more than the
+  human agents of the escalation queues can take. With ``n`` calls in progress after dialing,
+  escalation rate ``e``, mean AI call ``T`` s (dial to escalation or end), mean handle time
+  ``S`` s, ``F`` free agents less callers waiting (and other campaigns' expected escalations
+  into the same queues) and ``B`` busy agents, every decision keeps:
+
+  0. *Someone free*: no call starts while ``F ≤ 0``: a call can escalate in its first seconds.
+  1. *Coverage, at every horizon*: for all ``h > 0``,
+     ``e·n·(1 − exp(−h/T)) ≤ F + B·(1 − exp(−h/S))``: the escalations the calls in progress
+     are expected to produce by ``h`` never exceed the agents free now plus the busy ones
+     expected to be done by then (residual times taken as exponential). As ``h → ∞`` this
+     contains ``e·n ≤ F + B``; with ``T`` or ``S`` unknown the busy agents count for nothing
+     and it is the strict ``e·n ≤ F`` (expected escalations ≤ free agents).
+  2. *Service level* (only when ``T`` and ``S`` are known): ``n`` is at most the nearest whole
+     number to ``N* = (λ* − λo)·T/e``, where ``λ*`` is the most escalations per second that the
+     staffed agents (free + busy) answer, ``service_level`` of them within ``answer_within_s``
+     (Erlang C, M/M/c), and ``λo`` the other campaigns' escalations into these queues: by
+     Little's law ``e·n/T`` is this campaign's escalations per second. ``n = 1`` is allowed
+     whenever ``N* > 0``, or a small team facing a high escalation rate would never dial.
+
+  Rule 1 alone lets agents queue up callers (escalations keep arriving while agents are busy);
+  rule 2 sets the pace from queueing theory; rules 0 and 1 react to the moment (a burst of
+  escalations stops dialing until agents free up). ``python -m benchmarks pacing`` measures
+  the result against the Erlang C limit. When humans are the tighter limit the decision says
+  so (``human_bound``).
 """
 
 from __future__ import annotations
@@ -25,6 +46,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 
 class DialMode(StrEnum):
@@ -85,6 +107,14 @@ class Snapshot:
     abandoned: int = 0  # predictive: abandoned so far
     max_abandon_rate: float = 0.03
     abandon_safety: float = 0.8  # aim below the cap, not at it
+    # AI-first, from the dialer's recent calls; None while unknown (the pacer then keeps the
+    # strict "expected escalations ≤ free agents" and no service-level pace).
+    busy_agents: int = 0  # agents of the escalation queues on a call, ringing or wrapping up
+    mean_ai_call_s: float | None = None  # mean time a call counts as in progress (dial to escalation/end)
+    mean_handle_s: float | None = None  # mean time an agent spends on an escalated call
+    other_escalations_per_s: float = 0.0  # expected arrivals from other campaigns into these queues
+    answer_within_s: float = 2.0  # the service level: this share of escalations answered within this
+    service_level: float = 0.95
 
 
 @dataclass(frozen=True)
@@ -119,22 +149,134 @@ def _line_room(s: Snapshot) -> tuple[int, Bound]:
 
 def _ai_first(s: Snapshot) -> Decision:
     line_room, line_bound = _line_room(s)
-    humans_free = max(0, s.free_agents - s.waiting_for_agent)
     rate = max(0.0, min(1.0, s.escalation_rate))
+    free = s.free_agents - s.waiting_for_agent
     if rate == 0.0:
-        human_room = line_room
+        human_room = pace_room = line_room
+    elif free <= 0:
+        human_room = pace_room = 0  # nobody to take a call that escalates in its first seconds
     else:
-        # rate × (in_progress + n) <= humans_free; the epsilon absorbs float error at equality.
-        human_room = max(0, math.floor(humans_free / rate + 1e-9) - s.in_progress)
-    calls = min(line_room, human_room)
-    bound = Bound.HUMANS if human_room < line_room else line_bound
+        # The epsilons absorb float error at equality.
+        human_room = max(0, math.floor(covered_calls(s) + 1e-9) - s.in_progress)
+        pace_room = line_room
+        most = paced_calls(s)
+        if most is not None:
+            # The nearest whole number of calls: a target of 1.6 calls in progress is 2, not 1
+            # (floor would cost a small team a third of its pace), and never below 1 while the
+            # agents have any capacity left, or a small team would never dial at all.
+            pace_room = max(0, max(1 if most > 0 else 0, math.floor(most + 0.5)) - s.in_progress)
+    calls = min(line_room, human_room, pace_room)
+    bound = Bound.HUMANS if min(human_room, pace_room) < line_room else line_bound
     expected = rate * (s.in_progress + calls)
-    if bound is Bound.HUMANS:
-        why = (f"human-bound: {humans_free} free agent(s) cover {humans_free / rate if rate else math.inf:.1f} "
-               f"call(s) at a {rate:.0%} escalation rate; {s.in_progress} in progress")  # fmt: skip
-    else:
+    if bound is not Bound.HUMANS:
         why = f"{bound.value}-bound: {s.in_progress + calls}/{s.max_lines} AI lines in use"
+    elif free <= 0:
+        why = f"human-bound: {s.free_agents} free agent(s), {s.waiting_for_agent:g} waiting or reserved"
+    elif human_room <= pace_room:
+        why = (f"human-bound: {s.free_agents} free agent(s) ({s.busy_agents} busy) cover "
+               f"{covered_calls(s):.1f} call(s) at a {rate:.0%} escalation rate; {s.in_progress} in progress")  # fmt: skip
+    else:
+        capacity = escalation_capacity_per_s(s) or 0.0
+        why = (f"human-bound: {s.free_agents} free agent(s) of {s.free_agents + s.busy_agents} answer "
+               f"{s.service_level:.0%} within {s.answer_within_s:g} s up to {capacity * 3600:.0f} escalations/h: "
+               f"{s.in_progress + calls} call(s) of {s.mean_ai_call_s:.0f} s at a {rate:.0%} escalation rate")  # fmt: skip
     return Decision(calls, bound, expected_escalations=expected, explanation=why)
+
+
+def _durations_known(s: Snapshot) -> bool:
+    return bool(s.mean_ai_call_s and s.mean_handle_s and s.mean_ai_call_s > 0 and s.mean_handle_s > 0)
+
+
+def covered_calls(s: Snapshot) -> float:
+    """The most calls in progress whose escalations the agents cover at every horizon ``h``:
+    ``e·n·(1 − exp(−h/T)) ≤ F + B·(1 − exp(−h/S))`` (escalations expected by ``h`` vs agents
+    free now, less those waiting or reserved, plus busy ones expected to be done by ``h``).
+    Without ``T`` and ``S`` the credit is 0 and this is ``F/e``."""
+    rate = max(0.0, min(1.0, s.escalation_rate))
+    free = s.free_agents - s.waiting_for_agent
+    if rate == 0.0:
+        return math.inf
+    if not _durations_known(s) or s.busy_agents <= 0 or free < 0:
+        return max(0.0, free) / rate  # h → ∞ is the tightest horizon
+    t, h_s, busy = float(s.mean_ai_call_s), float(s.mean_handle_s), float(s.busy_agents)  # type: ignore[arg-type]
+
+    def most(h: float) -> float:
+        return (free + busy * -math.expm1(-h / h_s)) / (rate * -math.expm1(-h / t))
+
+    # Unimodal or falling in h; a log grid brackets the minimum, golden sections refine it.
+    lo_h, hi_h = 1e-3 * min(t, h_s), 1e3 * max(t, h_s)
+    grid = [lo_h * (hi_h / lo_h) ** (i / 63) for i in range(64)]
+    values = [most(h) for h in grid]
+    k = min(range(len(grid)), key=values.__getitem__)
+    a, b = grid[max(0, k - 1)], grid[min(len(grid) - 1, k + 1)]
+    for _ in range(40):
+        c, d = b - (b - a) * 0.618, a + (b - a) * 0.618
+        if most(c) <= most(d):
+            b = d
+        else:
+            a = c
+    best = min(values[k], most((a + b) / 2), (free + busy) / rate)  # (free + busy) / rate: h → ∞
+    return best * (1 - 1e-9)
+
+
+def paced_calls(s: Snapshot) -> float | None:
+    """The most calls in progress whose escalations (``e·n/T`` per second, Little's law) plus
+    other campaigns' fit what the staffed agents answer at the service level (Erlang C)."""
+    rate = max(0.0, min(1.0, s.escalation_rate))
+    capacity = escalation_capacity_per_s(s)
+    if capacity is None or rate == 0.0:
+        return None
+    return max(0.0, capacity - s.other_escalations_per_s) * float(s.mean_ai_call_s) / rate  # type: ignore[arg-type]
+
+
+def escalation_capacity_per_s(s: Snapshot) -> float | None:
+    """Most escalations per second the staffed agents answer at the service level; None if unknown."""
+    if not _durations_known(s):
+        return None
+    return max_arrival_rate(s.free_agents + s.busy_agents, float(s.mean_handle_s),  # type: ignore[arg-type]
+                            s.answer_within_s, s.service_level)  # fmt: skip
+
+
+# ------------------------------------------------------------------ Erlang C (M/M/c)
+
+
+def erlang_c(agents: int, load: float) -> float:
+    """P(an arrival waits) with ``agents`` servers and ``load`` erlangs offered (λ × mean handle time)."""
+    if load <= 0.0:
+        return 0.0
+    if load >= agents:
+        return 1.0
+    b = 1.0  # Erlang B by its stable recursion
+    for k in range(1, agents + 1):
+        b = load * b / (k + load * b)
+    return agents * b / (agents - load * (1.0 - b))
+
+
+def service_level(agents: int, load: float, within_s: float, mean_handle_s: float) -> float:
+    """P(wait ≤ within_s) for Poisson arrivals and exponential handle times (M/M/c, FIFO)."""
+    if agents <= 0 or load >= agents:
+        return 0.0
+    return 1.0 - erlang_c(agents, load) * math.exp(-(agents - load) * within_s / mean_handle_s)
+
+
+@lru_cache(maxsize=4096)
+def _max_load(agents: int, within_over_handle: float, target: float) -> float:
+    lo, hi = 0.0, float(agents)
+    for _ in range(50):  # service_level falls as the load rises; bisect to ~1e-15 of agents
+        mid = (lo + hi) / 2
+        if service_level(agents, mid, within_over_handle, 1.0) >= target:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def max_arrival_rate(agents: int, mean_handle_s: float, within_s: float, target: float) -> float:
+    """The most arrivals per second that ``agents`` answer, ``target`` of them within ``within_s``."""
+    if agents <= 0 or mean_handle_s <= 0:
+        return 0.0
+    ratio = float(f"{within_s / mean_handle_s:.4g}")  # rounded so the cache serves a drifting mean
+    return _max_load(agents, ratio, min(target, 1.0 - 1e-12)) / mean_handle_s
 
 
 def _progressive(s: Snapshot) -> Decision:
