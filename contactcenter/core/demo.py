@@ -28,6 +28,7 @@ from contactcenter.campaigns.models import (
 )
 from contactcenter.ledger.models import Transfer
 from pbx.simulator.scripts import DEMO_LEADS, DemoLead
+from voicewatch.policy import Policy
 
 DEMO_NAME = "Demo Shop order confirmation"
 DEMO_QUEUE = "support"
@@ -67,6 +68,8 @@ def create_demo_campaign(leads: list[DemoLead], max_lines: int = 4) -> Campaign:
         name=f"{DEMO_NAME} #{run}", type="order_confirmation", escalation_queue=queue, dial_mode="ai_first",
         max_concurrent_calls=max_lines, calling_windows=ALWAYS_OPEN, caller_id="Demo Shop <1800100100>",
         trunk=SIMULATED_CUSTOMERS_TRUNK, ring_timeout_s=20,
+        # Written out (not left empty for "the default") so the admin shows what there is to tune.
+        policy=Policy().to_dict(),
         safe_harbour_message="Sorry, all our agents are busy. We will call you back shortly.",
     )  # fmt: skip
     campaign.full_clean()
