@@ -94,16 +94,20 @@ def schedule_retry(lead: Lead, outcome: str, detail: str, when: dt.datetime, rea
     lead.save()
 
 
+def disposition_by_code(code: str) -> Disposition:
+    try:
+        return Disposition.objects.get(code=code)
+    except Disposition.DoesNotExist:
+        raise ActionError(f"unknown disposition {code!r}") from None
+
+
 def do_set_disposition(attempt_id: int, code: str, note: str = "", user: AbstractBaseUser | None = None,
                        now: dt.datetime | None = None) -> CallAttempt:  # fmt: skip
     """A human's verdict on a call: final dispositions finish the lead, others call it again."""
     from django.utils import timezone
 
     now = now or timezone.now()
-    try:
-        disposition = Disposition.objects.get(code=code)
-    except Disposition.DoesNotExist:
-        raise ActionError(f"unknown disposition {code!r}") from None
+    disposition = disposition_by_code(code)
     with transaction.atomic():
         attempt = CallAttempt.objects.select_for_update().select_related("lead", "campaign").get(pk=attempt_id)
         if attempt.disposition_id is not None:

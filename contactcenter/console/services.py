@@ -15,8 +15,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from contactcenter.campaigns.models import Agent, AgentState, CallAttempt, Disposition, Lead
-from contactcenter.campaigns.services import ActionError, do_set_disposition
+from contactcenter.campaigns.models import Agent, AgentState, CallAttempt, Lead
+from contactcenter.campaigns.services import ActionError, disposition_by_code, do_set_disposition
 from contactcenter.console import notifier
 from contactcenter.console.models import CallStatus, ConsoleCall
 
@@ -133,10 +133,7 @@ def do_dispose(agent_id: int, call_pk: int, code: str, note: str = "", user: Abs
                now: dt.datetime | None = None) -> tuple[ConsoleCall, StateChange]:  # fmt: skip
     """The agent's verdict on the call; it also becomes the campaign attempt's disposition."""
     now = now or timezone.now()
-    try:
-        disposition = Disposition.objects.get(code=code)
-    except Disposition.DoesNotExist:
-        raise ActionError(f"unknown disposition {code!r}") from None
+    disposition = disposition_by_code(code)
     with transaction.atomic():
         call = _own_call(agent_id, call_pk)
         if call.status == CallStatus.DISPOSED:

@@ -6,6 +6,7 @@ import hashlib
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from asterisk_config.render import AsteriskSettings
 from asterisk_config.topology import Topology, default_topology
@@ -49,20 +50,30 @@ def simulated_agent_ports(config: StackConfig) -> tuple[int, ...]:
     return (config.ports.sim_agent, config.ports.sim_agent + 1)
 
 
+def pbx_wiring(settings: AsteriskSettings, asterisk_root: Path, redis_url: str, health_port: int,
+               failsafe_queue: str = "support") -> dict[str, str]:  # fmt: skip
+    """pbx's ``PBX_*`` links to one Asterisk instance and Redis: ARI, AMI, and the folder for
+    files Asterisk plays (written by pbx on the host, read by Asterisk inside its chroot)."""
+    return {
+        "PBX_ARI_URL": f"http://127.0.0.1:{settings.http_port}/ari",
+        "PBX_ARI_USER": settings.ari_user,
+        "PBX_ARI_PASSWORD": settings.ari_password,
+        "PBX_ARI_APP": settings.ari_app,
+        "PBX_AMI_PORT": str(settings.ami_port),
+        "PBX_AMI_USER": settings.ami_user,
+        "PBX_AMI_SECRET": settings.ami_secret,
+        "PBX_REDIS_URL": redis_url,
+        "PBX_HEALTH_PORT": str(health_port),
+        "PBX_MEDIA_DIR": str(asterisk_root / settings.instance_dir.lstrip("/") / "spool" / "media"),
+        "PBX_MEDIA_DIR_ASTERISK": f"{settings.instance_dir}/spool/media",
+        "PBX_FAILSAFE_QUEUE": failsafe_queue,
+    }
+
+
 def pbx_env(config: StackConfig, secrets: Secrets) -> dict[str, str]:
     return {
-        "PBX_ARI_URL": config.ari_url,
-        "PBX_ARI_USER": config.ari_user,
-        "PBX_ARI_PASSWORD": secrets.ari_password,
-        "PBX_ARI_APP": config.ari_app,
-        "PBX_AMI_PORT": str(config.ports.ami),
-        "PBX_AMI_USER": config.ami_user,
-        "PBX_AMI_SECRET": secrets.ami_secret,
-        "PBX_REDIS_URL": config.redis_url,
-        "PBX_HEALTH_PORT": str(config.ports.pbx_health),
-        "PBX_MEDIA_DIR": str(config.asterisk_root / "srv" / "contactcenter" / instance_name(config) / "spool" / "media"),
-        "PBX_MEDIA_DIR_ASTERISK": f"/srv/contactcenter/{instance_name(config)}/spool/media",
-        "PBX_FAILSAFE_QUEUE": "support",
+        **pbx_wiring(asterisk_settings(config, secrets), config.asterisk_root, config.redis_url,
+                     config.ports.pbx_health),  # fmt: skip
         # Callers reach us over the telephone network at 8 kHz: ulaw carries all of it at half the
         # bytes of slin16, and 8 kHz is what Asterisk's talk detection (used by the demo) handles.
         "PBX_MEDIA_FORMAT": os.environ.get("PBX_MEDIA_FORMAT", "ulaw"),

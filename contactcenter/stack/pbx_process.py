@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from contactcenter.stack.asterisk import AsteriskInstance
+from contactcenter.stack.components import pbx_wiring
 from contactcenter.stack.config import REPO_DIR, ConfigError, StackConfig
 from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
 
@@ -35,25 +36,11 @@ def pbx_env_for(asterisk: AsteriskInstance, redis_url: str, var_dir: Path, *, he
                 failsafe_queue: str = "support", consumer_name: str | None = None,
                 overrides: Mapping[str, str] | None = None) -> dict[str, str]:  # fmt: skip
     """pbx's environment for this Asterisk instance and Redis (the process environment underneath)."""
-    s = asterisk.settings
-    instance_dir = asterisk.root / s.instance_dir.lstrip("/")
     env = {
         **os.environ,
         "CC_VAR_DIR": str(var_dir),
-        "PBX_ARI_URL": asterisk.ari_url,
-        "PBX_ARI_USER": s.ari_user,
-        "PBX_ARI_PASSWORD": s.ari_password,
-        "PBX_ARI_APP": s.ari_app,
-        "PBX_AMI_PORT": str(s.ami_port),
-        "PBX_AMI_USER": s.ami_user,
-        "PBX_AMI_SECRET": s.ami_secret,
-        "PBX_REDIS_URL": redis_url,
-        "PBX_HEALTH_PORT": str(health_port),
-        "PBX_FAILSAFE_QUEUE": failsafe_queue,
+        **pbx_wiring(asterisk.settings, asterisk.root, redis_url, health_port, failsafe_queue),
         "PBX_MEDIA_FORMAT": "ulaw",
-        # Files Asterisk plays (the agent's whisper summary): written here, read from its chroot.
-        "PBX_MEDIA_DIR": str(instance_dir / "spool" / "media"),
-        "PBX_MEDIA_DIR_ASTERISK": f"{s.instance_dir}/spool/media",
         "PBX_CONSUMER_NAME": consumer_name or f"pbx-{os.getpid()}",
         "CC_ASR_ENGINE": "whisper",
         "CC_TTS_CACHE_DIR": str(StackConfig.from_env().cache_dir / "tts"),

@@ -47,6 +47,7 @@ from contactcenter.wallboard.board import (
 )
 from contactcenter.wallboard.facts import DbFacts, local_day_start
 from pbx.api import EVENTS_STREAM, LIVE_COUNTS_KEY, SchemaError, parse_event
+from pbx.backoff import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -123,19 +124,6 @@ class BoardMessage:
                 "feeder": self.feeder, "sections": self.sections}  # fmt: skip
 
 
-class _Backoff:
-    def __init__(self, minimum_s: float, maximum_s: float) -> None:
-        self._min, self._max, self._next = minimum_s, maximum_s, 0.0
-
-    def next_delay(self) -> float:
-        delay = self._next or self._min
-        self._next = min(delay * 2, self._max)
-        return delay
-
-    def reset(self) -> None:
-        self._next = 0.0
-
-
 def _str(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -184,7 +172,7 @@ class Feeder:
 
     async def run(self) -> None:
         """Lead (or wait to lead) until cancelled; every failure is logged and retried."""
-        backoff = _Backoff(self.config.reconnect_min_s, self.config.reconnect_max_s)
+        backoff = Backoff(self.config.reconnect_min_s, self.config.reconnect_max_s)
         while True:
             redis = self._redis_factory()
             try:
@@ -219,7 +207,7 @@ class Feeder:
     def _drop_board(self) -> None:
         self.board, self.last_id, self._rendered = None, None, {}
 
-    async def _lead(self, redis: aioredis.Redis, backoff: _Backoff) -> None:
+    async def _lead(self, redis: aioredis.Redis, backoff: Backoff) -> None:
         while not await self._acquire(redis):
             if self.board is not None:
                 log.info("wallboard feeder: another feeder leads; standing by")
