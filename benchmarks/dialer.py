@@ -397,8 +397,6 @@ def run(argv: list[str]) -> dict[str, Any]:
                         help="the dialer's SQLite transactions; deferred (Django's default) makes the "
                              "dialer's tick fail with 'database is locked' beside pbx's ledger writes")  # fmt: skip
     parser.add_argument("--profile-pbx", action="store_true", help="time pbx's per-call steps (pbx_steps)")
-    parser.add_argument("--whatif", default="", help="with --profile-pbx: a change to pbx to measure "
-                        "(ledger-behind, ledger-behind,concurrent; see benchmarks/_pbx_timed.py)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     args, _ = parser.parse_known_args(argv)
     calls = max(1, args.calls)
@@ -428,7 +426,7 @@ def run(argv: list[str]) -> dict[str, Any]:
         env = {"LEDGER_DATABASE_URL": f"sqlite:///{work / 'ledger.sqlite3'}"} if args.ledger == "separate" else {}
         times_file = work / "pbx-times.json"
         if args.profile_pbx:
-            env.update({"BENCH_PBX_TIMES": str(times_file), "BENCH_PBX_WHATIF": args.whatif})
+            env["BENCH_PBX_TIMES"] = str(times_file)
         pbx = PbxProcess(asterisk, redis_server.url, work / "pbx", consumer_name="bench-pbx", env=env,
                          module="benchmarks._pbx_timed" if args.profile_pbx else "pbx")  # fmt: skip
         cleanup.callback(pbx.stop)
@@ -490,8 +488,6 @@ def run(argv: list[str]) -> dict[str, Any]:
         summary["raw_errors"] = raw["errors"]
     summary.update({"ledger": args.ledger, "sqlite_begin": args.sqlite_begin, "hold_ms": args.hold_ms, "tick_s": args.tick_s, **result,
                     "total_s": round(time.monotonic() - began, 1)})  # fmt: skip
-    if args.whatif:
-        summary["whatif"] = args.whatif
     if args.keep:
         summary["work_dir"] = str(work)
     return summary

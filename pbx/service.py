@@ -23,6 +23,7 @@ from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff
 from pbx.bus.commands import CommandConsumer
 from pbx.bus.events import EventPublisher
+from pbx.bus.ledger_follower import LedgerFollower
 from pbx.bus.ledger_sink import LedgerSink
 from pbx.config_snapshot import ConfigCache
 from pbx.calls.engine import CallEngine, ConversationFactory, PromptFileMaker
@@ -61,6 +62,11 @@ class PbxService:
         self.asterisk_version: str | None = None
         self.orphans_handed_over = 0
         self.redis_error: str | None = None
+        self.ledger: LedgerFollower | None = None
+
+    def follow_with_ledger(self, ledger: LedgerFollower) -> None:
+        self.ledger = ledger
+        self.publisher.attach(ledger.submit)
 
     async def _inbound_route(self, did: str) -> InboundRoute | None:
         return (await self.config.current()).route_for(did)
@@ -133,6 +139,7 @@ class PbxService:
             "calls": self.engine.live_counts(),
             "commands": {"handled": self.commands.handled, "rejected": self.commands.rejected},
             "redis": {"error": self.redis_error, "events_waiting": self.publisher.backlog},
+            "ledger": self.ledger.report() if self.ledger is not None else None,
             "orphans_handed_over": self.orphans_handed_over,
             "bot": self.bot_status,
         }
@@ -145,7 +152,8 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
     ledger = create_engine_from_env()
     async with aiohttp.ClientSession() as session:
         service = PbxService(settings, session, redis, conversations, prompt_files, bot_status)
-        service.publisher.attach(LedgerSink(LedgerWriter(ledger)))
+        follower = LedgerFollower(LedgerSink(LedgerWriter(ledger)).write_batch)
+        service.follow_with_ledger(follower)
         runner = web.AppRunner(health_app(service.report), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, settings.health_host, settings.health_port).start()
@@ -159,8 +167,10 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
                 group.create_task(service.ami_events.run([service.engine.on_ami_event, service.publish_queue_event]))
                 group.create_task(service.run_commands())
                 group.create_task(service.publish_live_counts())
+                group.create_task(follower.run())
         finally:
             service.ami.close()
+            await follower.drain(timeout_s=5.0)
             await runner.cleanup()
             with contextlib.suppress(Exception):
                 await redis.aclose()

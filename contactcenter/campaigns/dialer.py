@@ -3,9 +3,9 @@
 One :meth:`Dialer.tick` per second (``manage.py dialer``): for each running campaign it
 builds a pacing snapshot from the database (its calls in progress, its escalation and answer
 rates, free agents of its queues) and pbx's live counts in Redis, asks ``pacing.decide`` how
-many calls to start, and starts them one transaction per lead: the do-not-call list and every
-compliance rule are checked again inside it, the attempt is recorded, and the command goes on
-the Redis stream only after the commit. If the send fails the attempt stays unsent and is
+many calls to start, and starts them a chunk of leads per transaction: the do-not-call list
+and every compliance rule are checked again inside it, the attempts are recorded, and the
+commands go on the Redis stream (one round trip) only after the commit. If the send fails the attempt stays unsent and is
 sent again on the next tick with the same ids, so pbx never gets two calls for one attempt.
 
 Where a call goes is a dial plan, ``(trunk, e164) -> endpoint``: by default
@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -88,7 +89,8 @@ class LiveCounts:
 
 
 class PbxLink(Protocol):
-    def send(self, command: OriginateCall) -> None: ...
+    def send(self, commands: Sequence[OriginateCall]) -> None:
+        """All of them, or raise (then none counts as sent; pbx ignores a repeated one)."""
 
     def live_counts(self) -> LiveCounts | None: ...
 
@@ -99,8 +101,11 @@ class RedisPbxLink:
     def __init__(self, redis) -> None:
         self._redis = redis
 
-    def send(self, command: OriginateCall) -> None:
-        self._redis.xadd(COMMANDS_STREAM, to_fields(command))
+    def send(self, commands: Sequence[OriginateCall]) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for command in commands:
+            pipe.xadd(COMMANDS_STREAM, to_fields(command))
+        pipe.execute()
 
     def live_counts(self) -> LiveCounts | None:
         data = self._redis.hgetall(LIVE_COUNTS_KEY)
@@ -166,6 +171,7 @@ class _View:
 
 
 RECENT = 200  # attempts the running rates look at
+CHUNK = 25  # leads checked and recorded in one transaction
 MIN_SAMPLES = 20  # durations seen before the pacer is told a mean
 
 
@@ -286,61 +292,90 @@ class Dialer:
         placed = 0
         seen: set[int] = set()
         while placed < wanted:
-            batch = list(
+            due = list(
                 Lead.objects.filter(campaign=campaign, status=LeadStatus.PENDING)
                 .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
                 .exclude(pk__in=seen)
                 .order_by(F("next_attempt_at").asc(nulls_first=True), "id")
                 .values_list("pk", flat=True)[: max(20, 2 * (wanted - placed))]
             )  # fmt: skip
-            if not batch:
+            if not due:
                 break
-            for lead_id in batch:
-                seen.add(lead_id)
-                if self.dial_lead(campaign, lead_id, now) is not None:
-                    placed += 1
-                    if placed >= wanted:
-                        break
+            seen.update(due)
+            # One transaction a chunk: pbx starts on the first chunk's calls while the next is checked.
+            for start in range(0, len(due), CHUNK):
+                placed += len(self.dial_leads(campaign, due[start:start + CHUNK], now, limit=wanted - placed))
+                if placed >= wanted:
+                    break
         return placed
 
     def dial_lead(self, campaign: Campaign, lead_id: int, now: dt.datetime) -> CallAttempt | None:
         """Check and call one lead (also the preview mode's "dial" button). None if not called."""
+        attempts = self.dial_leads(campaign, [lead_id], now)
+        return attempts[0] if attempts else None
+
+    def dial_leads(self, campaign: Campaign, lead_ids: list[int], now: dt.datetime,
+                   limit: int | None = None) -> list[CallAttempt]:  # fmt: skip
+        """Check and call these leads, in this order, in one transaction: at most ``limit``.
+
+        The do-not-call list and every compliance rule are checked inside it, against what is
+        stored now; a lead another dialer took meanwhile is skipped. The commands go to pbx
+        after the commit, in one round trip."""
+        order = {lead_id: i for i, lead_id in enumerate(lead_ids)}
         try:
             with transaction.atomic():
-                # Locks the lead (PostgreSQL); on SQLite the write lock serialises dialers.
-                lead = Lead.objects.select_for_update().get(pk=lead_id)
-                if lead.status != LeadStatus.PENDING:
-                    return None
-                verdict = compliance.may_dial(self._facts(campaign, lead), campaign.windows(),
-                                              campaign.attempt_rules(), now)  # fmt: skip
-                if not verdict.ok:
-                    self._refused(campaign, lead, verdict, now)
-                    return None
-                attempt = CallAttempt.objects.create(
-                    campaign=campaign, lead=lead, number=lead.attempts + 1, call_id=new_id(), command_id=new_id(),
-                    dial_mode=campaign.dial_mode, endpoint=self.dial_plan(campaign.trunk, lead.phone), created_at=now,
+                # Rows locked in primary-key order so that two dialers cannot deadlock
+                # (PostgreSQL); on SQLite the IMMEDIATE transaction's write lock serialises them.
+                leads = list(Lead.objects.select_for_update().filter(pk__in=lead_ids, status=LeadStatus.PENDING)
+                             .order_by("pk"))  # fmt: skip
+                leads.sort(key=lambda lead: order[lead.pk])
+                facts = self._facts(campaign, leads)
+                windows, rules = campaign.windows(), campaign.attempt_rules()
+                attempts: list[CallAttempt] = []
+                dialled: list[int] = []
+                for lead in leads:
+                    if limit is not None and len(attempts) >= limit:
+                        break
+                    verdict = compliance.may_dial(facts[lead.pk], windows, rules, now)
+                    if not verdict.ok:
+                        self._refused(campaign, lead, verdict, now)
+                        continue
+                    attempts.append(CallAttempt(
+                        campaign=campaign, lead=lead, number=lead.attempts + 1, call_id=new_id(), command_id=new_id(),
+                        dial_mode=campaign.dial_mode, endpoint=self.dial_plan(campaign.trunk, lead.phone),
+                        created_at=now,
+                    ))  # fmt: skip
+                    dialled.append(lead.pk)
+                if not attempts:
+                    return []
+                CallAttempt.objects.bulk_create(attempts)
+                # One UPDATE for them all (bulk_update's CASE per row costs more than the rest).
+                Lead.objects.filter(pk__in=dialled).update(
+                    status=LeadStatus.DIALING, attempts=F("attempts") + 1, last_attempt_at=now, next_attempt_at=None,
+                    not_before_reason="", updated_at=timezone.now(),
                 )  # fmt: skip
-                lead.status = LeadStatus.DIALING
-                lead.attempts += 1
-                lead.last_attempt_at = now
-                lead.next_attempt_at = None
-                lead.not_before_reason = ""
-                lead.save()
-                command = build_command(campaign, lead, attempt)
-                transaction.on_commit(lambda: self._send(attempt.pk, command))
-        except IntegrityError:  # another dialer got there first (one live attempt per lead)
-            log.info("lead %s is already being called", lead_id)
-            return None
-        return attempt
+                commands = [(attempt.pk, build_command(campaign, attempt.lead, attempt)) for attempt in attempts]
+                transaction.on_commit(lambda: self._send(commands))
+        except IntegrityError:  # another dialer got one of them first (one live attempt per lead)
+            if len(lead_ids) == 1:
+                log.info("lead %s is already being called", lead_ids[0])
+                return []
+            return [a for lead_id in lead_ids for a in self.dial_leads(campaign, [lead_id], now)][:limit]
+        return attempts
 
-    def _facts(self, campaign: Campaign, lead: Lead) -> compliance.LeadFacts:
-        return compliance.LeadFacts(
-            phone=lead.phone,
-            time_zones=tuple(lead.time_zones or [campaign.default_time_zone]),
-            on_dnc=DoNotCall.objects.filter(phone=lead.phone).exists(),
-            attempt_times=tuple(CallAttempt.objects.filter(lead=lead).values_list("created_at", flat=True)),
-            next_attempt_at=lead.next_attempt_at,
-        )
+    def _facts(self, campaign: Campaign, leads: list[Lead]) -> dict[int, compliance.LeadFacts]:
+        on_dnc = set(DoNotCall.objects.filter(phone__in={lead.phone for lead in leads}).values_list("phone", flat=True))
+        attempt_times: dict[int, list[dt.datetime]] = defaultdict(list)
+        for lead_id, created_at in CallAttempt.objects.filter(lead__in=leads).values_list("lead_id", "created_at"):
+            attempt_times[lead_id].append(created_at)
+        return {
+            lead.pk: compliance.LeadFacts(
+                phone=lead.phone, time_zones=tuple(lead.time_zones or [campaign.default_time_zone]),
+                on_dnc=lead.phone in on_dnc, attempt_times=tuple(attempt_times[lead.pk]),
+                next_attempt_at=lead.next_attempt_at,
+            )  # fmt: skip
+            for lead in leads
+        }
 
     def _refused(self, campaign: Campaign, lead: Lead, verdict: compliance.Verdict, now: dt.datetime) -> None:
         reason = verdict.refusal.value if verdict.refusal else ""
@@ -355,19 +390,20 @@ class Dialer:
         lead.not_before_reason = reason
         lead.save(update_fields=["next_attempt_at", "not_before_reason", "updated_at"])
 
-    def _send(self, attempt_id: int, command: OriginateCall) -> None:
+    def _send(self, commands: list[tuple[int, OriginateCall]]) -> None:
+        """``(attempt id, command)`` pairs to pbx in one round trip; marked sent once they are."""
         try:
-            self.link.send(command)
-        except Exception:  # Redis down: the attempt stays unsent and goes out on a later tick
-            log.exception("could not send the command of attempt %s; will retry", attempt_id)
+            self.link.send([command for _, command in commands])
+        except Exception:  # Redis down: the attempts stay unsent and go out on a later tick
+            log.exception("could not send the commands of %d attempt(s); will retry", len(commands))
             return
-        self.sent += 1
-        CallAttempt.objects.filter(pk=attempt_id, command_sent_at__isnull=True).update(command_sent_at=self.clock())
+        self.sent += len(commands)
+        CallAttempt.objects.filter(pk__in=[pk for pk, _ in commands], command_sent_at__isnull=True).update(
+            command_sent_at=self.clock())
 
     def resend_unsent(self) -> int:
         unsent = list(CallAttempt.objects.filter(status=AttemptStatus.QUEUED, command_sent_at__isnull=True)
                       .select_related("campaign__escalation_queue", "lead"))  # fmt: skip
-        for attempt in unsent:
-            self._send(attempt.pk, build_command(attempt.campaign, attempt.lead, attempt))
+        if unsent:
+            self._send([(attempt.pk, build_command(attempt.campaign, attempt.lead, attempt)) for attempt in unsent])
         return len(unsent)
-

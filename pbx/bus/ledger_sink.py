@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 from pbx.api import (
     CallAnswered,
@@ -38,49 +39,60 @@ def _outcome(value: str) -> Outcome:
 
 
 class LedgerSink:
+    """Writes events into the ledger, a batch of them in one transaction."""
+
     def __init__(self, writer: LedgerWriter) -> None:
         self._writer = writer
 
     async def __call__(self, event: Event) -> None:
-        if event.call_id is None:
-            return
-        call_id = event.call_id
-        w = self._writer
-        if isinstance(event, CallStarted):
-            await w.call_started(CallStart(
-                call_id=call_id, direction=Direction(event.direction), started_at=_at(event),
-                called_number=event.endpoint or None, campaign_id=event.campaign_id, lead_id=event.lead_id,
-                flow_name=event.flow or None,
-            ))  # fmt: skip
-        elif isinstance(event, CallAnswered):
-            await w.call_answered(call_id, at=_at(event))
-        elif isinstance(event, UtteranceHeard):
-            await w.add_utterance(UtteranceRecord(
-                call_id=call_id, utterance_id=event.utterance_id, speaker=Speaker(event.speaker), text=event.text,
-                is_partial=not event.final, asr_confidence=event.confidence, start_ms=event.start_ms,
-                end_ms=event.end_ms, sentiment=event.sentiment,
-                prosody={**(event.prosody or {}), **({"silence_before_s": event.silence_before_s}
-                                                    if event.silence_before_s is not None else {})} or None,
-            ))  # fmt: skip
-        elif isinstance(event, DecisionMade):
-            await w.add_decision(DecisionRecord(
-                call_id=call_id, decision_id=event.event_id, turn_index=event.turn, escalate=event.escalate,
-                reason=event.reason or "", score=event.score, at=_at(event), queue=event.queue,
-                signals={"explanation": event.explanation},
-            ))  # fmt: skip
-        elif isinstance(event, CallEscalated):
-            await w.transfer_requested(TransferRequest(
-                call_id=call_id, transfer_id=event.transfer_id or event.event_id, queue=event.queue,
-                requested_at=dt.datetime.fromtimestamp(event.decided_at or event.at, tz=dt.timezone.utc),
-                reason=event.reason, score=event.score,
-            ))  # fmt: skip
-        elif isinstance(event, QueueEvent) and event.transfer_id:
-            if event.name in _STAGES:
-                await w.transfer_progress(call_id, event.transfer_id, _STAGES[event.name], at=_at(event),
-                                          queue=event.queue or None, agent=event.member or None)  # fmt: skip
-            elif event.name in _RESULTS:
-                await w.transfer_result(call_id, event.transfer_id, _RESULTS[event.name], at=_at(event))
-        elif isinstance(event, CallEnded):
-            await w.call_ended(call_id, _outcome(event.outcome), event.cause or None, at=_at(event))
-        await w.append_event(call_id, event.type, event.model_dump(mode="json", exclude={"call_id"}),
-                             at=_at(event), dedup_key=event.event_id)  # fmt: skip
+        await self.write_batch([event])
+
+    async def write_batch(self, events: Sequence[Event]) -> None:
+        async with self._writer.transaction() as writer:
+            for event in events:
+                await write_event(writer, event)
+
+
+async def write_event(w: LedgerWriter, event: Event) -> None:
+    """The event's facts (call, utterance, decision, transfer rows) and its timeline entry."""
+    if event.call_id is None:
+        return
+    call_id = event.call_id
+    if isinstance(event, CallStarted):
+        await w.call_started(CallStart(
+            call_id=call_id, direction=Direction(event.direction), started_at=_at(event),
+            called_number=event.endpoint or None, campaign_id=event.campaign_id, lead_id=event.lead_id,
+            flow_name=event.flow or None,
+        ))  # fmt: skip
+    elif isinstance(event, CallAnswered):
+        await w.call_answered(call_id, at=_at(event))
+    elif isinstance(event, UtteranceHeard):
+        await w.add_utterance(UtteranceRecord(
+            call_id=call_id, utterance_id=event.utterance_id, speaker=Speaker(event.speaker), text=event.text,
+            is_partial=not event.final, asr_confidence=event.confidence, start_ms=event.start_ms,
+            end_ms=event.end_ms, sentiment=event.sentiment,
+            prosody={**(event.prosody or {}), **({"silence_before_s": event.silence_before_s}
+                                                if event.silence_before_s is not None else {})} or None,
+        ))  # fmt: skip
+    elif isinstance(event, DecisionMade):
+        await w.add_decision(DecisionRecord(
+            call_id=call_id, decision_id=event.event_id, turn_index=event.turn, escalate=event.escalate,
+            reason=event.reason or "", score=event.score, at=_at(event), queue=event.queue,
+            signals={"explanation": event.explanation},
+        ))  # fmt: skip
+    elif isinstance(event, CallEscalated):
+        await w.transfer_requested(TransferRequest(
+            call_id=call_id, transfer_id=event.transfer_id or event.event_id, queue=event.queue,
+            requested_at=dt.datetime.fromtimestamp(event.decided_at or event.at, tz=dt.timezone.utc),
+            reason=event.reason, score=event.score,
+        ))  # fmt: skip
+    elif isinstance(event, QueueEvent) and event.transfer_id:
+        if event.name in _STAGES:
+            await w.transfer_progress(call_id, event.transfer_id, _STAGES[event.name], at=_at(event),
+                                      queue=event.queue or None, agent=event.member or None)  # fmt: skip
+        elif event.name in _RESULTS:
+            await w.transfer_result(call_id, event.transfer_id, _RESULTS[event.name], at=_at(event))
+    elif isinstance(event, CallEnded):
+        await w.call_ended(call_id, _outcome(event.outcome), event.cause or None, at=_at(event))
+    await w.append_event(call_id, event.type, event.model_dump(mode="json", exclude={"call_id"}),
+                         at=_at(event), dedup_key=event.event_id)  # fmt: skip

@@ -1,4 +1,4 @@
-"""The only way pbx writes the ledger: one short transaction per fact.
+"""The only way pbx writes the ledger: one short transaction per fact, or per batch of facts.
 
 Facts arrive from several sources (ARI websocket, AMI, the dialog runtime) that can repeat
 or reorder them, and a reconnect can replay a burst. So every method is safe to call twice,
@@ -9,10 +9,11 @@ never raises for an unknown call or leg, and tells the caller what happened
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from pbx.ledger.enums import Outcome, TransferResult, TransferStage
 from pbx.ledger.records import (
@@ -31,18 +32,38 @@ Clock = Callable[[], dt.datetime]
 
 
 class LedgerWriter:
-    def __init__(self, engine: AsyncEngine, *, clock: Clock = utcnow) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Clock = utcnow, _conn: AsyncConnection | None = None) -> None:
         self._engine = engine
         self._clock = clock
+        self._conn = _conn
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[LedgerWriter]:
+        """A writer whose facts all go into one transaction: a burst of events costs one commit
+        (and one trip to SQLite's writer thread) instead of one each. If any write fails, none
+        of them is kept."""
+        if self._conn is not None:
+            yield self
+            return
+        async with self._engine.begin() as conn:
+            yield LedgerWriter(self._engine, clock=self._clock, _conn=conn)
+
+    @contextlib.asynccontextmanager
+    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+        if self._conn is not None:
+            yield self._conn
+        else:
+            async with self._engine.begin() as conn:
+                yield conn
 
     # -- calls ---------------------------------------------------------------------------
 
     async def call_started(self, call: CallStart) -> WriteResult:
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await calls.started(conn, call)
 
     async def call_answered(self, call_id: str, *, at: dt.datetime | None = None) -> WriteResult:
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await calls.answered(conn, call_id, at or self._clock())
 
     async def call_ended(
@@ -54,13 +75,13 @@ class LedgerWriter:
         cause_code: int | None = None,
         at: dt.datetime | None = None,
     ) -> WriteResult:
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await calls.ended(conn, call_id, outcome, cause, cause_code, at or self._clock())
 
     # -- legs ----------------------------------------------------------------------------
 
     async def leg_started(self, leg: LegStart) -> WriteResult:
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await legs.started(conn, leg)
 
     async def leg_ended(
@@ -72,7 +93,7 @@ class LedgerWriter:
         cause_code: int | None = None,
         at: dt.datetime | None = None,
     ) -> WriteResult:
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await legs.ended(conn, call_id, channel_id, cause, cause_code, at or self._clock())
 
     # -- timeline ------------------------------------------------------------------------
@@ -91,23 +112,23 @@ class LedgerWriter:
         ``dedup_key`` (e.g. the Redis stream id or AMI event id) makes a redelivered event a
         DUPLICATE that returns the seq it was first stored under.
         """
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await events.append(conn, call_id, type, payload or {}, at or self._clock(), dedup_key)
 
     # -- conversation --------------------------------------------------------------------
 
     async def add_utterance(self, utterance: UtteranceRecord) -> WriteResult:
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await conversation.utterance(conn, utterance)
 
     async def add_decision(self, decision: DecisionRecord) -> WriteResult:
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await conversation.decision(conn, decision)
 
     # -- transfers -----------------------------------------------------------------------
 
     async def transfer_requested(self, request: TransferRequest) -> WriteResult:
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await transfers.requested(conn, request)
 
     async def transfer_progress(
@@ -121,7 +142,7 @@ class LedgerWriter:
         agent: str | None = None,
     ) -> WriteResult:
         """Record a milestone; AGENT_CONNECTED also sets the result to ANSWERED."""
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await transfers.progressed(
                 conn, call_id, transfer_id, stage, at or self._clock(), queue, agent
             )
@@ -129,13 +150,13 @@ class LedgerWriter:
     async def transfer_result(
         self, call_id: str, transfer_id: str, result: TransferResult, *, at: dt.datetime | None = None
     ) -> WriteResult:
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await transfers.finished(conn, call_id, transfer_id, result, at or self._clock())
 
     # -- recordings ----------------------------------------------------------------------
 
     async def recording_started(self, recording: RecordingStart) -> WriteResult:
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await recordings.started(conn, recording)
 
     async def recording_finished(
@@ -148,7 +169,7 @@ class LedgerWriter:
         path: str | None = None,
         at: dt.datetime | None = None,
     ) -> WriteResult:
-        async with self._engine.begin() as conn:
+        async with self._begin() as conn:
             return await recordings.finished(
                 conn, call_id, name, at or self._clock(), duration_ms, path, format
             )

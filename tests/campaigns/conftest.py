@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -26,11 +26,11 @@ class FakePbx:
         self.counts: LiveCounts | None = LiveCounts(updated_at=time.time())
         self.fail_sends = 0
 
-    def send(self, command: OriginateCall) -> None:
+    def send(self, commands: Sequence[OriginateCall]) -> None:
         if self.fail_sends:
             self.fail_sends -= 1
             raise ConnectionError("redis is down")
-        self.commands.append(command)
+        self.commands.extend(commands)
 
     def live_counts(self) -> LiveCounts | None:
         if self.counts is not None:

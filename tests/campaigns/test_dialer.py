@@ -275,3 +275,36 @@ def test_a_local_trunk_dials_the_number_through_a_dialplan_context() -> None:
 
     assert trunk_dial_plan("trunk", "+919800000001") == "PJSIP/+919800000001@trunk"
     assert trunk_dial_plan("local:cc-sim-reactive", "+919800000001") == "Local/+919800000001@cc-sim-reactive"
+
+
+def test_a_big_tick_records_and_sends_its_leads_in_chunks(dialer, pbx, make_campaign, make_lead, clock) -> None:
+    from contactcenter.campaigns.dialer import CHUNK
+
+    campaign = make_campaign(max_concurrent_calls=2 * CHUNK + 5, escalation_rate_prior=0.01)
+    for i in range(2 * CHUNK + 10):
+        make_lead(campaign, f"+91980000{i:04d}")
+    DoNotCall.objects.create(phone="+919800000007")  # checked inside the chunk's transaction
+    dialer.tick()
+    assert len(pbx.commands) == 2 * CHUNK + 5  # the line limit, across chunks
+    attempts = CallAttempt.objects.all()
+    assert {a.call_id for a in attempts} == {c.call_id for c in pbx.commands}
+    assert all(a.command_sent_at is not None and a.number == 1 for a in attempts)
+    assert "PJSIP/+919800000007@trunk" not in {c.endpoint for c in pbx.commands}
+    dialled = Lead.objects.filter(status=LeadStatus.DIALING)
+    assert dialled.count() == 2 * CHUNK + 5 and {lead.attempts for lead in dialled} == {1}
+    assert {lead.last_attempt_at for lead in dialled} == {clock.now}
+    assert Lead.objects.get(phone="+919800000007").status == LeadStatus.BLOCKED
+
+
+def test_a_lead_already_being_called_does_not_stop_the_rest_of_its_chunk(dialer, pbx, make_campaign,
+                                                                         make_lead, clock) -> None:  # fmt: skip
+    campaign = make_campaign(max_concurrent_calls=5)
+    leads = [make_lead(campaign, f"+9198000000{i:02d}") for i in range(4)]
+    # Another dialer's live attempt on a lead this one still sees as pending: the chunk's insert
+    # breaks the one-live-attempt rule, and the leads are then dialled one by one.
+    CallAttempt.objects.create(campaign=campaign, lead=leads[1], number=1, call_id="other", command_id="other",
+                               dial_mode="ai_first", endpoint="PJSIP/x@trunk", created_at=clock.now)  # fmt: skip
+    Lead.objects.filter(pk=leads[1].pk).update(attempts=0)
+    placed = dialer.dial_leads(campaign, [lead.pk for lead in leads], clock.now)
+    assert [a.lead_id for a in placed] == [leads[0].pk, leads[2].pk, leads[3].pk]
+    assert [c.lead_id for c in pbx.commands] == [leads[0].pk, leads[2].pk, leads[3].pk]

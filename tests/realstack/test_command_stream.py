@@ -76,3 +76,52 @@ def test_concurrent_publishes_send_each_event_once(redis_server: RedisServer) ->
         await client.aclose()
 
     asyncio.run(go())
+
+
+def test_commands_for_different_calls_run_together_and_one_calls_commands_in_order(redis_server: RedisServer) -> None:
+    from pbx.api import OriginateCall
+
+    stream = "test:commands:concurrent"
+
+    async def go() -> None:
+        client = aioredis.from_url(redis_server.url)
+        publisher = EventPublisher(client, stream="test:events:concurrent-commands")
+        commands = [OriginateCall(call_id=f"c{i}", endpoint=f"PJSIP/+9198000000{i:02d}@trunk", flow="f")
+                    for i in range(12)]  # fmt: skip
+        commands.insert(3, HangupCall(call_id="c0"))  # must wait for c0's originate
+        for command in commands:
+            await client.xadd(stream, to_fields(command))
+        in_flight, most, done = 0, 0, []
+
+        async def handle(command) -> None:
+            nonlocal in_flight, most
+            in_flight += 1
+            most = max(most, in_flight)
+            await asyncio.sleep(0.05)  # an ARI request's wait
+            in_flight -= 1
+            done.append((command.type, command.call_id))
+
+        consumer = CommandConsumer(client, publisher, consumer="pbx-c", stream=stream, concurrency=4)
+        await _run_until(consumer, handle, len(commands))
+        assert most == 4  # bounded, but not one at a time
+        assert done.index(("hangup", "c0")) > done.index(("originate", "c0"))
+        assert sorted(done) == sorted((c.type, c.call_id) for c in commands)
+        assert (await client.xpending(stream, "pbx"))["pending"] == 0
+        await client.aclose()
+
+    asyncio.run(go())
+
+
+def test_a_burst_of_events_reaches_the_stream_in_publish_order(redis_server: RedisServer) -> None:
+    from pbx.api import CallAnswered
+
+    async def go() -> None:
+        client = aioredis.from_url(redis_server.url)
+        publisher = EventPublisher(client, stream="test:events:order")
+        # Publishers that do not wait for each other, as the engine's call tasks do.
+        await asyncio.gather(*(publisher.publish(CallAnswered(call_id=f"c{i}")) for i in range(450)))
+        entries = await client.xrange("test:events:order")
+        assert [parse_event(f).call_id for _, f in entries] == [f"c{i}" for i in range(450)]
+        await client.aclose()
+
+    asyncio.run(go())

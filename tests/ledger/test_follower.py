@@ -1,0 +1,141 @@
+"""The ledger written behind the live path: batched, in order, nothing lost to a busy database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pbx.api import CallAnswered, CallEnded, CallStarted, Event, UtteranceHeard
+from pbx.backoff import Backoff
+from pbx.bus.ledger_follower import LedgerFollower
+from pbx.bus.ledger_sink import LedgerSink
+from pbx.ledger import LedgerWriter
+from pbx.ledger.schema import Call, Utterance
+from pbx.ledger.schema import Event as TimelineEntry
+
+T = 1_790_000_000.0
+
+
+def _call(call_id: str, t: float = T) -> list[Event]:
+    return [
+        CallStarted(call_id=call_id, at=t, direction="outbound", endpoint="PJSIP/+919800000001@trunk", flow="f"),
+        CallAnswered(call_id=call_id, at=t + 1),
+        CallEnded(call_id=call_id, at=t + 9, outcome="completed"),
+    ]  # fmt: skip
+
+
+class FlakyWriter:
+    """Records each batch; fails the first ``busy`` writes as a locked database would, and
+    refuses for good any batch holding an event of call ``bad``."""
+
+    def __init__(self, busy: int = 0) -> None:
+        self.busy = busy
+        self.batches: list[list[str]] = []
+
+    async def __call__(self, events: Sequence[Event]) -> None:
+        if self.busy:
+            self.busy -= 1
+            raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+        if any(e.call_id == "bad" for e in events):
+            raise ValueError("not in the ledger's vocabulary")
+        self.batches.append([f"{e.call_id}:{e.type}" for e in events])
+
+
+def _follower(writer, **kw) -> LedgerFollower:
+    return LedgerFollower(writer, backoff=Backoff(0.01, 0.02), **kw)
+
+
+async def _until_written(follower: LedgerFollower, task: asyncio.Task) -> None:
+    async with asyncio.timeout(5):
+        while follower.pending:
+            assert not task.done(), task
+            await asyncio.sleep(0.005)
+
+
+async def test_a_burst_is_written_in_one_batch_in_order() -> None:
+    writer = FlakyWriter()
+    follower = _follower(writer)
+    events = _call("a") + _call("b")
+    for event in events:
+        follower.submit(event)  # before the task runs: they gather
+    task = asyncio.create_task(follower.run())
+    await _until_written(follower, task)
+    task.cancel()
+    assert writer.batches == [[f"{e.call_id}:{e.type}" for e in events]]
+    assert follower.report() == {"pending": 0, "written": 6, "refused": 0, "dropped": 0, "last_error": None}
+
+
+async def test_a_busy_database_delays_the_events_but_loses_none() -> None:
+    writer = FlakyWriter(busy=3)
+    follower = _follower(writer)
+    task = asyncio.create_task(follower.run())
+    for event in _call("a"):
+        follower.submit(event)
+    await _until_written(follower, task)
+    task.cancel()
+    assert [x for batch in writer.batches for x in batch] == ["a:call.started", "a:call.answered", "a:call.ended"]
+    assert follower.written == 3 and "database is locked" in (follower.last_error or "")
+
+
+async def test_an_event_the_ledger_refuses_is_skipped_and_the_rest_of_its_batch_kept() -> None:
+    writer = FlakyWriter()
+    follower = _follower(writer)
+    for event in _call("a") + _call("bad") + _call("c"):
+        follower.submit(event)
+    task = asyncio.create_task(follower.run())
+    await _until_written(follower, task)
+    task.cancel()
+    written = [x for batch in writer.batches for x in batch]
+    assert written == ["a:call.started", "a:call.answered", "a:call.ended",
+                       "c:call.started", "c:call.answered", "c:call.ended"]  # fmt: skip
+    assert (follower.written, follower.refused) == (6, 3)
+
+
+async def test_drain_writes_what_is_left_at_shutdown_and_reports_what_it_could_not() -> None:
+    writer = FlakyWriter()
+    follower = _follower(writer)
+    for event in _call("a"):
+        follower.submit(event)
+    assert await follower.drain(timeout_s=2) is True
+    assert follower.written == 3
+
+    stuck = _follower(FlakyWriter(busy=10_000))
+    stuck.submit(_call("z")[0])
+    assert await stuck.drain(timeout_s=0.2) is False
+    assert stuck.pending == 1
+
+
+def test_memory_is_bounded_when_the_database_stays_down() -> None:
+    follower = _follower(FlakyWriter(), max_pending=4)
+    for i in range(10):
+        follower.submit(CallAnswered(call_id=f"c{i}"))
+    assert follower.pending == 4 and follower.dropped == 6
+
+
+@pytest.mark.parametrize("batched", [True, False])
+async def test_real_ledger_gets_every_fact_of_a_burst(engine: AsyncEngine, batched: bool) -> None:
+    sink = LedgerSink(LedgerWriter(engine))
+    follower = LedgerFollower(sink.write_batch, max_batch=500 if batched else 1)
+    events = [e for i in range(20) for e in _call(f"c{i}", T + i)]
+    events.insert(5, UtteranceHeard(call_id="c1", at=T + 1.5, utterance_id="u1", speaker="customer", text="yes",
+                                    start_ms=100, end_ms=600))  # fmt: skip
+    # A speaker the ledger has no word for: refused alone, its neighbours written.
+    events.insert(6, UtteranceHeard.model_construct(call_id="c1", at=T + 1.6, utterance_id="u2", speaker="martian",
+                                                    text="?", final=True, type="call.utterance", event_id="e-bad"))  # fmt: skip
+    for event in events:
+        follower.submit(event)
+    task = asyncio.create_task(follower.run())
+    await _until_written(follower, task)
+    task.cancel()
+    async with engine.connect() as conn:
+        calls = await conn.scalar(select(func.count()).select_from(Call).where(Call.answered_at.is_not(None),
+                                                                              Call.ended_at.is_not(None)))  # fmt: skip
+        timeline = await conn.scalar(select(func.count()).select_from(TimelineEntry))
+        utterances = (await conn.execute(select(Utterance.text))).scalars().all()
+    assert calls == 20 and timeline == 61 and utterances == ["yes"]
+    assert (follower.written, follower.refused) == (61, 1)
