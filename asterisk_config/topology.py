@@ -94,8 +94,9 @@ def default_topology(agent_password: str, simulated_agent_ports: tuple[int, ...]
     """Two agents and a web-console agent in one support queue: enough for the demo and the fail-safe.
 
     With ``simulated_agent_ports`` (the demo), each agent's phone is a simulated softphone
-    answering on that local port instead of a registered device. ``webagent1`` is the agent
-    console's browser softphone; while no browser is registered the queue does not ring it.
+    answering on that local port instead of a registered device, and the queue offers calls to
+    ``webagent1`` first. ``webagent1`` is the agent console's browser softphone; while no
+    browser is registered the queue does not ring it.
     """
     contacts = [f"sip:agent{i + 1}@127.0.0.1:{port}" for i, port in enumerate(simulated_agent_ports)]
     agents = tuple(
@@ -103,8 +104,10 @@ def default_topology(agent_password: str, simulated_agent_ports: tuple[int, ...]
         for i in range(2)
     )
     web = AgentEndpoint(DEFAULT_WEB_AGENT, webrtc_password(agent_password, DEFAULT_WEB_AGENT), webrtc=True)
-    return Topology(
-        agents=(*agents, web),
-        queues=(HumanQueue("support", members=(*(a.name for a in agents), web.name)),),
-        failsafe_queue="support",
-    )
+    if simulated_agent_ports:
+        # The demo's browser agent, when logged in and free, is offered each call first, so the
+        # person watching the console sees escalations arrive there; the softphones take the rest.
+        support = HumanQueue("support", members=(web.name, *(a.name for a in agents)), strategy="linear")
+    else:
+        support = HumanQueue("support", members=(*(a.name for a in agents), web.name))
+    return Topology(agents=(*agents, web), queues=(support,), failsafe_queue="support")

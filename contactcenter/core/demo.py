@@ -135,11 +135,24 @@ def stop_campaign(campaign: Campaign) -> None:
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.STOPPED)
 
 
+def _ledger_transfers(attempts: list[CallAttempt], wait_s: float = 5.0) -> dict:
+    """The ledger's transfer rows of these calls. pbx writes the ledger just behind its event
+    stream, so a row can trail the attempt it belongs to by a moment."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        transfers = {t.call_id: t for t in Transfer.objects.filter(call_id__in=[a.call_id for a in attempts])
+                     .order_by("id")}  # fmt: skip
+        complete = len(transfers) == len(attempts) and all(t.decision_to_queue_ms is not None
+                                                           for t in transfers.values())  # fmt: skip
+        if complete or time.monotonic() > deadline:
+            return transfers
+        time.sleep(0.2)
+
+
 def summarise(campaign: Campaign, calls: list[LeadCall], elapsed_s: float) -> dict:
     attempts = [c.attempt for c in calls if c.attempt is not None]
-    transfers = {t.call_id: t for t in Transfer.objects.filter(call_id__in=[a.call_id for a in attempts])
-                 .order_by("id")}  # fmt: skip
     escalated = [c for c in calls if c.attempt is not None and c.attempt.escalated_at is not None]
+    transfers = _ledger_transfers([c.attempt for c in escalated])
 
     def decision_to_queue_s(a: CallAttempt) -> float | None:
         t = transfers.get(a.call_id)
@@ -155,8 +168,8 @@ def summarise(campaign: Campaign, calls: list[LeadCall], elapsed_s: float) -> di
         "answered_by_agent": sum(1 for c in escalated if c.attempt.agent_connected_at is not None),
         "escalations": [
             {"lead": c.attempt.lead_id, "name": c.lead.first_name, "script": c.lead.script.name,
-             "reason": c.attempt.escalation_reason, "decision_to_queue_s": decision_to_queue_s(c.attempt),
-             "agent": c.attempt.agent or None}
+             "call_id": c.attempt.call_id, "reason": c.attempt.escalation_reason,
+             "decision_to_queue_s": decision_to_queue_s(c.attempt), "agent": c.attempt.agent or None}
             for c in escalated
         ],  # fmt: skip
         "outcomes": {c.lead.first_name: (c.attempt.outcome if c.attempt else None) for c in calls},

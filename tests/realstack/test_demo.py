@@ -54,7 +54,8 @@ def test_short_demo_accounts_for_every_call(demo_env: dict[str, str]) -> None:
     assert _run(demo_env, py, "-m", "alembic", "upgrade", "head").returncode == 0
     up = _run(demo_env, py, "manage.py", "stack", "up")
     assert up.returncode == 0, up.stdout + up.stderr
-    demo = _run(demo_env, py, "manage.py", "demo", "--leads", "5", "--timeout", "240", timeout=400)
+    demo = _run(demo_env, py, "manage.py", "demo", "--leads", "5", "--timeout", "240", "--browser-agent", "on",
+                timeout=400)  # fmt: skip
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     summary = json.loads((Path(demo_env["CC_VAR_DIR"]) / "demo" / "summary.json").read_text())
     # A campaign of 5 imported leads, dialled by the stack's dialer: each lead called once, each call ended.
@@ -64,6 +65,13 @@ def test_short_demo_accounts_for_every_call(demo_env: dict[str, str]) -> None:
     assert summary["completed_by_bot"] == 3
     assert summary["escalated"] == 2 and summary["answered_by_agent"] == 2
     assert all(e["decision_to_queue_s"] is not None and e["decision_to_queue_s"] < 10 for e in summary["escalations"])
-    # The agents' softphones got the VoiceWatch reason in the INVITE of each call they answered.
+    # The agents got the VoiceWatch reason in the INVITE of each call they answered: the browser
+    # agent at the console (offered each call first) on its screen-pop, the softphones the rest.
     reasons = sorted(e["reason"] for e in summary["escalations"])
-    assert sorted(c["reason"] for c in summary["agent_softphones"]) == reasons
+    browser = summary["browser_agent"]
+    assert browser["logged_in"] and browser["registered"] and browser["error"] == ""
+    in_browser = [c for c in browser["calls"] if not c["error"]]
+    assert len(in_browser) >= 1 and all(c["answered_at"] and c["disposition"] == "resolved" for c in in_browser)
+    assert sorted([c["reason"] for c in summary["agent_softphones"]] + [c["reason"] for c in in_browser]) == reasons
+    by_browser = {c["call_id"] for c in in_browser}
+    assert {e["agent"] for e in summary["escalations"] if e["call_id"] in by_browser} == {"webagent1"}

@@ -32,8 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--leads", type=int, default=len(DEMO_LEADS))
         parser.add_argument("--lines", type=int, default=4, help="the campaign's max concurrent AI calls")
         parser.add_argument("--timeout", type=float, default=480)
+        parser.add_argument("--browser-agent", choices=("auto", "on", "off"), default="auto",
+                            help="an agent at the console in chromium (auto: if chromium and playwright are here)")
 
-    def handle(self, *args: Any, leads: int, lines: int, timeout: float, **options: Any) -> None:
+    def handle(self, *args: Any, leads: int, lines: int, timeout: float, browser_agent: str,
+               **options: Any) -> None:  # fmt: skip
         try:
             stack = Stack.from_env()
             demo_leads = demo.demo_leads(leads)
@@ -46,25 +49,38 @@ class Command(BaseCommand):
         config = stack.config
         work_dir = config.var_dir / "demo"
         work_dir.mkdir(parents=True, exist_ok=True)
-        people = self._start_people(stack, work_dir, leads)
+        browser = self._start_browser_agent(stack, work_dir, browser_agent)
+        try:
+            people = self._start_people(stack, work_dir, leads)
+        except BaseException:
+            _stop(browser, 30)
+            raise
+        if browser is not None:
+            self._wait_ready(browser, work_dir / "browser-agent.ready", 90, "the browser agent", required=False)
         started = time.monotonic()
         try:
             campaign = demo.create_demo_campaign(demo_leads, max_lines=lines)
             self.stdout.write(f"[demo] campaign {campaign.name!r}: {leads} leads, AI-first on {lines} lines")
             calls = demo.wait_until_settled(campaign, demo_leads, timeout, say=self.stdout.write)
         finally:
-            people.terminate()
-            try:
-                people.wait(20)
-            except subprocess.TimeoutExpired:
-                people.kill()
+            _stop(people, 20)
+            _stop(browser, 30)
         demo.stop_campaign(campaign)
         summary = demo.summarise(campaign, calls, time.monotonic() - started)
         people_report = work_dir / "people.json"
         if people_report.exists():
             summary["agent_softphones"] = json.loads(people_report.read_text())["agent_calls"]
+        browser_report = work_dir / "browser-agent.json"
+        if browser is not None and browser_report.exists():
+            summary["browser_agent"] = json.loads(browser_report.read_text())
         (work_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        self.stdout.write(json.dumps({k: v for k, v in summary.items() if k != "agent_softphones"}, indent=2))
+        self.stdout.write(json.dumps({k: v for k, v in summary.items() if k not in ("agent_softphones", "browser_agent")},
+                                     indent=2))  # fmt: skip
+        if "browser_agent" in summary:
+            taken = [c for c in summary["browser_agent"]["calls"] if not c["error"]]
+            self.stdout.write(f"browser agent ({summary['browser_agent']['user']} at /console/): {len(taken)} call(s) "
+                              f"answered and disposed" + (f"; {summary['browser_agent']['error']}"
+                                                          if summary["browser_agent"]["error"] else ""))  # fmt: skip
         web = config.web_url
         self.stdout.write(f"\nsummary:   {work_dir / 'summary.json'}")
         self.stdout.write(f"campaign:  {web}/admin/campaigns/campaign/{campaign.pk}/change/")
@@ -91,12 +107,54 @@ class Command(BaseCommand):
              "--ready-file", str(ready)],
             cwd=config.repo_dir, env=env,
         )  # fmt: skip
-        deadline = time.monotonic() + 120  # the customers' lines are synthesised first
-        while not ready.exists():
-            if proc.poll() is not None:
-                raise CommandError(f"the simulated people exited ({proc.returncode}) before the campaign started")
-            if time.monotonic() > deadline:
-                proc.terminate()
-                raise CommandError("the simulated people did not get ready in 120 s")
-            time.sleep(0.3)
+        # The customers' lines are synthesised first.
+        self._wait_ready(proc, ready, 120, "the simulated people", required=True)
         return proc
+
+    def _start_browser_agent(self, stack: Stack, work_dir: Path, mode: str) -> subprocess.Popen | None:
+        from django.conf import settings
+        from django.core.management import call_command
+
+        from pbx.simulator import browser_agent
+
+        why_not = browser_agent.available()
+        if mode == "off" or (why_not and mode == "auto"):
+            if why_not:
+                self.stdout.write(f"[demo] no browser agent: {why_not}")
+            return None
+        if why_not:
+            raise CommandError(f"--browser-agent on: {why_not}")
+        call_command("console_agent", stdout=open(os.devnull, "w"))  # the log-in it uses (once)
+        ready = work_dir / "browser-agent.ready"
+        ready.unlink(missing_ok=True)
+        (work_dir / "browser-agent.json").unlink(missing_ok=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "pbx.simulator.browser_agent", "--url", stack.config.web_url, "--user", "agent",
+             "--password-file", str(settings.VAR_DIR / "console-agent-password.txt"),
+             "--report", str(work_dir / "browser-agent.json"), "--ready-file", str(ready),
+             "--screenshot", str(work_dir / "browser-agent-screen-pop.png")],
+            cwd=stack.config.repo_dir,
+        )  # fmt: skip
+
+    def _wait_ready(self, proc: subprocess.Popen, ready: Path, timeout_s: float, what: str, required: bool) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not ready.exists():
+            problem = (f"{what} exited ({proc.returncode}) before the campaign started" if proc.poll() is not None
+                       else f"{what} did not get ready in {timeout_s:.0f} s" if time.monotonic() > deadline else "")  # fmt: skip
+            if problem:
+                _stop(proc, 10)
+                if required:
+                    raise CommandError(problem)
+                self.stdout.write(f"[demo] {problem}; the softphones take every call")
+                return
+            time.sleep(0.3)
+
+
+def _stop(proc: subprocess.Popen | None, wait_s: float) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(wait_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
