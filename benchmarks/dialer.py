@@ -8,15 +8,15 @@ process as the customers behind Asterisk's trunk: every call is answered at once
 
 - **raw**: ``--calls`` originates ``POST /ari/channels`` (``PJSIP/<n>@trunk`` into a Stasis app
   of this process), all sent at once over 8 connections; ``raw_originate_per_s`` = calls / seconds from the first
-  POST until the last call's ``StasisStart`` (answered) arrives on the ARI websocket.
+  POST until the last call's ``StasisStart`` (answered), timed by Asterisk's event timestamp.
 - **ours**: the real path. A Django campaign (temporary SQLite database, the same file the
   call ledger uses, as in the stack) of ``--calls`` leads in AI-first mode with a line per lead
   and agents enough that pacing is never human-bound; the real :class:`Dialer` ticks every
   ``--tick-s`` and the real :class:`EventConsumer` polls in between, as ``manage.py dialer``
   does; the commands go over Redis to ``python -m pbx`` (started as the tests start it), which
   originates through ARI and runs the bot on each answered call. ``originate_per_s`` = calls
-  / seconds from the dialer's first tick until the last ``call.answered`` event of pbx
-  (its own timestamp).
+  / seconds from the dialer's first tick until the last ``call.answered`` event of pbx, whose
+  time is the answer's ``StasisStart`` timestamp from Asterisk, as on the raw side.
 
 ``ratio`` = originate_per_s / raw_originate_per_s. Also reported: where the time of our path
 goes (``ours_breakdown_s``: the dialer's first tick, the last command on the stream, pbx's
@@ -128,7 +128,7 @@ async def _raw_run(asterisk: AsteriskInstance, calls: int, timeout: float) -> di
 
     async def on_event(event: AriEvent) -> None:
         if event.type == "StasisStart" and event.channel_id in ids and event.channel_id not in answered:
-            answered[event.channel_id] = time.time()
+            answered[event.channel_id] = event.at or time.time()
             if len(answered) == calls:
                 all_answered.set()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +29,9 @@ from pbx.bus.ledger_sink import LedgerSink
 from pbx.config_snapshot import ConfigCache
 from pbx.calls.engine import CallEngine, ConversationFactory, PromptFileMaker
 from pbx.health import health_app
-from pbx.ledger import LedgerWriter, create_engine_from_env
+from pbx.ledger import LedgerWriter, ledger_url_from_env, make_engine
+from pbx.ledger.batch import ThreadedBatches
+from pbx.ledger.db import make_sqlite_thread_engine
 from pbx.media.codec import FORMATS
 from pbx.settings import PbxSettings
 
@@ -55,7 +58,8 @@ class PbxService:
             FORMATS[settings.media_format], failsafe_queue=settings.failsafe_queue, prompt_files=prompt_files,
         )  # fmt: skip
         self.bot_status = bot_status or {"ready": True}
-        self.commands = CommandConsumer(redis, self.publisher, consumer=settings.consumer_name)
+        self.commands = CommandConsumer(redis, self.publisher, consumer=settings.consumer_name,
+                                        concurrency=settings.command_concurrency)  # fmt: skip
         self.config = ConfigCache(redis)
         self.engine.inbound_routes = self._inbound_route
         self.ari_ready = asyncio.Event()
@@ -149,10 +153,15 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
                 bot_status: dict[str, Any] | None = None,
                 on_started: Callable[[PbxService], None] | None = None) -> None:  # fmt: skip
     redis = aioredis.from_url(settings.redis_url)
-    ledger = create_engine_from_env()
-    async with aiohttp.ClientSession() as session:
+    ledger_url = ledger_url_from_env(os.environ)
+    ledger = make_engine(ledger_url)
+    thread_engine = make_sqlite_thread_engine(ledger_url)
+    # One more connection than the REST requests get: the events websocket holds one for good.
+    connector = aiohttp.TCPConnector(limit=settings.ari_connections + 1)
+    async with aiohttp.ClientSession(connector=connector) as session:
         service = PbxService(settings, session, redis, conversations, prompt_files, bot_status)
-        follower = LedgerFollower(LedgerSink(LedgerWriter(ledger)).write_batch)
+        batches = ThreadedBatches(thread_engine) if thread_engine is not None else None
+        follower = LedgerFollower(LedgerSink(LedgerWriter(ledger), batches).write_batch)
         service.follow_with_ledger(follower)
         runner = web.AppRunner(health_app(service.report), access_log=None)
         await runner.setup()
@@ -175,3 +184,5 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
             with contextlib.suppress(Exception):
                 await redis.aclose()
             await ledger.dispose()
+            if thread_engine is not None:
+                thread_engine.dispose()

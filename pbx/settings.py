@@ -31,6 +31,11 @@ class PbxSettings(BaseModel):
     media_format: str = Field("slin16", pattern="^(slin16|ulaw)$")
     failsafe_queue: str = "support"
     consumer_name: str = "pbx-1"
+    # Asterisk's HTTP server listens with a backlog of 10: more connections opened at once lose
+    # SYNs and wait a second for the retry. Requests queue for these (kept-alive) connections.
+    ari_connections: int = Field(8, ge=1, le=64)
+    # Commands (originates) handled at once; beyond ari_connections they wait for a connection.
+    command_concurrency: int = Field(32, ge=1, le=1000)
     # Files Asterisk must play (the agent's whisper summary) are written on the host under
     # media_dir and played by Asterisk from media_dir_asterisk (the same folder seen from its chroot).
     media_dir: str = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,14 @@ class AriEvent:
     bridge_id: str | None = None
     args: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def at(self) -> float | None:
+        """When Asterisk says it happened (epoch seconds), or None if it did not say."""
+        try:
+            return dt.datetime.fromisoformat(self.timestamp).timestamp() if self.timestamp else None
+        except ValueError:
+            return None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AriEvent:

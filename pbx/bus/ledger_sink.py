@@ -17,6 +17,7 @@ from pbx.api import (
     UtteranceHeard,
 )
 from pbx.ledger import LedgerWriter
+from pbx.ledger.batch import ThreadedBatches
 from pbx.ledger.enums import Direction, Outcome, Speaker, TransferResult, TransferStage
 from pbx.ledger.records import CallStart, DecisionRecord, TransferRequest, UtteranceRecord
 
@@ -39,18 +40,27 @@ def _outcome(value: str) -> Outcome:
 
 
 class LedgerSink:
-    """Writes events into the ledger, a batch of them in one transaction."""
+    """Writes events into the ledger, a batch of them in one transaction (on a worker thread
+    when ``batches`` is given: SQLite)."""
 
-    def __init__(self, writer: LedgerWriter) -> None:
+    def __init__(self, writer: LedgerWriter, batches: ThreadedBatches | None = None) -> None:
         self._writer = writer
+        self._batches = batches
 
     async def __call__(self, event: Event) -> None:
         await self.write_batch([event])
 
     async def write_batch(self, events: Sequence[Event]) -> None:
+        if self._batches is not None:
+            await self._batches.run(lambda writer: _write_all(writer, events))
+            return
         async with self._writer.transaction() as writer:
-            for event in events:
-                await write_event(writer, event)
+            await _write_all(writer, events)
+
+
+async def _write_all(writer: LedgerWriter, events: Sequence[Event]) -> None:
+    for event in events:
+        await write_event(writer, event)
 
 
 async def write_event(w: LedgerWriter, event: Event) -> None:

@@ -139,6 +139,9 @@ class CallEngine:
                 # Not ours (a call from before a restart that reconcile has not seen): to a human.
                 await self._to_failsafe(channel_id, "orphan")
                 return
+        if call.state is CallState.DIALING:
+            # Asterisk's time of the answer: pbx may see the event a moment later under load.
+            call.answered_at = call.answered_at or event.at or time.time()
         if call.screens_machines and call.state is CallState.DIALING:
             await self._screen(call)
             return
@@ -147,7 +150,7 @@ class CallEngine:
     async def _start_bot(self, call: LiveCall) -> None:
         call.state = CallState.WITH_BOT
         call.answered_at = call.answered_at or time.time()
-        await self.publish(CallAnswered(call_id=call.call_id, amd=call.amd_verdict))
+        await self.publish(CallAnswered(call_id=call.call_id, amd=call.amd_verdict, at=call.answered_at))
         call.spawn(self._connect_bot(call))
 
     # ------------------------------------------------------------ answering machines
@@ -155,7 +158,7 @@ class CallEngine:
     async def _screen(self, call: LiveCall) -> None:
         """Let the dialplan's AMD() listen to the first seconds; the call comes back with its verdict."""
         call.state = CallState.SCREENING
-        call.answered_at = time.time()
+        call.answered_at = call.answered_at or time.time()
         try:
             await self.rest.post(f"channels/{call.channel_id}/continue", context="cc-ai", extension="amd", priority=1)
         except AriError as exc:

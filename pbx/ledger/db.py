@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from pbx.ledger.urls import ledger_url_from_env
@@ -49,9 +49,7 @@ def _prepare_sqlite_file(url: URL) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _install_sqlite_hooks(engine: AsyncEngine, busy_timeout_ms: int) -> None:
-    sync_engine = engine.sync_engine
-
+def _install_sqlite_hooks(sync_engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transactions out of the driver's hands so _begin_sqlite can say IMMEDIATE.
@@ -87,7 +85,20 @@ def make_engine(
         _prepare_sqlite_file(parsed)
     engine = create_async_engine(parsed, echo=echo, json_serializer=json_dumps, pool_pre_ping=not is_sqlite)
     if is_sqlite:
-        _install_sqlite_hooks(engine, busy_timeout_ms)
+        _install_sqlite_hooks(engine.sync_engine, busy_timeout_ms)
+    return engine
+
+
+def make_sqlite_thread_engine(url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Engine | None:
+    """The same SQLite file through the plain sqlite3 driver, for work done in one worker thread
+    (see :mod:`pbx.ledger.batch`); None for other databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    _prepare_sqlite_file(parsed)
+    engine = create_engine(parsed.set(drivername="sqlite+pysqlite"), json_serializer=json_dumps,
+                           connect_args={"check_same_thread": False})  # fmt: skip
+    _install_sqlite_hooks(engine, busy_timeout_ms)
     return engine
 
 

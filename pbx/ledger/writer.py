@@ -32,10 +32,17 @@ Clock = Callable[[], dt.datetime]
 
 
 class LedgerWriter:
-    def __init__(self, engine: AsyncEngine, *, clock: Clock = utcnow, _conn: AsyncConnection | None = None) -> None:
-        self._engine = engine
+    def __init__(self, engine: AsyncEngine, *, clock: Clock = utcnow) -> None:
+        self._engine: AsyncEngine | None = engine
         self._clock = clock
-        self._conn = _conn
+        self._conn: AsyncConnection | None = None
+
+    @classmethod
+    def bound(cls, conn: AsyncConnection, *, clock: Clock = utcnow) -> LedgerWriter:
+        """A writer whose every write goes into ``conn``'s transaction (the caller commits)."""
+        writer = cls.__new__(cls)
+        writer._engine, writer._clock, writer._conn = None, clock, conn
+        return writer
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[LedgerWriter]:
@@ -45,14 +52,16 @@ class LedgerWriter:
         if self._conn is not None:
             yield self
             return
+        assert self._engine is not None
         async with self._engine.begin() as conn:
-            yield LedgerWriter(self._engine, clock=self._clock, _conn=conn)
+            yield LedgerWriter.bound(conn, clock=self._clock)
 
     @contextlib.asynccontextmanager
     async def _begin(self) -> AsyncIterator[AsyncConnection]:
         if self._conn is not None:
             yield self._conn
         else:
+            assert self._engine is not None
             async with self._engine.begin() as conn:
                 yield conn
 

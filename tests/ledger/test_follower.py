@@ -15,6 +15,8 @@ from pbx.backoff import Backoff
 from pbx.bus.ledger_follower import LedgerFollower
 from pbx.bus.ledger_sink import LedgerSink
 from pbx.ledger import LedgerWriter
+from pbx.ledger.batch import ThreadedBatches
+from pbx.ledger.db import make_sqlite_thread_engine
 from pbx.ledger.schema import Call, Utterance
 from pbx.ledger.schema import Event as TimelineEntry
 
@@ -117,10 +119,13 @@ def test_memory_is_bounded_when_the_database_stays_down() -> None:
     assert follower.pending == 4 and follower.dropped == 6
 
 
-@pytest.mark.parametrize("batched", [True, False])
-async def test_real_ledger_gets_every_fact_of_a_burst(engine: AsyncEngine, batched: bool) -> None:
-    sink = LedgerSink(LedgerWriter(engine))
-    follower = LedgerFollower(sink.write_batch, max_batch=500 if batched else 1)
+@pytest.mark.parametrize("how", ["one by one", "batched", "batched on a thread"])
+async def test_real_ledger_gets_every_fact_of_a_burst(engine: AsyncEngine, ledger_url: str, how: str) -> None:
+    thread_engine = make_sqlite_thread_engine(ledger_url) if how == "batched on a thread" else None
+    if how == "batched on a thread" and thread_engine is None:
+        pytest.skip("threaded batches are for SQLite")
+    sink = LedgerSink(LedgerWriter(engine), ThreadedBatches(thread_engine) if thread_engine else None)
+    follower = LedgerFollower(sink.write_batch, max_batch=1 if how == "one by one" else 500)
     events = [e for i in range(20) for e in _call(f"c{i}", T + i)]
     events.insert(5, UtteranceHeard(call_id="c1", at=T + 1.5, utterance_id="u1", speaker="customer", text="yes",
                                     start_ms=100, end_ms=600))  # fmt: skip
@@ -139,3 +144,18 @@ async def test_real_ledger_gets_every_fact_of_a_burst(engine: AsyncEngine, batch
         utterances = (await conn.execute(select(Utterance.text))).scalars().all()
     assert calls == 20 and timeline == 61 and utterances == ["yes"]
     assert (follower.written, follower.refused) == (61, 1)
+    if thread_engine is not None:
+        thread_engine.dispose()
+
+
+def test_ledger_inserts_are_compiled_once_not_per_call() -> None:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from pbx.ledger.writes.common import InsertIgnore
+
+    table = Call.__table__
+    first, second = InsertIgnore(table).values(id="a", provisional=True), InsertIgnore(table).values(id="b")
+    assert first._generate_cache_key() is not None  # None: SQLAlchemy compiles it on every execute
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        assert str(first.compile(dialect=dialect)).endswith(" ON CONFLICT DO NOTHING")
+    assert first._generate_cache_key() != second._generate_cache_key()  # other columns, other SQL

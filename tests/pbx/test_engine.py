@@ -224,3 +224,21 @@ async def test_hanging_up_during_detection_is_a_hang_up_not_a_no_answer() -> Non
     await engine.on_event(ari_event("ChannelDestroyed", command.call_id, cause=16))
     assert isinstance(events[-1], CallEnded) and events[-1].outcome == "hung_up"
     assert "answering-machine" in events[-1].detail
+
+
+async def test_the_answer_is_timed_by_asterisk_not_by_when_pbx_got_to_it() -> None:
+    ari, events = FakeAri(), []
+    engine, _ = amd_engine(ari, events)
+    command = OriginateCall(endpoint="PJSIP/x@trunk", flow="f")
+    await engine.originate(command)
+    await engine.on_event(AriEvent.from_json({"type": "StasisStart", "application": "cc", "args": ["outbound"],
+                                              "timestamp": "2026-11-25T16:40:00.123+0000",
+                                              "channel": {"id": command.call_id}}))  # fmt: skip
+    [answered] = [e for e in events if isinstance(e, CallAnswered)]
+    assert answered.at == pytest.approx(1795624800.123)
+
+
+def test_an_ari_timestamp_is_read_or_left_unknown() -> None:
+    assert ari_event("StasisStart", "c").at is None  # "t": not a time
+    event = AriEvent.from_json({"type": "X", "application": "cc", "timestamp": "2026-11-25T22:10:00.5+0530"})
+    assert event.at == pytest.approx(1795624800.5)

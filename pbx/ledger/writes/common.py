@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import Insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pbx.ledger.enums import WriteStatus
@@ -21,15 +22,24 @@ events: Table = Event.__table__  # type: ignore[assignment]
 CONFLICT_EVENT = "ledger.conflict"
 
 
+class InsertIgnore(Insert):
+    """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL say it alike) that SQLAlchemy
+    compiles once: its dialect upserts carry no cache key and were compiled on every call,
+    which cost more than the write itself."""
+
+    inherit_cache = True  # the class is part of the key, so it never shares a plain INSERT's entry
+
+
+@compiles(InsertIgnore)
+def _compile_insert_ignore(element: InsertIgnore, compiler: Any, **kw: Any) -> str:
+    return compiler.visit_insert(element, **kw) + " ON CONFLICT DO NOTHING"
+
+
 def insert_ignore(conn: AsyncConnection, table: Table) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING: the database, not a prior SELECT, decides who is first."""
-    match conn.dialect.name:
-        case "sqlite":
-            return sqlite.insert(table).on_conflict_do_nothing()
-        case "postgresql":
-            return postgresql.insert(table).on_conflict_do_nothing()
-        case other:
-            raise NotImplementedError(f"the call ledger does not support {other}")
+    if conn.dialect.name not in ("sqlite", "postgresql"):
+        raise NotImplementedError(f"the call ledger does not support {conn.dialect.name}")
+    return InsertIgnore(table)
 
 
 async def insert_new(conn: AsyncConnection, table: Table, values: Mapping[str, Any]) -> bool:
