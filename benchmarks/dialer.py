@@ -62,7 +62,7 @@ from pbx.simulator.sip_customers import SippCustomers
 PBX_APP = "ccbench"
 RAW_APP = "ccbench-raw"
 RAW_CONNECTIONS = 8
-ORDER = {"order_id": "A1001", "item": "a steel water bottle", "amount": "499"}
+ORDER = {"order_id": "A1001", "item": "a steel water bottle", "amount": "499", "currency": "rupees"}
 
 
 # ------------------------------------------------------------------ the stack

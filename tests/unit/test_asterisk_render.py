@@ -61,3 +61,17 @@ def test_topology_rejects_unsafe_names_and_dangling_members() -> None:
         Topology(queues=(HumanQueue("support", members=("ghost",)),))
     with pytest.raises(ValueError, match="fail-safe queue"):
         Topology(queues=(HumanQueue("sales"),), failsafe_queue="support")
+
+
+def test_the_trunk_is_not_re_invited_when_the_bot_bridges_the_customer() -> None:
+    # Connected-line updates turn the bot's bridge into a mid-call re-INVITE to the carrier.
+    pjsip = render(settings())["pjsip.conf"]
+    trunk = pjsip[pjsip.index("[trunk]\ntype = endpoint"):pjsip.index("[trunk]\ntype = aor")]
+    assert "send_connected_line = no" in trunk and "direct_media = no" in trunk
+
+
+def test_the_demo_queue_offers_calls_to_the_browser_agent_first() -> None:
+    queues = render(settings(topology=default_topology("agentpass1", (40000, 40001))))["queues.conf"]
+    assert "strategy = linear" in queues
+    assert queues.index("member => PJSIP/webagent1") < queues.index("member => PJSIP/agent1")
+    assert "strategy = rrmemory" in render(settings())["queues.conf"]
