@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 class PbxService:
     def __init__(self, settings: PbxSettings, session: aiohttp.ClientSession, redis: aioredis.Redis,
                  conversations: ConversationFactory, prompt_files: PromptFileMaker | None = None,
-                 bot_status: dict[str, Any] | None = None) -> None:  # fmt: skip
+                 bot_status: dict[str, Any] | None = None,
+                 dial_session: aiohttp.ClientSession | None = None) -> None:  # fmt: skip
         self.settings = settings
         self.started_at = time.time()
         self.redis = redis
@@ -53,9 +54,12 @@ class PbxService:
         self.ami = AmiLink(settings.ami_host, settings.ami_port, settings.ami_user, settings.ami_secret)
         self.ami_events = AmiQueueListener(self.ami)
         self.publisher = EventPublisher(redis)
+        dial_rest = (HttpAriRest(dial_session, settings.ari_url, settings.ari_user, settings.ari_password)
+                     if dial_session is not None else None)  # fmt: skip
         self.engine = CallEngine(
             self.rest, self.publisher.publish, settings.ari_app, conversations,
             FORMATS[settings.media_format], failsafe_queue=settings.failsafe_queue, prompt_files=prompt_files,
+            dial_rest=dial_rest,
         )  # fmt: skip
         self.bot_status = bot_status or {"ready": True}
         self.commands = CommandConsumer(redis, self.publisher, consumer=settings.consumer_name,
@@ -158,8 +162,9 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
     thread_engine = make_sqlite_thread_engine(ledger_url)
     # One more connection than the REST requests get: the events websocket holds one for good.
     connector = aiohttp.TCPConnector(limit=settings.ari_connections + 1)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        service = PbxService(settings, session, redis, conversations, prompt_files, bot_status)
+    async with aiohttp.ClientSession(connector=connector) as session, \
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=settings.ari_dial_connections)) as dialling:
+        service = PbxService(settings, session, redis, conversations, prompt_files, bot_status, dialling)
         batches = ThreadedBatches(thread_engine) if thread_engine is not None else None
         follower = LedgerFollower(LedgerSink(LedgerWriter(ledger), batches).write_batch)
         service.follow_with_ledger(follower)

@@ -32,8 +32,11 @@ class PbxSettings(BaseModel):
     failsafe_queue: str = "support"
     consumer_name: str = "pbx-1"
     # Asterisk's HTTP server listens with a backlog of 10: more connections opened at once lose
-    # SYNs and wait a second for the retry. Requests queue for these (kept-alive) connections.
-    ari_connections: int = Field(8, ge=1, le=64)
+    # SYNs and wait a second for the retry. Requests queue for these (kept-alive) connections;
+    # originates have their own, so a burst of bot media set-ups (a bridge join takes 100 ms
+    # and more under load) never holds up the next call.
+    ari_connections: int = Field(6, ge=1, le=64)
+    ari_dial_connections: int = Field(3, ge=1, le=64)
     # Commands (originates) handled at once; beyond ari_connections they wait for a connection.
     command_concurrency: int = Field(32, ge=1, le=1000)
     # Files Asterisk must play (the agent's whisper summary) are written on the host under

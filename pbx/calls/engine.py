@@ -57,8 +57,11 @@ class CallEngine:
     def __init__(self, rest: AriRest, publish: Publish, app: str, conversations: ConversationFactory,
                  media_format: MediaFormat, failsafe_queue: str = "support",
                  prompt_files: PromptFileMaker | None = None,
-                 inbound_routes: Callable[[str], Awaitable[InboundRoute | None]] | None = None) -> None:  # fmt: skip
+                 inbound_routes: Callable[[str], Awaitable[InboundRoute | None]] | None = None,
+                 dial_rest: AriRest | None = None) -> None:  # fmt: skip
         self.rest = rest
+        # Originates on connections of their own (see PbxSettings.ari_dial_connections).
+        self.dial_rest = dial_rest or rest
         self.inbound_routes = inbound_routes
         self.publish = publish
         self.app = app
@@ -102,7 +105,7 @@ class CallEngine:
                                        campaign_id=command.campaign_id, lead_id=command.lead_id,
                                        flow=command.flow if isinstance(command.flow, str) else command.flow.get("name", "")))  # fmt: skip
         try:
-            await self.rest.post(
+            await self.dial_rest.post(
                 "channels", body={"variables": variables}, endpoint=command.endpoint, app=self.app,
                 appArgs="outbound", callerId=command.caller_id or None, timeout=command.timeout_s,
                 channelId=call.channel_id,
