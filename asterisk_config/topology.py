@@ -52,7 +52,7 @@ class HumanQueue:
         _check_name("queue", self.name)
         for member in self.members:
             _check_name("queue member", member)
-        if self.strategy not in {"ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "linear"}:
+        if self.strategy not in {"ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "rrordered", "linear"}:
             raise ValueError(f"queue {self.name!r}: unknown strategy {self.strategy!r}")
 
 
@@ -94,8 +94,8 @@ def default_topology(agent_password: str, simulated_agent_ports: tuple[int, ...]
     """Two agents and a web-console agent in one support queue: enough for the demo and the fail-safe.
 
     With ``simulated_agent_ports`` (the demo), each agent's phone is a simulated softphone
-    answering on that local port instead of a registered device, and the queue offers calls to
-    ``webagent1`` first. ``webagent1`` is the agent console's browser softphone; while no
+    answering on that local port instead of a registered device, and the queue offers calls in
+    turn starting with ``webagent1``. ``webagent1`` is the agent console's browser softphone; while no
     browser is registered the queue does not ring it.
     """
     contacts = [f"sip:agent{i + 1}@127.0.0.1:{port}" for i, port in enumerate(simulated_agent_ports)]
@@ -105,9 +105,10 @@ def default_topology(agent_password: str, simulated_agent_ports: tuple[int, ...]
     )
     web = AgentEndpoint(DEFAULT_WEB_AGENT, webrtc_password(agent_password, DEFAULT_WEB_AGENT), webrtc=True)
     if simulated_agent_ports:
-        # The demo's browser agent, when logged in and free, is offered each call first, so the
-        # person watching the console sees escalations arrive there; the softphones take the rest.
-        support = HumanQueue("support", members=(web.name, *(a.name for a in agents)), strategy="linear")
+        # Round robin in the listed order (rrmemory would follow a hash order): the demo's first
+        # escalation rings the browser agent, so the person watching the console sees one
+        # arrive there, and the calls after it take turns with the softphones.
+        support = HumanQueue("support", members=(web.name, *(a.name for a in agents)), strategy="rrordered")
     else:
         support = HumanQueue("support", members=(*(a.name for a in agents), web.name))
     return Topology(agents=(*agents, web), queues=(support,), failsafe_queue="support")

@@ -1,9 +1,14 @@
-"""``python -m benchmarks._pbx_timed``: ``python -m pbx`` with timers around its per-call steps.
+"""``python -m benchmarks._pbx_timed``: ``python -m pbx`` as the dialer benchmark needs it.
 
-Diagnostics for ``python -m benchmarks dialer --profile-pbx``: the same service, but the steps
-a call goes through (the command, originate, each event's Redis publish, the ledger's batches, each
-ARI request, the StasisStart handler) are wrapped in wall-clock timers, and on exit a summary
-(count, median and total per step) is written as JSON to ``$BENCH_PBX_TIMES``.
+``$BENCH_PBX_AFTER_ANSWER=hold``: an answered call stays in Stasis without the bot (no media
+leg, no conversation) until the customer hangs up, as the raw side's calls do, so that both
+sides compare the dialling path alone; everything up to and including ``call.answered`` is
+pbx's own code.
+
+``$BENCH_PBX_TIMES`` (``--profile-pbx``): the steps a call goes through (the command,
+originate, each event's Redis publish, the ledger's batches, each ARI request, the
+StasisStart handler) are wrapped in wall-clock timers, and on exit a summary (count, median
+and total per step) is written there as JSON.
 """
 
 from __future__ import annotations
@@ -44,7 +49,21 @@ def _summary() -> dict[str, dict[str, float]]:
     }
 
 
+def _hold_after_answer() -> None:
+    from pbx.calls.engine import CallEngine
+
+    async def hold(self: CallEngine, call: Any) -> None:
+        return None
+
+    CallEngine._connect_bot = hold  # type: ignore[method-assign]
+
+
 def install() -> None:
+    if os.environ.get("BENCH_PBX_AFTER_ANSWER") == "hold":
+        _hold_after_answer()
+    out = os.environ.get("BENCH_PBX_TIMES")
+    if not out:
+        return
     from pbx.ari.client import HttpAriRest
     from pbx.bus.commands import CommandConsumer
     from pbx.bus.events import EventPublisher
@@ -61,9 +80,7 @@ def install() -> None:
           + ("/" + path.split("/")[-1] if "/" in path else ""))  # fmt: skip
     _wrap(HttpAriRest, "delete", lambda self, path, *a, **k: f"ARI DELETE {path.split('/')[0]}")
 
-    out = os.environ.get("BENCH_PBX_TIMES")
-    if out:
-        atexit.register(lambda: open(out, "w").write(json.dumps(_summary())))
+    atexit.register(lambda: open(out, "w").write(json.dumps(_summary())))
 
 
 if __name__ == "__main__":

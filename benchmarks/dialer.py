@@ -206,16 +206,17 @@ def _window_around_now(zone: str) -> list[dict]:
     return [{"days": list(range(7)), "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}]
 
 
-def _campaign(calls: int):
+def _campaign(calls: int, label: str = ""):
     from contactcenter.campaigns.models import Agent, AgentState, Campaign, Lead
     from contactcenter.campaigns.models import HumanQueue as QueueModel
 
-    support = QueueModel.objects.create(name="support")
+    support, _ = QueueModel.objects.get_or_create(name="support")
     # AI-first paces by expected escalations: enough free agents that humans are never the bound.
     prior = 0.05
     for i in range(calls // 20 + 1):
-        Agent.objects.create(name=f"agent{i + 1}", state=AgentState.AVAILABLE).queues.add(support)
-    campaign = Campaign(name="dialer benchmark", type="order_confirmation", escalation_queue=support,
+        agent, _ = Agent.objects.get_or_create(name=f"agent{i + 1}", defaults={"state": AgentState.AVAILABLE})
+        agent.queues.add(support)
+    campaign = Campaign(name=f"dialer benchmark {label}".strip(), type="order_confirmation", escalation_queue=support,
                         dial_mode="ai_first", max_concurrent_calls=calls, escalation_rate_prior=prior,
                         calling_windows=_window_around_now("Asia/Kolkata"), caller_id="Shop <1800100100>",
                         ring_timeout_s=30, webhook_url="")  # fmt: skip
@@ -298,15 +299,16 @@ def _direct_run(redis_url: str, calls: int, timeout: float) -> dict[str, Any]:
         client.close()
 
 
-def _ours_run(redis_url: str, calls: int, tick_s: float, timeout: float) -> dict[str, Any]:
+def _ours_run(redis_url: str, calls: int, tick_s: float, timeout: float, label: str = "") -> dict[str, Any]:
     import redis
 
     from contactcenter.campaigns import services
     from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
     from contactcenter.campaigns.events import CONSUMER_GROUP, EventConsumer
+    from contactcenter.campaigns.models import Campaign
     from pbx.api import COMMANDS_STREAM, EVENTS_STREAM, LIVE_COUNTS_KEY
 
-    campaign = _campaign(calls)
+    campaign = _campaign(calls, label)
     client = redis.Redis.from_url(redis_url)
     dialer = Dialer(RedisPbxLink(client))
     consumer = EventConsumer(client, consumer="bench-dialer")
@@ -337,6 +339,7 @@ def _ours_run(redis_url: str, calls: int, tick_s: float, timeout: float) -> dict
     commands = client.xrange(COMMANDS_STREAM, min=b"(" + since if first_command else "-")
     last_command = max((int(entry_id.split(b"-")[0]) / 1000 for entry_id, _ in commands), default=t0)
     client.close()
+    Campaign.objects.filter(pk=campaign.pk).update(status="stopped")  # out of the next run's ticks
     result = watch.result(t0)
     return {
         **result,
@@ -397,6 +400,9 @@ def run(argv: list[str]) -> dict[str, Any]:
                         help="the dialer's SQLite transactions; deferred (Django's default) makes the "
                              "dialer's tick fail with 'database is locked' beside pbx's ledger writes")  # fmt: skip
     parser.add_argument("--profile-pbx", action="store_true", help="time pbx's per-call steps (pbx_steps)")
+    parser.add_argument("--after-answer", choices=("both", "hold", "bot"), default="both",
+                        help="what pbx does with an answered call: hold it like the raw side (the headline "
+                             "ratio), run the bot on it (with_bot), or both, one after the other")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     args, _ = parser.parse_known_args(argv)
     calls = max(1, args.calls)
@@ -423,61 +429,78 @@ def run(argv: list[str]) -> dict[str, Any]:
         cleanup.callback(customers.stop)
         customers.start()
 
-        env = {"LEDGER_DATABASE_URL": f"sqlite:///{work / 'ledger.sqlite3'}"} if args.ledger == "separate" else {}
-        times_file = work / "pbx-times.json"
-        if args.profile_pbx:
-            env["BENCH_PBX_TIMES"] = str(times_file)
-        pbx = PbxProcess(asterisk, redis_server.url, work / "pbx", consumer_name="bench-pbx", env=env,
-                         module="benchmarks._pbx_timed" if args.profile_pbx else "pbx")  # fmt: skip
-        cleanup.callback(pbx.stop)
-        pbx.migrate_ledger()  # before Django: by default both live in one SQLite file, as in the stack
-        pbx.process.start()
-        _setup_django(pbx.var_dir, redis_server.url, immediate=args.sqlite_begin == "immediate")  # while pbx loads its speech models
-        try:
-            wait_for(lambda: pbx.ready(bot=True), 120, "pbx with its bot", alive=pbx.process.running)
-        except Exception as exc:
-            raise RuntimeError(f"{exc}\n{pbx.log_tail(20)}") from None
-        _warm_up(pbx, redis_server.url, args.hold_ms / 1000 + 15)
-        result["setup_s"] = round(time.monotonic() - began, 1)
-
-        before = len(customers.answered())
-        raw = asyncio.run(_raw_run(asterisk, calls, args.timeout))
-        raw["sipp_answered"] = _sipp_count(customers, before, raw["answered"])
-        _wait_no_channels(asterisk, args.hold_ms / 1000 + 10)
-
+        ledger_env = ({"LEDGER_DATABASE_URL": f"sqlite:///{work / 'ledger.sqlite3'}"} if args.ledger == "separate"
+                      else {})  # fmt: skip
+        modes = ["hold", "bot"] if args.after_answer == "both" else [args.after_answer]
+        runs: dict[str, dict[str, Any]] = {}
+        raw: dict[str, Any] = {}
         direct: dict[str, Any] | None = None
-        if not args.no_direct:
+        for n, mode in enumerate(modes):
+            times_file = work / f"pbx-times-{mode}.json"
+            env = {**ledger_env, "BENCH_PBX_AFTER_ANSWER": mode}
+            if args.profile_pbx:
+                env["BENCH_PBX_TIMES"] = str(times_file)
+            # The same work dir (and so the same ledger file as Django's) for each pbx in turn.
+            pbx = PbxProcess(asterisk, redis_server.url, work / "pbx", consumer_name="bench-pbx", env=env,
+                             module="benchmarks._pbx_timed")  # fmt: skip
+            cleanup.callback(pbx.stop)
+            pbx.migrate_ledger()  # before Django: by default both live in one SQLite file, as in the stack
+            pbx.process.start()
+            if n == 0:  # while pbx loads its speech models
+                _setup_django(pbx.var_dir, redis_server.url, immediate=args.sqlite_begin == "immediate")
+            try:
+                wait_for(lambda: pbx.ready(bot=True), 120, "pbx with its bot", alive=pbx.process.running)
+            except Exception as exc:
+                raise RuntimeError(f"{exc}\n{pbx.log_tail(20)}") from None
+            _warm_up(pbx, redis_server.url, args.hold_ms / 1000 + 15)
+            if n == 0:
+                result["setup_s"] = round(time.monotonic() - began, 1)
+                before = len(customers.answered())
+                raw = asyncio.run(_raw_run(asterisk, calls, args.timeout))
+                raw["sipp_answered"] = _sipp_count(customers, before, raw["answered"])
+                _wait_no_channels(asterisk, args.hold_ms / 1000 + 10)
+                if not args.no_direct:
+                    before = len(customers.answered())
+                    direct = _direct_run(redis_server.url, calls, args.timeout)
+                    direct["sipp_answered"] = _sipp_count(customers, before, direct["answered"])
+                    _wait_no_channels(asterisk, args.hold_ms / 1000 + 10)
             before = len(customers.answered())
-            direct = _direct_run(redis_server.url, calls, args.timeout)
-            direct["sipp_answered"] = _sipp_count(customers, before, direct["answered"])
+            ours = _ours_run(redis_server.url, calls, args.tick_s, args.timeout, label=mode)
+            ours["sipp_answered"] = _sipp_count(customers, before, ours["answered"])
+            if ours["answered"] < calls:
+                ours["pbx_log_tail"] = pbx.log_tail(10)
             _wait_no_channels(asterisk, args.hold_ms / 1000 + 10)
+            pbx.stop()  # writes the step timings when profiling
+            if args.profile_pbx and times_file.exists():
+                ours["pbx_steps"] = json.loads(times_file.read_text())
+            runs[mode] = ours
 
-        before = len(customers.answered())
-        ours = _ours_run(redis_server.url, calls, args.tick_s, args.timeout)
-        ours["sipp_answered"] = _sipp_count(customers, before, ours["answered"])
-        if ours["answered"] < calls:
-            result["pbx_log_tail"] = pbx.log_tail(10)
-        pbx.stop()  # writes the step timings when profiling
-        if args.profile_pbx and times_file.exists():
-            result["pbx_steps"] = json.loads(times_file.read_text())
+    def side(ours: dict[str, Any]) -> dict[str, Any]:
+        extra = {k: ours[k] for k in ("pbx_steps", "pbx_log_tail") if k in ours}
+        return {
+            "originate_per_s": ours["per_s"],
+            "ratio": round(ours["per_s"] / raw["per_s"], 3) if raw["per_s"] else 0.0,
+            "answered": ours["answered"], "sipp_answered": ours["sipp_answered"],
+            "ours_breakdown_s": ours["breakdown_s"], "pbx_ms_per_originate": ours["pbx_ms_per_originate"],
+            "answer_ms_after_start": ours["answer_ms_after_start"], "dialer_ticks": ours["ticks"], **extra,
+        }  # fmt: skip
 
-    ratio = ours["per_s"] / raw["per_s"] if raw["per_s"] else 0.0
+    # The headline compares like with like: answered calls held without the bot on both sides.
+    headline = side(runs[modes[0]])
     summary: dict[str, Any] = {
-        "originate_per_s": ours["per_s"],
+        "originate_per_s": headline["originate_per_s"],
         "raw_originate_per_s": raw["per_s"],
-        "ratio": round(ratio, 3),
+        "ratio": headline["ratio"],
+        "after_answer": modes[0],
         "calls": calls,
-        "answered": ours["answered"],
         "raw_answered": raw["answered"],
-        "sipp_answered": ours["sipp_answered"],
         "sipp_raw_answered": raw["sipp_answered"],
         "raw_posts_s": raw["posts_s"],
         "raw_answered_s": raw["answered_s"],
-        "ours_breakdown_s": ours["breakdown_s"],
-        "pbx_ms_per_originate": ours["pbx_ms_per_originate"],
-        "answer_ms_after_start": ours["answer_ms_after_start"],
-        "dialer_ticks": ours["ticks"],
+        **{k: v for k, v in headline.items() if k not in ("originate_per_s", "ratio")},
     }
+    if "bot" in runs and modes[0] != "bot":
+        summary["with_bot"] = side(runs["bot"])
     if direct is not None:
         summary.update({
             "pbx_direct_per_s": direct["per_s"], "pbx_direct_answered": direct["answered"],

@@ -45,6 +45,12 @@ def test_dialer_benchmark_answers_every_call_on_both_sides(asterisk_root: Path) 
     assert result["ours_breakdown_s"]["last_command_sent"] <= result["ours_breakdown_s"]["last_answered"]
     assert result["pbx_steps"]["originate (CallStarted + ARI POST)"]["n"] >= 2 * CALLS
     assert "raw_errors" not in result
+    # The headline holds answered calls as the raw side does; with_bot runs the bot on each.
+    assert result["after_answer"] == "hold" and "ARI POST channels/externalMedia" not in result["pbx_steps"]
+    bot = result["with_bot"]
+    assert bot["answered"] == bot["sipp_answered"] == CALLS, bot
+    assert bot["pbx_steps"]["ARI POST channels/externalMedia"]["n"] >= CALLS  # the bot's media leg, each call
+    assert bot["ratio"] == pytest.approx(bot["originate_per_s"] / result["raw_originate_per_s"], abs=1e-3)
 
     # Cleaned up: no temporary directory, no Asterisk instance directory, no process of its own.
     assert _ours("cc-bench-dialer-") == before_tmp

@@ -70,8 +70,8 @@ def test_the_trunk_is_not_re_invited_when_the_bot_bridges_the_customer() -> None
     assert "send_connected_line = no" in trunk and "direct_media = no" in trunk
 
 
-def test_the_demo_queue_offers_calls_to_the_browser_agent_first() -> None:
+def test_the_demo_queue_offers_calls_in_turn_starting_with_the_browser_agent() -> None:
     queues = render(settings(topology=default_topology("agentpass1", (40000, 40001))))["queues.conf"]
-    assert "strategy = linear" in queues
+    assert "strategy = rrordered" in queues
     assert queues.index("member => PJSIP/webagent1") < queues.index("member => PJSIP/agent1")
     assert "strategy = rrmemory" in render(settings())["queues.conf"]
