@@ -79,23 +79,30 @@ class CommandConsumer:
         for entry_id, fields in entries:
             by_call.setdefault(_call_key(fields) or str(entry_id), []).append((entry_id, fields))
 
+        done: list[bytes | str] = []
+
         async def in_order(items: list) -> None:
             for entry_id, fields in items:
                 async with self._slots:
-                    await self._handle_one(handle, entry_id, fields)
+                    if await self._handle_one(handle, entry_id, fields):
+                        done.append(entry_id)
 
         results = await asyncio.gather(*(in_order(items) for items in by_call.values()), return_exceptions=True)
-        # Redis failing under one of them (XACK): the others have finished; the caller retries.
+        if done:  # one acknowledgement for the read (a crash before it redelivers: originate is idempotent)
+            await self._redis.xack(self._stream, self._group, *done)
+            self.handled += len(done)
+        # Redis failing under one of them (a rejection's XADD): the others have finished; the caller retries.
         for result in results:
             if isinstance(result, BaseException):
                 raise result
 
-    async def _handle_one(self, handle: Handler, entry_id: bytes | str, fields: dict) -> None:
+    async def _handle_one(self, handle: Handler, entry_id: bytes | str, fields: dict) -> bool:
+        """True if handled (to acknowledge); a rejected command is acknowledged here."""
         try:
             command = parse_command(fields)
         except SchemaError as exc:
             await self._reject(entry_id, fields, str(exc), command_id=_raw_command_id(fields))
-            return
+            return False
         try:
             await handle(command)
         except asyncio.CancelledError:
@@ -104,9 +111,8 @@ class CommandConsumer:
             log.exception("command %s failed", command.command_id)
             await self._reject(entry_id, fields, f"{type(exc).__name__}: {exc}", command.command_id,
                                call_id=getattr(command, "call_id", None))  # fmt: skip
-            return
-        await self._redis.xack(self._stream, self._group, entry_id)
-        self.handled += 1
+            return False
+        return True
 
     async def _reject(self, entry_id: bytes | str, fields: dict, error: str, command_id: str,
                       call_id: str | None = None) -> None:  # fmt: skip

@@ -3,7 +3,7 @@
 The live path (ARI requests, the Redis event stream) must not wait for the ledger: two
 SQLite commits per event used to cost more than the originate they recorded. Events are
 queued here in order as they are published and one task writes whatever has gathered in one
-transaction. What the ledger cannot take right now (locked or unreachable database) waits and
+transaction, once the burst it belongs to pauses. What the ledger cannot take right now (locked or unreachable database) waits and
 is retried with back-off; an event the ledger refuses for good is logged and skipped so it
 cannot hold up the ones behind it. The Redis stream has every event either way.
 """
@@ -31,8 +31,13 @@ TRANSIENT = (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)
 
 class LedgerFollower:
     def __init__(self, write_batch: BatchWriter, *, max_batch: int = 500, max_pending: int = 200_000,
-                 backoff: Backoff | None = None) -> None:  # fmt: skip
+                 backoff: Backoff | None = None, linger_s: float = 0.05, max_linger_s: float = 0.5) -> None:  # fmt: skip
         self._write_batch = write_batch
+        # A burst (the dialer starting fifty calls) is written once it pauses, or every
+        # max_linger_s while it lasts: the ledger's work then competes less with the calls'.
+        self._linger_s = linger_s
+        self._max_linger_s = max_linger_s
+        self._last_submit = 0.0
         self._max_batch = max_batch
         self._max_pending = max_pending
         self._backoff = backoff or Backoff(0.2, 5.0)
@@ -52,6 +57,7 @@ class LedgerFollower:
         """Queue an event (never blocks). Past ``max_pending`` the oldest goes: memory is bounded
         even if the database stays down for hours; the event stream still holds them."""
         self._pending.append(event)
+        self._last_submit = time.monotonic()
         if len(self._pending) > self._max_pending:
             self._pending.popleft()
             self.dropped += 1
@@ -64,6 +70,12 @@ class LedgerFollower:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            first = time.monotonic()
+            while self._linger_s > 0 and time.monotonic() - first < self._max_linger_s:
+                quiet_for = time.monotonic() - self._last_submit
+                if quiet_for >= self._linger_s:
+                    break
+                await asyncio.sleep(self._linger_s - quiet_for)
             while self._pending:
                 if not await self._write_some():
                     await asyncio.sleep(self._backoff.next_delay())

@@ -37,6 +37,7 @@ SPELLING: dict[str, str] = {
     "mei": "mein",
     "sham": "shaam", "shyam": "shaam", "subha": "subah",
     "galt": "galat", "glat": "galat",
+    "insan": "insaan", "admi": "aadmi",  # as VoiceWatch spells them (voicewatch/text.py)
     "paise": "paisa", "paisay": "paisa", "pese": "paisa", "paisey": "paisa",
     "chahie": "chahiye", "chaiye": "chahiye",
     "bilkool": "bilkul", "zarur": "zaroor", "jaroor": "zaroor", "jarur": "zaroor",

@@ -134,6 +134,7 @@ CASES: list[tuple[str, str]] = [
     ("I want to talk to a human", "human_request"),
     ("connect me to an agent", "human_request"),
     ("kisi insaan se baat karao", "human_request"),
+    ("Kisi insan se baat karao", "human_request"),  # the spelling ASR tends to give
     ("agent se baat karni hai", "human_request"),
     ("let me speak to a real person", "human_request"),
     ("customer care please", "human_request"),
