@@ -103,6 +103,19 @@ def _stopped_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _wait_ledger_idle(pbx: PbxProcess, timeout: float = 20.0) -> None:
+    """Each run starts on a quiet system: pbx has written the previous run's events to the
+    ledger (in the stack's layout the ledger shares Django's SQLite file and write lock)."""
+
+    def idle() -> bool:
+        with contextlib.suppress(Exception):
+            return (pbx.health().get("ledger") or {}).get("pending", 1) == 0
+        return False
+
+    with contextlib.suppress(Exception):
+        wait_for(idle, timeout, "pbx's ledger to catch up")
+
+
 def _wait_no_channels(asterisk: AsteriskInstance, timeout: float) -> None:
     """Between the two runs: the first run's calls have ended (the customers hung up)."""
 
@@ -464,6 +477,7 @@ def run(argv: list[str]) -> dict[str, Any]:
                     direct = _direct_run(redis_server.url, calls, args.timeout)
                     direct["sipp_answered"] = _sipp_count(customers, before, direct["answered"])
                     _wait_no_channels(asterisk, args.hold_ms / 1000 + 10)
+            _wait_ledger_idle(pbx)
             before = len(customers.answered())
             ours = _ours_run(redis_server.url, calls, args.tick_s, args.timeout, label=mode)
             ours["sipp_answered"] = _sipp_count(customers, before, ours["answered"])

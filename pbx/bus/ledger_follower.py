@@ -30,9 +30,11 @@ TRANSIENT = (OperationalError, InterfaceError, OSError, asyncio.TimeoutError)
 
 
 class LedgerFollower:
-    def __init__(self, write_batch: BatchWriter, *, max_batch: int = 500, max_pending: int = 200_000,
+    def __init__(self, write_batch: BatchWriter, *, max_batch: int = 200, max_pending: int = 200_000,
                  backoff: Backoff | None = None, linger_s: float = 0.05, max_linger_s: float = 0.5) -> None:  # fmt: skip
         self._write_batch = write_batch
+        # A batch holds SQLite's write lock throughout (about 0.8 ms an event): bounded, so the
+        # dialer's and the web's writes to the same file get their turn.
         # A burst (the dialer starting fifty calls) is written once it pauses, or every
         # max_linger_s while it lasts: the ledger's work then competes less with the calls'.
         self._linger_s = linger_s
