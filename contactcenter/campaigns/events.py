@@ -44,6 +44,10 @@ CONSUMER_GROUP = "campaigns"
 _ORDER = {s: i for i, s in enumerate([AttemptStatus.QUEUED, AttemptStatus.DIALING, AttemptStatus.WITH_BOT,
                                       AttemptStatus.WAITING_AGENT, AttemptStatus.WITH_AGENT, AttemptStatus.ENDED])}  # fmt: skip
 
+# What the progress events above may change (an UPDATE of these, not of every column).
+_PROGRESS_FIELDS = ["status", "started_at", "answered_at", "escalated_at", "escalation_queue", "escalation_reason",
+                    "agent", "agent_connected_at", "abandoned"]  # fmt: skip
+
 # Queue events that mean a caller waiting for a human gave up or was given up on.
 _ABANDON_EVENTS = {"QueueCallerAbandon", "QueueReturned"}
 
@@ -67,7 +71,8 @@ def apply_event(event: Event) -> str:
         return _rejected(event)
     if not event.call_id:
         return "ignored"
-    with transaction.atomic():
+    # No savepoint inside the consumer's transaction for a read: a failure rolls the read back whole.
+    with transaction.atomic(savepoint=False):
         attempt = CallAttempt.objects.select_for_update().filter(call_id=event.call_id).first()
         if attempt is None:
             return "not_ours"
@@ -100,7 +105,7 @@ def apply_event(event: Event) -> str:
             return "ended"
         else:
             return "ignored"
-        attempt.save()
+        attempt.save(update_fields=_PROGRESS_FIELDS)
         return "updated"
 
 
