@@ -5,8 +5,9 @@ builds a pacing snapshot from the database (its calls in progress, its escalatio
 rates, free agents of its queues) and pbx's live counts in Redis, asks ``pacing.decide`` how
 many calls to start, and starts them a chunk of leads per transaction: the do-not-call list
 and every compliance rule are checked again inside it, the attempts are recorded, and the
-commands go on the Redis stream (one round trip) only after the commit. If the send fails the attempt stays unsent and is
-sent again on the next tick with the same ids, so pbx never gets two calls for one attempt.
+commands go on the Redis stream (one round trip) only after the commit. If the send fails
+the attempts stay unsent and are sent again on the next tick with the same ids, so pbx never
+gets two calls for one attempt.
 
 Where a call goes is a dial plan, ``(trunk, e164) -> endpoint``: by default
 ``PJSIP/<e164>@<trunk>``; tests plug in simulated customers.
@@ -360,7 +361,12 @@ class Dialer:
             if len(lead_ids) == 1:
                 log.info("lead %s is already being called", lead_ids[0])
                 return []
-            return [a for lead_id in lead_ids for a in self.dial_leads(campaign, [lead_id], now)][:limit]
+            placed: list[CallAttempt] = []
+            for lead_id in lead_ids:  # one at a time, still never past the limit
+                if limit is not None and len(placed) >= limit:
+                    break
+                placed += self.dial_leads(campaign, [lead_id], now)
+            return placed
         return attempts
 
     def _facts(self, campaign: Campaign, leads: list[Lead]) -> dict[int, compliance.LeadFacts]:

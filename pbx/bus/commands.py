@@ -1,9 +1,9 @@
 """Consume commands from the Redis stream through a consumer group.
 
-An entry is acknowledged only after its handler returns, so a command read just before pbx
-died is delivered again on restart (pending entries are read first). A malformed command is
-answered with a ``command.rejected`` event, copied to a rejected stream and acknowledged:
-it can never block the ones behind it.
+An entry is acknowledged only after the handlers of its read have returned, so a command
+read just before pbx died is delivered again on restart (pending entries are read first). A
+malformed command is answered with a ``command.rejected`` event, copied to a rejected stream
+and acknowledged: it can never block the ones behind it.
 
 The commands of one read are handled together, up to ``concurrency`` at a time: an originate
 spends most of its time waiting for Asterisk, and a burst of them from the dialer should not

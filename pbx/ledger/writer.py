@@ -49,12 +49,8 @@ class LedgerWriter:
         """A writer whose facts all go into one transaction: a burst of events costs one commit
         (and one trip to SQLite's writer thread) instead of one each. If any write fails, none
         of them is kept."""
-        if self._conn is not None:
-            yield self
-            return
-        assert self._engine is not None
-        async with self._engine.begin() as conn:
-            yield LedgerWriter.bound(conn, clock=self._clock)
+        async with self._begin() as conn:
+            yield self if self._conn is not None else LedgerWriter.bound(conn, clock=self._clock)
 
     @contextlib.asynccontextmanager
     async def _begin(self) -> AsyncIterator[AsyncConnection]:

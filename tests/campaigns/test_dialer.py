@@ -308,3 +308,14 @@ def test_a_lead_already_being_called_does_not_stop_the_rest_of_its_chunk(dialer,
     placed = dialer.dial_leads(campaign, [lead.pk for lead in leads], clock.now)
     assert [a.lead_id for a in placed] == [leads[0].pk, leads[2].pk, leads[3].pk]
     assert [c.lead_id for c in pbx.commands] == [leads[0].pk, leads[2].pk, leads[3].pk]
+
+
+def test_a_chunk_dialled_one_by_one_still_stops_at_its_limit(dialer, pbx, make_campaign, make_lead, clock) -> None:
+    campaign = make_campaign(max_concurrent_calls=5)
+    leads = [make_lead(campaign, f"+9198000000{i:02d}") for i in range(4)]
+    CallAttempt.objects.create(campaign=campaign, lead=leads[0], number=1, call_id="other", command_id="other",
+                               dial_mode="ai_first", endpoint="PJSIP/x@trunk", created_at=clock.now)  # fmt: skip
+    Lead.objects.filter(pk=leads[0].pk).update(attempts=0)
+    placed = dialer.dial_leads(campaign, [lead.pk for lead in leads], clock.now, limit=2)
+    assert [a.lead_id for a in placed] == [leads[1].pk, leads[2].pk]
+    assert len(pbx.commands) == 2 and Lead.objects.get(pk=leads[3].pk).status == LeadStatus.PENDING

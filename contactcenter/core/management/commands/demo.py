@@ -8,6 +8,7 @@ is printed and written to ``var/demo/summary.json``; the stack keeps running.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -124,7 +125,7 @@ class Command(BaseCommand):
             return None
         if why_not:
             raise CommandError(f"--browser-agent on: {why_not}")
-        call_command("console_agent", stdout=open(os.devnull, "w"))  # the log-in it uses (once)
+        call_command("console_agent", stdout=io.StringIO())  # the log-in it uses (once)
         ready = work_dir / "browser-agent.ready"
         ready.unlink(missing_ok=True)
         (work_dir / "browser-agent.json").unlink(missing_ok=True)
@@ -139,15 +140,18 @@ class Command(BaseCommand):
     def _wait_ready(self, proc: subprocess.Popen, ready: Path, timeout_s: float, what: str, required: bool) -> None:
         deadline = time.monotonic() + timeout_s
         while not ready.exists():
-            problem = (f"{what} exited ({proc.returncode}) before the campaign started" if proc.poll() is not None
-                       else f"{what} did not get ready in {timeout_s:.0f} s" if time.monotonic() > deadline else "")  # fmt: skip
-            if problem:
-                _stop(proc, 10)
-                if required:
-                    raise CommandError(problem)
-                self.stdout.write(f"[demo] {problem}; the softphones take every call")
-                return
-            time.sleep(0.3)
+            if proc.poll() is not None:
+                problem = f"{what} exited ({proc.returncode}) before the campaign started"
+            elif time.monotonic() > deadline:
+                problem = f"{what} did not get ready in {timeout_s:.0f} s"
+            else:
+                time.sleep(0.3)
+                continue
+            _stop(proc, 10)
+            if required:
+                raise CommandError(problem)
+            self.stdout.write(f"[demo] {problem}; the softphones take every call")
+            return
 
 
 def _stop(proc: subprocess.Popen | None, wait_s: float) -> None:
