@@ -35,8 +35,22 @@ def main() -> int:
         except asyncio.CancelledError:
             logging.getLogger("pbx").info("pbx stopping")
 
-    asyncio.run(run())
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(run())
     return 0
+
+
+def _loop_factory():
+    """uvloop when installed (it comes with uvicorn[standard]) unless ``PBX_EVENT_LOOP=asyncio``:
+    pbx's work per call is mostly socket reads and writes (ARI, Redis, AMI), which uvloop
+    does in C."""
+    if os.environ.get("PBX_EVENT_LOOP", "uvloop") == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            return None
+        return uvloop.new_event_loop
+    return None
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiEvent, AmiQueueListener
 from pbx.api import LIVE_COUNTS_KEY, InboundRoute, QueueEvent
-from pbx.ari.client import HttpAriRest
+from pbx.ari.client import AriError, HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff
@@ -68,6 +68,7 @@ class PbxService:
         self.engine.inbound_routes = self._inbound_route
         self.ari_ready = asyncio.Event()
         self.asterisk_version: str | None = None
+        self.ari_events_filtered = False
         self.orphans_handed_over = 0
         self.redis_error: str | None = None
         self.ledger: LedgerFollower | None = None
@@ -82,12 +83,26 @@ class PbxService:
     async def on_ari_connect(self) -> None:
         info = await self.rest.get("asterisk/info")
         self.asterisk_version = info.get("system", {}).get("version")
+        await self._filter_ari_events()
         # Calls left in our app while we were away: nobody knows their state, so a human takes them.
         moved = await self.engine.reconcile()
         self.orphans_handed_over += len(moved)
         if moved:
             log.warning("reconnected: %d orphaned call(s) handed to the fail-safe queue", len(moved))
         self.ari_ready.set()
+
+    async def _filter_ari_events(self) -> None:
+        """Only the event types the engine acts on: a dialled call also brings Dial (twice),
+        ChannelStateChange and ChannelVarset, each a JSON snapshot of the channel that Asterisk
+        would serialise and pbx parse for nothing."""
+        types = self.engine.handled_event_types()
+        try:
+            await self.rest.put(f"applications/{self.settings.ari_app}/eventFilter",
+                                body={"allowed": [{"type": name} for name in types]})  # fmt: skip
+            self.ari_events_filtered = True
+        except AriError as exc:  # nothing lost: every event still comes, only at a cost
+            self.ari_events_filtered = False
+            log.warning("ARI event filter not set (%s); receiving every event", exc)
 
     async def on_ari_event(self, event: AriEvent) -> None:
         await self.engine.on_event(event)
@@ -140,10 +155,11 @@ class PbxService:
                 "app": self.settings.ari_app,
                 "asterisk_version": self.asterisk_version,
                 "reconnects": self.events.reconnects,
+                "events_filtered": self.ari_events_filtered,
                 "last_error": self.events.last_error,
             },
             "ami": {"logged_in": self.ami.logged_in, "last_error": self.ami.last_error,
-                    "dropped_events": self.ami_events.dropped},  # fmt: skip
+                    "filtered": self.ami.filtered, "dropped_events": self.ami_events.dropped},  # fmt: skip
             "calls": self.engine.live_counts(),
             "commands": {"handled": self.commands.handled, "rejected": self.commands.rejected},
             "redis": {"error": self.redis_error, "events_waiting": self.publisher.backlog},

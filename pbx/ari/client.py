@@ -26,6 +26,7 @@ class AriError(Exception):
 class AriRest(Protocol):
     async def get(self, path: str, **params: Any) -> Any: ...
     async def post(self, path: str, body: Any = None, **params: Any) -> Any: ...
+    async def put(self, path: str, body: Any = None, **params: Any) -> Any: ...
     async def delete(self, path: str, **params: Any) -> Any: ...
 
 
@@ -69,6 +70,9 @@ class HttpAriRest:
 
     async def post(self, path: str, body: Any = None, **params: Any) -> Any:
         return await self._call("POST", path, body, params)
+
+    async def put(self, path: str, body: Any = None, **params: Any) -> Any:
+        return await self._call("PUT", path, body, params)
 
     async def delete(self, path: str, **params: Any) -> Any:
         return await self._call("DELETE", path, None, params)

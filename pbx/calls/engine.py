@@ -115,6 +115,11 @@ class CallEngine:
 
     # ------------------------------------------------------------ ARI events
 
+    @classmethod
+    def handled_event_types(cls) -> tuple[str, ...]:
+        """The ARI event types this engine acts on (its ``_on_<Type>`` methods)."""
+        return tuple(sorted(name[4:] for name in dir(cls) if name.startswith("_on_") and name[4:5].isupper()))
+
     async def on_event(self, event: AriEvent) -> None:
         log.debug("ARI %s channel=%s args=%s", event.type, event.channel_id, event.args)
         handler = getattr(self, f"_on_{event.type}", None)

@@ -319,3 +319,112 @@ def test_a_chunk_dialled_one_by_one_still_stops_at_its_limit(dialer, pbx, make_c
     placed = dialer.dial_leads(campaign, [lead.pk for lead in leads], clock.now, limit=2)
     assert [a.lead_id for a in placed] == [leads[1].pk, leads[2].pk]
     assert len(pbx.commands) == 2 and Lead.objects.get(pk=leads[3].pk).status == LeadStatus.PENDING
+
+
+def _progress_of(call_id: str) -> tuple:
+    attempt = CallAttempt.objects.get(call_id=call_id)
+    return (attempt.status, attempt.started_at, attempt.answered_at, attempt.escalated_at, attempt.escalation_queue,
+            attempt.escalation_reason, attempt.agent, attempt.agent_connected_at, attempt.abandoned, attempt.outcome,
+            Lead.objects.get(pk=attempt.lead_id).status)  # fmt: skip
+
+
+def test_a_read_applied_in_runs_ends_as_if_applied_event_by_event(dialer, pbx, make_campaign, make_lead,
+                                                                  clock) -> None:  # fmt: skip
+    """apply_events batches runs of started/answered/escalated events; the outcome must be the
+    one apply_event gives one event at a time, on twin calls, including repeats, events out of
+    order, a call that is not ours, and events after a call ended."""
+    import random
+
+    from contactcenter.campaigns.events import apply_events
+
+    campaign = make_campaign(max_concurrent_calls=8)
+    for i in range(8):
+        make_lead(campaign, f"+9198000000{i:02d}")
+    dialer.tick()
+    ids = [c.call_id for c in pbx.commands]
+    batched, single = ids[:4], ids[4:]
+    at = clock.now.timestamp()
+
+    def script(call_ids: list[str]) -> list:
+        a, b, c, d = call_ids
+        return [
+            CallStarted(call_id=a, direction="outbound", at=at), CallStarted(call_id=b, direction="outbound", at=at + 1),
+            CallAnswered(call_id=b, at=at + 3),  # c: answered before its start arrives
+            CallAnswered(call_id=c, at=at + 4), CallStarted(call_id=c, direction="outbound", at=at + 2),
+            CallStarted(call_id=a, direction="outbound", at=at + 9),  # a repeat changes nothing
+            CallAnswered(call_id=a, at=at + 5), CallEscalated(call_id=a, queue="support", reason="anger", at=at + 6),
+            CallStarted(call_id="not-ours", direction="outbound", at=at),
+            QueueEvent(call_id=a, name="AgentConnect", queue="support", member="PJSIP/agent1", at=at + 7),
+            CallEnded(call_id=b, outcome="confirmed", at=at + 8),
+            CallAnswered(call_id=b, at=at + 9),  # after its end: ignored
+            CallStarted(call_id=d, direction="outbound", at=at + 1), CallAnswered(call_id=d, at=at + 2),
+            CallEscalated(call_id=d, queue="support", reason="asked for a human", at=at + 3),
+            QueueEvent(call_id=d, name="QueueCallerAbandon", queue="support", at=at + 4),
+        ]  # fmt: skip
+
+    results = apply_events(script(batched))
+    assert results == [apply_event(event) for event in script(single)]
+    assert results.count("updated") >= 8 and "not_ours" in results and "already_ended" in results
+    for twin_batched, twin_single in zip(batched, single):
+        assert _progress_of(twin_batched) == _progress_of(twin_single)
+    assert [_progress_of(c)[0] for c in batched] == [AttemptStatus.WITH_AGENT, AttemptStatus.ENDED,
+                                                     AttemptStatus.WITH_BOT, AttemptStatus.WAITING_AGENT]  # fmt: skip
+    assert CallAttempt.objects.get(call_id=batched[3]).abandoned
+
+    # A shuffled burst of starts and answers: batched or not, the same end state.
+    rng = random.Random(7)
+    for twin_batched, twin_single in zip(batched, single):
+        CallAttempt.objects.filter(call_id__in=[twin_batched, twin_single]).update(
+            status=AttemptStatus.QUEUED, started_at=None, answered_at=None, escalated_at=None)
+    burst = [e for i, c in enumerate(batched) for e in (CallStarted(call_id=c, direction="outbound", at=at + i),
+                                                         CallAnswered(call_id=c, at=at + 10 + i))]  # fmt: skip
+    rng.shuffle(burst)
+    twins = dict(zip(batched, single))
+    apply_events(burst)
+    for event in burst:
+        apply_event(event.model_copy(update={"call_id": twins[event.call_id]}))
+    for twin_batched, twin_single in twins.items():
+        assert _progress_of(twin_batched) == _progress_of(twin_single)
+
+
+def test_the_consumer_applies_a_read_and_acknowledges_it_only_once_committed(dialer, pbx, make_campaign,
+                                                                           make_lead, clock) -> None:  # fmt: skip
+    from contactcenter.campaigns.events import EventConsumer
+    from pbx.api import to_fields
+
+    campaign = make_campaign(max_concurrent_calls=3)
+    for i in range(3):
+        make_lead(campaign, f"+9198000000{i:02d}")
+    dialer.tick()
+    at = clock.now.timestamp()
+    events = [e for c in pbx.commands for e in (CallStarted(call_id=c.call_id, direction="outbound", at=at),
+                                                CallAnswered(call_id=c.call_id, at=at + 1))]  # fmt: skip
+    entries = [(f"{i}-0".encode(), {k.encode(): str(v).encode() for k, v in to_fields(e).items()})
+               for i, e in enumerate(events)]  # fmt: skip
+    entries.insert(2, (b"99-0", {b"type": b"call.nonsense"}))  # skipped with a warning, still acknowledged
+
+    class Stream:
+        acked: list[bytes] = []
+        fail = True
+
+        def xreadgroup(self, *args, **kwargs):
+            return [(b"cc:pbx:events", list(entries))]
+
+        def xack(self, stream, group, *ids):
+            self.acked += ids
+
+    stream = Stream()
+
+    def failing(batch):
+        from contactcenter.campaigns.events import apply_events
+
+        apply_events(batch)
+        raise RuntimeError("the database went away mid-read")
+
+    with pytest.raises(RuntimeError):
+        EventConsumer(stream, apply=failing).poll()
+    assert stream.acked == [] and set(CallAttempt.objects.values_list("status", flat=True)) == {AttemptStatus.QUEUED}
+    consumer = EventConsumer(stream)
+    assert consumer.poll() == len(events)
+    assert len(stream.acked) == len(entries)
+    assert set(CallAttempt.objects.values_list("status", flat=True)) == {AttemptStatus.WITH_BOT}

@@ -36,6 +36,10 @@ class FakeAri:
         self._record("POST", path, {**params, **({"body": body} if body else {})})
         return {}
 
+    async def put(self, path: str, body: Any = None, **params: Any) -> Any:
+        self._record("PUT", path, {**params, **({"body": body} if body else {})})
+        return {}
+
     async def delete(self, path: str, **params: Any) -> Any:
         self._record("DELETE", path, params)
         return None

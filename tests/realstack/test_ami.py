@@ -77,3 +77,47 @@ def test_answered_call_without_the_stasis_app_goes_to_a_human_queue(asterisk_ser
     event = asyncio.run(go())
     assert event["Queue"] == "sales"  # the test topology's fail-safe queue
     assert channel_variables(event)["CC_ESCALATION_REASON"] == "failsafe"
+
+
+def test_pbx_session_receives_only_the_events_it_handles(asterisk_server: AsteriskInstance) -> None:
+    """AmiLink asks Asterisk for the events it has handlers for: the Hangup of a call comes,
+    its Newchannel (also of the call class this user may read) does not."""
+    from pbx.ami import AmiLink
+
+    s = asterisk_server.settings
+    call_id = str(uuid.uuid4())
+
+    async def go() -> tuple[list[str], list[str], bool]:
+        loop = asyncio.get_running_loop()
+        link = AmiLink("127.0.0.1", s.ami_port, s.ami_user, s.ami_secret)
+        hangups: list[str] = []
+        unwanted: list[str] = []
+        hung_up = asyncio.Event()
+
+        def on_hangup(_: Manager, event: dict) -> None:
+            if event.get("Uniqueid", "").startswith(call_id):
+                hangups.append(event["Uniqueid"])
+                hung_up.set()
+
+        link.on_event("Hangup", on_hangup)
+        # Straight on the session, behind AmiLink's back: what Asterisk still sends beyond the filter.
+        link._manager.register_event("Newchannel", lambda _, event: unwanted.append(event.get("Uniqueid", "")))
+        await link.start()
+        try:
+            for _ in range(50):
+                if link.filtered:
+                    break
+                await asyncio.sleep(0.1)
+            path = (f"channels?endpoint=Local/wait@cc-test&context=cc-test&extension=wait&priority=1"
+                    f"&channelId={call_id}&otherChannelId={call_id}-2")
+            await loop.run_in_executor(None, _ari, asterisk_server, "POST", path, {})
+            await asyncio.sleep(0.3)
+            await loop.run_in_executor(None, _ari, asterisk_server, "DELETE", f"channels/{call_id}")
+            await asyncio.wait_for(hung_up.wait(), 10)
+        finally:
+            link.close()
+        return hangups, unwanted, link.filtered
+
+    hangups, unwanted, filtered = asyncio.run(go())
+    assert filtered and hangups
+    assert unwanted == []

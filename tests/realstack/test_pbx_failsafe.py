@@ -4,8 +4,10 @@ hands its caller to a human queue (the call never stays in silence)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,9 +18,17 @@ from contactcenter.stack.pbx_process import PbxProcess
 from contactcenter.stack.processes import ManagedProcess, wait_for
 from contactcenter.stack.redis_server import RedisServer
 from pbx.ami import channel_variables
+from pbx.ari.client import basic_auth_header
 from pbx.api import COMMANDS_STREAM, EVENTS_STREAM, OriginateCall, parse_event, to_fields
 
 pytestmark = pytest.mark.realstack
+
+
+def _ari_get(asterisk: AsteriskInstance, path: str) -> dict:
+    s = asterisk.settings
+    request = urllib.request.Request(f"{asterisk.ari_url}/{path}", headers=basic_auth_header(s.ari_user, s.ari_password))
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
 
 
 @pytest.fixture
@@ -40,6 +50,12 @@ def test_killed_pbx_hands_its_caller_to_a_human(
     client = redis.Redis.from_url(redis_server.url, decode_responses=True)
     try:
         wait_for(pbx_under_test.ready, 60, "pbx", alive=pbx.running)
+        # pbx asked Asterisk for only the events it acts on (ARI app filter, AMI session filter).
+        wait_for(lambda: pbx_under_test.health()["ami"]["filtered"], 10, "AMI event filters")
+        assert pbx_under_test.health()["ari"]["events_filtered"] is True
+        allowed = _ari_get(asterisk_server, f"applications/{asterisk_server.settings.ari_app}")["events_allowed"]
+        assert {e["type"] for e in allowed} == {"StasisStart", "StasisEnd", "ChannelDestroyed",
+                                                 "ChannelHangupRequest", "ChannelDtmfReceived"}  # fmt: skip
         # The command goes through the Redis stream, as the dialer sends it.
         command = OriginateCall(endpoint="Local/customer@cc-sim", flow="order_confirmation",
                                 lead={"first_name": "Ravi", "order_id": "B77", "item": "a lamp", "amount": "899",

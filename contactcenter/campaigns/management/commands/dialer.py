@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from contactcenter.campaigns import webhooks
 from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
-from contactcenter.campaigns.events import EventConsumer
+from contactcenter.campaigns.events import EVENT_LINGER_MS, EventConsumer
 from contactcenter.stack.config import DIALER_LOCK_KEY
 
 log = logging.getLogger("contactcenter.dialer")
@@ -41,6 +41,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--tick-s", type=float, default=1.0)
         parser.add_argument("--poll-ms", type=int, default=300)
+        parser.add_argument("--linger-ms", type=int, default=EVENT_LINGER_MS,
+                            help="after pbx's first event, wait this long for more before applying them")  # fmt: skip
         parser.add_argument("--site-max-ai-lines", type=int,
                             default=int(os.environ["DIALER_SITE_MAX_AI_LINES"]) if os.environ.get("DIALER_SITE_MAX_AI_LINES") else None)  # fmt: skip
         parser.add_argument("--once", action="store_true", help="one pass of each job, then exit")
@@ -63,7 +65,7 @@ class Command(BaseCommand):
         next_tick = 0.0
         while not stopping:
             try:
-                consumer.poll(block_ms=options["poll_ms"])
+                consumer.poll(block_ms=options["poll_ms"], linger_ms=options["linger_ms"])
                 if time.monotonic() >= next_tick:
                     next_tick = time.monotonic() + options["tick_s"]
                     # Only the lock holder dials; the lock outlives a tick so a dead dialer frees it soon.
