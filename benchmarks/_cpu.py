@@ -59,3 +59,18 @@ class CpuMeter:
     def stop(self) -> dict[str, float]:
         after = self._sample()
         return {name: round(after[name] - before, 3) for name, before in self._before.items() if name in after}
+
+
+def wait_until_quiet(pids: Mapping[str, Callable[[], int | None]], timeout_s: float, window_s: float = 0.5,
+                     max_share: float = 0.1) -> bool:  # fmt: skip
+    """Until these processes together used under ``max_share`` of a core over ``window_s`` (a
+    bot still transcribing the last round's calls would slow the next round). False on timeout."""
+    deadline = time.monotonic() + timeout_s
+    meter = CpuMeter(pids)
+    while time.monotonic() < deadline:
+        meter.start()
+        time.sleep(window_s)
+        used = sum(v for k, v in meter.stop().items() if k != SELF)
+        if used < max_share * window_s:
+            return True
+    return False

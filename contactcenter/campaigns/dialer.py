@@ -121,8 +121,6 @@ def build_command(campaign: Campaign, lead: Lead, attempt: CallAttempt) -> Origi
     variables = {
         "CC_CAMPAIGN_ID": str(campaign.pk),
         "CC_LEAD_ID": str(lead.pk),
-        "CC_ATTEMPT": str(attempt.number),
-        "CC_DIAL_MODE": campaign.dial_mode,
         "CC_SAFE_HARBOUR": campaign.safe_harbour_message,
         "CC_AMD": "1" if campaign.amd_enabled else "0",
     }

@@ -47,6 +47,11 @@ MEDIA_GAP_S = 0.08
 # Answered calls the dialplan holds for a while (not in Stasis, not escalated).
 _IN_DIALPLAN = (CallState.SCREENING, CallState.LEAVING_MESSAGE)
 
+# Command variables that are settings for pbx itself (read from the command, never by the
+# dialplan): kept off the channel, where each would be one more ChannelVarset for Asterisk to
+# publish on every call (the safe-harbour text is a sentence long).
+PBX_ONLY_VARIABLES = frozenset({"CC_SAFE_HARBOUR", "CC_AMD", "CC_AMD_ACTION", "CC_VOICEMAIL_MESSAGE"})
+
 ConversationFactory = Callable[[LiveCall], Conversation]
 Publish = Callable[[Event], Awaitable[None]]
 # (file name, text) -> the file Asterisk plays (no extension), or None
@@ -100,7 +105,8 @@ class CallEngine:
         call = LiveCall(call_id=command.call_id, channel_id=command.call_id, direction="outbound", command=command)
         self.calls[call.call_id] = call
         self._by_channel[call.channel_id] = call
-        variables = {"CC_CALL_ID": call.call_id, **command.variables}
+        variables = {"CC_CALL_ID": call.call_id,
+                     **{k: v for k, v in command.variables.items() if k not in PBX_ONLY_VARIABLES}}  # fmt: skip
         await self.publish(CallStarted(call_id=call.call_id, direction="outbound", endpoint=command.endpoint,
                                        campaign_id=command.campaign_id, lead_id=command.lead_id,
                                        flow=command.flow if isinstance(command.flow, str) else command.flow.get("name", "")))  # fmt: skip

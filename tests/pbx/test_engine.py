@@ -153,6 +153,19 @@ async def test_without_amd_the_answered_call_goes_straight_to_the_bot() -> None:
     assert not any(p.endswith("/continue") and params.get("extension") == "amd" for _, p, params in ari.requests)
 
 
+async def test_only_the_dialplans_variables_go_on_the_channel() -> None:
+    """pbx's own settings stay in the command; the dialplan's (and the simulators') go to Asterisk."""
+    ari, events = FakeAri(), []
+    engine, _ = amd_engine(ari, events)
+    command = OriginateCall(endpoint="PJSIP/x@trunk", flow="f", variables={
+        "CC_AMD": "1", "CC_AMD_ACTION": "voicemail", "CC_VOICEMAIL_MESSAGE": "Please call us back.",
+        "CC_SAFE_HARBOUR": "Sorry we missed you.", "CC_LEAD_ID": "7", "__CC_SIM_SAY": "hello"})  # fmt: skip
+    await engine.originate(command)
+    (_, _, params), = [r for r in ari.requests if r[:2] == ("POST", "channels")]
+    assert params["body"]["variables"] == {"CC_CALL_ID": command.call_id, "CC_LEAD_ID": "7", "__CC_SIM_SAY": "hello"}
+    assert engine.calls[command.call_id].screens_machines  # still read from the command
+
+
 @pytest.mark.parametrize("verdict", ["HUMAN", "NOTSURE"])
 async def test_a_person_or_an_unsure_verdict_gets_the_bot(verdict) -> None:
     ari, events = FakeAri(), []

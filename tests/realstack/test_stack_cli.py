@@ -69,6 +69,14 @@ def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
         pids = _pids(var_dir)
         assert len(pids) == 7  # redis, asterisk, web, celery, pbx, guard, dialer
         assert report["components"]["pbx"]["bot"]["ready"] is True
+        # The dialer yields the CPU to the processes carrying live calls.
+        from contactcenter.stack.components import DIALER_NICE
+
+        def pid_of(name: str) -> int:
+            return int((var_dir / "run" / f"{name}.pid").read_text().split()[0])
+
+        assert os.getpriority(os.PRIO_PROCESS, pid_of("dialer")) == DIALER_NICE > 0
+        assert os.getpriority(os.PRIO_PROCESS, pid_of("pbx")) == 0
     finally:
         down = manage(stack_env, "stack", "down")
     assert down.returncode == 0
