@@ -200,6 +200,8 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
                 group.create_task(follower.run())
         finally:
             service.ami.close()
+            with contextlib.suppress(Exception):  # the last events on the stream, if Redis takes them
+                await asyncio.wait_for(service.publisher.flush(), 5.0)
             await follower.drain(timeout_s=5.0)
             await runner.cleanup()
             with contextlib.suppress(Exception):

@@ -4,11 +4,14 @@ If Redis is briefly unreachable, events wait in a bounded backlog (in order) and
 with the next successful publish, so a Redis restart costs latency, not events. Followers
 (the ledger) are handed each event without being waited for: they keep their own queue.
 
-A burst of events (a dialer's batch of calls starting) goes out in pipelined chunks by
-whichever publish is already sending; the others return at once, their events queued in
-order behind it. If the connection drops in the middle of a chunk the whole chunk is sent
-again, so an event can (rarely) appear twice; consumers take a repeat as a no-op (the ledger
-keys on ``event_id``, the campaigns consumer only moves an attempt forward).
+``publish`` never waits for the network: it queues the event and makes sure one sender task
+is on its way, which runs once the publisher yields, so every event published meanwhile (a
+burst of calls starting or being answered) goes in the same pipelined round trip, and an
+originate does not wait for Redis before asking Asterisk for the call. ``flush`` sends what
+is waiting and returns when it is sent (or Redis refused it: kept for the next try). If the
+connection drops in the middle of a chunk the whole chunk is sent again, so an event can
+(rarely) appear twice; consumers take a repeat as a no-op (the ledger keys on ``event_id``,
+the campaigns consumer only moves an attempt forward).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class EventPublisher:
         self._backlog: deque[dict[str, str]] = deque(maxlen=backlog)
         # One sender at a time: concurrent flushes would send the head of the backlog twice.
         self._sending = asyncio.Lock()
+        self._sender: asyncio.Task[bool] | None = None
         self.published = 0
 
     def attach(self, follower: Follower) -> None:
@@ -51,15 +55,16 @@ class EventPublisher:
         return len(self._backlog)
 
     async def publish(self, event: Event) -> None:
-        """Queue the event for the stream in order, and send unless a send is under way."""
+        """Queue the event for the stream in order; a sender task takes it (see the module)."""
         for follower in self._followers:
             try:
                 follower(event)
             except Exception:  # the ledger failing must not stop the live event
                 log.exception("follower failed for %s", event.type)
         self._backlog.append(to_fields(event))
-        if not self._sending.locked():  # else the sender under way takes this one too
-            await self.flush()
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self.flush())
+            self._sender.add_done_callback(_report_failure)
 
     async def flush(self) -> bool:
         """Send what is waiting; False if Redis is still unreachable (kept for the next try)."""
@@ -81,3 +86,8 @@ class EventPublisher:
                     self._backlog.popleft()
                 self.published += len(chunk)
         return True
+
+
+def _report_failure(task: asyncio.Task[bool]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("sending events failed", exc_info=task.exception())

@@ -52,6 +52,7 @@ def test_unacknowledged_command_is_redelivered_and_bad_ones_are_rejected(redis_s
 
         restarted = CommandConsumer(client, publisher, consumer="pbx-a", stream=stream)
         await _run_until(restarted, handle, 1)
+        assert await publisher.flush()
         assert seen == [good]
         assert (await client.xpending(stream, "pbx"))["pending"] == 0
         [(_, rejected)] = await client.xrange(COMMANDS_REJECTED_STREAM, count=1)
@@ -70,6 +71,7 @@ def test_concurrent_publishes_send_each_event_once(redis_server: RedisServer) ->
         client = aioredis.from_url(redis_server.url)
         publisher = EventPublisher(client, stream="test:events:concurrent")
         await asyncio.gather(*(publisher.publish(CallAnswered(call_id=f"c{i}")) for i in range(200)))
+        assert await publisher.flush()
         entries = await client.xrange("test:events:concurrent")
         assert sorted(parse_event(f).call_id for _, f in entries) == sorted(f"c{i}" for i in range(200))
         assert publisher.backlog == 0
@@ -120,6 +122,7 @@ def test_a_burst_of_events_reaches_the_stream_in_publish_order(redis_server: Red
         publisher = EventPublisher(client, stream="test:events:order")
         # Publishers that do not wait for each other, as the engine's call tasks do.
         await asyncio.gather(*(publisher.publish(CallAnswered(call_id=f"c{i}")) for i in range(450)))
+        assert await publisher.flush()
         entries = await client.xrange("test:events:order")
         assert [parse_event(f).call_id for _, f in entries] == [f"c{i}" for i in range(450)]
         await client.aclose()
