@@ -1,6 +1,6 @@
 """Originate rate of our dialer path against raw ARI originates, on one throwaway stack.
 
-    python -m benchmarks dialer --json [--calls 50] [--rounds 3] [--hold-ms 3000] [--tick-s 1.0]
+    python -m benchmarks dialer --json [--calls 50] [--rounds 5] [--hold-ms 3000] [--tick-s 1.0]
                                 [--after-answer both|hold|bot] [--profile-pbx] [--keep]
 
 One run starts its own Asterisk (from the shared chroot, on free ports), Redis, and one sipp
@@ -489,7 +489,7 @@ def run(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--after-answer", choices=("both", "hold", "bot"), default="both",
                         help="what pbx does with an answered call: hold it like the raw side (the headline "
                              "ratio), run the bot on it (with_bot), or both, one after the other")  # fmt: skip
-    parser.add_argument("--rounds", type=int, default=3, help="raw then ours, this many times; the median "
+    parser.add_argument("--rounds", type=int, default=5, help="raw then ours, this many times; the median "
                         "round of each side is reported (one burst of 50 calls lasts a tenth of a second)")  # fmt: skip
     parser.add_argument("--dialer-nice", type=int, default=DIALER_NICE, help="the dialer's CPU niceness during "
                         "our runs (the stack runs `manage.py dialer` at %(default)s; 0 to compare)")  # fmt: skip

@@ -5,9 +5,10 @@ read just before pbx died is delivered again on restart (pending entries are rea
 malformed command is answered with a ``command.rejected`` event, copied to a rejected stream
 and acknowledged: it can never block the ones behind it.
 
-The commands of one read are handled together, up to ``concurrency`` at a time: an originate
-spends most of its time waiting for Asterisk, and a burst of them from the dialer should not
-queue behind each other. Commands for the same call keep their order.
+The commands of one read are handled together, up to ``concurrency`` at a time, and the next
+read does not wait for them: an originate spends most of its time waiting for Asterisk, and a
+burst of them from the dialer should not queue behind each other (nor behind one slow
+request). Commands for the same call keep their order, across reads too.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ class CommandConsumer:
     def __init__(self, client: aioredis.Redis, publisher: EventPublisher, consumer: str = "pbx-1",
                  stream: str = COMMANDS_STREAM, group: str = COMMAND_GROUP, concurrency: int = 32) -> None:  # fmt: skip
         self._redis = client
-        self._slots = asyncio.Semaphore(max(1, concurrency))
+        self._concurrency = max(1, concurrency)
+        self._slots = asyncio.Semaphore(self._concurrency)
+        self._in_hand = 0  # commands read and not yet finished
+        self._last_of_call: dict[str, asyncio.Task[None]] = {}
         self._publisher = publisher
         self._consumer = consumer
         self._stream = stream
@@ -59,8 +63,28 @@ class CommandConsumer:
         await self.ensure_group()
         # "0" first: entries delivered to us before a crash and never acknowledged.
         await self._drain(handle, "0", block_ms=None)
-        while True:
-            await self._drain(handle, ">", block_ms=block_ms)
+        # Then new entries, read while earlier reads are still being handled: one slow originate
+        # (Asterisk busy, a request timing out) must not hold up the commands behind it.
+        reads: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                for read in [r for r in reads if r.done()]:
+                    reads.discard(read)
+                    read.result()  # Redis failed under a rejection's XADD: the caller retries
+                reply = await self._redis.xreadgroup(self._group, self._consumer, {self._stream: ">"}, count=50,
+                                                     block=block_ms)  # fmt: skip
+                entries = reply[0][1] if reply else []
+                if entries:
+                    reads.add(asyncio.create_task(self._handle_read(handle, entries)))
+                    # A bounded number of commands in hand: the rest wait in the stream.
+                    while self._in_hand >= 4 * self._concurrency and reads:
+                        await asyncio.wait(reads, return_when=asyncio.FIRST_COMPLETED)
+                        for read in [r for r in reads if r.done()]:
+                            reads.discard(read)
+                            read.result()
+        finally:
+            for read in reads:
+                read.cancel()  # not acknowledged: delivered again after a restart
 
     async def _drain(self, handle: Handler, start: str, block_ms: int | None) -> None:
         while True:
@@ -71,8 +95,6 @@ class CommandConsumer:
             if not entries:
                 return
             await self._handle_read(handle, entries)
-            if start == ">":
-                return
 
     async def _handle_read(self, handle: Handler, entries: list) -> None:
         by_call: dict[str, list] = {}
@@ -80,14 +102,29 @@ class CommandConsumer:
             by_call.setdefault(_call_key(fields) or str(entry_id), []).append((entry_id, fields))
 
         done: list[bytes | str] = []
+        self._in_hand += len(entries)
 
-        async def in_order(items: list) -> None:
-            for entry_id, fields in items:
-                async with self._slots:
-                    if await self._handle_one(handle, entry_id, fields):
-                        done.append(entry_id)
+        async def in_order(key: str, items: list) -> None:
+            # A call's commands from an earlier read go first (an originate before its hang-up).
+            earlier = self._last_of_call.get(key)
+            this = asyncio.current_task()
+            self._last_of_call[key] = this
+            try:
+                if earlier is not None:
+                    await asyncio.wait([earlier])
+                for entry_id, fields in items:
+                    async with self._slots:
+                        if await self._handle_one(handle, entry_id, fields):
+                            done.append(entry_id)
+            finally:
+                if self._last_of_call.get(key) is this:
+                    del self._last_of_call[key]
 
-        results = await asyncio.gather(*(in_order(items) for items in by_call.values()), return_exceptions=True)
+        try:
+            results = await asyncio.gather(*(asyncio.create_task(in_order(key, items)) for key, items in by_call.items()),
+                                           return_exceptions=True)  # fmt: skip
+        finally:
+            self._in_hand -= len(entries)
         if done:  # one acknowledgement for the read (a crash before it redelivers: originate is idempotent)
             await self._redis.xack(self._stream, self._group, *done)
             self.handled += len(done)

@@ -128,3 +128,50 @@ def test_a_burst_of_events_reaches_the_stream_in_publish_order(redis_server: Red
         await client.aclose()
 
     asyncio.run(go())
+
+
+def test_a_slow_command_does_not_hold_up_the_next_reads(redis_server: RedisServer) -> None:
+    """A read is handled while the next one is read: an originate stuck on a slow ARI request
+    delays neither later calls' commands nor, beyond its own, its call's later ones."""
+    from pbx.api import OriginateCall
+
+    stream = "test:commands:overlap"
+
+    async def go() -> None:
+        client = aioredis.from_url(redis_server.url)
+        publisher = EventPublisher(client, stream="test:events:overlap")
+        done: list[tuple[str, str]] = []
+        release = asyncio.Event()
+
+        async def handle(command) -> None:
+            if command.call_id == "slow" and command.type == "originate":
+                await release.wait()  # Asterisk taking its time over this one
+            done.append((command.type, command.call_id))
+
+        consumer = CommandConsumer(client, publisher, consumer="pbx-o", stream=stream, concurrency=4)
+        task = asyncio.create_task(consumer.run(handle, block_ms=50))
+        try:
+            await client.xadd(stream, to_fields(OriginateCall(call_id="slow", endpoint="PJSIP/+919800000001@trunk",
+                                                              flow="f")))  # fmt: skip
+            await asyncio.sleep(0.2)  # its read is in hand
+            await client.xadd(stream, to_fields(HangupCall(call_id="slow")))
+            for i in range(3):
+                await client.xadd(stream, to_fields(OriginateCall(call_id=f"c{i}", endpoint="PJSIP/+919800000002@trunk",
+                                                                  flow="f")))  # fmt: skip
+            async with asyncio.timeout(5):
+                while len(done) < 3:
+                    await asyncio.sleep(0.02)
+            assert sorted(done) == [("originate", "c0"), ("originate", "c1"), ("originate", "c2")]
+            release.set()
+            async with asyncio.timeout(5):
+                while len(done) < 5:
+                    await asyncio.sleep(0.02)
+            assert done[3:] == [("originate", "slow"), ("hangup", "slow")]
+            async with asyncio.timeout(5):
+                while (await client.xpending(stream, "pbx"))["pending"]:
+                    await asyncio.sleep(0.02)
+        finally:
+            task.cancel()
+            await client.aclose()
+
+    asyncio.run(go())
