@@ -38,6 +38,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import json
 import os
 import random
@@ -224,6 +225,7 @@ def _setup_django(var_dir: Path, redis_url: str, immediate: bool) -> None:
     # now configures); "deferred" reproduces the failure.
     connections["default"].settings_dict["OPTIONS"]["transaction_mode"] = "IMMEDIATE" if immediate else "DEFERRED"
     call_command("migrate", verbosity=0, interactive=False)
+    gc.freeze()  # as `manage.py dialer` does once Django is loaded
 
 
 def _window_around_now(zone: str) -> list[dict]:

@@ -8,6 +8,7 @@ second one wait instead of dialling twice.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -48,6 +49,8 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one pass of each job, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Django and the app, loaded for the process's life: kept out of full collections (see pbx).
+        gc.freeze()
         client = redis_client()
         # A stable name: after a crash, the restarted dialer is re-delivered what it had not acknowledged.
         name = os.environ.get("DIALER_NAME", f"dialer-{socket.gethostname()}")
