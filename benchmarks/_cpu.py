@@ -41,16 +41,12 @@ class CpuMeter:
 
     def _sample(self) -> dict[str, float]:
         sample = {SELF: time.process_time()}
-        for name, pid_of in self._pids.items():
-            pid = pid_of()
-            cpu = process_cpu_s(pid) if pid is not None else None
-            if cpu is not None:
-                sample[name] = cpu
-        for name, pid_of in self._main_threads.items():
-            pid = pid_of()
-            cpu = process_cpu_s(pid, main_thread_only=True) if pid is not None else None
-            if cpu is not None:
-                sample[name] = cpu
+        for processes, main_thread_only in ((self._pids, False), (self._main_threads, True)):
+            for name, pid_of in processes.items():
+                pid = pid_of()
+                cpu = process_cpu_s(pid, main_thread_only) if pid is not None else None
+                if cpu is not None:
+                    sample[name] = cpu
         return sample
 
     def start(self) -> None:

@@ -557,18 +557,19 @@ def run(argv: list[str]) -> dict[str, Any]:
                     direct["sipp_answered"] = _sipp_count(customers, before, direct["answered"])
                     _wait_no_channels(asterisk, args.hold_ms / 1000 + 10)
             _warm_up_dialer(redis_server.url, args.timeout, mode)
+            busy = {"asterisk": asterisk.process.pid, "pbx": pbx.process.pid}
             _wait_no_channels(asterisk, args.hold_ms / 1000 + 10)
             runs[mode] = []
             for round_no in range(1, rounds + 1):
                 if n == 0:  # the raw side right before ours, in every round: the pair shares the moment
-                    wait_until_quiet({"asterisk": asterisk.process.pid, "pbx": pbx.process.pid}, 60)
+                    wait_until_quiet(busy, 60)
                     before = len(customers.answered())
                     raw = asyncio.run(_raw_run(asterisk, calls, args.timeout, meter))
                     raw["sipp_answered"] = _sipp_count(customers, before, raw["answered"])
                     raws.append(raw)
                     _wait_no_channels(asterisk, args.hold_ms / 1000 + 10)
                 _wait_ledger_idle(pbx)
-                wait_until_quiet({"asterisk": asterisk.process.pid, "pbx": pbx.process.pid}, 60)
+                wait_until_quiet(busy, 60)
                 before = len(customers.answered())
                 ours = _ours_run(redis_server.url, calls, args.tick_s, args.timeout, meter, label=f"{mode} {round_no}",
                                  dialer_nice=args.dialer_nice)  # fmt: skip

@@ -22,7 +22,7 @@ class AmiLink:
         self.last_error: str | None = None
         self.filtered = False
         self._wanted: list[str] = []
-        self._filtering: asyncio.Task | None = None
+        self._filtering: asyncio.Task | None = None  # held: the loop keeps only weak references
         self._manager = Manager(
             host=host, port=port, username=user, secret=secret,
             reconnect_timeout=reconnect_s, ping_delay=10, ping_interval=10,

@@ -174,13 +174,13 @@ CHUNK = 25  # leads checked and recorded in one transaction
 # A tick's first chunk is smaller: pbx and Asterisk start on its calls sooner, while the rest
 # are checked.
 FIRST_CHUNK = 10
+MIN_SAMPLES = 20  # durations seen before the pacer is told a mean
 
 
 def _chunks(items: list[int], first: int, size: int) -> Iterator[list[int]]:
     yield items[:first]
     for start in range(first, len(items), size):
         yield items[start:start + size]
-MIN_SAMPLES = 20  # durations seen before the pacer is told a mean
 
 
 class Dialer:

@@ -61,36 +61,37 @@ class CommandConsumer:
 
     async def run(self, handle: Handler, block_ms: int = 1000) -> None:
         await self.ensure_group()
-        # "0" first: entries delivered to us before a crash and never acknowledged.
-        await self._drain(handle, "0", block_ms=None)
+        await self._drain_pending(handle)
         # Then new entries, read while earlier reads are still being handled: one slow originate
         # (Asterisk busy, a request timing out) must not hold up the commands behind it.
         reads: set[asyncio.Task[None]] = set()
         try:
             while True:
-                for read in [r for r in reads if r.done()]:
-                    reads.discard(read)
-                    read.result()  # Redis failed under a rejection's XADD: the caller retries
+                _reap(reads)
                 reply = await self._redis.xreadgroup(self._group, self._consumer, {self._stream: ">"}, count=50,
                                                      block=block_ms)  # fmt: skip
                 entries = reply[0][1] if reply else []
-                if entries:
-                    reads.add(asyncio.create_task(self._handle_read(handle, entries)))
-                    # A bounded number of commands in hand: the rest wait in the stream.
-                    while self._in_hand >= 4 * self._concurrency and reads:
-                        await asyncio.wait(reads, return_when=asyncio.FIRST_COMPLETED)
-                        for read in [r for r in reads if r.done()]:
-                            reads.discard(read)
-                            read.result()
+                if not entries:
+                    continue
+                self._in_hand += len(entries)
+                read = asyncio.create_task(self._handle_read(handle, entries))
+                read.add_done_callback(lambda _, n=len(entries): self._put_down(n))
+                reads.add(read)
+                # A bounded number of commands in hand: the rest wait in the stream.
+                while self._in_hand >= 4 * self._concurrency and reads:
+                    await asyncio.wait(reads, return_when=asyncio.FIRST_COMPLETED)
+                    _reap(reads)
         finally:
             for read in reads:
                 read.cancel()  # not acknowledged: delivered again after a restart
 
-    async def _drain(self, handle: Handler, start: str, block_ms: int | None) -> None:
+    def _put_down(self, commands: int) -> None:
+        self._in_hand -= commands
+
+    async def _drain_pending(self, handle: Handler) -> None:
+        """Entries delivered to us before a crash and never acknowledged, one read at a time."""
         while True:
-            reply = await self._redis.xreadgroup(
-                self._group, self._consumer, {self._stream: start}, count=50, block=block_ms
-            )
+            reply = await self._redis.xreadgroup(self._group, self._consumer, {self._stream: "0"}, count=50)
             entries = reply[0][1] if reply else []
             if not entries:
                 return
@@ -102,7 +103,6 @@ class CommandConsumer:
             by_call.setdefault(_call_key(fields) or str(entry_id), []).append((entry_id, fields))
 
         done: list[bytes | str] = []
-        self._in_hand += len(entries)
 
         async def in_order(key: str, items: list) -> None:
             # A call's commands from an earlier read go first (an originate before its hang-up).
@@ -120,11 +120,8 @@ class CommandConsumer:
                 if self._last_of_call.get(key) is this:
                     del self._last_of_call[key]
 
-        try:
-            results = await asyncio.gather(*(asyncio.create_task(in_order(key, items)) for key, items in by_call.items()),
-                                           return_exceptions=True)  # fmt: skip
-        finally:
-            self._in_hand -= len(entries)
+        results = await asyncio.gather(*(asyncio.create_task(in_order(key, items)) for key, items in by_call.items()),
+                                       return_exceptions=True)  # fmt: skip
         if done:  # one acknowledgement for the read (a crash before it redelivers: originate is idempotent)
             await self._redis.xack(self._stream, self._group, *done)
             self.handled += len(done)
@@ -158,6 +155,14 @@ class CommandConsumer:
         await self._redis.xadd(COMMANDS_REJECTED_STREAM, {**fields, "error": error}, maxlen=10_000)
         await self._publisher.publish(CommandRejected(command_id=command_id, error=error, call_id=call_id))
         await self._redis.xack(self._stream, self._group, entry_id)
+
+
+def _reap(reads: set[asyncio.Task[None]]) -> None:
+    """Forget the reads that finished; raise the first one's failure (Redis failing under a
+    rejection's XADD: the caller retries)."""
+    for read in [r for r in reads if r.done()]:
+        reads.discard(read)
+        read.result()
 
 
 def _raw_field(fields: dict, name: str) -> str:

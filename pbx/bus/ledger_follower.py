@@ -3,9 +3,10 @@
 The live path (ARI requests, the Redis event stream) must not wait for the ledger: two
 SQLite commits per event used to cost more than the originate they recorded. Events are
 queued here in order as they are published and one task writes whatever has gathered in one
-transaction, once the burst it belongs to pauses. What the ledger cannot take right now (locked or unreachable database) waits and
-is retried with back-off; an event the ledger refuses for good is logged and skipped so it
-cannot hold up the ones behind it. The Redis stream has every event either way.
+transaction, once the burst it belongs to pauses. What the ledger cannot take right now
+(locked or unreachable database) waits and is retried with back-off; an event the ledger
+refuses for good is logged and skipped so it cannot hold up the ones behind it. The Redis
+stream has every event either way.
 """
 
 from __future__ import annotations

@@ -62,6 +62,3 @@ class ThreadedBatches:
         with self._engine.begin() as conn:
             writer = LedgerWriter.bound(ImmediateConnection(conn), clock=self._clock)  # type: ignore[arg-type]
             run_to_end(work(writer))  # type: ignore[arg-type]
-
-    def dispose(self) -> None:
-        self._engine.dispose()

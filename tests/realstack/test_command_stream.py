@@ -175,3 +175,38 @@ def test_a_slow_command_does_not_hold_up_the_next_reads(redis_server: RedisServe
             await client.aclose()
 
     asyncio.run(go())
+
+
+def test_commands_in_hand_are_bounded_while_handlers_are_stuck(redis_server: RedisServer) -> None:
+    """Reads go on while earlier ones are handled, but only up to four times the concurrency:
+    the rest stay in the stream (undelivered) until handlers finish."""
+    stream = "test:commands:bounded"
+
+    async def go() -> None:
+        client = aioredis.from_url(redis_server.url)
+        publisher = EventPublisher(client, stream="test:events:bounded")
+        release = asyncio.Event()
+        handled: list[str] = []
+
+        async def handle(command) -> None:
+            await release.wait()
+            handled.append(command.call_id)
+
+        consumer = CommandConsumer(client, publisher, consumer="pbx-b", stream=stream, concurrency=1)
+        task = asyncio.create_task(consumer.run(handle, block_ms=50))
+        try:
+            for i in range(10):
+                await client.xadd(stream, to_fields(HangupCall(call_id=f"c{i}")))
+                await asyncio.sleep(0.05)  # one read each
+            await asyncio.sleep(0.3)
+            assert (await client.xpending(stream, "pbx"))["pending"] == 4  # read and in hand, no more
+            release.set()
+            async with asyncio.timeout(5):
+                while len(handled) < 10:
+                    await asyncio.sleep(0.02)
+            assert handled == [f"c{i}" for i in range(10)]
+        finally:
+            task.cancel()
+            await client.aclose()
+
+    asyncio.run(go())
