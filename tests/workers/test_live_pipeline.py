@@ -53,7 +53,7 @@ def test_concurrent_calls_each_get_their_own_assessments(
     batches: list[int] = []
     live = LiveSpeech(
         whisper,
-        sentiment=lambda text: -0.5 if "manager" in text.lower() else 0.5,
+        sentiment=lambda text: -0.5 if "speak" in text.lower() else 0.5,
         observer=lambda audios: batches.append(len(audios)),
     )
     sink = Collector()
@@ -72,7 +72,10 @@ def test_concurrent_calls_each_get_their_own_assessments(
         live.close()
 
     a_first, a_second = sink.finals("call-a")
-    assert {"manager", "right", "now"} <= words_of(a_first.text) and a_first.sentiment == -0.5
+    # How the batcher packs the three utterances depends on thread timing, and the packing sways
+    # Whisper on single words ("a manager" came back "my dear" packed beside call-b's), so only
+    # words it got in every packing tried are asserted: this test is about routing, not accuracy.
+    assert {"speak", "right", "now"} <= words_of(a_first.text) and a_first.sentiment == -0.5
     assert {"did", "through"} <= words_of(a_second.text)
     [b] = sink.finals("call-b")
     assert {"thank", "helpful"} <= words_of(b.text) and b.sentiment == 0.5
