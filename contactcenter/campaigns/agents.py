@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count
 
 from contactcenter.campaigns.models import Agent, AgentState
 
@@ -23,16 +26,27 @@ _STATE_BY_EVENT = {
 }
 
 
+_BUSY = (AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP)
+
+
+@dataclass(frozen=True)
+class AgentCounts:
+    free: int  # available now
+    busy: int  # taken by a call (ringing, talking, wrapping up): the AI-first pacer counts on some being free soon
+
+
+def agent_counts(queue_names: Iterable[str]) -> AgentCounts:
+    """Distinct agents of any of these queues, free and busy (one query: the dialer asks every tick)."""
+    by_state = dict(
+        Agent.objects.filter(queues__name__in=list(queue_names)).order_by().values_list("state")
+        .annotate(agents=Count("id", distinct=True))
+    )  # fmt: skip
+    return AgentCounts(free=by_state.get(AgentState.AVAILABLE, 0), busy=sum(by_state.get(s, 0) for s in _BUSY))
+
+
 def free_agents(queue_names: Iterable[str]) -> int:
     """Distinct agents available now in any of these queues."""
-    return Agent.objects.filter(queues__name__in=list(queue_names), state=AgentState.AVAILABLE).distinct().count()
-
-
-def busy_agents(queue_names: Iterable[str]) -> int:
-    """Distinct agents of these queues taken by a call now (ringing, talking, wrapping up):
-    the AI-first pacer counts on some of them being free again soon."""
-    busy = [AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP]
-    return Agent.objects.filter(queues__name__in=list(queue_names), state__in=busy).distinct().count()
+    return agent_counts(queue_names).free
 
 
 def apply_queue_event(name: str, member: str, at: dt.datetime) -> bool:

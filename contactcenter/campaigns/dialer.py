@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from contactcenter.campaigns import agents, compliance, pacing, services
+from contactcenter.campaigns import agents, bulk, compliance, pacing, services
 from contactcenter.campaigns.flows import CONNECT_TO_AGENT_FLOW
 from contactcenter.campaigns.models import (
     AmdAction,
@@ -175,6 +175,8 @@ CHUNK = 25  # leads checked and recorded in one transaction
 # are checked.
 FIRST_CHUNK = 10
 MIN_SAMPLES = 20  # durations seen before the pacer is told a mean
+# What dial_leads sets on a new attempt; every other column is its default (see bulk.insert_rows).
+ATTEMPT_FIELDS = ("campaign", "lead", "number", "call_id", "command_id", "dial_mode", "endpoint", "created_at")
 
 
 def _chunks(items: list[int], first: int, size: int) -> Iterator[list[int]]:
@@ -239,14 +241,17 @@ class Dialer:
         lines = [((esc or end) - created).total_seconds() for esc, created, end, _ in recent_answered]
         handles = [(end - agent).total_seconds() for esc, _, end, agent in recent_answered
                    if esc is not None and agent is not None and end is not None]  # fmt: skip
+        counts = attempts.aggregate(in_progress=Count("id", filter=Q(status__in=live_states)),
+                                    answered=Count("id", filter=Q(answered_at__isnull=False)),
+                                    abandoned=Count("id", filter=Q(abandoned=True)))  # fmt: skip
         return _View(
             campaign=campaign,
             queues=frozenset(campaign.queue_names()),
-            in_progress=attempts.filter(status__in=live_states).count(),
+            in_progress=counts["in_progress"],
             escalation=pacing.RunningRate(escalated, len(recent_answered), campaign.escalation_rate_prior),
             answer=pacing.RunningRate(sum(1 for at in recent_settled if at), len(recent_settled), 0.5, 10),
-            answered=attempts.filter(answered_at__isnull=False).count(),
-            abandoned=attempts.filter(abandoned=True).count(),
+            answered=counts["answered"],
+            abandoned=counts["abandoned"],
             mean_ai_call_s=sum(lines) / len(lines) if len(lines) >= MIN_SAMPLES else None,
             mean_handle_s=sum(handles) / len(handles) if len(handles) >= MIN_SAMPLES else None,
         )
@@ -259,14 +264,15 @@ class Dialer:
         sharing = [v for v in views if v is not view and v.queues & view.queues]
         others = sum(v.expected_escalations for v in sharing)
         reserved = waiting + others
-        busy = agents.busy_agents(view.queues) if campaign.is_ai else 0
+        staff = agents.agent_counts(view.queues)
         return pacing.Snapshot(
             mode=pacing.DialMode(campaign.dial_mode), in_progress=view.in_progress,
-            max_lines=campaign.max_concurrent_calls, free_agents=agents.free_agents(view.queues),
+            max_lines=campaign.max_concurrent_calls, free_agents=staff.free,
             waiting_for_agent=reserved, site_lines_free=site_free if campaign.is_ai else None,
             escalation_rate=view.escalation.value, answer_rate=view.answer.upper(),
             answered=view.answered, abandoned=view.abandoned, max_abandon_rate=campaign.max_abandon_rate,
-            busy_agents=busy, mean_ai_call_s=view.mean_ai_call_s, mean_handle_s=view.mean_handle_s,
+            busy_agents=staff.busy if campaign.is_ai else 0, mean_ai_call_s=view.mean_ai_call_s,
+            mean_handle_s=view.mean_handle_s,
             other_escalations_per_s=sum(v.escalations_per_s for v in sharing),
         )  # fmt: skip
 
@@ -356,7 +362,7 @@ class Dialer:
                     dialled.append(lead.pk)
                 if not attempts:
                     return []
-                CallAttempt.objects.bulk_create(attempts)
+                bulk.insert_rows(CallAttempt, attempts, ATTEMPT_FIELDS)
                 # One UPDATE for them all (bulk_update's CASE per row costs more than the rest).
                 Lead.objects.filter(pk__in=dialled).update(
                     status=LeadStatus.DIALING, attempts=F("attempts") + 1, last_attempt_at=now, next_attempt_at=None,
