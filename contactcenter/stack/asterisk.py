@@ -10,8 +10,10 @@ import base64
 import json
 import subprocess
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from asterisk_config.render import AsteriskSettings, write_instance
 from contactcenter.stack.config import ConfigError
@@ -71,13 +73,25 @@ class AsteriskInstance:
             text = ""
         return self.process.log_tail(lines) + ("\n" + text if text else "")
 
-    def ari_info(self, timeout: float = 2.0) -> dict:
-        """``GET /ari/asterisk/info``: a real round trip through Asterisk's HTTP server and ARI."""
-        request = urllib.request.Request(f"{self.ari_url}/asterisk/info")
+    def ari_request(self, method: str, path: str, body: dict | None = None, timeout: float = 5.0,
+                    **params: str) -> Any:  # fmt: skip
+        """One blocking ARI request (set-up, health checks, tests; pbx has its own async client):
+        the decoded JSON answer, or None for an empty one. Raises ``urllib.error.HTTPError``."""
+        query = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+        request = urllib.request.Request(
+            f"{self.ari_url}/{path}{'?' + query if query else ''}", method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+        )  # fmt: skip
         token = base64.b64encode(f"{self.settings.ari_user}:{self.settings.ari_password}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
+        request.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.load(response)
+            raw = response.read()
+        return json.loads(raw) if raw else None
+
+    def ari_info(self, timeout: float = 2.0) -> dict:
+        """``GET /ari/asterisk/info``: a real round trip through Asterisk's HTTP server and ARI."""
+        return self.ari_request("GET", "asterisk/info", timeout=timeout)
 
     def ari_ready(self) -> bool:
         try:

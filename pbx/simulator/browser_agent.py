@@ -15,6 +15,7 @@ import json
 import shutil
 import signal
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -66,8 +67,8 @@ def available() -> str:
     return ""
 
 
-class _Stop:
-    requested = False
+# Set by SIGTERM/SIGINT: the shift ends after the call in hand.
+_stop_requested = threading.Event()
 
 
 def _log_has(page, text: str, count: int = 1, timeout_ms: int = 15_000) -> None:
@@ -136,7 +137,7 @@ def run(url: str, user: str, password: str, report: BrowserAgentReport, ready_fi
             print(f"[browser agent] {user} logged in at {url}/console/, phone registered, available", flush=True)
             if ready_file is not None:
                 ready_file.write_text("ready\n")
-            while not _Stop.requested and time.monotonic() < deadline:
+            while not _stop_requested.is_set() and time.monotonic() < deadline:
                 try:
                     page.wait_for_selector("#call:not([hidden])", timeout=500)
                     page.wait_for_function("document.getElementById('pop-call-id').textContent.trim() !== ''",
@@ -175,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def stop(*_: Any) -> None:
-        _Stop.requested = True
+        _stop_requested.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -8,14 +8,11 @@ and takes a call put into its queue the way pbx escalates (a channel continued i
 
 from __future__ import annotations
 
-import base64
-import json
 import shutil
 import time
 import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -32,23 +29,6 @@ CHROMIUM_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-
                  "--autoplay-policy=no-user-gesture-required"]  # fmt: skip
 
 
-class Ari:
-    def __init__(self, asterisk: AsteriskInstance) -> None:
-        self.base = asterisk.ari_url
-        s = asterisk.settings
-        self.auth = "Basic " + base64.b64encode(f"{s.ari_user}:{s.ari_password}".encode()).decode()
-
-    def __call__(self, method: str, path: str, body: dict | None = None, **params: str) -> object:
-        query = "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in params.items())
-        request = urllib.request.Request(f"{self.base}/{path}{'?' + query if query else ''}", method=method,
-                                         data=json.dumps(body).encode() if body is not None else None)  # fmt: skip
-        request.add_header("Authorization", self.auth)
-        request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=5) as response:
-            raw = response.read()
-        return json.loads(raw) if raw else None
-
-
 def eventually(check: Callable[[], object], timeout: float, what: str) -> object:
     deadline = time.monotonic() + timeout
     last: object = None
@@ -60,7 +40,7 @@ def eventually(check: Callable[[], object], timeout: float, what: str) -> object
     raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
-def rtcp_counts(ari: Ari, channel_id: str) -> dict[str, int]:
+def rtcp_counts(ari: Callable[..., Any], channel_id: str) -> dict[str, int]:
     stats = ari("GET", f"channels/{channel_id}/variable", variable="CHANNEL(rtcp,all)")["value"]
     fields = dict(part.split("=", 1) for part in stats.split(";") if "=" in part)
     return {"rx": int(fields.get("rxcount", 0)), "tx": int(fields.get("txcount", 0))}
@@ -97,7 +77,7 @@ def test_agent_takes_an_escalated_call_in_the_browser(asterisk_server: AsteriskI
     settings.CONSOLE_SIP_WS_URL = f"ws://127.0.0.1:{asterisk_server.settings.http_port}/ws"
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     world = make_world(WEB_AGENT, WEB_QUEUE)
-    ari = Ari(asterisk_server)
+    ari = asterisk_server.ari_request
     page = browser_page
     console_log = lambda: page.evaluate("window.ccConsole ? window.ccConsole.log : []")  # noqa: E731
 

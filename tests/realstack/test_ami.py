@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
-import urllib.request
 import uuid
 
 import pytest
@@ -30,19 +27,9 @@ def test_ami_wrong_secret_is_refused(asterisk_server: AsteriskInstance) -> None:
     assert result["ok"] is False
 
 
-def _ari(asterisk: AsteriskInstance, method: str, path: str, body: dict | None = None) -> None:
-    s = asterisk.settings
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{asterisk.ari_url}/{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})  # fmt: skip
-    token = base64.b64encode(f"{s.ari_user}:{s.ari_password}".encode()).decode()
-    request.add_header("Authorization", f"Basic {token}")
-    urllib.request.urlopen(request, timeout=5).close()
-
-
 def _originate_into_dialplan(asterisk: AsteriskInstance, call_id: str) -> None:
     path = f"channels?endpoint=Local/wait@cc-test&context=cc-ai&extension=start&priority=1&channelId={call_id}"
-    _ari(asterisk, "POST", path, {"variables": {"CC_CALL_ID": call_id}})
+    asterisk.ari_request("POST", path, {"variables": {"CC_CALL_ID": call_id}})
 
 
 def test_answered_call_without_the_stasis_app_goes_to_a_human_queue(asterisk_server: AsteriskInstance) -> None:
@@ -72,7 +59,7 @@ def test_answered_call_without_the_stasis_app_goes_to_a_human_queue(asterisk_ser
         finally:
             manager.close()
             # Leave the queue empty for the other tests.
-            await loop.run_in_executor(None, _ari, asterisk_server, "DELETE", f"channels/{call_id}")
+            await loop.run_in_executor(None, asterisk_server.ari_request, "DELETE", f"channels/{call_id}")
 
     event = asyncio.run(go())
     assert event["Queue"] == "sales"  # the test topology's fail-safe queue
@@ -110,9 +97,9 @@ def test_pbx_session_receives_only_the_events_it_handles(asterisk_server: Asteri
                 await asyncio.sleep(0.1)
             path = (f"channels?endpoint=Local/wait@cc-test&context=cc-test&extension=wait&priority=1"
                     f"&channelId={call_id}&otherChannelId={call_id}-2")
-            await loop.run_in_executor(None, _ari, asterisk_server, "POST", path, {})
+            await loop.run_in_executor(None, asterisk_server.ari_request, "POST", path, {})
             await asyncio.sleep(0.3)
-            await loop.run_in_executor(None, _ari, asterisk_server, "DELETE", f"channels/{call_id}")
+            await loop.run_in_executor(None, asterisk_server.ari_request, "DELETE", f"channels/{call_id}")
             await asyncio.wait_for(hung_up.wait(), 10)
         finally:
             link.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -13,6 +15,16 @@ from pbx.bus.commands import CommandConsumer
 from pbx.bus.events import EventPublisher
 
 pytestmark = pytest.mark.realstack
+
+
+@contextlib.asynccontextmanager
+async def _bus(redis_server: RedisServer, events_stream: str) -> AsyncIterator[tuple[aioredis.Redis, EventPublisher]]:
+    """A client of the real Redis and a publisher onto ``events_stream``; the client closed after."""
+    client = aioredis.from_url(redis_server.url)
+    try:
+        yield client, EventPublisher(client, stream=events_stream)
+    finally:
+        await client.aclose()
 
 
 async def _run_until(consumer: CommandConsumer, handle, count: int) -> None:
@@ -29,37 +41,35 @@ def test_unacknowledged_command_is_redelivered_and_bad_ones_are_rejected(redis_s
     stream = "test:commands:redelivery"
 
     async def go() -> None:
-        client = aioredis.from_url(redis_server.url)
-        publisher = EventPublisher(client, stream="test:events:redelivery")
-        good = HangupCall(call_id="c1")
-        await client.xadd(stream, {"v": "1", "type": "hangup", "data": "{broken"})
-        await client.xadd(stream, to_fields(good))
+        async with _bus(redis_server, "test:events:redelivery") as (client, publisher):
+            good = HangupCall(call_id="c1")
+            await client.xadd(stream, {"v": "1", "type": "hangup", "data": "{broken"})
+            await client.xadd(stream, to_fields(good))
 
-        crashed = CommandConsumer(client, publisher, consumer="pbx-a", stream=stream)
+            crashed = CommandConsumer(client, publisher, consumer="pbx-a", stream=stream)
 
-        async def crash(command) -> None:
-            raise asyncio.CancelledError  # pbx killed while handling: the entry stays pending
+            async def crash(command) -> None:
+                raise asyncio.CancelledError  # pbx killed while handling: the entry stays pending
 
-        task = asyncio.create_task(crashed.run(crash, block_ms=100))
-        await asyncio.sleep(0.5)
-        task.cancel()
-        assert crashed.rejected == 1 and crashed.handled == 0
+            task = asyncio.create_task(crashed.run(crash, block_ms=100))
+            await asyncio.sleep(0.5)
+            task.cancel()
+            assert crashed.rejected == 1 and crashed.handled == 0
 
-        seen = []
+            seen = []
 
-        async def handle(command) -> None:
-            seen.append(command)
+            async def handle(command) -> None:
+                seen.append(command)
 
-        restarted = CommandConsumer(client, publisher, consumer="pbx-a", stream=stream)
-        await _run_until(restarted, handle, 1)
-        assert await publisher.flush()
-        assert seen == [good]
-        assert (await client.xpending(stream, "pbx"))["pending"] == 0
-        [(_, rejected)] = await client.xrange(COMMANDS_REJECTED_STREAM, count=1)
-        assert b"not JSON" in rejected[b"error"]
-        [event] = [parse_event(f) for _, f in await client.xrange("test:events:redelivery")]
-        assert event.type == "command.rejected" and "not JSON" in event.error
-        await client.aclose()
+            restarted = CommandConsumer(client, publisher, consumer="pbx-a", stream=stream)
+            await _run_until(restarted, handle, 1)
+            assert await publisher.flush()
+            assert seen == [good]
+            assert (await client.xpending(stream, "pbx"))["pending"] == 0
+            [(_, rejected)] = await client.xrange(COMMANDS_REJECTED_STREAM, count=1)
+            assert b"not JSON" in rejected[b"error"]
+            [event] = [parse_event(f) for _, f in await client.xrange("test:events:redelivery")]
+            assert event.type == "command.rejected" and "not JSON" in event.error
 
     asyncio.run(go())
 
@@ -68,14 +78,12 @@ def test_concurrent_publishes_send_each_event_once(redis_server: RedisServer) ->
     from pbx.api import CallAnswered
 
     async def go() -> None:
-        client = aioredis.from_url(redis_server.url)
-        publisher = EventPublisher(client, stream="test:events:concurrent")
-        await asyncio.gather(*(publisher.publish(CallAnswered(call_id=f"c{i}")) for i in range(200)))
-        assert await publisher.flush()
-        entries = await client.xrange("test:events:concurrent")
-        assert sorted(parse_event(f).call_id for _, f in entries) == sorted(f"c{i}" for i in range(200))
-        assert publisher.backlog == 0
-        await client.aclose()
+        async with _bus(redis_server, "test:events:concurrent") as (client, publisher):
+            await asyncio.gather(*(publisher.publish(CallAnswered(call_id=f"c{i}")) for i in range(200)))
+            assert await publisher.flush()
+            entries = await client.xrange("test:events:concurrent")
+            assert sorted(parse_event(f).call_id for _, f in entries) == sorted(f"c{i}" for i in range(200))
+            assert publisher.backlog == 0
 
     asyncio.run(go())
 
@@ -86,30 +94,28 @@ def test_commands_for_different_calls_run_together_and_one_calls_commands_in_ord
     stream = "test:commands:concurrent"
 
     async def go() -> None:
-        client = aioredis.from_url(redis_server.url)
-        publisher = EventPublisher(client, stream="test:events:concurrent-commands")
-        commands = [OriginateCall(call_id=f"c{i}", endpoint=f"PJSIP/+9198000000{i:02d}@trunk", flow="f")
-                    for i in range(12)]  # fmt: skip
-        commands.insert(3, HangupCall(call_id="c0"))  # must wait for c0's originate
-        for command in commands:
-            await client.xadd(stream, to_fields(command))
-        in_flight, most, done = 0, 0, []
+        async with _bus(redis_server, "test:events:concurrent-commands") as (client, publisher):
+            commands = [OriginateCall(call_id=f"c{i}", endpoint=f"PJSIP/+9198000000{i:02d}@trunk", flow="f")
+                        for i in range(12)]  # fmt: skip
+            commands.insert(3, HangupCall(call_id="c0"))  # must wait for c0's originate
+            for command in commands:
+                await client.xadd(stream, to_fields(command))
+            in_flight, most, done = 0, 0, []
 
-        async def handle(command) -> None:
-            nonlocal in_flight, most
-            in_flight += 1
-            most = max(most, in_flight)
-            await asyncio.sleep(0.05)  # an ARI request's wait
-            in_flight -= 1
-            done.append((command.type, command.call_id))
+            async def handle(command) -> None:
+                nonlocal in_flight, most
+                in_flight += 1
+                most = max(most, in_flight)
+                await asyncio.sleep(0.05)  # an ARI request's wait
+                in_flight -= 1
+                done.append((command.type, command.call_id))
 
-        consumer = CommandConsumer(client, publisher, consumer="pbx-c", stream=stream, concurrency=4)
-        await _run_until(consumer, handle, len(commands))
-        assert most == 4  # bounded, but not one at a time
-        assert done.index(("hangup", "c0")) > done.index(("originate", "c0"))
-        assert sorted(done) == sorted((c.type, c.call_id) for c in commands)
-        assert (await client.xpending(stream, "pbx"))["pending"] == 0
-        await client.aclose()
+            consumer = CommandConsumer(client, publisher, consumer="pbx-c", stream=stream, concurrency=4)
+            await _run_until(consumer, handle, len(commands))
+            assert most == 4  # bounded, but not one at a time
+            assert done.index(("hangup", "c0")) > done.index(("originate", "c0"))
+            assert sorted(done) == sorted((c.type, c.call_id) for c in commands)
+            assert (await client.xpending(stream, "pbx"))["pending"] == 0
 
     asyncio.run(go())
 
@@ -118,14 +124,12 @@ def test_a_burst_of_events_reaches_the_stream_in_publish_order(redis_server: Red
     from pbx.api import CallAnswered
 
     async def go() -> None:
-        client = aioredis.from_url(redis_server.url)
-        publisher = EventPublisher(client, stream="test:events:order")
-        # Publishers that do not wait for each other, as the engine's call tasks do.
-        await asyncio.gather(*(publisher.publish(CallAnswered(call_id=f"c{i}")) for i in range(450)))
-        assert await publisher.flush()
-        entries = await client.xrange("test:events:order")
-        assert [parse_event(f).call_id for _, f in entries] == [f"c{i}" for i in range(450)]
-        await client.aclose()
+        async with _bus(redis_server, "test:events:order") as (client, publisher):
+            # Publishers that do not wait for each other, as the engine's call tasks do.
+            await asyncio.gather(*(publisher.publish(CallAnswered(call_id=f"c{i}")) for i in range(450)))
+            assert await publisher.flush()
+            entries = await client.xrange("test:events:order")
+            assert [parse_event(f).call_id for _, f in entries] == [f"c{i}" for i in range(450)]
 
     asyncio.run(go())
 
@@ -138,41 +142,39 @@ def test_a_slow_command_does_not_hold_up_the_next_reads(redis_server: RedisServe
     stream = "test:commands:overlap"
 
     async def go() -> None:
-        client = aioredis.from_url(redis_server.url)
-        publisher = EventPublisher(client, stream="test:events:overlap")
-        done: list[tuple[str, str]] = []
-        release = asyncio.Event()
+        async with _bus(redis_server, "test:events:overlap") as (client, publisher):
+            done: list[tuple[str, str]] = []
+            release = asyncio.Event()
 
-        async def handle(command) -> None:
-            if command.call_id == "slow" and command.type == "originate":
-                await release.wait()  # Asterisk taking its time over this one
-            done.append((command.type, command.call_id))
+            async def handle(command) -> None:
+                if command.call_id == "slow" and command.type == "originate":
+                    await release.wait()  # Asterisk taking its time over this one
+                done.append((command.type, command.call_id))
 
-        consumer = CommandConsumer(client, publisher, consumer="pbx-o", stream=stream, concurrency=4)
-        task = asyncio.create_task(consumer.run(handle, block_ms=50))
-        try:
-            await client.xadd(stream, to_fields(OriginateCall(call_id="slow", endpoint="PJSIP/+919800000001@trunk",
-                                                              flow="f")))  # fmt: skip
-            await asyncio.sleep(0.2)  # its read is in hand
-            await client.xadd(stream, to_fields(HangupCall(call_id="slow")))
-            for i in range(3):
-                await client.xadd(stream, to_fields(OriginateCall(call_id=f"c{i}", endpoint="PJSIP/+919800000002@trunk",
+            consumer = CommandConsumer(client, publisher, consumer="pbx-o", stream=stream, concurrency=4)
+            task = asyncio.create_task(consumer.run(handle, block_ms=50))
+            try:
+                await client.xadd(stream, to_fields(OriginateCall(call_id="slow", endpoint="PJSIP/+919800000001@trunk",
                                                                   flow="f")))  # fmt: skip
-            async with asyncio.timeout(5):
-                while len(done) < 3:
-                    await asyncio.sleep(0.02)
-            assert sorted(done) == [("originate", "c0"), ("originate", "c1"), ("originate", "c2")]
-            release.set()
-            async with asyncio.timeout(5):
-                while len(done) < 5:
-                    await asyncio.sleep(0.02)
-            assert done[3:] == [("originate", "slow"), ("hangup", "slow")]
-            async with asyncio.timeout(5):
-                while (await client.xpending(stream, "pbx"))["pending"]:
-                    await asyncio.sleep(0.02)
-        finally:
-            task.cancel()
-            await client.aclose()
+                await asyncio.sleep(0.2)  # its read is in hand
+                await client.xadd(stream, to_fields(HangupCall(call_id="slow")))
+                for i in range(3):
+                    await client.xadd(stream, to_fields(OriginateCall(call_id=f"c{i}", endpoint="PJSIP/+919800000002@trunk",
+                                                                      flow="f")))  # fmt: skip
+                async with asyncio.timeout(5):
+                    while len(done) < 3:
+                        await asyncio.sleep(0.02)
+                assert sorted(done) == [("originate", "c0"), ("originate", "c1"), ("originate", "c2")]
+                release.set()
+                async with asyncio.timeout(5):
+                    while len(done) < 5:
+                        await asyncio.sleep(0.02)
+                assert done[3:] == [("originate", "slow"), ("hangup", "slow")]
+                async with asyncio.timeout(5):
+                    while (await client.xpending(stream, "pbx"))["pending"]:
+                        await asyncio.sleep(0.02)
+            finally:
+                task.cancel()
 
     asyncio.run(go())
 
@@ -183,30 +185,28 @@ def test_commands_in_hand_are_bounded_while_handlers_are_stuck(redis_server: Red
     stream = "test:commands:bounded"
 
     async def go() -> None:
-        client = aioredis.from_url(redis_server.url)
-        publisher = EventPublisher(client, stream="test:events:bounded")
-        release = asyncio.Event()
-        handled: list[str] = []
+        async with _bus(redis_server, "test:events:bounded") as (client, publisher):
+            release = asyncio.Event()
+            handled: list[str] = []
 
-        async def handle(command) -> None:
-            await release.wait()
-            handled.append(command.call_id)
+            async def handle(command) -> None:
+                await release.wait()
+                handled.append(command.call_id)
 
-        consumer = CommandConsumer(client, publisher, consumer="pbx-b", stream=stream, concurrency=1)
-        task = asyncio.create_task(consumer.run(handle, block_ms=50))
-        try:
-            for i in range(10):
-                await client.xadd(stream, to_fields(HangupCall(call_id=f"c{i}")))
-                await asyncio.sleep(0.05)  # one read each
-            await asyncio.sleep(0.3)
-            assert (await client.xpending(stream, "pbx"))["pending"] == 4  # read and in hand, no more
-            release.set()
-            async with asyncio.timeout(5):
-                while len(handled) < 10:
-                    await asyncio.sleep(0.02)
-            assert handled == [f"c{i}" for i in range(10)]
-        finally:
-            task.cancel()
-            await client.aclose()
+            consumer = CommandConsumer(client, publisher, consumer="pbx-b", stream=stream, concurrency=1)
+            task = asyncio.create_task(consumer.run(handle, block_ms=50))
+            try:
+                for i in range(10):
+                    await client.xadd(stream, to_fields(HangupCall(call_id=f"c{i}")))
+                    await asyncio.sleep(0.05)  # one read each
+                await asyncio.sleep(0.3)
+                assert (await client.xpending(stream, "pbx"))["pending"] == 4  # read and in hand, no more
+                release.set()
+                async with asyncio.timeout(5):
+                    while len(handled) < 10:
+                        await asyncio.sleep(0.02)
+                assert handled == [f"c{i}" for i in range(10)]
+            finally:
+                task.cancel()
 
     asyncio.run(go())
