@@ -1,4 +1,5 @@
-"""Call-centre simulations on a simulated clock, driving the real pacer (``pacing.decide``).
+"""Dialling for humans on a simulated clock, driving the real pacer (``pacing.decide``); the
+AI-first simulation is the package's own (``contactcenter.campaigns.simulation``).
 
 Time advances in 1 s ticks; each tick the pacer sees what the dialer would see and its
 decision starts calls. Random draws come from a seeded ``random.Random``, so a run is
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from contactcenter.campaigns.pacing import DialMode, RunningRate, Snapshot, decide
 
@@ -101,61 +102,3 @@ def simulate_human_dialer(mode: DialMode, calls: int = 10_000, agents: int = 20,
         t += 1
     result.seconds = t
     return result
-
-
-@dataclass
-class AiSimResult:
-    dialled: int = 0
-    escalated: int = 0
-    max_lines_used: int = 0
-    human_bound_ticks: int = 0
-    violations: list[str] = field(default_factory=list)
-
-
-def simulate_ai_first(calls: int = 2000, max_lines: int = 30, agents: int = 3, true_rate: float = 0.2,
-                      prior: float = 0.15, seed: int = 3) -> AiSimResult:  # fmt: skip
-    """AI-first: bot calls last 30-90 s; some escalate and hold an agent for 60-180 s."""
-    rng = random.Random(seed)
-    out = AiSimResult()
-    in_progress: list[float] = []  # end times of bot calls
-    escalate_flags: list[bool] = []
-    agent_busy_until: list[float] = []
-    waiting = 0
-    answered = 0
-    t = 0.0
-    while out.dialled < calls or in_progress:
-        # Calls finishing now: some escalate to a human.
-        still, flags = [], []
-        for end, esc in zip(in_progress, escalate_flags, strict=True):
-            if end > t:
-                still.append(end)
-                flags.append(esc)
-                continue
-            answered += 1
-            if esc:
-                out.escalated += 1
-                waiting += 1
-        in_progress, escalate_flags = still, flags
-        agent_busy_until = [b for b in agent_busy_until if b > t]
-        while waiting and len(agent_busy_until) < agents:
-            waiting -= 1
-            agent_busy_until.append(t + rng.uniform(60, 180))
-        free = agents - len(agent_busy_until)
-        rate = RunningRate(out.escalated, answered, prior).value
-        snapshot = Snapshot(mode=DialMode.AI_FIRST, in_progress=len(in_progress), max_lines=max_lines,
-                            free_agents=free, waiting_for_agent=waiting, escalation_rate=rate)  # fmt: skip
-        decision = decide(snapshot)
-        n = min(decision.calls, calls - out.dialled)
-        for _ in range(n):
-            out.dialled += 1
-            in_progress.append(t + rng.uniform(30, 90))
-            escalate_flags.append(rng.random() < true_rate)
-        used = len(in_progress)
-        out.max_lines_used = max(out.max_lines_used, used)
-        if used > max_lines:
-            out.violations.append(f"t={t}: {used} lines > {max_lines}")
-        if n and rate * used > max(0, free - waiting) + 1e-9:
-            out.violations.append(f"t={t}: expected escalations {rate * used:.2f} > free agents {free - waiting}")
-        out.human_bound_ticks += decision.human_bound
-        t += 1.0
-    return out

@@ -10,7 +10,7 @@ import random
 import pytest
 
 from contactcenter.campaigns.pacing import Bound, DialMode, RunningRate, Snapshot, decide, expected_excess
-from tests.campaigns.sim import simulate_ai_first, simulate_human_dialer
+from tests.campaigns.sim import simulate_human_dialer
 
 
 def test_ai_first_holds_both_limits_on_every_snapshot() -> None:
@@ -43,11 +43,17 @@ def test_ai_first_reports_when_humans_are_the_limit() -> None:
 
 
 def test_ai_first_simulation_never_breaks_a_limit() -> None:
+    from contactcenter.campaigns.simulation import AiFirstScenario, simulate_ai_first
+
     for agents, rate in itertools.product((1, 3, 8), (0.05, 0.2, 0.5)):
-        result = simulate_ai_first(calls=1500, max_lines=25, agents=agents, true_rate=rate)
-        assert result.violations == []
-        assert result.max_lines_used <= 25
-        assert result.dialled == 1500  # and it finishes
+        scenario = AiFirstScenario(agents=agents, escalation_rate=rate, mean_ai_call_s=60, mean_handle_s=120,
+                                   ai_lines=25, hours=0.5, seed=agents)  # fmt: skip
+        run = simulate_ai_first(scenario, keep_snapshots=True)
+        assert 0 < run.max_lines_used <= 25 and run.ai_calls > 0
+        for s, n in run.snapshots:
+            if n:
+                assert s.in_progress + n <= s.max_lines
+                assert not _coverage_broken(s, s.in_progress + n), (agents, rate, s)
 
 
 def test_running_rate_starts_at_the_prior_and_learns() -> None:
