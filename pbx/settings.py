@@ -34,9 +34,13 @@ class PbxSettings(BaseModel):
     # Asterisk's HTTP server listens with a backlog of 10: more connections opened at once lose
     # SYNs and wait a second for the retry. Requests queue for these (kept-alive) connections;
     # originates have their own, so a burst of bot media set-ups (a bridge join takes 100 ms
-    # and more under load) never holds up the next call.
+    # and more under load) never holds up the next call. Eight for originates, as many as the
+    # dialer benchmark's raw side uses: with three, a burst's POSTs queued for a connection
+    # while Asterisk had cores to spare (pbx alone ~660 -> ~780 originates/s, with the bot on
+    # every call twice the rate; `python -m benchmarks dialer`). The two pools open at
+    # different moments of a burst, so each stays under the backlog.
     ari_connections: int = Field(6, ge=1, le=64)
-    ari_dial_connections: int = Field(3, ge=1, le=64)
+    ari_dial_connections: int = Field(8, ge=1, le=64)
     # Commands (originates) handled at once; beyond ari_connections they wait for a connection.
     command_concurrency: int = Field(32, ge=1, le=1000)
     # Files Asterisk must play (the agent's whisper summary) are written on the host under
