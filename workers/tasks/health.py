@@ -8,6 +8,6 @@ import socket
 from workers.app import app
 
 
-@app.task(name="workers.ping", queue="default", expires=30)
+@app.task(name="workers.ping", expires=30)
 def ping(token: str) -> dict[str, str | int]:
     return {"token": token, "host": socket.gethostname(), "pid": os.getpid()}

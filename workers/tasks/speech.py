@@ -52,13 +52,13 @@ def _transcribe(audio: Audio) -> Transcript:
     return transcribe_one(engine, to_engine_rate(audio, engine))
 
 
-@app.task(name="workers.asr.transcribe_utterance", queue="asr", expires=30)
+@app.task(name="workers.asr.transcribe_utterance", expires=30)
 def transcribe_utterance(call_id: str, utterance_id: str, audio: dict[str, Any]) -> dict[str, Any]:
     transcript = _transcribe(AudioPayload.parse(audio).to_audio())
     return TranscriptPayload.from_transcript(call_id, utterance_id, transcript).model_dump(mode="json")
 
 
-@app.task(name="workers.asr.assess_utterance", queue="asr", expires=60)
+@app.task(name="workers.asr.assess_utterance", expires=60)
 def assess_utterance(
     call_id: str,
     utterance_id: str,
@@ -83,13 +83,13 @@ def assess_utterance(
     return result.model_dump(mode="json")
 
 
-@app.task(name="workers.nlp.score_sentiment", queue="nlp", expires=30)
+@app.task(name="workers.nlp.score_sentiment", expires=30)
 def score_sentiment(call_id: str, utterance_id: str, text: str) -> dict[str, Any]:
     score = round(float(process_runtime().sentiment(text)), 4) if text.strip() else None
     return {"call_id": call_id, "utterance_id": utterance_id, "sentiment": score}
 
 
-@app.task(name="workers.tts.synthesize_prompt", queue="tts", expires=120)
+@app.task(name="workers.tts.synthesize_prompt", expires=120)
 def synthesize_prompt(
     call_id: str,
     prompt_id: str,
