@@ -3,7 +3,8 @@
 This is the seam for the agent console: today agent state comes from pbx's ``queue.event``s
 (AMI AgentCalled/AgentConnect/AgentComplete…) and from the admin; when the console owns
 agent state (log-in, pause, wrap-up), it replaces :func:`apply_queue_event` and keeps
-:func:`free_agents`'s meaning: agents who could take a call right now.
+:func:`agent_counts`'s meaning: agents who could take a call right now, and agents a call
+holds.
 """
 
 from __future__ import annotations
@@ -42,11 +43,6 @@ def agent_counts(queue_names: Iterable[str]) -> AgentCounts:
         .annotate(agents=Count("id", distinct=True))
     )  # fmt: skip
     return AgentCounts(free=by_state.get(AgentState.AVAILABLE, 0), busy=sum(by_state.get(s, 0) for s in _BUSY))
-
-
-def free_agents(queue_names: Iterable[str]) -> int:
-    """Distinct agents available now in any of these queues."""
-    return agent_counts(queue_names).free
 
 
 def apply_queue_event(name: str, member: str, at: dt.datetime) -> bool:

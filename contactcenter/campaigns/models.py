@@ -38,7 +38,7 @@ class HumanQueue(models.Model):
     """A human queue in Asterisk (``cc-queue,<name>``), where escalations land.
 
     Minimal on purpose: the agent console will own queues, memberships and agent state; the
-    dialer only needs :func:`contactcenter.campaigns.agents.free_agents`.
+    dialer only needs :func:`contactcenter.campaigns.agents.agent_counts`.
     """
 
     name = models.SlugField(max_length=80, unique=True, help_text="The Asterisk queue name.")

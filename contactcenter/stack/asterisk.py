@@ -73,7 +73,7 @@ class AsteriskInstance:
             text = ""
         return self.process.log_tail(lines) + ("\n" + text if text else "")
 
-    def ari_request(self, method: str, path: str, body: dict | None = None, timeout: float = 5.0,
+    def ari_request(self, method: str, path: str, body: dict | None = None, http_timeout_s: float = 5.0,
                     **params: str) -> Any:  # fmt: skip
         """One blocking ARI request (set-up, health checks, tests; pbx has its own async client):
         the decoded JSON answer, or None for an empty one. Raises ``urllib.error.HTTPError``."""
@@ -85,13 +85,13 @@ class AsteriskInstance:
         token = base64.b64encode(f"{self.settings.ari_user}:{self.settings.ari_password}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
         request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=http_timeout_s) as response:
             raw = response.read()
         return json.loads(raw) if raw else None
 
     def ari_info(self, timeout: float = 2.0) -> dict:
         """``GET /ari/asterisk/info``: a real round trip through Asterisk's HTTP server and ARI."""
-        return self.ari_request("GET", "asterisk/info", timeout=timeout)
+        return self.ari_request("GET", "asterisk/info", http_timeout_s=timeout)
 
     def ari_ready(self) -> bool:
         try:

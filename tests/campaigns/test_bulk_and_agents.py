@@ -73,5 +73,5 @@ def test_agent_counts_count_each_agent_once_by_state(db) -> None:
             agent.queues.add(support)
     assert agents.agent_counts(["sales", "support"]) == agents.AgentCounts(free=2, busy=3)
     assert agents.agent_counts(["support"]) == agents.AgentCounts(free=1, busy=1)
-    assert agents.free_agents(["sales", "other"]) == 3
+    assert agents.agent_counts(["sales", "other"]).free == 3
     assert agents.agent_counts(["nobody"]) == agents.AgentCounts(free=0, busy=0)
