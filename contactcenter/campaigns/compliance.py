@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 from phonenumbers import timezone as phone_timezones
 
+from pbx.api import CallOutcome
+
 UTC = dt.UTC
 
 # ------------------------------------------------------------------ phone numbers
@@ -175,14 +177,16 @@ def next_opening(windows: Sequence[CallingWindow], zones: Sequence[str], now: dt
 # ------------------------------------------------------------------ attempts and retries
 
 # Outcomes after which nobody calls the lead again (unless a human disposition says so).
-FINAL_OUTCOMES = frozenset({
-    "confirmed", "rejected", "changed", "verified", "promise_to_pay", "already_paid", "wrong_number",
-    "opt_out", "do_not_call", "escalated", "invalid_number",
+FINAL_OUTCOMES: frozenset[CallOutcome] = frozenset({
+    CallOutcome.CONFIRMED, CallOutcome.REJECTED, CallOutcome.CHANGED, CallOutcome.VERIFIED,
+    CallOutcome.PROMISE_TO_PAY, CallOutcome.ALREADY_PAID, CallOutcome.WRONG_NUMBER, CallOutcome.OPT_OUT,
+    CallOutcome.DO_NOT_CALL, CallOutcome.ESCALATED, CallOutcome.INVALID_NUMBER,
 })  # fmt: skip
 
 DEFAULT_RETRY_MINUTES: dict[str, int] = {
-    "no_answer": 120, "busy": 30, "failed": 60, "voicemail": 240, "callback": 24 * 60, "no_response": 120,
-    "hung_up": 120, "abandoned": 60, "rejected_by_network": 240, "lost": 60,
+    CallOutcome.NO_ANSWER: 120, CallOutcome.BUSY: 30, CallOutcome.FAILED: 60, CallOutcome.VOICEMAIL: 240,
+    CallOutcome.CALLBACK: 24 * 60, CallOutcome.NO_RESPONSE: 120, CallOutcome.HUNG_UP: 120,
+    CallOutcome.ABANDONED: 60, CallOutcome.REJECTED_BY_NETWORK: 240,
 }  # fmt: skip
 
 

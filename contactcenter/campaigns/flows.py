@@ -1,8 +1,6 @@
-"""Campaign types, the bot flow each runs, and the lead fields its prompts need.
+"""Campaign types and the flows they run, from pbx's flow catalogue (``pbx.api.flows``).
 
-The flows themselves live in pbx's library (``pbx/dialog/library.py``); the management plane
-does not import pbx internals, so the names and fields are listed here and a test keeps them
-equal to the library's (tests/campaigns/test_flows.py).
+The catalogue names each flow's languages and lead fields; pbx's library implements them.
 """
 
 from __future__ import annotations
@@ -11,29 +9,19 @@ from typing import Any
 
 from django.db import models
 
+from pbx.api import FIELD_DEFAULTS, FLOW_CATALOGUE, required_fields
 
-class CampaignType(models.TextChoices):
-    ORDER_CONFIRMATION = "order_confirmation", "Order confirmation"
-    PAYMENT_REMINDER = "payment_reminder", "Payment reminder"
-    ADDRESS_VERIFICATION = "address_verification", "Address verification"
+__all__ = ["CONNECT_TO_AGENT_FLOW", "FIELD_DEFAULTS", "LIBRARY_FLOWS", "CampaignType", "required_fields"]
 
+
+# A campaign's type is the flow it runs.
+CampaignType = models.TextChoices(
+    "CampaignType", [(name.name, (name.value, flow.label)) for name, flow in FLOW_CATALOGUE.items()],
+)
 
 # flow name -> languages it exists in
-LIBRARY_FLOWS: dict[str, tuple[str, ...]] = {
-    "order_confirmation": ("en-IN", "hi-Latn"),
-    "payment_reminder": ("en-IN",),
-    "address_verification": ("en-IN",),
-}
+LIBRARY_FLOWS: dict[str, tuple[str, ...]] = {name.value: flow.languages for name, flow in FLOW_CATALOGUE.items()}
 
-# flow name -> lead fields its prompts use (all languages)
-FLOW_LEAD_FIELDS: dict[str, tuple[str, ...]] = {
-    "order_confirmation": ("amount", "currency", "first_name", "item", "order_id"),
-    "payment_reminder": ("amount", "currency", "due_date", "first_name"),
-    "address_verification": ("address", "first_name", "order_id", "pincode"),
-}
-
-# Filled in when a lead does not give them.
-FIELD_DEFAULTS: dict[str, str] = {"currency": "rupees"}
 
 # Human dial modes: the answered call goes straight to the campaign's queue. pbx runs every
 # outbound call through a flow, so this one only says a line and hands over. (A first-class
@@ -47,6 +35,3 @@ CONNECT_TO_AGENT_FLOW: dict[str, Any] = {
     "steps": {"connect": {"end": {"escalate": "human_request", "say": "Please hold for a moment."}}},
 }
 
-
-def required_fields(flow: str) -> tuple[str, ...]:
-    return tuple(f for f in FLOW_LEAD_FIELDS.get(flow, ()) if f not in FIELD_DEFAULTS)

@@ -1,55 +1,19 @@
-"""The ledger's vocabularies for display.
+"""The ledger's vocabularies as Django choices, built from pbx's contract (pbx.api.vocabulary)."""
 
-A copy of ``pbx.ledger.enums`` because the management plane does not import pbx's
-internals; tests/ledger keeps the two equal.
-"""
+from enum import StrEnum
 
 from django.db import models
 
-
-class Direction(models.TextChoices):
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
+from pbx.api import CallOutcome, Direction, LegKind, Speaker, TransferResult
 
 
-class Outcome(models.TextChoices):
-    CONFIRMED = "confirmed"
-    REJECTED = "rejected"
-    CHANGED = "changed"
-    CALLBACK = "callback"
-    NO_ANSWER = "no_answer"
-    BUSY = "busy"
-    FAILED = "failed"
-    WRONG_NUMBER = "wrong_number"
-    ESCALATED = "escalated"
-    ABANDONED = "abandoned"
-    VOICEMAIL = "voicemail"
-    DO_NOT_CALL = "do_not_call"
-    HUNG_UP = "hung_up"
-    OPT_OUT = "opt_out"
-    PROMISE_TO_PAY = "promise_to_pay"
-    ALREADY_PAID = "already_paid"
-    VERIFIED = "verified"
-    NO_RESPONSE = "no_response"
-    INVALID_NUMBER = "invalid_number"
-    REJECTED_BY_NETWORK = "rejected_by_network"
+def text_choices(vocabulary: type[StrEnum]) -> type[models.TextChoices]:
+    """Django choices with the enum's names and values (labels as Django makes them: "No Answer")."""
+    return models.TextChoices(vocabulary.__name__, [(word.name, word.value) for word in vocabulary])
 
 
-class LegKind(models.TextChoices):
-    CUSTOMER = "customer"
-    MEDIA = "media"
-    AGENT = "agent"
-    SNOOP = "snoop"
-
-
-class Speaker(models.TextChoices):
-    BOT = "bot"
-    CUSTOMER = "customer"
-    AGENT = "agent"
-
-
-class TransferResult(models.TextChoices):
-    ANSWERED = "answered"
-    TIMEOUT = "timeout"
-    ABANDONED = "abandoned"
-    FAILED = "failed"
+DirectionChoices = text_choices(Direction)
+OutcomeChoices = text_choices(CallOutcome)
+LegKindChoices = text_choices(LegKind)
+SpeakerChoices = text_choices(Speaker)
+TransferResultChoices = text_choices(TransferResult)

@@ -9,13 +9,19 @@ constraints Alembic made, and Django must never cascade anything itself.
 
 from django.db import models
 
-from contactcenter.ledger.choices import Direction, LegKind, Outcome, Speaker, TransferResult
+from contactcenter.ledger.choices import (
+    DirectionChoices,
+    LegKindChoices,
+    OutcomeChoices,
+    SpeakerChoices,
+    TransferResultChoices,
+)
 
 
 class Call(models.Model):
     id = models.CharField(primary_key=True, max_length=64)
     provisional = models.BooleanField(help_text="Only out-of-order events have named this call so far.")
-    direction = models.CharField(max_length=16, choices=Direction.choices, null=True)
+    direction = models.CharField(max_length=16, choices=DirectionChoices.choices, null=True)
     campaign_id = models.BigIntegerField(null=True)
     lead_id = models.BigIntegerField(null=True)
     flow_name = models.CharField(max_length=100, null=True)
@@ -25,7 +31,7 @@ class Call(models.Model):
     started_at = models.DateTimeField(null=True)
     answered_at = models.DateTimeField(null=True)
     ended_at = models.DateTimeField(null=True)
-    outcome = models.CharField(max_length=32, choices=Outcome.choices, null=True)
+    outcome = models.CharField(max_length=32, choices=OutcomeChoices.choices, null=True)
     hangup_cause = models.CharField(max_length=128, null=True)
     hangup_cause_code = models.IntegerField(null=True)
     escalated = models.BooleanField()
@@ -60,7 +66,7 @@ class Leg(models.Model):
     id = models.BigAutoField(primary_key=True)
     call = _call_fk("legs")
     channel_id = models.CharField(max_length=128, unique=True)
-    kind = models.CharField(max_length=16, choices=LegKind.choices, null=True)
+    kind = models.CharField(max_length=16, choices=LegKindChoices.choices, null=True)
     endpoint = models.CharField(max_length=255, null=True)
     started_at = models.DateTimeField(null=True)
     ended_at = models.DateTimeField(null=True)
@@ -102,7 +108,7 @@ class Utterance(models.Model):
     call = _call_fk("utterances")
     utterance_id = models.CharField(max_length=64)
     turn_index = models.IntegerField(null=True)
-    speaker = models.CharField(max_length=16, choices=Speaker.choices)
+    speaker = models.CharField(max_length=16, choices=SpeakerChoices.choices)
     text = models.TextField()
     is_partial = models.BooleanField()
     asr_confidence = models.FloatField(null=True)
@@ -162,7 +168,7 @@ class Transfer(models.Model):
     queue_joined_at = models.DateTimeField(null=True)
     agent_connected_at = models.DateTimeField(null=True)
     agent = models.CharField(max_length=80, null=True)
-    result = models.CharField(max_length=16, choices=TransferResult.choices, null=True)
+    result = models.CharField(max_length=16, choices=TransferResultChoices.choices, null=True)
     result_at = models.DateTimeField(null=True)
     decision_to_queue_ms = models.IntegerField(null=True)
     created_at = models.DateTimeField()

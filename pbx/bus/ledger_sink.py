@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Sequence
 
 from pbx.api import (
@@ -18,10 +17,8 @@ from pbx.api import (
 )
 from pbx.ledger import LedgerWriter
 from pbx.ledger.batch import ThreadedBatches
-from pbx.ledger.enums import Direction, Outcome, Speaker, TransferResult, TransferStage
+from pbx.ledger.enums import Direction, Speaker, TransferResult, TransferStage
 from pbx.ledger.records import CallStart, DecisionRecord, TransferRequest, UtteranceRecord
-
-log = logging.getLogger(__name__)
 
 _STAGES = {"QueueCallerJoin": TransferStage.QUEUE_JOINED, "AgentConnect": TransferStage.AGENT_CONNECTED}
 _RESULTS = {"QueueReturned": TransferResult.TIMEOUT, "QueueCallerAbandon": TransferResult.ABANDONED}
@@ -29,14 +26,6 @@ _RESULTS = {"QueueReturned": TransferResult.TIMEOUT, "QueueCallerAbandon": Trans
 
 def _at(event: Event) -> dt.datetime:
     return dt.datetime.fromtimestamp(event.at, tz=dt.timezone.utc)
-
-
-def _outcome(value: str) -> Outcome:
-    try:
-        return Outcome(value)
-    except ValueError:
-        log.warning("outcome %r is not in the ledger's vocabulary; stored as failed", value)
-        return Outcome.FAILED
 
 
 class LedgerSink:
@@ -103,6 +92,6 @@ async def write_event(w: LedgerWriter, event: Event) -> None:
         elif event.name in _RESULTS:
             await w.transfer_result(call_id, event.transfer_id, _RESULTS[event.name], at=_at(event))
     elif isinstance(event, CallEnded):
-        await w.call_ended(call_id, _outcome(event.outcome), event.cause or None, at=_at(event))
+        await w.call_ended(call_id, event.outcome, event.cause or None, at=_at(event))
     await w.append_event(call_id, event.type, event.model_dump(mode="json", exclude={"call_id"}),
                          at=_at(event), dedup_key=event.event_id)  # fmt: skip

@@ -12,11 +12,11 @@ from pbx.dialog.flow import End, Flow, Step, load_flow, load_flow_json
 from pbx.dialog.intents import IntentClassifier, IntentResult, classify, classify_dtmf
 from pbx.dialog.library import library_flow
 from pbx.dialog.runtime import DialogSession, SessionState
-from pbx.dialog.vocabulary import EscalationReason, Intent, Outcome
+from pbx.dialog.vocabulary import FLOW_ESCALATION_REASONS, FLOW_OUTCOMES, Intent
 
 __all__ = [
-    "Action", "CaptureSlot", "DialogError", "DialogSession", "End", "Escalate", "EscalationReason", "Flow",
-    "Hangup", "Intent", "IntentClassifier", "IntentResult", "Listen", "MissingLeadFields", "MissingTemplateField",
-    "Outcome", "Say", "SessionState", "SetOutcome", "Step", "classify", "classify_dtmf", "library_flow",
+    "FLOW_ESCALATION_REASONS", "FLOW_OUTCOMES", "Action", "CaptureSlot", "DialogError", "DialogSession", "End",
+    "Escalate", "Flow", "Hangup", "Intent", "IntentClassifier", "IntentResult", "Listen", "MissingLeadFields",
+    "MissingTemplateField", "Say", "SessionState", "SetOutcome", "Step", "classify", "classify_dtmf", "library_flow",
     "load_flow", "load_flow_json",
 ]  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pbx.dialog.vocabulary import EscalationReason, Outcome
+from pbx.api import CallOutcome, EscalationReason
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class CaptureSlot:
 
 @dataclass(frozen=True)
 class SetOutcome:
-    outcome: Outcome
+    outcome: CallOutcome
     detail: str | None = None
 
 
@@ -50,7 +50,7 @@ class Escalate:
 
 @dataclass(frozen=True)
 class Hangup:
-    outcome: Outcome
+    outcome: CallOutcome
 
 
 Action = Say | Listen | CaptureSlot | SetOutcome | Escalate | Hangup

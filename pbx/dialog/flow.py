@@ -25,7 +25,8 @@ from pydantic import (
 
 from pbx.dialog.graph import check_flow, lead_fields, raise_issues, step_shape_issues
 from pbx.dialog.templates import template_fields
-from pbx.dialog.vocabulary import EscalationReason, Intent, Outcome
+from pbx.api import CallOutcome, EscalationReason
+from pbx.dialog.vocabulary import FLOW_ESCALATION_REASONS, FLOW_OUTCOMES, Intent
 
 _IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 
@@ -50,7 +51,7 @@ class _Model(BaseModel):
 class End(_Model):
     """How a call finishes: with an outcome and hang-up, or handed to a human (``escalate``)."""
 
-    outcome: Outcome | None = None
+    outcome: CallOutcome | None = None
     escalate: EscalationReason | None = None
     say: Template | None = None
     # Stored with the outcome, e.g. ``"{callback_time}"`` for a callback.
@@ -60,8 +61,14 @@ class End(_Model):
     def _one_kind(self) -> End:
         if (self.outcome is None) == (self.escalate is None):
             raise ValueError("give exactly one of 'outcome' (hang up) or 'escalate' (hand over to a human)")
-        if self.outcome is Outcome.ESCALATED:
+        if self.outcome is CallOutcome.ESCALATED:
             raise ValueError("write 'escalate: <reason>' instead of 'outcome: escalated'")
+        if self.outcome is not None and self.outcome not in FLOW_OUTCOMES:
+            raise ValueError(f"outcome {self.outcome.value!r} is not one a flow can end with; "
+                             f"use one of {', '.join(sorted(FLOW_OUTCOMES))}")  # fmt: skip
+        if self.escalate is not None and self.escalate not in FLOW_ESCALATION_REASONS:
+            raise ValueError(f"escalate {self.escalate.value!r} is not a reason a flow hands over for; "
+                             f"use one of {', '.join(sorted(FLOW_ESCALATION_REASONS))}")  # fmt: skip
         return self
 
 
@@ -81,7 +88,7 @@ class OnNoInput(_Model):
 
     reprompts: int = Field(default=2, ge=0, le=5)
     say: Template | None = None
-    then: Transition = End(outcome=Outcome.NO_RESPONSE)
+    then: Transition = End(outcome=CallOutcome.NO_RESPONSE)
 
 
 class OnNoMatch(_Model):

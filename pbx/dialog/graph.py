@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from pbx.dialog.templates import template_fields
-from pbx.dialog.vocabulary import Intent, Outcome
+from pbx.api import CallOutcome
+from pbx.dialog.vocabulary import Intent
 
 if TYPE_CHECKING:
     from pbx.dialog.flow import End, Flow, Step, Transition
@@ -218,7 +219,7 @@ def _opt_out(flow: Flow, all_edges: list[Edge]) -> list[Issue]:
     for edge in all_edges:
         if edge.intent is Intent.OPT_OUT:
             end = _final_end(flow, edge.target)
-            if end is None or end.outcome is not Outcome.OPT_OUT:
+            if end is None or end.outcome is not CallOutcome.OPT_OUT:
                 issues.append(Issue(edge.loc, "an opt-out must end the call at once with outcome 'opt_out'"))
     return issues
 

@@ -17,7 +17,8 @@ from pbx.dialog.errors import MissingLeadFields
 from pbx.dialog.flow import End, Flow, Step, Transition
 from pbx.dialog.intents import DEFAULT_CLASSIFIER, IntentClassifier, IntentResult
 from pbx.dialog.templates import render
-from pbx.dialog.vocabulary import EscalationReason, Intent, Outcome
+from pbx.api import CallOutcome, EscalationReason
+from pbx.dialog.vocabulary import Intent
 
 _DTMF_KEYS = frozenset("0123456789*#")
 
@@ -26,7 +27,7 @@ _DTMF_KEYS = frozenset("0123456789*#")
 class SessionState:
     step_id: str | None
     slots: Mapping[str, str]
-    outcome: Outcome | None
+    outcome: CallOutcome | None
     escalation: EscalationReason | None
     # Replies the customer gave (final utterances and keypresses); silences are not turns.
     turn_count: int
@@ -47,7 +48,7 @@ class _Attempts:
 class _Progress:
     step_id: str | None = None
     slots: dict[str, str] = field(default_factory=dict)
-    outcome: Outcome | None = None
+    outcome: CallOutcome | None = None
     escalation: EscalationReason | None = None
     turns: int = 0
     ended: bool = False
@@ -228,8 +229,8 @@ class DialogSession:
         )
         if end.escalate is not None:
             # The lead's outcome records why it went to a person; Escalate carries the context.
-            p.outcome, p.escalation = Outcome.ESCALATED, end.escalate
-            return [SetOutcome(Outcome.ESCALATED, end.escalate.value), *closing,
+            p.outcome, p.escalation = CallOutcome.ESCALATED, end.escalate
+            return [SetOutcome(CallOutcome.ESCALATED, end.escalate.value), *closing,
                     Escalate(end.escalate, detail or default_detail)]  # fmt: skip
         assert end.outcome is not None
         p.outcome = end.outcome

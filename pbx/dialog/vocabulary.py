@@ -1,4 +1,5 @@
-"""The closed vocabularies flows are written in: intents, outcomes, escalation reasons.
+"""The closed vocabularies flows are written in: intents, and which outcomes and escalation
+reasons (words of pbx.api) a flow may use.
 
 They are enums rather than free strings because other code acts on them (the dialer puts
 an ``opt_out`` number on the do-not-call list and retries a ``callback``): a typo in a flow
@@ -8,6 +9,8 @@ file must fail at load time, not silently become an outcome nobody handles.
 from __future__ import annotations
 
 from enum import StrEnum
+
+from pbx.api import CallOutcome, EscalationReason
 
 
 class Intent(StrEnum):
@@ -27,23 +30,16 @@ class Intent(StrEnum):
     UNKNOWN = "unknown"
 
 
-class Outcome(StrEnum):
-    CONFIRMED = "confirmed"
-    REJECTED = "rejected"
-    CHANGED = "changed"
-    CALLBACK = "callback"
-    WRONG_NUMBER = "wrong_number"
-    OPT_OUT = "opt_out"
-    PROMISE_TO_PAY = "promise_to_pay"
-    ALREADY_PAID = "already_paid"
-    VERIFIED = "verified"
-    NO_RESPONSE = "no_response"
-    # Set by the runtime whenever a flow hands the call to a human; flows write
-    # ``escalate: <reason>`` instead of naming this outcome themselves.
-    ESCALATED = "escalated"
+# The outcomes a flow may end a call with; the rest of CallOutcome is pbx's (no answer,
+# voicemail, abandoned...). ESCALATED is set by the runtime: flows write ``escalate: <reason>``.
+FLOW_OUTCOMES = frozenset({
+    CallOutcome.CONFIRMED, CallOutcome.REJECTED, CallOutcome.CHANGED, CallOutcome.CALLBACK,
+    CallOutcome.WRONG_NUMBER, CallOutcome.OPT_OUT, CallOutcome.PROMISE_TO_PAY, CallOutcome.ALREADY_PAID,
+    CallOutcome.VERIFIED, CallOutcome.NO_RESPONSE,
+})  # fmt: skip
 
-
-class EscalationReason(StrEnum):
-    REPEATED_FAILURE = "repeated_failure"
-    HUMAN_REQUEST = "human_request"
-    NEGOTIATION = "negotiation"
+# The reasons a flow may hand a call over for; the rest are VoiceWatch's and pbx's.
+FLOW_ESCALATION_REASONS = frozenset({
+    EscalationReason.REPEATED_FAILURE, EscalationReason.HUMAN_REQUEST,  # type: ignore[attr-defined]
+    EscalationReason.NEGOTIATION,  # type: ignore[attr-defined]
+})  # fmt: skip

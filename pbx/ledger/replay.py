@@ -18,7 +18,7 @@ from sqlalchemy import Select, Table, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from pbx.ledger.db import reader
-from pbx.ledger.enums import Direction, Outcome, Speaker
+from pbx.ledger.enums import Direction, CallOutcome, Speaker
 from pbx.ledger.records import Word
 from pbx.ledger.schema import Call, Decision, Transfer, Utterance
 
@@ -82,7 +82,7 @@ class ReplayCall:
     started_at: dt.datetime
     answered_at: dt.datetime | None
     ended_at: dt.datetime | None
-    outcome: Outcome | None
+    outcome: CallOutcome | None
     hangup_cause: str | None
     escalated: bool
     final_queue: str | None
@@ -96,7 +96,7 @@ class ReplayQuery:
     started_from: dt.datetime | None = None  # inclusive
     started_before: dt.datetime | None = None  # exclusive
     campaign_id: int | None = None
-    outcomes: frozenset[Outcome] | None = None
+    outcomes: frozenset[CallOutcome] | None = None
     escalated: bool | None = None
     policy_version: str | None = None
     finished_only: bool = True  # a live call's conversation is not over yet
@@ -114,7 +114,7 @@ def _calls_page(query: ReplayQuery, after: tuple[dt.datetime, str] | None, size:
     if query.campaign_id is not None:
         stmt = stmt.where(calls.c.campaign_id == query.campaign_id)
     if query.outcomes is not None:
-        stmt = stmt.where(calls.c.outcome.in_([Outcome(o).value for o in query.outcomes]))
+        stmt = stmt.where(calls.c.outcome.in_([CallOutcome(o).value for o in query.outcomes]))
     if query.escalated is not None:
         stmt = stmt.where(calls.c.escalated.is_(query.escalated))
     if query.policy_version is not None:
@@ -203,7 +203,7 @@ async def iter_calls_for_replay(
                 row,
                 call_id=call_id,
                 direction=Direction(row["direction"]),
-                outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+                outcome=CallOutcome(row["outcome"]) if row["outcome"] else None,
                 utterances=tuple(said.get(call_id, ())),
                 decisions=tuple(decided.get(call_id, ())),
                 transfers=tuple(handed.get(call_id, ())),

@@ -80,7 +80,7 @@ class Call(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     answered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    outcome: Mapped[str | None] = mapped_column(String(32))  # Outcome
+    outcome: Mapped[str | None] = mapped_column(String(32))  # CallOutcome
     hangup_cause: Mapped[str | None] = mapped_column(String(128))
     hangup_cause_code: Mapped[int | None] = mapped_column(Integer)  # Q.850
     escalated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from pbx.ledger.enums import Outcome, TransferResult, TransferStage
+from pbx.ledger.enums import CallOutcome, TransferResult, TransferStage
 from pbx.ledger.records import (
     CallStart,
     DecisionRecord,
@@ -74,7 +74,7 @@ class LedgerWriter:
     async def call_ended(
         self,
         call_id: str,
-        outcome: Outcome,
+        outcome: CallOutcome,
         cause: str | None = None,
         *,
         cause_code: int | None = None,

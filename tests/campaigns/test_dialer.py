@@ -358,7 +358,7 @@ def test_a_read_applied_in_runs_ends_as_if_applied_event_by_event(dialer, pbx, m
             CallEnded(call_id=b, outcome="confirmed", at=at + 8),
             CallAnswered(call_id=b, at=at + 9),  # after its end: ignored
             CallStarted(call_id=d, direction="outbound", at=at + 1), CallAnswered(call_id=d, at=at + 2),
-            CallEscalated(call_id=d, queue="support", reason="asked for a human", at=at + 3),
+            CallEscalated(call_id=d, queue="support", reason="human_request", at=at + 3),
             QueueEvent(call_id=d, name="QueueCallerAbandon", queue="support", at=at + 4),
         ]  # fmt: skip
 

@@ -6,7 +6,8 @@ from pbx.dialog.actions import CaptureSlot, Escalate, Hangup, Listen, Say, SetOu
 from pbx.dialog.library import SAMPLE_LEAD, library_flow
 from pbx.dialog.runtime import DialogSession
 from pbx.dialog.testing import Press, Reply, Silence, play
-from pbx.dialog.vocabulary import EscalationReason, Intent, Outcome
+from pbx.api import CallOutcome, EscalationReason
+from pbx.dialog.vocabulary import Intent
 
 
 def order(language: str = "en-IN") -> DialogSession:
@@ -45,9 +46,9 @@ def test_greeting_names_the_customer_and_the_order() -> None:
 def test_confirm_path() -> None:
     call = play(order(), "haan ji, theek hai")
     assert call.last == (
-        SetOutcome(Outcome.CONFIRMED),
+        SetOutcome(CallOutcome.CONFIRMED),
         Say("Thank you, Asha. Your order A1234 is confirmed. Goodbye.", "confirmed", barge_in_allowed=False),
-        Hangup(Outcome.CONFIRMED),
+        Hangup(CallOutcome.CONFIRMED),
     )
 
 
@@ -57,12 +58,12 @@ def test_reject_after_being_asked_cancel_or_change() -> None:
         "Okay. Would you like to cancel the order, or change something, like the address or the delivery date?",
         "cancel_or_change",
     )
-    assert outcome_and_hangup(call.last) == ended(Outcome.REJECTED)
+    assert outcome_and_hangup(call.last) == ended(CallOutcome.REJECTED)
     assert "cancel order A1234" in call.said[-1]
 
 
 def test_an_outright_refusal_rejects_without_the_extra_question() -> None:
-    assert play(order(), "mujhe nahi chahiye").outcome() == SetOutcome(Outcome.REJECTED)
+    assert play(order(), "mujhe nahi chahiye").outcome() == SetOutcome(CallOutcome.REJECTED)
 
 
 def test_change_with_captured_detail() -> None:
@@ -75,7 +76,7 @@ def test_change_with_captured_detail() -> None:
     )  # fmt: skip
     detail = "Please deliver on Saturday after 5 pm"
     assert call.last[0] == CaptureSlot("change_detail", detail)
-    assert outcome_and_hangup(call.last) == ended(Outcome.CHANGED, detail)
+    assert outcome_and_hangup(call.last) == ended(CallOutcome.CHANGED, detail)
     assert f"I have noted: {detail}." in call.said[-1]
     assert session.state.slots == {"change_detail": detail}
 
@@ -85,34 +86,34 @@ def test_callback_asks_when_and_captures_the_time() -> None:
     assert call.turns[1][0].text == "No problem. When would be a good time to call you back?"  # type: ignore[union-attr]
     # The answer sounds like another callback request, but a capture step takes it as the time.
     assert call.last[0] == CaptureSlot("callback_time", "call me tomorrow evening")
-    assert outcome_and_hangup(call.last) == ended(Outcome.CALLBACK, "call me tomorrow evening")
+    assert outcome_and_hangup(call.last) == ended(CallOutcome.CALLBACK, "call me tomorrow evening")
 
 
 def test_callback_without_a_time_still_ends_as_callback() -> None:
     call = play(order(), "not a good time", Silence(), Silence())
-    assert outcome_and_hangup(call.last) == ended(Outcome.CALLBACK)
+    assert outcome_and_hangup(call.last) == ended(CallOutcome.CALLBACK)
     assert call.said[-1] == "We will try again later. Goodbye."
 
 
 def test_wrong_number() -> None:
     call = play(order(), "sorry, wrong number")
     assert call.last == (
-        SetOutcome(Outcome.WRONG_NUMBER),
+        SetOutcome(CallOutcome.WRONG_NUMBER),
         Say("Sorry to have disturbed you. Goodbye.", "confirm_order", barge_in_allowed=False),
-        Hangup(Outcome.WRONG_NUMBER),
+        Hangup(CallOutcome.WRONG_NUMBER),
     )
 
 
 def test_opt_out_at_the_greeting() -> None:
     call = play(order(), "don't call me again")
-    assert outcome_and_hangup(call.last) == ended(Outcome.OPT_OUT)
+    assert outcome_and_hangup(call.last) == ended(CallOutcome.OPT_OUT)
     assert call.said[-1] == "Understood. We will not call you again. Goodbye."
 
 
 def test_opt_out_interrupts_a_capture_step_instead_of_being_captured() -> None:
     session = order()
     call = play(session, "change the address", "dobara call mat karna")
-    assert outcome_and_hangup(call.last) == ended(Outcome.OPT_OUT)
+    assert outcome_and_hangup(call.last) == ended(CallOutcome.OPT_OUT)
     assert not any(isinstance(a, CaptureSlot) for a in call.actions)
     assert session.state.slots == {}
 
@@ -124,7 +125,7 @@ def test_repeated_no_match_rephrases_then_escalates_repeated_failure() -> None:
                 "Please say yes or no.")  # fmt: skip
     assert call.turns[1] == (Say(rephrase, "confirm_order"), Listen(6.0))
     assert call.turns[2] == (Say(rephrase, "confirm_order"), Listen(6.0))
-    assert call.last[0] == SetOutcome(Outcome.ESCALATED, "repeated_failure")
+    assert call.last[0] == SetOutcome(CallOutcome.ESCALATED, "repeated_failure")
     escalate = call.last[-1]
     assert isinstance(escalate, Escalate) and escalate.reason is EscalationReason.REPEATED_FAILURE
     assert "step 'confirm_order': not understood 3x" in (escalate.detail or "")
@@ -146,16 +147,16 @@ def test_no_input_reprompts_then_ends_as_no_response() -> None:
     reprompt = Say("Hello Asha, are you there? Please say yes to confirm your order, or no.", "confirm_order")
     assert call.turns[1] == (reprompt, Listen(6.0))
     assert call.turns[2] == (reprompt, Listen(6.0))
-    assert call.last == ended(Outcome.NO_RESPONSE)  # no closing prompt to an empty line
+    assert call.last == ended(CallOutcome.NO_RESPONSE)  # no closing prompt to an empty line
 
 
 def test_dtmf_confirm_path() -> None:
-    assert play(order(), Press("1")).outcome() == SetOutcome(Outcome.CONFIRMED)
+    assert play(order(), Press("1")).outcome() == SetOutcome(CallOutcome.CONFIRMED)
 
 
 def test_dtmf_reject_path_uses_the_step_keypad() -> None:
     call = play(order(), Press("2"), Press("1"))  # 2 = no; then at cancel_or_change, 1 = cancel
-    assert outcome_and_hangup(call.last) == ended(Outcome.REJECTED)
+    assert outcome_and_hangup(call.last) == ended(CallOutcome.REJECTED)
 
 
 def test_dtmf_zero_reaches_a_human_and_unmapped_keys_reprompt() -> None:
@@ -167,13 +168,13 @@ def test_dtmf_zero_reaches_a_human_and_unmapped_keys_reprompt() -> None:
 def test_speech_and_keys_mix_in_one_call() -> None:
     call = play(order(), "sorry?", Press("2"), "change it", "new address is 5 Lake View, pincode 560001")
     assert call.turns[1][0].text.startswith("Hello Asha, this is an automated call")  # type: ignore[union-attr]
-    assert call.outcome() == SetOutcome(Outcome.CHANGED, "new address is 5 Lake View, pincode 560001")
+    assert call.outcome() == SetOutcome(CallOutcome.CHANGED, "new address is 5 Lake View, pincode 560001")
 
 
 def test_human_request_escalates_with_a_bridging_phrase() -> None:
     call = play(order(), "I want to talk to a real person")
     assert call.last == (
-        SetOutcome(Outcome.ESCALATED, "human_request"),
+        SetOutcome(CallOutcome.ESCALATED, "human_request"),
         Say("Sure, let me connect you to a colleague.", "confirm_order", barge_in_allowed=False),
         Escalate(EscalationReason.HUMAN_REQUEST, "I want to talk to a real person"),
     )
@@ -184,13 +185,13 @@ def test_hinglish_variant_confirm_and_callback() -> None:
     assert confirmed.said[0].startswith("Namaste Asha ji")
     assert confirmed.said[-1] == "Dhanyavaad Asha ji. Aapka order A1234 confirm ho gaya hai."
     callback = play(order("hi-Latn"), "abhi busy hoon", "kal shaam ko")
-    assert callback.outcome() == SetOutcome(Outcome.CALLBACK, "kal shaam ko")
+    assert callback.outcome() == SetOutcome(CallOutcome.CALLBACK, "kal shaam ko")
     assert callback.said[-1] == "Theek hai, hum aapko kal shaam ko call karenge. Dhanyavaad."
 
 
 def test_hinglish_variant_opt_out_and_wrong_number() -> None:
-    assert play(order("hi-Latn"), "mujhe call mat karo").outcome() == SetOutcome(Outcome.OPT_OUT)
-    assert play(order("hi-Latn"), "galat number hai").outcome() == SetOutcome(Outcome.WRONG_NUMBER)
+    assert play(order("hi-Latn"), "mujhe call mat karo").outcome() == SetOutcome(CallOutcome.OPT_OUT)
+    assert play(order("hi-Latn"), "galat number hai").outcome() == SetOutcome(CallOutcome.WRONG_NUMBER)
 
 
 # --- payment reminder -------------------------------------------------------------------
@@ -199,13 +200,13 @@ def test_hinglish_variant_opt_out_and_wrong_number() -> None:
 def test_payment_promise_to_pay() -> None:
     call = play(payment(), "yes, I will pay by then")
     assert call.said[0].startswith("Hello Asha, this is a reminder that your payment of 499 rupees is due on")
-    assert outcome_and_hangup(call.last) == ended(Outcome.PROMISE_TO_PAY, "the 5th of June")
+    assert outcome_and_hangup(call.last) == ended(CallOutcome.PROMISE_TO_PAY, "the 5th of June")
 
 
 def test_payment_hardship_escalates_as_negotiation() -> None:
     for reply in ("I lost my job, can I pay in installments?", "thoda time chahiye", "paise nahi hai abhi"):
         call = play(payment(), reply)
-        assert call.last[0] == SetOutcome(Outcome.ESCALATED, "negotiation"), reply
+        assert call.last[0] == SetOutcome(CallOutcome.ESCALATED, "negotiation"), reply
         assert call.last[-1] == Escalate(EscalationReason.NEGOTIATION, reply)
 
 
@@ -214,12 +215,12 @@ def test_payment_no_offers_a_plan_then_escalates_or_ends() -> None:
     assert accepted.turns[1][0].text.startswith("I understand. Would you like to speak")  # type: ignore[union-attr]
     assert accepted.last[-1] == Escalate(EscalationReason.NEGOTIATION, "yes please")
     declined = play(payment(), "no", "no")
-    assert outcome_and_hangup(declined.last) == ended(Outcome.REJECTED)
+    assert outcome_and_hangup(declined.last) == ended(CallOutcome.REJECTED)
     assert "avoid late charges" in declined.said[-1]
 
 
 def test_payment_already_paid() -> None:
-    assert play(payment(), "maine payment kar diya").outcome() == SetOutcome(Outcome.ALREADY_PAID)
+    assert play(payment(), "maine payment kar diya").outcome() == SetOutcome(CallOutcome.ALREADY_PAID)
 
 
 def test_payment_negotiation_during_callback_capture() -> None:
@@ -228,7 +229,7 @@ def test_payment_negotiation_during_callback_capture() -> None:
 
 
 def test_payment_opt_out() -> None:
-    assert play(payment(), "stop calling me").outcome() == SetOutcome(Outcome.OPT_OUT)
+    assert play(payment(), "stop calling me").outcome() == SetOutcome(CallOutcome.OPT_OUT)
 
 
 # --- address verification ---------------------------------------------------------------
@@ -238,12 +239,12 @@ def test_address_confirmed_with_a_landmark() -> None:
     call = play(address(), "yes", "near the Shiva temple")
     assert "Is your address 12 MG Road, Indiranagar, Bengaluru, pincode 560038, correct?" in call.said[0]
     assert call.last[0] == CaptureSlot("landmark", "near the Shiva temple")
-    assert outcome_and_hangup(call.last) == ended(Outcome.VERIFIED, "landmark: near the Shiva temple")
+    assert outcome_and_hangup(call.last) == ended(CallOutcome.VERIFIED, "landmark: near the Shiva temple")
 
 
 def test_address_confirmed_without_a_landmark() -> None:
-    assert play(address(), "haan", Silence(), Silence()).outcome() == SetOutcome(Outcome.VERIFIED)
-    assert play(address(), "correct", "nahi").outcome() == SetOutcome(Outcome.VERIFIED)
+    assert play(address(), "haan", Silence(), Silence()).outcome() == SetOutcome(CallOutcome.VERIFIED)
+    assert play(address(), "correct", "nahi").outcome() == SetOutcome(CallOutcome.VERIFIED)
 
 
 def test_address_change_is_captured_read_back_and_corrected() -> None:
@@ -253,12 +254,12 @@ def test_address_change_is_captured_read_back_and_corrected() -> None:
         "I heard: 42 Park Street, Kolkata 700016. Is that correct?", "confirm_new_address"
     )
     assert call.turns[3][0] == Say("Please tell me the correct address, with the pincode.", "ask_new_address")
-    assert outcome_and_hangup(call.last) == ended(Outcome.CHANGED, "42 Park Street, Kolkata 700017")
+    assert outcome_and_hangup(call.last) == ended(CallOutcome.CHANGED, "42 Park Street, Kolkata 700017")
 
 
 def test_address_wrong_number_by_keypad_then_speech() -> None:
     call = play(address(), Press("7"), "there is no one by that name here")
-    assert call.outcome() == SetOutcome(Outcome.WRONG_NUMBER)
+    assert call.outcome() == SetOutcome(CallOutcome.WRONG_NUMBER)
     assert call.turns[1][0].text.startswith("Sorry, I did not get that. Is the pincode 560038")  # type: ignore[union-attr]
 
 

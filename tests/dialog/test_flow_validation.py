@@ -12,7 +12,8 @@ from pbx.dialog.errors import MissingLeadFields
 from pbx.dialog.flow import End, load_flow, load_flow_json
 from pbx.dialog.library import FLOW_DATA, SAMPLE_LEAD, available, library_flow
 from pbx.dialog.runtime import DialogSession
-from pbx.dialog.vocabulary import EscalationReason, Intent, Outcome
+from pbx.api import CallOutcome, EscalationReason
+from pbx.dialog.vocabulary import Intent
 
 LEAD = {"first_name": "Asha"}
 
@@ -42,7 +43,7 @@ def test_minimal_flow_loads_with_documented_defaults() -> None:
     flow = load_flow(minimal(), LEAD)
     assert flow.language == "en-IN"
     ask = flow.steps["ask"]
-    assert (ask.on_no_input.reprompts, ask.on_no_input.then) == (2, End(outcome=Outcome.NO_RESPONSE))
+    assert (ask.on_no_input.reprompts, ask.on_no_input.then) == (2, End(outcome=CallOutcome.NO_RESPONSE))
     assert ask.on_no_match.then == End(escalate=EscalationReason.REPEATED_FAILURE)
     assert flow.required_lead_fields() == ("first_name",)
 

@@ -11,7 +11,7 @@ from pbx.dialog.flow import Flow, load_flow
 from pbx.dialog.library import SAMPLE_LEAD, available, library_flow
 from pbx.dialog.runtime import DialogSession
 from pbx.dialog.testing import BargeIn, Event, Press, Reply, Silence, play
-from pbx.dialog.vocabulary import EscalationReason, Outcome
+from pbx.api import CallOutcome, EscalationReason
 
 LEAD = {"first_name": "Ravi"}
 PROMPT = Say("Ravi, is that right?", "ask")
@@ -52,7 +52,7 @@ def test_start_prompts_and_listens() -> None:
 def test_asr_confidence_below_half_counts_as_no_match() -> None:
     call = play(session(), Reply("yes", confidence=0.49), Reply("yes", confidence=0.5))
     assert call.turns[1] == (REPHRASE, Listen(6.0))
-    assert call.outcome() == SetOutcome(Outcome.CONFIRMED)
+    assert call.outcome() == SetOutcome(CallOutcome.CONFIRMED)
 
 
 def test_weak_intent_counts_as_no_match() -> None:
@@ -82,12 +82,12 @@ def test_step_settings_reach_the_actions() -> None:
 
 def test_no_match_budget_resets_on_a_new_step() -> None:
     call = play(session(), "blue", "green", "no", "because")  # two misses at "ask", then move on
-    assert call.outcome() == SetOutcome(Outcome.REJECTED, "because")
+    assert call.outcome() == SetOutcome(CallOutcome.REJECTED, "because")
 
 
 def test_no_input_and_no_match_are_counted_separately() -> None:
     call = play(session(), Silence(), "blue", Silence(), "green", "yes")
-    assert call.outcome() == SetOutcome(Outcome.CONFIRMED)
+    assert call.outcome() == SetOutcome(CallOutcome.CONFIRMED)
 
 
 def test_zero_reprompts_escalates_on_the_first_miss() -> None:
@@ -103,7 +103,7 @@ def test_a_repeat_request_repeats_the_prompt_without_spending_the_no_match_budge
     call = play(session(), "sorry?", "kya? phir se boliye", "blue", "green", "yes")
     assert call.turns[1] == (PROMPT, Listen(6.0))
     assert call.turns[2] == (PROMPT, Listen(6.0))
-    assert call.outcome() == SetOutcome(Outcome.CONFIRMED)
+    assert call.outcome() == SetOutcome(CallOutcome.CONFIRMED)
 
 
 def test_too_many_repeat_requests_become_no_matches() -> None:
@@ -125,7 +125,7 @@ def test_max_turns_bounds_a_flip_flopping_customer() -> None:
     steps["ask"]["expect"] = {"yes": "sure", "no": "why"}
     steps["sure"] = {"say": "Sure?", "expect": {"yes": "done", "no": "ask"}}
     call = play(session(steps=steps, max_turns=4), "yes", "no", "yes", "no", "yes")
-    assert call.last == (SetOutcome(Outcome.ESCALATED, "repeated_failure"),
+    assert call.last == (SetOutcome(CallOutcome.ESCALATED, "repeated_failure"),
                          Escalate(EscalationReason.REPEATED_FAILURE, "no outcome after 4 turns"))  # fmt: skip
 
 
@@ -139,13 +139,13 @@ def test_input_after_the_end_returns_nothing_and_changes_nothing() -> None:
     assert s.on_barge_in() == []
     assert s.start() == []
     assert s.state == before
-    assert before.ended and before.outcome is Outcome.CONFIRMED and before.step_id == "done"
+    assert before.ended and before.outcome is CallOutcome.CONFIRMED and before.step_id == "done"
 
 
 def test_input_after_an_escalation_returns_nothing() -> None:
     s = session()
     play(s, "blue", "green", "red")
-    assert s.state.outcome is Outcome.ESCALATED
+    assert s.state.outcome is CallOutcome.ESCALATED
     assert s.on_utterance("yes", 0.9) == []
 
 
@@ -170,7 +170,7 @@ def test_a_malformed_key_is_an_engine_bug() -> None:
 
 def test_flow_wide_keypad_applies_where_a_step_does_not_override() -> None:
     s = session(dtmf={"1": "yes", "2": "no"})
-    assert play(s, Press("1")).outcome() == SetOutcome(Outcome.CONFIRMED)
+    assert play(s, Press("1")).outcome() == SetOutcome(CallOutcome.CONFIRMED)
 
 
 def test_state_counts_turns_and_exposes_read_only_slots() -> None:
@@ -180,7 +180,7 @@ def test_state_counts_turns_and_exposes_read_only_slots() -> None:
     assert state.turn_count == 2  # silences are not turns
     assert state.step_id == "why" and not state.ended
     call = play(DialogSession(flow(), LEAD), "no", "too expensive")
-    assert call.outcome() == SetOutcome(Outcome.REJECTED, "too expensive")
+    assert call.outcome() == SetOutcome(CallOutcome.REJECTED, "too expensive")
     with pytest.raises(TypeError):
         s.state.slots["reason"] = "x"  # type: ignore[index]
 

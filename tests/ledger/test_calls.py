@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from pbx.ledger import CallStart, Direction, LedgerWriter, Outcome, WriteStatus
+from pbx.ledger import CallStart, Direction, LedgerWriter, CallOutcome, WriteStatus
 from pbx.ledger.schema import Call, Event
 from tests.ledger.conftest import T0, at
 from tests.ledger.helpers import one, rows
@@ -28,7 +28,7 @@ async def test_call_round_trip(writer: LedgerWriter, engine) -> None:
     assert (await writer.call_started(START)).status is WriteStatus.RECORDED
     assert (await writer.call_answered(START.call_id, at=at(4_200))).status is WriteStatus.RECORDED
     result = await writer.call_ended(
-        START.call_id, Outcome.CONFIRMED, "Normal Clearing", cause_code=16, at=at(61_000)
+        START.call_id, CallOutcome.CONFIRMED, "Normal Clearing", cause_code=16, at=at(61_000)
     )
     assert result.status is WriteStatus.RECORDED
 
@@ -61,8 +61,8 @@ async def test_started_again_with_other_data_keeps_the_first_and_logs_the_attemp
 
 async def test_ended_twice_with_the_same_outcome_keeps_the_first_end(writer, engine) -> None:
     await writer.call_started(START)
-    first = await writer.call_ended(START.call_id, Outcome.REJECTED, "Normal Clearing", at=at(30_000))
-    again = await writer.call_ended(START.call_id, Outcome.REJECTED, "Normal Clearing", at=at(30_250))
+    first = await writer.call_ended(START.call_id, CallOutcome.REJECTED, "Normal Clearing", at=at(30_000))
+    again = await writer.call_ended(START.call_id, CallOutcome.REJECTED, "Normal Clearing", at=at(30_250))
     assert (first.status, again.status) == (WriteStatus.RECORDED, WriteStatus.DUPLICATE)
     assert (await one(engine, Call, id=START.call_id)).ended_at == at(30_000)
     assert await rows(engine, Event) == []
@@ -70,8 +70,8 @@ async def test_ended_twice_with_the_same_outcome_keeps_the_first_end(writer, eng
 
 async def test_ended_again_with_another_outcome_is_a_conflict_that_loses_nothing(writer, engine) -> None:
     await writer.call_started(START)
-    await writer.call_ended(START.call_id, Outcome.CONFIRMED, at=at(30_000))
-    result = await writer.call_ended(START.call_id, Outcome.ABANDONED, at=at(31_000))
+    await writer.call_ended(START.call_id, CallOutcome.CONFIRMED, at=at(30_000))
+    result = await writer.call_ended(START.call_id, CallOutcome.ABANDONED, at=at(31_000))
     assert result.status is WriteStatus.CONFLICT
     assert (await one(engine, Call, id=START.call_id)).outcome == "confirmed"
     event = await one(engine, Event, call_id=START.call_id, type="ledger.conflict")
@@ -89,7 +89,7 @@ async def test_answered_twice_is_a_duplicate(writer, engine) -> None:
 async def test_facts_before_the_start_make_a_provisional_call_that_the_start_completes(
     writer, engine
 ) -> None:
-    ended = await writer.call_ended(START.call_id, Outcome.HUNG_UP, "Normal Clearing", at=at(9_000))
+    ended = await writer.call_ended(START.call_id, CallOutcome.HUNG_UP, "Normal Clearing", at=at(9_000))
     answered = await writer.call_answered(START.call_id, at=at(2_000))
     assert ended.status is WriteStatus.UNKNOWN_CALL and ended.stored
     assert answered.status is WriteStatus.RECORDED  # the call is known (provisionally) by now

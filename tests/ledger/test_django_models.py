@@ -11,9 +11,7 @@ import pytest
 from django.apps import apps
 from sqlalchemy import String
 
-from contactcenter.ledger import choices
 from contactcenter.stack.config import REPO_DIR
-from pbx.ledger import enums
 from pbx.ledger.schema import metadata
 
 PYTHON_TYPE = {
@@ -48,20 +46,6 @@ def test_model_columns_match_the_table(model) -> None:
         assert PYTHON_TYPE[target.get_internal_type()] is column.type.python_type, f"{table.name}.{name} type"
         if isinstance(column.type, String) and column.type.length:
             assert target.max_length == column.type.length, f"{table.name}.{name} length"
-
-
-@pytest.mark.parametrize(
-    ("django_choices", "enum"),
-    [
-        (choices.Direction, enums.Direction),
-        (choices.Outcome, enums.Outcome),
-        (choices.LegKind, enums.LegKind),
-        (choices.Speaker, enums.Speaker),
-        (choices.TransferResult, enums.TransferResult),
-    ],
-)
-def test_choices_match_pbx_vocabularies(django_choices, enum) -> None:
-    assert list(django_choices.values) == [e.value for e in enum]
 
 
 def test_django_migrations_stay_clean_with_the_unmanaged_models(tmp_path: Path) -> None:

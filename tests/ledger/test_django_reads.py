@@ -23,7 +23,7 @@ from pbx.ledger import (
     LedgerWriter,
     LegKind,
     LegStart,
-    Outcome,
+    CallOutcome,
     Speaker,
     TransferRequest,
     TransferStage,
@@ -143,7 +143,7 @@ async def write_one_escalated_call(db_env: dict[str, str]) -> None:
         await writer.transfer_progress(
             CALL, "t1", TransferStage.AGENT_CONNECTED, at=at(9_000), agent="agent1"
         )
-        await writer.call_ended(CALL, Outcome.ESCALATED, "Normal Clearing", at=at(95_000))
+        await writer.call_ended(CALL, CallOutcome.ESCALATED, "Normal Clearing", at=at(95_000))
     finally:
         await engine.dispose()
 

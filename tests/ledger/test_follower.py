@@ -27,7 +27,7 @@ def _call(call_id: str, t: float = T) -> list[Event]:
     return [
         CallStarted(call_id=call_id, at=t, direction="outbound", endpoint="PJSIP/+919800000001@trunk", flow="f"),
         CallAnswered(call_id=call_id, at=t + 1),
-        CallEnded(call_id=call_id, at=t + 9, outcome="completed"),
+        CallEnded(call_id=call_id, at=t + 9, outcome="confirmed"),
     ]  # fmt: skip
 
 

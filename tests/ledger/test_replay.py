@@ -9,7 +9,7 @@ from pbx.ledger import (
     DecisionRecord,
     Direction,
     LedgerWriter,
-    Outcome,
+    CallOutcome,
     ReplayQuery,
     Speaker,
     TransferRequest,
@@ -20,7 +20,7 @@ from tests.ledger.conftest import at
 
 
 async def _finished_call(
-    writer: LedgerWriter, n: int, *, outcome: Outcome = Outcome.CONFIRMED, campaign_id: int = 1
+    writer: LedgerWriter, n: int, *, outcome: CallOutcome = CallOutcome.CONFIRMED, campaign_id: int = 1
 ) -> str:
     call_id = f"call-{n:03d}"
     await writer.call_started(
@@ -58,7 +58,7 @@ async def test_replay_yields_ordered_conversations_with_context(writer, engine) 
     assert (call.call_id, call.direction, call.outcome, call.lead_id) == (
         call_id,
         Direction.OUTBOUND,
-        Outcome.CONFIRMED,
+        CallOutcome.CONFIRMED,
         1,
     )
     assert (call.flow_name, call.policy_version, call.started_at) == ("confirm", "p1", at(1_000))
@@ -98,12 +98,12 @@ async def test_pages_filters_and_limit(writer, engine) -> None:
 
 async def test_escalated_and_outcome_filters(writer, engine) -> None:
     calm = await _finished_call(writer, 1)
-    angry = await _finished_call(writer, 2, outcome=Outcome.ESCALATED)
+    angry = await _finished_call(writer, 2, outcome=CallOutcome.ESCALATED)
     await writer.transfer_requested(TransferRequest(angry, "t1", "support", at(5_000), reason="anger"))
     escalated = [c async for c in iter_calls_for_replay(engine, ReplayQuery(escalated=True))]
     assert [c.call_id for c in escalated] == [angry]
     assert [(t.queue, t.reason) for t in escalated[0].transfers] == [("support", "anger")]
-    confirmed = ReplayQuery(outcomes=frozenset({Outcome.CONFIRMED}))
+    confirmed = ReplayQuery(outcomes=frozenset({CallOutcome.CONFIRMED}))
     assert [c.call_id async for c in iter_calls_for_replay(engine, confirmed)] == [calm]
 
 

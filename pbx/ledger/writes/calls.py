@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pbx.ledger.enums import Direction, Outcome, WriteStatus
+from pbx.ledger.enums import Direction, CallOutcome, WriteStatus
 from pbx.ledger.records import CallStart, WriteResult
 from pbx.ledger.writes.common import (
     calls,
@@ -60,7 +60,7 @@ async def answered(conn: AsyncConnection, call_id: str, at: dt.datetime) -> Writ
 async def ended(
     conn: AsyncConnection,
     call_id: str,
-    outcome: Outcome,
+    outcome: CallOutcome,
     cause: str | None,
     cause_code: int | None,
     at: dt.datetime,
@@ -68,7 +68,7 @@ async def ended(
     unknown = await ensure_call(conn, call_id)
     values = {
         "ended_at": at,
-        "outcome": Outcome(outcome).value,
+        "outcome": CallOutcome(outcome).value,
         "hangup_cause": cause,
         "hangup_cause_code": cause_code,
     }

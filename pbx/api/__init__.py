@@ -1,0 +1,70 @@
+"""The public contract of pbx (schema version ``API_VERSION``): the one part of pbx that the
+management plane imports, and the home of every word the two planes share.
+
+- ``streams``: the Redis streams and keys where the planes meet.
+- ``commands``: what pbx accepts (originate, transfer, hang up, supervisor take-over).
+- ``events``: what pbx reports, call by call, including queue activity as domain events.
+- ``live_counts``: pbx's calls by state, which the dialer paces by.
+- ``config``: the configuration snapshot Django publishes for pbx (inbound routes).
+- ``vocabulary``: call outcomes, escalation reasons, agent states and the ledger's kinds.
+- ``flows``: the flow catalogue (names, languages, lead fields).
+- ``wire``: the stream entry format and its ``SchemaError``.
+
+This package imports nothing else of pbx (an import-linter contract holds it).
+"""
+
+from pbx.api.commands import Command, HangupCall, OriginateCall, SupervisorTakeover, TransferCall, parse_command
+from pbx.api.config import InboundRoute, PbxConfig
+from pbx.api.events import (
+    AgentConnected,
+    AgentStateChanged,
+    CallAnswered,
+    CallEnded,
+    CallEscalated,
+    CallLeftQueue,
+    CallQueued,
+    CallStarted,
+    CommandRejected,
+    DecisionMade,
+    Event,
+    QueueAbandoned,
+    QueueActivity,
+    QueueEvent,
+    ReturnedToBot,
+    UtteranceHeard,
+    parse_event,
+)
+from pbx.api.flows import FIELD_DEFAULTS, FLOW_CATALOGUE, CatalogueFlow, FlowName, required_fields
+from pbx.api.live_counts import LiveCounts
+from pbx.api.streams import (
+    API_VERSION,
+    COMMAND_GROUP,
+    COMMANDS_REJECTED_STREAM,
+    COMMANDS_STREAM,
+    CONFIG_KEY,
+    EVENTS_STREAM,
+    LIVE_COUNTS_KEY,
+    new_id,
+)
+from pbx.api.vocabulary import (
+    AgentState,
+    CallOutcome,
+    Direction,
+    EscalationReason,
+    HandoverReason,
+    LegKind,
+    Speaker,
+    TransferResult,
+)
+from pbx.api.wire import SchemaError, to_fields
+
+__all__ = [
+    "API_VERSION", "COMMANDS_REJECTED_STREAM", "COMMANDS_STREAM", "COMMAND_GROUP", "CONFIG_KEY", "EVENTS_STREAM",
+    "FIELD_DEFAULTS", "FLOW_CATALOGUE", "LIVE_COUNTS_KEY", "AgentConnected", "AgentState", "AgentStateChanged",
+    "CallAnswered", "CallEnded", "CallEscalated", "CallLeftQueue", "CallOutcome", "CallQueued", "CallStarted",
+    "CatalogueFlow", "Command", "CommandRejected", "DecisionMade", "Direction", "EscalationReason", "Event",
+    "FlowName", "HandoverReason", "HangupCall", "InboundRoute", "LegKind", "LiveCounts", "OriginateCall",
+    "PbxConfig", "QueueAbandoned", "QueueActivity", "QueueEvent", "ReturnedToBot", "SchemaError", "Speaker",
+    "SupervisorTakeover", "TransferCall", "TransferResult", "UtteranceHeard", "new_id", "parse_command",
+    "parse_event", "required_fields", "to_fields",
+]  # fmt: skip

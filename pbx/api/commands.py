@@ -1,0 +1,68 @@
+"""Commands to pbx, on ``COMMANDS_STREAM``: place a call, move it to a human, hang it up."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Field, TypeAdapter
+
+from pbx.api._model import ContractModel
+from pbx.api.streams import new_id
+from pbx.api.vocabulary import EscalationReason, HandoverReason
+from pbx.api.wire import decode_entry
+
+
+class OriginateCall(ContractModel):
+    """Call ``endpoint`` and, once answered, run ``flow`` with VoiceWatch ``policy``."""
+
+    type: Literal["originate"] = "originate"
+    command_id: str = Field(default_factory=new_id)
+    call_id: str = Field(default_factory=new_id)
+    endpoint: str = Field(min_length=3, description="e.g. PJSIP/+919800000000@trunk or Local/cust1@cc-sim")
+    caller_id: str = ""
+    timeout_s: int = Field(30, ge=5, le=120)
+    flow: dict[str, Any] | str = Field(description="a flow name from the catalogue (pbx.api.flows) or a flow document")
+    policy: dict[str, Any] = Field(default_factory=dict, description="VoiceWatch policy document")
+    lead: dict[str, str] = Field(default_factory=dict, description="fields the flow's prompts use")
+    campaign_id: int | None = None
+    lead_id: int | None = None
+    escalation_queue: str = "support"
+    variables: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def flow_name(self) -> str:
+        return self.flow if isinstance(self.flow, str) else str(self.flow.get("name", ""))
+
+
+class TransferCall(ContractModel):
+    """Move a live AI call to a human queue now (a supervisor's or the dialer's decision)."""
+
+    type: Literal["transfer"] = "transfer"
+    command_id: str = Field(default_factory=new_id)
+    call_id: str
+    queue: str
+    reason: EscalationReason = EscalationReason(HandoverReason.SUPERVISOR)  # type: ignore[valid-type]
+
+
+class HangupCall(ContractModel):
+    type: Literal["hangup"] = "hangup"
+    command_id: str = Field(default_factory=new_id)
+    call_id: str
+    reason: str = "requested"
+
+
+class SupervisorTakeover(ContractModel):
+    """A supervisor listening to an AI call takes it over: the call goes to their own queue."""
+
+    type: Literal["takeover"] = "takeover"
+    command_id: str = Field(default_factory=new_id)
+    call_id: str
+    supervisor_queue: str
+
+
+Command = Annotated[Union[OriginateCall, TransferCall, HangupCall, SupervisorTakeover], Field(discriminator="type")]
+_command_adapter: TypeAdapter[Command] = TypeAdapter(Command)
+
+
+def parse_command(fields: dict[Any, Any]) -> Command:
+    return decode_entry(fields, _command_adapter, "command")

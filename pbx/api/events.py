@@ -1,0 +1,167 @@
+"""Events pbx reports, on ``EVENTS_STREAM`` and in the call ledger.
+
+A call's life: ``call.started`` → ``call.answered`` → ``call.utterance``/``call.decision``
+per turn → (``call.escalated`` → ``call.queued`` → ``call.agent_connected``, or
+``call.queue_abandoned``, ``call.queue_left``, ``call.returned_to_bot``) → ``call.ended``.
+Queue activity arrives as these domain events, never as raw AMI names: pbx is the one place
+that reads AMI. ``agent.state_changed`` follows agents' phones (ringing, on a call, free).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Field, TypeAdapter
+
+from pbx.api._model import ContractModel
+from pbx.api.streams import new_id
+from pbx.api.vocabulary import AgentState, CallOutcome, Direction, EscalationReason
+from pbx.api.wire import decode_entry
+
+
+class _Event(ContractModel):
+    event_id: str = Field(default_factory=new_id)
+    at: float = Field(default_factory=time.time, description="Unix time, seconds")
+    call_id: str | None = None
+
+
+class CallStarted(_Event):
+    type: Literal["call.started"] = "call.started"
+    direction: Direction
+    endpoint: str = ""
+    campaign_id: int | None = None
+    lead_id: int | None = None
+    flow: str = ""
+
+
+class CallAnswered(_Event):
+    type: Literal["call.answered"] = "call.answered"
+    # AMD's verdict when the campaign screens for answering machines (HUMAN, NOTSURE), else "".
+    amd: str = ""
+
+
+class UtteranceHeard(_Event):
+    type: Literal["call.utterance"] = "call.utterance"
+    utterance_id: str
+    speaker: Literal["customer", "bot"]
+    text: str
+    final: bool = True
+    confidence: float | None = None
+    start_ms: int | None = None
+    end_ms: int | None = None
+    sentiment: float | None = None
+    prosody: dict[str, float] | None = Field(None, description="energy_z, pitch_z, rate_z vs the caller's baseline")
+    silence_before_s: float | None = None
+
+
+class DecisionMade(_Event):
+    type: Literal["call.decision"] = "call.decision"
+    turn: int
+    escalate: bool
+    reason: EscalationReason | None = None  # type: ignore[valid-type]
+    score: float = 0.0
+    queue: str | None = None
+    explanation: str = ""
+
+
+class CallEscalated(_Event):
+    type: Literal["call.escalated"] = "call.escalated"
+    transfer_id: str = ""
+    queue: str
+    reason: EscalationReason  # type: ignore[valid-type]
+    score: float = 0.0
+    summary: str = ""
+    decided_at: float | None = Field(None, description="Unix time of the decision (before the bridging phrase)")
+
+
+class _QueueActivity(_Event):
+    """A caller in a human queue. ``call_id`` is None for a caller pbx does not own (straight
+    from the trunk, or moved by the fail-safe); ``channel`` names them then."""
+
+    transfer_id: str = Field("", description="the escalation's, when pbx escalated the call")
+    queue: str = ""
+    channel: str = ""
+    reason: EscalationReason | None = None  # type: ignore[valid-type]
+    asterisk_ts: float | None = Field(None, description="Asterisk's own time of the event")
+
+
+class CallQueued(_QueueActivity):
+    type: Literal["call.queued"] = "call.queued"
+    wait_s: float | None = Field(None, description="seconds from the escalation decision")
+    transfer_s: float | None = Field(None, description="seconds from the start of the transfer")
+
+
+class AgentConnected(_QueueActivity):
+    type: Literal["call.agent_connected"] = "call.agent_connected"
+    agent: str = Field(description="the queue member's name (agent1), not its interface")
+
+
+class QueueAbandoned(_QueueActivity):
+    """The caller hung up while waiting for a human."""
+
+    type: Literal["call.queue_abandoned"] = "call.queue_abandoned"
+
+
+class CallLeftQueue(_QueueActivity):
+    """The caller left the queue (answered, abandoned, or out of time): no longer waiting."""
+
+    type: Literal["call.queue_left"] = "call.queue_left"
+
+
+class ReturnedToBot(_QueueActivity):
+    """Nobody answered within the queue's maximum wait: the bot has the caller again."""
+
+    type: Literal["call.returned_to_bot"] = "call.returned_to_bot"
+    status: str = Field("", description="Queue()'s QUEUESTATUS: TIMEOUT, FULL, JOINEMPTY, ...")
+
+
+class AgentStateChanged(_Event):
+    type: Literal["agent.state_changed"] = "agent.state_changed"
+    agent: str = Field(description="the queue member's name (agent1), not its interface")
+    state: AgentState
+    queue: str = ""
+    asterisk_ts: float | None = None
+
+
+class QueueEvent(_Event):
+    """Transitional: a raw AMI queue/agent event, until every consumer reads the domain events above."""
+
+    type: Literal["queue.event"] = "queue.event"
+    name: str = Field(description="the AMI event name, or QueueReturned (back to the bot after the max wait)")
+    transfer_id: str = ""
+    queue: str = ""
+    channel: str = ""
+    member: str = ""
+    reason: str = ""
+    wait_s: float | None = Field(None, description="QueueCallerJoin: seconds from the escalation decision")
+    transfer_s: float | None = Field(None, description="QueueCallerJoin: seconds from the start of the transfer")
+    asterisk_ts: float | None = None
+
+
+class CallEnded(_Event):
+    type: Literal["call.ended"] = "call.ended"
+    outcome: CallOutcome
+    cause: str = ""
+    detail: str = ""
+
+
+class CommandRejected(_Event):
+    type: Literal["command.rejected"] = "command.rejected"
+    command_id: str = ""
+    error: str
+
+
+Event = Annotated[
+    Union[CallStarted, CallAnswered, UtteranceHeard, DecisionMade, CallEscalated, CallQueued, AgentConnected,
+          QueueAbandoned, CallLeftQueue, ReturnedToBot, AgentStateChanged, QueueEvent, CallEnded, CommandRejected],
+    Field(discriminator="type"),
+]  # fmt: skip
+_event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
+
+# A caller's passage through a human queue, in any of its events.
+QueueActivity = CallQueued | AgentConnected | QueueAbandoned | CallLeftQueue | ReturnedToBot
+
+
+def parse_event(fields: dict[Any, Any]) -> Event:
+    return decode_entry(fields, _event_adapter, "event")

@@ -1,0 +1,52 @@
+"""pbx's live calls by state: the hash at ``LIVE_COUNTS_KEY`` that the dialer paces by.
+
+Every field must be there: a hash missing one (an older or renamed pbx) is refused rather
+than read as zero, which would let the dialer believe lines are free and over-dial.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ConfigDict, Field, ValidationError
+
+from pbx.api._model import ContractModel
+from pbx.api.wire import SchemaError, decode_mapping, describe
+
+
+class LiveCounts(ContractModel):
+    # A newer pbx may count more states; what this reader knows must all be there.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    dialing: int = Field(ge=0)
+    screening: int = Field(ge=0, description="answered; the dialplan's AMD() is deciding human or machine")
+    leaving_message: int = Field(ge=0, description="an answering machine is being left a message")
+    with_bot: int = Field(ge=0)
+    escalating: int = Field(ge=0, description="leaving the bot for a human queue")
+    queued: int = Field(ge=0, description="waiting in a human queue")
+    with_agent: int = Field(ge=0)
+    updated_at: float = Field(description="Unix time pbx wrote the hash")
+
+    @property
+    def ai_calls(self) -> int:
+        """Calls holding an AI line (a call being screened is about to need the bot)."""
+        return self.with_bot + self.escalating + self.screening
+
+    def to_hash(self) -> dict[str, str]:
+        return {**{k: str(v) for k, v in self.model_dump(exclude={"updated_at"}).items()},
+                "ai_calls": str(self.ai_calls), "updated_at": f"{self.updated_at:.3f}"}  # fmt: skip
+
+    @classmethod
+    def from_hash(cls, data: Mapping[Any, Any]) -> LiveCounts:
+        """SchemaError naming what is missing or wrong."""
+        values = decode_mapping(data)
+        values.pop("ai_calls", None)  # derived; written for people reading the hash
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            raise SchemaError(f"live counts: {describe(exc)}") from None
+
+    def fresh(self, now_s: float, max_age_s: float) -> bool:
+        return now_s - self.updated_at <= max_age_s
+

@@ -1,0 +1,22 @@
+"""Where the planes meet in Redis: the stream and key names, and the schema version on them."""
+
+from __future__ import annotations
+
+import uuid
+
+API_VERSION = 1
+# Commands to pbx; a consumer group, so none is lost while pbx restarts.
+COMMANDS_STREAM = "cc:pbx:commands"
+COMMANDS_REJECTED_STREAM = "cc:pbx:commands:rejected"
+COMMAND_GROUP = "pbx"
+# Everything pbx reports (pbx.api.events), in order; also written to the call ledger.
+EVENTS_STREAM = "cc:pbx:events"
+# pbx's calls by state, refreshed every second (a hash: pbx.api.live_counts.LiveCounts).
+LIVE_COUNTS_KEY = "cc:pbx:live"
+# The configuration pbx needs without a command (inbound routing), published by Django as JSON.
+CONFIG_KEY = "cc:pbx:config"
+
+
+def new_id() -> str:
+    # ARI refuses a channel id that is a prefix of a live one: UUIDs never are.
+    return str(uuid.uuid4())

@@ -1,0 +1,96 @@
+"""The words both planes use: call outcomes, escalation reasons, agent states, ledger kinds.
+
+Each word has this one home. pbx writes them, the management plane reads them (Django's
+choices are built from these enums, see ``contactcenter/ledger/choices.py``), and a value
+outside them is refused where it crosses the boundary (an event with an unknown outcome
+fails validation) instead of being stored as something else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from voicewatch.policy import REASONS as VOICEWATCH_REASONS
+
+
+class CallOutcome(StrEnum):
+    """How a call ended, from the business point of view (the hangup cause is separate)."""
+
+    # What the customer told the bot (the flows' outcomes, pbx.dialog):
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    CHANGED = "changed"
+    CALLBACK = "callback"
+    WRONG_NUMBER = "wrong_number"
+    OPT_OUT = "opt_out"  # said "don't call me again" during the call
+    PROMISE_TO_PAY = "promise_to_pay"
+    ALREADY_PAID = "already_paid"
+    VERIFIED = "verified"
+    NO_RESPONSE = "no_response"  # answered but never said anything usable
+    # Handed to a human (the flow's ``escalate:``, VoiceWatch, a supervisor, a failure):
+    ESCALATED = "escalated"
+    ABANDONED = "abandoned"  # hung up while waiting for a human
+    HUNG_UP = "hung_up"  # customer left the bot before any outcome
+    VOICEMAIL = "voicemail"  # answering machine detected
+    DO_NOT_CALL = "do_not_call"  # asked not to be called again
+    # Never answered (from the Q.850 hangup cause):
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    FAILED = "failed"
+    INVALID_NUMBER = "invalid_number"
+    REJECTED_BY_NETWORK = "rejected_by_network"
+
+
+class HandoverReason(StrEnum):
+    """Why pbx (not VoiceWatch) hands a call to a human."""
+
+    SUPERVISOR = "supervisor"  # a TransferCall command's default
+    SUPERVISOR_TAKEOVER = "supervisor_takeover"
+    BOT_SETUP_FAILED = "bot_setup_failed"  # unknown flow, bad policy
+    BOT_FAILURE = "bot_failure"  # the conversation raised
+    MEDIA_FAILURE = "media_failure"  # no ExternalMedia leg
+    ORPHAN = "orphan"  # a channel in our app pbx does not know (from before a restart)
+    PBX_RESTART = "pbx_restart"  # found by reconcile after pbx (re)connected
+    PBX_DOWN = "pbx_down"  # the guard moved it: pbx is not running
+    FAILSAFE = "failsafe"  # the dialplan's fail-safe, when Stasis ended without a reason
+
+
+# VoiceWatch owns its reasons (voicewatch imports nothing of ours); the contract adds pbx's.
+EscalationReason = StrEnum(  # type: ignore[misc]
+    "EscalationReason", {reason.upper(): reason for reason in (*VOICEWATCH_REASONS, *HandoverReason)},
+)
+EscalationReason.__doc__ = "Every reason a call can be handed to a human: VoiceWatch's and pbx's own."
+
+
+class AgentState(StrEnum):
+    AVAILABLE = "available"
+    RINGING = "ringing"
+    ON_CALL = "on_call"
+    WRAP_UP = "wrap_up"
+    PAUSED = "paused"
+    OFFLINE = "offline"
+
+
+class Direction(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class Speaker(StrEnum):
+    BOT = "bot"
+    CUSTOMER = "customer"
+    AGENT = "agent"
+
+
+class LegKind(StrEnum):
+    CUSTOMER = "customer"
+    MEDIA = "media"  # ExternalMedia channel to the gateway
+    AGENT = "agent"
+    SNOOP = "snoop"
+
+
+class TransferResult(StrEnum):
+    ANSWERED = "answered"
+    TIMEOUT = "timeout"  # nobody answered within the queue's maximum wait
+    ABANDONED = "abandoned"  # the caller hung up in the queue
+    FAILED = "failed"
