@@ -66,7 +66,7 @@ def install() -> None:
         return
     from pbx.ari.client import HttpAriRest
     from pbx.bus.commands import CommandConsumer
-    from pbx.bus.events import EventPublisher
+    from pbx.bus.publisher import EventPublisher
     from pbx.bus.ledger_sink import LedgerSink
     from pbx.calls.engine import CallEngine
 

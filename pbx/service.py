@@ -23,7 +23,7 @@ from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff
 from pbx.bus.commands import CommandConsumer
-from pbx.bus.events import EventPublisher
+from pbx.bus.publisher import EventPublisher
 from pbx.bus.ledger_follower import LedgerFollower
 from pbx.bus.ledger_sink import LedgerSink
 from pbx.config_snapshot import ConfigCache

@@ -30,7 +30,7 @@ from pbx.api import (
     SchemaError,
     parse_command,
 )
-from pbx.bus.events import EventPublisher
+from pbx.bus.publisher import EventPublisher
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 from contactcenter.stack.redis_server import RedisServer
 from pbx.api import COMMANDS_REJECTED_STREAM, HangupCall, parse_event, to_fields
 from pbx.bus.commands import CommandConsumer
-from pbx.bus.events import EventPublisher
+from pbx.bus.publisher import EventPublisher
 
 pytestmark = pytest.mark.realstack
 

@@ -25,7 +25,7 @@ CONFLICT_EVENT = "ledger.conflict"
 class InsertIgnore(Insert):
     """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL say it alike) that SQLAlchemy
     compiles once: its dialect upserts carry no cache key and were compiled on every call,
-    which cost more than the write itself."""
+    which cost more than the write itself (kept for `python -m benchmarks dialer`)."""
 
     inherit_cache = True  # the class is part of the key, so it never shares a plain INSERT's entry
 

@@ -11,7 +11,8 @@ originate does not wait for Redis before asking Asterisk for the call. ``flush``
 is waiting and returns when it is sent (or Redis refused it: kept for the next try). If the
 connection drops in the middle of a chunk the whole chunk is sent again, so an event can
 (rarely) appear twice; consumers take a repeat as a no-op (the ledger keys on ``event_id``,
-the campaigns consumer only moves an attempt forward).
+the campaigns consumer only moves an attempt forward). The pipelining is there for
+`python -m benchmarks dialer` (a burst of 50 calls' events in one round trip).
 """
 
 from __future__ import annotations
