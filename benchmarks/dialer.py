@@ -57,17 +57,17 @@ import aiohttp
 
 from asterisk_config.render import AsteriskSettings
 from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology
-from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.components import DIALER_NICE
-from contactcenter.stack.config import StackConfig
-from contactcenter.stack.pbx_process import PbxProcess
-from contactcenter.stack.processes import free_port, wait_for
-from contactcenter.stack.redis_server import RedisServer
+from contactcenter.site.config import StackConfig
+from ops.simulator.sip_customers import SippCustomers
+from ops.stack.asterisk import AsteriskInstance
+from ops.stack.components import DIALER_NICE
+from ops.stack.pbx_process import PbxProcess
+from ops.stack.processes import free_port, wait_for
+from ops.stack.redis_server import RedisServer
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff
-from pbx.simulator.sip_customers import SippCustomers
 
 from ._cpu import CpuMeter, wait_until_quiet
 

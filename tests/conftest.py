@@ -18,10 +18,10 @@ import pytest
 
 from asterisk_config.render import AsteriskSettings
 from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology, webrtc_password
-from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.config import REPO_DIR, StackConfig
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
-from contactcenter.stack.redis_server import RedisServer
+from contactcenter.site.config import REPO_DIR, StackConfig
+from ops.stack.asterisk import AsteriskInstance
+from ops.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
+from ops.stack.redis_server import RedisServer
 
 AGENT_PASSWORD = "test-agent-secret"
 # The agent console's browser softphone (WebRTC), alone in the "web" queue so it never takes

@@ -12,7 +12,7 @@ from django.apps import apps
 from sqlalchemy import String
 
 from contactcenter.ledger import choices
-from contactcenter.stack.config import REPO_DIR
+from contactcenter.site.config import REPO_DIR
 from pbx.ledger import enums
 from pbx.ledger.schema import metadata
 

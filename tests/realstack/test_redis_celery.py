@@ -7,7 +7,7 @@ import uuid
 import pytest
 import redis
 
-from contactcenter.stack.redis_server import RedisServer
+from ops.stack.redis_server import RedisServer
 
 pytestmark = pytest.mark.realstack
 

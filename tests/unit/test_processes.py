@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from contactcenter.stack.config import ConfigError
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port, port_in_use, wait_for
+from contactcenter.site.config import ConfigError
+from ops.stack.processes import ManagedProcess, ProcessSpec, free_port, port_in_use, wait_for
 
 
 def sleeper(tmp_path: Path, *code: str) -> ManagedProcess:

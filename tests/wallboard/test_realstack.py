@@ -20,10 +20,10 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from contactcenter.campaigns.models import Agent, AgentState, HumanQueue
-from contactcenter.stack.processes import free_port
-from contactcenter.stack.redis_server import RedisServer
 from contactcenter.wallboard import consumers
 from contactcenter.wallboard import feeder as feeders
+from ops.stack.processes import free_port
+from ops.stack.redis_server import RedisServer
 from pbx.api import CallEscalated, CallStarted, QueueEvent, to_fields
 from tests.wallboard.conftest import session_cookie, websocket
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contactcenter.stack.config import ConfigError
+from contactcenter.site.config import ConfigError
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import redis
 
-from contactcenter.stack.config import ConfigError
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, wait_for
+from contactcenter.site.config import ConfigError
+from ops.stack.processes import ManagedProcess, ProcessSpec, wait_for
 
 
 class RedisServer:

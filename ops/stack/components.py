@@ -10,11 +10,11 @@ from pathlib import Path
 
 from asterisk_config.render import AsteriskSettings
 from asterisk_config.topology import Topology, default_topology
-from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.config import StackConfig
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec
-from contactcenter.stack.redis_server import RedisServer
-from contactcenter.stack.secrets import Secrets
+from contactcenter.site.config import StackConfig
+from contactcenter.site.secrets import Secrets
+from ops.stack.asterisk import AsteriskInstance
+from ops.stack.processes import ManagedProcess, ProcessSpec
+from ops.stack.redis_server import RedisServer
 
 
 # The dialer runs below the live-call processes' CPU priority: when a burst of calls keeps the
