@@ -514,8 +514,7 @@ def run(argv: list[str]) -> dict[str, Any]:
         cleanup.callback(shutil.rmtree, root / asterisk.settings.instance_dir.lstrip("/"), ignore_errors=True)
         cleanup.callback(asterisk.stop)
         asterisk.start()
-        redis_server = RedisServer(free_port(), work / "redis", work / "redis.log", work / "redis.pid",
-                                   persistent=False)  # fmt: skip
+        redis_server = RedisServer.throwaway(work / "redis")
         cleanup.callback(redis_server.stop)
         redis_server.start()
         customers = SippCustomers(trunk_port, work / "sipp", hold_ms=args.hold_ms)

@@ -39,6 +39,21 @@ def _start_time(pid: int) -> str | None:
     return None if state in ("Z", "X") else start
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes ``pid`` started (e.g. a Celery worker's pool), from /proc; [] if it is gone."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return []
+    children: list[int] = []
+    for task in tasks:
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:  # a thread that ended meanwhile
+            continue
+    return children
+
+
 def wait_for(check: Callable[[], bool], timeout: float, what: str, alive: Callable[[], bool] | None = None) -> None:
     """Wait until ``check()`` is true; fail early if ``alive()`` turns false.
 
