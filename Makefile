@@ -17,11 +17,14 @@ demo: setup
 	$(PYTHON) manage.py console_agent
 	$(PYTHON) manage.py demo
 
+# The planes' import boundaries first ([tool.importlinter] in pyproject.toml), then the suite.
 test: setup
+	.venv/bin/lint-imports
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 # Everything but the tests that start real servers (seconds instead of minutes).
 test-fast: setup
+	.venv/bin/lint-imports
 	$(PYTHON) -m pytest -m "not realstack" $(PYTEST_ARGS)
 
 stack-up:

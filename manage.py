@@ -9,7 +9,7 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contactcenter.settings")
     from django.core.management import execute_from_command_line
 
-    from contactcenter.stack.config import ConfigError
+    from contactcenter.site.config import ConfigError
 
     try:
         execute_from_command_line(sys.argv)

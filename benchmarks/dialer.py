@@ -57,17 +57,17 @@ import aiohttp
 
 from asterisk_config.render import AsteriskSettings
 from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology
-from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.components import DIALER_NICE
-from contactcenter.stack.config import StackConfig
-from contactcenter.stack.pbx_process import PbxProcess
-from contactcenter.stack.processes import free_port, wait_for
-from contactcenter.stack.redis_server import RedisServer
+from contactcenter.site.config import StackConfig
+from ops.simulator.sip_customers import SippCustomers
+from ops.stack.asterisk import AsteriskInstance
+from ops.stack.components import DIALER_NICE
+from ops.stack.pbx_process import PbxProcess
+from ops.stack.processes import free_port, wait_for
+from ops.stack.redis_server import RedisServer
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff
-from pbx.simulator.sip_customers import SippCustomers
 
 from ._cpu import CpuMeter, wait_until_quiet
 
@@ -514,8 +514,7 @@ def run(argv: list[str]) -> dict[str, Any]:
         cleanup.callback(shutil.rmtree, root / asterisk.settings.instance_dir.lstrip("/"), ignore_errors=True)
         cleanup.callback(asterisk.stop)
         asterisk.start()
-        redis_server = RedisServer(free_port(), work / "redis", work / "redis.log", work / "redis.pid",
-                                   persistent=False)  # fmt: skip
+        redis_server = RedisServer.throwaway(work / "redis")
         cleanup.callback(redis_server.stop)
         redis_server.start()
         customers = SippCustomers(trunk_port, work / "sipp", hold_ms=args.hold_ms)

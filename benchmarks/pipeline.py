@@ -330,20 +330,15 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        out += [int(c) for c in (task / "children").read_text().split()]
-    return out
-
-
 def compare_celery(pool: Sequence[np.ndarray], settings: SpeechSettings, engine, n: int = 12) -> dict:  # noqa: ANN001
     """The same utterances assessed (a) in-process, one at a time and (b) through Redis + a celery worker."""
+    from ops.stack.celery_worker import CeleryWorker, client_app
+    from ops.stack.processes import child_pids
+    from ops.stack.redis_server import RedisServer
     from workers.asr.base import transcribe_one
     from workers.assessment import assess
     from workers.audio import AudioPayload
     from workers.prosody import CallerBaseline
-    from workers.testing import CeleryWorkerProcess, LocalRedis, client_app
 
     utterances = [Audio(p, RATE) for p in pool[:n]]
     sentiment = load_sentiment()
@@ -367,17 +362,24 @@ def compare_celery(pool: Sequence[np.ndarray], settings: SpeechSettings, engine,
         lat.append(time.monotonic() - t0)
     inproc_cpu = _cpu() - cpu0
 
-    redis = LocalRedis().start()
-    worker = CeleryWorkerProcess(
-        redis.url, env={"CC_ASR_ENGINE": engine.name, "CC_WORKER_PRELOAD": "asr,nlp"}
-    ).start()
+    work = tempfile.TemporaryDirectory(prefix="cc-bench-celery-")
+    redis = RedisServer.throwaway(Path(work.name) / "redis")
+    redis.start()
+    try:
+        worker = CeleryWorker(
+            redis.url, Path(work.name), env={"CC_ASR_ENGINE": engine.name, "CC_WORKER_PRELOAD": "asr,nlp"}
+        ).start()
+    except BaseException:
+        redis.stop()
+        work.cleanup()
+        raise
     client = client_app(redis.url)
     try:
         payloads = [AudioPayload.from_audio(a, "ulaw").model_dump() for a in utterances]
         client.send_task("workers.asr.assess_utterance", args=["c", "warm", payloads[0]], queue="asr").get(
             timeout=120
         )
-        pool_pid = _children(worker.pid)[0]  # type: ignore[arg-type]
+        pool_pid = child_pids(worker.pid)[0]  # type: ignore[arg-type]
         ping_lat = []
         for i in range(20):
             t0 = time.monotonic()
@@ -396,6 +398,7 @@ def compare_celery(pool: Sequence[np.ndarray], settings: SpeechSettings, engine,
         client.close()
         worker.stop()
         redis.stop()
+        work.cleanup()
     speech = sum(a.duration_s for a in utterances)
     return {
         "utterances": n,

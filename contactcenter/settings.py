@@ -5,8 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from contactcenter.stack.config import StackConfig
-from contactcenter.stack.secrets import ensure_secrets
+from contactcenter.site.config import StackConfig
+from contactcenter.site.secrets import ensure_secrets
 
 STACK = StackConfig.from_env()
 BASE_DIR = STACK.repo_dir
@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "contactcenter.campaigns",
     "contactcenter.console",
     "contactcenter.wallboard",
+    # manage.py stack|demo|demo_admin: operations tooling, outside the planes (ops/__init__.py)
+    "ops",
 ]
 
 MIDDLEWARE = [

@@ -1,27 +1,27 @@
 """Fixtures that start real servers (Asterisk, Redis, a Celery worker) on free ports.
 
 Each is session-scoped: started once when a test first needs it, stopped at the end of the
-session, leaving no process behind. They use the same classes as ``manage.py stack``.
+session, leaving no process behind. They use the same classes as ``manage.py stack``
+(``ops.stack``), which benchmarks use too: one harness for real servers.
 """
 
 from __future__ import annotations
 
 import random
 import shutil
-import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from asterisk_config.render import AsteriskSettings
 from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology, webrtc_password
-from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.config import REPO_DIR, StackConfig
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
-from contactcenter.stack.redis_server import RedisServer
+from contactcenter.site.config import StackConfig
+from ops.stack.asterisk import AsteriskInstance
+from ops.stack.celery_worker import CeleryWorker
+from ops.stack.processes import free_port
+from ops.stack.redis_server import RedisServer
 
 AGENT_PASSWORD = "test-agent-secret"
 # The agent console's browser softphone (WebRTC), alone in the "web" queue so it never takes
@@ -40,8 +40,7 @@ def asterisk_root() -> Path:
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    base = tmp_path_factory.mktemp("redis")
-    server = RedisServer(free_port(), base / "data", base / "redis.log", base / "redis.pid", persistent=False)
+    server = RedisServer.throwaway(tmp_path_factory.mktemp("redis"))
     server.start()
     yield server
     server.stop()
@@ -102,28 +101,9 @@ def asterisk_server(asterisk_root: Path, sim_agent_port: int,
     shutil.rmtree(asterisk_root / settings.instance_dir.lstrip("/"), ignore_errors=True)
 
 
-@dataclass(frozen=True)
-class CeleryWorker:
-    broker_url: str
-    process: ManagedProcess
-
-
 @pytest.fixture(scope="session")
 def celery_worker_process(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryWorker]:
     """A real ``celery worker`` process consuming our queues from the test Redis."""
-    base = tmp_path_factory.mktemp("celery")
-    argv = (sys.executable, "-m", "celery", "-A", "workers", "worker", "-Q", "asr,nlp,tts,default",
-            "--concurrency", "1", "--loglevel", "INFO", "-n", f"test-{uuid.uuid4().hex[:6]}@%h")  # fmt: skip
-    process = ManagedProcess(
-        ProcessSpec("celery", argv, base / "celery.log", base / "celery.pid", REPO_DIR,
-                    env={"CC_REDIS_URL": redis_server.url}),
-    )  # fmt: skip
-    process.start()
-    worker = CeleryWorker(redis_server.url, process)
-    try:
-        wait_for(lambda: "ready." in process.log_tail(40), 60, "celery worker", alive=process.running)
-    except Exception:
-        process.stop()
-        raise
+    worker = CeleryWorker(redis_server.url, tmp_path_factory.mktemp("celery")).start(timeout=60)
     yield worker
-    process.stop()
+    worker.stop()

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from contactcenter.stack.config import REPO_DIR
+from contactcenter.site.config import REPO_DIR
 
 
 def _manage(*args: str) -> subprocess.CompletedProcess[str]:

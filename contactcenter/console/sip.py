@@ -44,7 +44,7 @@ def _secret() -> str:
     configured = getattr(settings, "CONSOLE_SIP_SECRET", "")
     if configured:
         return configured
-    from contactcenter.stack.secrets import ensure_secrets
+    from contactcenter.site.secrets import ensure_secrets
 
     return ensure_secrets(settings.STACK.secrets_file).agent_sip_password
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import redis.asyncio as aioredis
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError, ResponseError
 
 from contactcenter.wallboard.board import (
@@ -47,7 +48,6 @@ from contactcenter.wallboard.board import (
 )
 from contactcenter.wallboard.facts import DbFacts, local_day_start
 from pbx.api import EVENTS_STREAM, LIVE_COUNTS_KEY, SchemaError, parse_event
-from pbx.backoff import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -167,21 +167,22 @@ class Feeder:
         self._last_publish = 0.0
         self._last_live = 0.0
         self._last_db = 0.0
+        self._failures = 0  # in a row; a good round trip with Redis starts the delays over
 
     # ---------------------------------------------------------------- the loop
 
     async def run(self) -> None:
         """Lead (or wait to lead) until cancelled; every failure is logged and retried."""
-        backoff = Backoff(self.config.reconnect_min_s, self.config.reconnect_max_s)
+        backoff = ExponentialBackoff(cap=self.config.reconnect_max_s, base=self.config.reconnect_min_s)
         while True:
             redis = self._redis_factory()
             try:
-                await self._lead(redis, backoff)
+                await self._lead(redis)
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
                 self.reconnects += 1
-                delay = backoff.next_delay()
+                delay = self._retry_delay(backoff)
                 log.warning("wallboard feeder: Redis unreachable (%s); retrying in %.1f s", exc, delay)
                 await asyncio.sleep(delay)
             except _LostLeadership:
@@ -190,7 +191,7 @@ class Feeder:
             except Exception:  # a bug must not end the board: start over from a fresh board
                 log.exception("wallboard feeder failed; rebuilding the board")
                 self._drop_board()
-                await asyncio.sleep(backoff.next_delay())
+                await asyncio.sleep(self._retry_delay(backoff))
             finally:
                 await self._close(redis)
 
@@ -204,15 +205,21 @@ class Feeder:
             self.leading = False
             await redis.aclose()
 
+    def _retry_delay(self, backoff: ExponentialBackoff) -> float:
+        # Counted up to 32 only: the cap is reached long before, and 2**n of a large n overflows.
+        delay = backoff.compute(min(self._failures, 32))
+        self._failures += 1
+        return delay
+
     def _drop_board(self) -> None:
         self.board, self.last_id, self._rendered = None, None, {}
 
-    async def _lead(self, redis: aioredis.Redis, backoff: Backoff) -> None:
+    async def _lead(self, redis: aioredis.Redis) -> None:
         while not await self._acquire(redis):
             if self.board is not None:
                 log.info("wallboard feeder: another feeder leads; standing by")
                 self._drop_board()
-            backoff.reset()
+            self._failures = 0
             await asyncio.sleep(self.config.lock_ttl_s / 3)
         self.leading = True
         if self.board is None:
@@ -220,7 +227,7 @@ class Feeder:
         else:
             log.info("wallboard feeder: reconnected; following %s after %s", self.config.stream, self.last_id)
         await self._publish(redis, "snapshot", ALL_SECTIONS)  # pages may have missed patches meanwhile
-        backoff.reset()
+        self._failures = 0
         while True:
             await self._step(redis)
 

@@ -62,7 +62,7 @@ def _libpq_query_to_asyncpg(rest: str) -> str:
 
 
 def default_sqlite_url(env: Mapping[str, str]) -> str:
-    # Same rule as contactcenter.stack.config (CC_VAR_DIR, else <repo>/var), repeated here
+    # Same rule as contactcenter.site.config (CC_VAR_DIR, else <repo>/var), repeated here
     # because the real-time plane never imports the management plane.
     var_dir = Path(env.get("CC_VAR_DIR") or REPO_DIR / "var").resolve()
     return f"sqlite+aiosqlite:///{var_dir / SQLITE_FILE_NAME}"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from contactcenter.stack.config import REPO_DIR
+from contactcenter.site.config import REPO_DIR
 
 pytestmark = [pytest.mark.realstack, pytest.mark.timeout(240)]
 

@@ -2,7 +2,7 @@
 simulated customers through ``python -m pbx`` and real Asterisk, and pbx's events come back
 as lead outcomes.
 
-Simulated customers (pbx.simulator.customer, an ARI app run here on a thread, as the demo
+Simulated customers (ops.simulator.customer, an ARI app run here on a thread, as the demo
 does) answer the order-confirmation bot with synthesised speech. The dial plan maps each
 lead's phone number to a fresh simulated customer; numbers outside the calling window, on
 the do-not-call list (at import and added later) and invalid ones must never be dialled.
@@ -37,15 +37,15 @@ from contactcenter.campaigns.models import (
     LeadStatus,
     WebhookDelivery,
 )
-from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.pbx_process import PbxProcess
-from contactcenter.stack.processes import ManagedProcess
-from contactcenter.stack.redis_server import RedisServer
+from ops.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
+from ops.stack.asterisk import AsteriskInstance
+from ops.stack.pbx_process import PbxProcess
+from ops.stack.processes import ManagedProcess
+from ops.stack.redis_server import RedisServer
 from pbx.api import COMMANDS_STREAM, parse_command
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.backoff import Backoff
-from pbx.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True), pytest.mark.timeout(600)]
 

@@ -18,7 +18,7 @@ import pytest
 
 from contactcenter.campaigns.models import AgentState
 from contactcenter.console.models import CallStatus, ConsoleCall
-from contactcenter.stack.asterisk import AsteriskInstance
+from ops.stack.asterisk import AsteriskInstance
 from tests.conftest import AGENT_PASSWORD, WEB_AGENT, WEB_QUEUE
 from tests.console.factories import PASSWORD, make_world
 

@@ -36,7 +36,7 @@ def test_ledger_url_from_env(env: dict[str, str], expected: str) -> None:
 def test_default_is_the_same_file_as_django(tmp_path: Path) -> None:
     # Django's settings use StackConfig's var dir; the ledger repeats that rule without
     # importing the management plane. (test_django_reads.py checks it end to end.)
-    from contactcenter.stack.config import StackConfig
+    from contactcenter.site.config import StackConfig
 
     for env in ({}, {"CC_VAR_DIR": str(tmp_path)}):
         django_file = StackConfig.from_env(env).var_dir / "contactcenter.sqlite3"

@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 from sqlalchemy import String
 
-from contactcenter.stack.config import REPO_DIR
+from contactcenter.site.config import REPO_DIR
 from pbx.ledger.schema import metadata
 
 PYTHON_TYPE = {

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from contactcenter.stack.config import REPO_DIR
+from contactcenter.site.config import REPO_DIR
 from pbx.ledger import (
     CallStart,
     DecisionRecord,

@@ -11,7 +11,7 @@ from pathlib import Path
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from contactcenter.stack.config import REPO_DIR
+from contactcenter.site.config import REPO_DIR
 from pbx.ledger.schema import VERSION_TABLE, metadata
 
 DB_VARS = ("DATABASE_URL", "LEDGER_DATABASE_URL", "CC_VAR_DIR")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contactcenter.stack.config import REPO_DIR
+from contactcenter.site.config import REPO_DIR
 from pbx.api import CallAnswered, CallEnded, CallStarted, UtteranceHeard
 from pbx.bus.ledger_sink import LedgerSink
 from pbx.ledger import LedgerWriter

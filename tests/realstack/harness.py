@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 
-from contactcenter.stack.asterisk import AsteriskInstance
+from ops.stack.asterisk import AsteriskInstance
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff

@@ -17,7 +17,7 @@ import aiohttp
 import numpy as np
 import pytest
 
-from contactcenter.stack.asterisk import AsteriskInstance
+from ops.stack.asterisk import AsteriskInstance
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiQueueListener
 from pbx.api import CallAnswered, CallEnded, Event, OriginateCall

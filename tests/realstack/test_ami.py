@@ -8,8 +8,8 @@ import uuid
 import pytest
 from panoramisk import Manager
 
-from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.checks import ami_round_trip
+from ops.stack.asterisk import AsteriskInstance
+from ops.stack.checks import ami_round_trip
 from pbx.ami import channel_variables
 
 pytestmark = pytest.mark.realstack

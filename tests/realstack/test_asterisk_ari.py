@@ -8,7 +8,7 @@ import uuid
 import aiohttp
 import pytest
 
-from contactcenter.stack.asterisk import AsteriskInstance
+from ops.stack.asterisk import AsteriskInstance
 from pbx.ari.client import AriError, HttpAriRest, basic_auth_header
 
 pytestmark = pytest.mark.realstack

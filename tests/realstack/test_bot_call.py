@@ -1,6 +1,6 @@
 """The AI agent on real calls: Asterisk → ExternalMedia → VAD → ASR → dialog + VoiceWatch → TTS.
 
-Simulated customers (pbx.simulator.customer) answer each bot prompt with synthesised speech;
+Simulated customers (ops.simulator.customer) answer each bot prompt with synthesised speech;
 one confirms its order with the bot, one is angry and must reach the human queue, where the
 simulated agent (sipp) answers with the escalation reason in its INVITE.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from contactcenter.stack.asterisk import AsteriskInstance
+from ops.stack.asterisk import AsteriskInstance
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiQueueListener
 from pbx.api import (
@@ -29,14 +29,14 @@ from pbx.api import (
     QueueEvent,
     UtteranceHeard,
 )
+from ops.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
+from ops.simulator.sip_agent import SippAgent
 from pbx.ari.client import HttpAriRest
 from pbx.bot.runtime import load_bot_runtime
 from pbx.calls.engine import CallEngine
 from pbx.dialog.library import SAMPLE_LEAD
 from pbx.media.codec import ULAW
 from pbx.settings import PbxSettings
-from pbx.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
-from pbx.simulator.sip_agent import SippAgent
 from tests.realstack.harness import ari_app
 
 pytestmark = pytest.mark.realstack

@@ -16,7 +16,8 @@ import aiohttp
 import numpy as np
 import pytest
 
-from contactcenter.stack.asterisk import AsteriskInstance
+from ops.simulator.sip_agent import SippAgent
+from ops.stack.asterisk import AsteriskInstance
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiQueueListener
 from pbx.api import CallEnded, CallEscalated, Event, OriginateCall, QueueEvent
@@ -24,7 +25,6 @@ from pbx.ari.client import HttpAriRest
 from pbx.calls.conversation import CallIO
 from pbx.calls.engine import CallEngine
 from pbx.media.codec import SLIN16
-from pbx.simulator.sip_agent import SippAgent
 from tests.realstack.harness import QuietConversation, ari_app, wait_for_event
 
 pytestmark = pytest.mark.realstack

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-from contactcenter.stack.redis_server import RedisServer
+from ops.stack.redis_server import RedisServer
 from pbx.api import COMMANDS_REJECTED_STREAM, HangupCall, parse_event, to_fields
 from pbx.bus.commands import CommandConsumer
 from pbx.bus.publisher import EventPublisher

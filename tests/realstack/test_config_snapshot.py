@@ -7,7 +7,7 @@ import asyncio
 import pytest
 import redis.asyncio as aioredis
 
-from contactcenter.stack.redis_server import RedisServer
+from ops.stack.redis_server import RedisServer
 from pbx.api import CONFIG_KEY, InboundRoute, PbxConfig
 from pbx.config_snapshot import ConfigCache
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from contactcenter.stack.components import instance_name
-from contactcenter.stack.config import REPO_DIR, StackConfig
-from contactcenter.stack.processes import free_port
+from contactcenter.site.config import REPO_DIR, StackConfig
+from ops.stack.components import instance_name
+from ops.stack.processes import free_port
 
 pytestmark = pytest.mark.realstack
 
@@ -39,7 +39,7 @@ def demo_env(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def _udp_free(port: int) -> bool:
-    from contactcenter.stack.processes import port_in_use
+    from ops.stack.processes import port_in_use
 
     return not port_in_use(port, udp=True)
 

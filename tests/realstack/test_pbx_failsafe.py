@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import redis
 
-from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.pbx_process import PbxProcess
-from contactcenter.stack.processes import ManagedProcess, wait_for
-from contactcenter.stack.redis_server import RedisServer
+from ops.stack.asterisk import AsteriskInstance
+from ops.stack.pbx_process import PbxProcess
+from ops.stack.processes import ManagedProcess, wait_for
+from ops.stack.redis_server import RedisServer
 from pbx.ami import channel_variables
 from pbx.ari.client import basic_auth_header
 from pbx.api import COMMANDS_STREAM, EVENTS_STREAM, OriginateCall, parse_event, to_fields

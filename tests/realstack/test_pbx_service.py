@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.config import REPO_DIR
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
+from contactcenter.site.config import REPO_DIR
+from ops.stack.asterisk import AsteriskInstance
+from ops.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
 
 pytestmark = pytest.mark.realstack
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from contactcenter.stack.components import instance_name
-from contactcenter.stack.config import REPO_DIR, StackConfig
-from contactcenter.stack.processes import free_port
+from contactcenter.site.config import REPO_DIR, StackConfig
+from ops.stack.components import instance_name
+from ops.stack.processes import free_port
 
 pytestmark = pytest.mark.realstack
 
@@ -70,7 +70,7 @@ def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
         assert len(pids) == 7  # redis, asterisk, web, celery, pbx, guard, dialer
         assert report["components"]["pbx"]["bot"]["ready"] is True
         # The dialer yields the CPU to the processes carrying live calls.
-        from contactcenter.stack.components import DIALER_NICE
+        from ops.stack.components import DIALER_NICE
 
         def pid_of(name: str) -> int:
             return int((var_dir / "run" / f"{name}.pid").read_text().split()[0])

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from contactcenter.stack.config import ConfigError
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port, port_in_use, wait_for
+from contactcenter.site.config import ConfigError
+from ops.stack.processes import ManagedProcess, ProcessSpec, child_pids, free_port, port_in_use, wait_for
 
 
 def sleeper(tmp_path: Path, *code: str) -> ManagedProcess:
@@ -25,6 +25,18 @@ def test_start_is_idempotent_and_stop_ends_the_group(tmp_path: Path) -> None:
     assert proc.stop(timeout=5) is True
     assert not proc.running() and not proc.spec.pid_file.exists()
     assert proc.stop() is False
+
+
+def test_child_pids_are_the_processes_it_started(tmp_path: Path) -> None:
+    proc = sleeper(tmp_path, "import subprocess, sys, time",
+                   "child = subprocess.Popen(['sleep', '60'])", "print(child.pid, flush=True)", "time.sleep(60)")  # fmt: skip
+    pid = proc.start()
+    try:
+        wait_for(lambda: proc.log_tail(1).strip().isdigit(), 10, "sleeper", alive=proc.running)
+        assert child_pids(pid) == [int(proc.log_tail(1))]
+    finally:
+        proc.stop(timeout=5)
+    assert child_pids(pid) == []
 
 
 def test_a_reused_pid_is_not_ours(tmp_path: Path) -> None:

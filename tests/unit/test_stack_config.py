@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from contactcenter.stack.config import ConfigError, Ports, StackConfig
-from contactcenter.stack.secrets import ensure_secrets, load_secrets
+from contactcenter.site.config import ConfigError, Ports, StackConfig
+from contactcenter.site.secrets import ensure_secrets, load_secrets
 
 
 def test_ports_default_and_override() -> None:

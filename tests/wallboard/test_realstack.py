@@ -20,10 +20,9 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from contactcenter.campaigns.models import Agent, AgentState, HumanQueue
-from contactcenter.stack.processes import free_port
-from contactcenter.stack.redis_server import RedisServer
 from contactcenter.wallboard import consumers
 from contactcenter.wallboard import feeder as feeders
+from ops.stack.redis_server import RedisServer
 from pbx.api import CallEscalated, CallStarted, QueueEvent, to_fields
 from tests.wallboard.conftest import session_cookie, websocket
 
@@ -167,8 +166,7 @@ async def test_the_board_survives_a_redis_restart(settings, wallboard_names, sta
                                                   monkeypatch) -> None:  # fmt: skip
     from contactcenter.asgi import application
 
-    server = RedisServer(free_port(), tmp_path / "data", tmp_path / "redis.log", tmp_path / "redis.pid",
-                         persistent=False)  # fmt: skip
+    server = RedisServer.throwaway(tmp_path)
     server.start()
     _use_redis(settings, server.url, wallboard_names)
     monkeypatch.setattr(consumers.WallboardConsumer, "rejoin_every_s", 0.5)

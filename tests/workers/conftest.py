@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from ops.stack.celery_worker import CeleryWorker
+from ops.stack.redis_server import RedisServer
 from workers.asr.vosk_engine import VoskEngine
 from workers.asr.whisper_engine import WhisperEngine
 from workers.models import VOSK_MODEL, WHISPER_MODEL, locate_piper_voice
-from workers.testing import CeleryWorkerProcess, LocalRedis
 from workers.tts.piper_engine import PiperEngine
 
 
@@ -44,23 +45,26 @@ def piper() -> PiperEngine:
 
 
 @pytest.fixture(scope="session")
-def speech_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRedis]:
+def speech_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A Redis of the speech worker's own: the session's ``celery_worker_process`` (no models
+    preloaded) consumes the same queues from ``redis_server`` and must not take these tasks."""
     _need("redis-server")
-    server = LocalRedis(tmp_path_factory.mktemp("speech-redis")).start()
+    server = RedisServer.throwaway(tmp_path_factory.mktemp("speech-redis"))
+    server.start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
 def speech_worker(
-    speech_redis: LocalRedis, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[CeleryWorkerProcess]:
+    speech_redis: RedisServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CeleryWorker]:
     base: Path = tmp_path_factory.mktemp("speech-worker")
     env = {
         "CC_ASR_ENGINE": "whisper",
         "CC_WORKER_PRELOAD": "asr,nlp,tts",
         "CC_TTS_CACHE_DIR": str(base / "tts"),
     }
-    worker = CeleryWorkerProcess(speech_redis.url, env=env, directory=base).start()
+    worker = CeleryWorker(speech_redis.url, base, env=env).start()
     yield worker
     worker.stop()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from ops.stack.celery_worker import CeleryWorker, client_app
 from tests.workers.synth import espeak, telephone, words_of
 from workers.assessment import UtteranceAssessment
 from workers.audio import AudioPayload
-from workers.testing import CeleryWorkerProcess, client_app
 
 pytestmark = pytest.mark.realstack
 
 
-def test_utterance_audio_in_assessment_out(speech_worker: CeleryWorkerProcess) -> None:
+def test_utterance_audio_in_assessment_out(speech_worker: CeleryWorker) -> None:
     client = client_app(speech_worker.broker_url)
     calm = AudioPayload.from_audio(
         telephone(espeak("Can you tell me when my order will arrive?", "-a", "70", "-p", "35", "-s", "140")),

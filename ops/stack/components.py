@@ -10,11 +10,12 @@ from pathlib import Path
 
 from asterisk_config.render import AsteriskSettings
 from asterisk_config.topology import Topology, default_topology
-from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.config import StackConfig
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec
-from contactcenter.stack.redis_server import RedisServer
-from contactcenter.stack.secrets import Secrets
+from contactcenter.site.config import StackConfig
+from contactcenter.site.secrets import Secrets
+from ops.stack.asterisk import AsteriskInstance
+from ops.stack.celery_worker import worker_args
+from ops.stack.processes import ManagedProcess, ProcessSpec
+from ops.stack.redis_server import RedisServer
 
 
 # The dialer runs below the live-call processes' CPU priority: when a burst of calls keeps the
@@ -134,10 +135,7 @@ def build_processes(config: StackConfig, secrets: Secrets, topology: Topology | 
             "web", "-m", "uvicorn", "contactcenter.asgi:application",
             "--host", "127.0.0.1", "--port", str(config.ports.web), "--log-level", "info",
         ),
-        celery=python_process(
-            "celery", "-m", "celery", "-A", "workers", "worker", "-Q", "asr,nlp,tts,default",
-            "--concurrency", "2", "--loglevel", "INFO", "-n", f"{instance_name(config)}@%h",
-        ),
+        celery=python_process("celery", *worker_args(instance_name(config), concurrency=2)),
         pbx=python_process("pbx", "-m", "pbx", env=pbx_env(config, secrets)),
         guard=python_process("guard", "-m", "pbx.guard", env=pbx_env(config, secrets)),
         # One per site (it holds a Redis lock): paces running campaigns, applies pbx's events to leads.

@@ -1,8 +1,8 @@
-"""The demo's data and its summary: a real campaign, run by the real dialer.
+"""The demo scenario: its campaign (created, started), followed call by call, and summarised.
 
 ``manage.py demo`` creates a shop's order-confirmation campaign (imported from a CSV like an
 admin's upload), starts it, and reads back what the dialer and pbx recorded. Only the people
-are simulated (``pbx.simulator.demo``): the campaign dials their numbers through the
+are simulated (``ops.simulator.demo``): the campaign dials their numbers through the
 dialplan context that answers them.
 """
 
@@ -27,7 +27,7 @@ from contactcenter.campaigns.models import (
     Lead,
 )
 from contactcenter.ledger.models import Transfer
-from pbx.simulator.scripts import DEMO_LEADS, DemoLead
+from ops.simulator.scripts import DEMO_LEADS, DemoLead
 from voicewatch.policy import Policy
 
 DEMO_NAME = "Demo Shop order confirmation"

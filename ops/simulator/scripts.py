@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pbx.simulator.customer import CustomerScript
+from ops.simulator.customer import CustomerScript
 
 
 @dataclass(frozen=True)

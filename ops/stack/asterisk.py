@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from asterisk_config.render import AsteriskSettings, write_instance
-from contactcenter.stack.config import ConfigError
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, wait_for
+from contactcenter.site.config import ConfigError
+from ops.stack.processes import ManagedProcess, ProcessSpec, wait_for
 
 
 def ensure_proc_mounted(root: Path) -> None:

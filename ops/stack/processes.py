@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contactcenter.stack.config import ConfigError
+from contactcenter.site.config import ConfigError
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,21 @@ def _start_time(pid: int) -> str | None:
     rest = stat[stat.rindex(")") + 2 :].split()
     state, start = rest[0], rest[19]
     return None if state in ("Z", "X") else start
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes ``pid`` started (e.g. a Celery worker's pool), from /proc; [] if it is gone."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return []
+    children: list[int] = []
+    for task in tasks:
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:  # a thread that ended meanwhile
+            continue
+    return children
 
 
 def wait_for(check: Callable[[], bool], timeout: float, what: str, alive: Callable[[], bool] | None = None) -> None:

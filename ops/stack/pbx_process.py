@@ -1,7 +1,7 @@
 """``python -m pbx`` against a given Asterisk instance and Redis: one place for its environment.
 
 The stack runner builds pbx from the installation's config and secrets
-(:func:`contactcenter.stack.components.pbx_env`); tests and benchmarks start a throwaway
+(:func:`ops.stack.components.pbx_env`); tests and benchmarks start a throwaway
 Asterisk (:class:`AsteriskInstance` on free ports) and Redis and need the same process wired
 to those instead. :class:`PbxProcess` does that: it derives every ``PBX_*`` variable from the
 Asterisk instance's settings, gives pbx its own var dir (so its call ledger is a fresh SQLite
@@ -26,10 +26,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from contactcenter.stack.asterisk import AsteriskInstance
-from contactcenter.stack.components import pbx_wiring
-from contactcenter.stack.config import REPO_DIR, ConfigError, StackConfig
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
+from contactcenter.site.config import REPO_DIR, ConfigError, StackConfig
+from ops.stack.asterisk import AsteriskInstance
+from ops.stack.components import pbx_wiring
+from ops.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
 
 
 def pbx_env_for(asterisk: AsteriskInstance, redis_url: str, var_dir: Path, *, health_port: int,

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from contactcenter.stack.checks import check_celery, check_dialer, check_pbx, check_web, run_checks
-from contactcenter.stack.components import StackProcesses, build_processes, ports_to_check
-from contactcenter.stack.config import ConfigError, StackConfig
-from contactcenter.stack.processes import port_in_use, wait_for
-from contactcenter.stack.secrets import Secrets, ensure_secrets
+from contactcenter.site.config import ConfigError, StackConfig
+from contactcenter.site.secrets import Secrets, ensure_secrets
+from ops.stack.checks import check_celery, check_dialer, check_pbx, check_web, run_checks
+from ops.stack.components import StackProcesses, build_processes, ports_to_check
+from ops.stack.processes import port_in_use, wait_for
 
 Say = Callable[[str], None]
 

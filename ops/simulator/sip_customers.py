@@ -13,7 +13,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port
+from ops.stack.processes import ManagedProcess, ProcessSpec, free_port
 
 _ANSWERED = re.compile(r"^ANSWERED (\S+)", re.MULTILINE)
 _ENDED = re.compile(r"^ENDED (\S+)", re.MULTILINE)
@@ -27,7 +27,7 @@ class SippCustomers:
         self.port = port
         self.hold_ms = hold_ms
         work_dir.mkdir(parents=True, exist_ok=True)
-        template = resources.files("pbx.simulator").joinpath("customer_uas.xml").read_text()
+        template = resources.files("ops.simulator").joinpath("customer_uas.xml").read_text()
         scenario = work_dir / f"{name}_uas.xml"
         scenario.write_text(template.replace("HOLD_MS", str(int(hold_ms))))
         self.message_log = work_dir / f"{name}-messages.log"

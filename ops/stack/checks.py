@@ -17,9 +17,9 @@ from typing import Any
 
 import redis
 
-from contactcenter.stack.components import StackProcesses
-from contactcenter.stack.config import DIALER_LOCK_KEY, StackConfig
-from contactcenter.stack.secrets import Secrets
+from contactcenter.site.config import DIALER_LOCK_KEY, StackConfig
+from contactcenter.site.secrets import Secrets
+from ops.stack.components import StackProcesses
 
 Check = dict[str, Any]
 

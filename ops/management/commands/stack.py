@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from contactcenter.stack.config import ConfigError
-from contactcenter.stack.runner import Stack
+from contactcenter.site.config import ConfigError
+from ops.stack.runner import Stack
 
 
 class Command(BaseCommand):

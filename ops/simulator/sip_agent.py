@@ -10,7 +10,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, free_port
+from ops.stack.processes import ManagedProcess, ProcessSpec, free_port
 
 _ANSWERED = re.compile(r"ANSWERED reason=(\S*) call=(\S*)")
 
@@ -24,7 +24,7 @@ class SippAgent:
         self.port = port
         self.work_dir = work_dir
         work_dir.mkdir(parents=True, exist_ok=True)
-        scenario = resources.files("pbx.simulator").joinpath("agent_uas.xml")
+        scenario = resources.files("ops.simulator").joinpath("agent_uas.xml")
         self.message_log = work_dir / f"{name}-messages.log"
         argv = (
             sipp, "-sf", str(scenario), "-i", "127.0.0.1", "-p", str(port), "-m", str(calls),

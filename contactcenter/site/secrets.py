@@ -8,7 +8,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from contactcenter.stack.config import ConfigError
+from contactcenter.site.config import ConfigError
 
 _FIELDS = ("django_secret_key", "ari_password", "ami_secret", "agent_sip_password")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import redis
 
-from contactcenter.stack.config import ConfigError
-from contactcenter.stack.processes import ManagedProcess, ProcessSpec, wait_for
+from contactcenter.site.config import ConfigError
+from ops.stack.processes import ManagedProcess, ProcessSpec, free_port, wait_for
 
 
 class RedisServer:
@@ -25,6 +25,11 @@ class RedisServer:
         self.process = ManagedProcess(
             ProcessSpec(name="redis", argv=tuple(argv), log_file=log_file, pid_file=pid_file, cwd=data_dir)
         )
+
+    @classmethod
+    def throwaway(cls, directory: Path) -> RedisServer:
+        """For tests and benchmarks: a free port, everything under ``directory``, nothing kept on disk."""
+        return cls(free_port(), directory / "data", directory / "redis.log", directory / "redis.pid", persistent=False)
 
     @property
     def url(self) -> str:

@@ -2,7 +2,7 @@
 
 It creates and starts a campaign of demo leads (CSV import, AI-first dialling); the stack's
 dialer paces and dials it through pbx like any campaign. The simulated customers and agent
-softphones run in ``pbx.simulator.demo`` (started and stopped here). At the end the summary
+softphones run in ``ops.simulator.demo`` (started and stopped here). At the end the summary
 is printed and written to ``var/demo/summary.json``; the stack keeps running.
 """
 
@@ -19,11 +19,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from contactcenter.core import demo
-from contactcenter.stack.components import instance_name, pbx_env
-from contactcenter.stack.config import ConfigError
-from contactcenter.stack.runner import Stack
-from pbx.simulator.scripts import DEMO_LEADS
+from contactcenter.site.config import ConfigError
+from ops.demo import scenario
+from ops.simulator.scripts import DEMO_LEADS
+from ops.stack.components import instance_name, pbx_env
+from ops.stack.runner import Stack
 
 
 class Command(BaseCommand):
@@ -40,7 +40,7 @@ class Command(BaseCommand):
                **options: Any) -> None:  # fmt: skip
         try:
             stack = Stack.from_env()
-            demo_leads = demo.demo_leads(leads)
+            demo_leads = scenario.demo_leads(leads)
         except (ConfigError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         status = stack.status()
@@ -60,14 +60,14 @@ class Command(BaseCommand):
             self._wait_ready(browser, work_dir / "browser-agent.ready", 90, "the browser agent", required=False)
         started = time.monotonic()
         try:
-            campaign = demo.create_demo_campaign(demo_leads, max_lines=lines)
+            campaign = scenario.create_demo_campaign(demo_leads, max_lines=lines)
             self.stdout.write(f"[demo] campaign {campaign.name!r}: {leads} leads, AI-first on {lines} lines")
-            calls = demo.wait_until_settled(campaign, demo_leads, timeout, say=self.stdout.write)
+            calls = scenario.wait_until_settled(campaign, demo_leads, timeout, say=self.stdout.write)
         finally:
             _stop(people, 20)
             _stop(browser, 30)
-        demo.stop_campaign(campaign)
-        summary = demo.summarise(campaign, calls, time.monotonic() - started)
+        scenario.stop_campaign(campaign)
+        summary = scenario.summarise(campaign, calls, time.monotonic() - started)
         people_report = work_dir / "people.json"
         if people_report.exists():
             summary["agent_softphones"] = json.loads(people_report.read_text())["agent_calls"]
@@ -104,7 +104,7 @@ class Command(BaseCommand):
         ready = work_dir / "people.ready"
         ready.unlink(missing_ok=True)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "pbx.simulator.demo", "--leads", str(leads), "--work-dir", str(work_dir),
+            [sys.executable, "-m", "ops.simulator.demo", "--leads", str(leads), "--work-dir", str(work_dir),
              "--ready-file", str(ready)],
             cwd=config.repo_dir, env=env,
         )  # fmt: skip
@@ -116,7 +116,7 @@ class Command(BaseCommand):
         from django.conf import settings
         from django.core.management import call_command
 
-        from pbx.simulator import browser_agent
+        from ops.simulator import browser_agent
 
         why_not = browser_agent.available()
         if mode == "off" or (why_not and mode == "auto"):
@@ -130,7 +130,7 @@ class Command(BaseCommand):
         ready.unlink(missing_ok=True)
         (work_dir / "browser-agent.json").unlink(missing_ok=True)
         return subprocess.Popen(
-            [sys.executable, "-m", "pbx.simulator.browser_agent", "--url", stack.config.web_url, "--user", "agent",
+            [sys.executable, "-m", "ops.simulator.browser_agent", "--url", stack.config.web_url, "--user", "agent",
              "--password-file", str(settings.VAR_DIR / "console-agent-password.txt"),
              "--report", str(work_dir / "browser-agent.json"), "--ready-file", str(ready),
              "--screenshot", str(work_dir / "browser-agent-screen-pop.png")],

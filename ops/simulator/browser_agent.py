@@ -1,4 +1,4 @@
-"""``python -m pbx.simulator.browser_agent``: a person at the agent console, in a real browser.
+"""``python -m ops.simulator.browser_agent``: a person at the agent console, in a real browser.
 
 Debian's chromium, driven by Playwright, logs in to ``/console/`` as a web agent, goes
 available (its JsSIP phone registers over Asterisk's WebSocket and the queue member is
@@ -163,7 +163,7 @@ def run(url: str, user: str, password: str, report: BrowserAgentReport, ready_fi
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pbx.simulator.browser_agent", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m ops.simulator.browser_agent", description=__doc__.split("\n")[0])
     parser.add_argument("--url", required=True, help="the web process, e.g. http://127.0.0.1:8000")
     parser.add_argument("--user", default="agent")
     parser.add_argument("--password-file", type=Path, required=True)

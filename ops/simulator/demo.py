@@ -1,4 +1,4 @@
-"""``python -m pbx.simulator.demo``: the demo's simulated people, until it is stopped.
+"""``python -m ops.simulator.demo``: the demo's simulated people, until it is stopped.
 
 Customers (ARI app ``ccsim``) answer the demo leads' phone numbers: the campaign dials them
 through ``Local/<number>@cc-sim-reactive`` and each answers the bot from its script with
@@ -22,13 +22,13 @@ from pathlib import Path
 
 import aiohttp
 
+from ops.simulator.customer import SimulatedCustomers, flite_voice
+from ops.simulator.scripts import DEMO_LEADS
+from ops.simulator.sip_agent import SippAgent
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.backoff import Backoff
 from pbx.settings import PbxSettings
-from pbx.simulator.customer import SimulatedCustomers, flite_voice
-from pbx.simulator.scripts import DEMO_LEADS
-from pbx.simulator.sip_agent import SippAgent
 
 log = logging.getLogger("pbx.demo")
 

@@ -1,0 +1,1 @@
+"""This site's configuration: where it lives, its ports, its secrets (plain Python, no Django)."""

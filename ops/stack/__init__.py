@@ -1,0 +1,1 @@
+"""The stack's processes (Redis, Asterisk, web, Celery, pbx, dialer): started, checked, stopped."""
