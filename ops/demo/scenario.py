@@ -28,14 +28,16 @@ from contactcenter.campaigns.models import (
 )
 from contactcenter.ledger.models import Transfer
 from ops.simulator.scripts import DEMO_LEADS, DemoLead
+from pbx.api import CallOutcome
+from pbx.dialog import FLOW_OUTCOMES
 from voicewatch.policy import Policy
 
 DEMO_NAME = "Demo Shop order confirmation"
 DEMO_QUEUE = "support"
 DEMO_AGENTS = ("agent1", "agent2")  # simulated softphones in the stack's topology (CC_SIM_AGENTS=1)
 SIMULATED_CUSTOMERS_TRUNK = "local:cc-sim-reactive"
-BOT_OUTCOMES = {"confirmed", "rejected", "changed", "callback", "wrong_number", "opt_out", "promise_to_pay",
-                "already_paid", "verified"}  # fmt: skip
+# A call the bot finished: any outcome a flow ends with, but silence.
+BOT_OUTCOMES = FLOW_OUTCOMES - {CallOutcome.NO_RESPONSE}
 ALWAYS_OPEN = [{"days": list(range(7)), "start": "00:00", "end": "23:59"}]
 
 

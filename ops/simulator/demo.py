@@ -30,7 +30,7 @@ from pbx.ari.connection import AriEventStream
 from pbx.backoff import Backoff
 from pbx.settings import PbxSettings
 
-log = logging.getLogger("pbx.demo")
+log = logging.getLogger("ops.demo")
 
 SIM_APP = "ccsim"
 
