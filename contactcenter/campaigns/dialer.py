@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from contactcenter.campaigns import agents, bulk, compliance, pacing, services
+from contactcenter.campaigns import bulk, compliance, pacing, services
 from contactcenter.campaigns.flows import CONNECT_TO_AGENT_FLOW
 from contactcenter.campaigns.models import (
     AmdAction,
@@ -35,10 +35,11 @@ from contactcenter.campaigns.models import (
     CallAttempt,
     Campaign,
     CampaignStatus,
-    DoNotCall,
     Lead,
     LeadStatus,
 )
+from contactcenter.people import agents
+from contactcenter.people.models import DoNotCall
 from pbx.api import COMMANDS_STREAM, LIVE_COUNTS_KEY, OriginateCall, new_id, to_fields
 
 log = logging.getLogger(__name__)

@@ -55,7 +55,7 @@ _AGENT_STATE_BY_EVENT = {
     "AgentRingNoAnswer": "available",
     "AgentDump": "available",
 }
-# Set by a person (admin, console): queue activity does not override them (as in campaigns.agents).
+# Set by a person (admin, console): queue activity does not override them (as in people.agents).
 _STICKY_AGENT_STATES = {"offline", "paused"}
 # A caller waiting for a human gave up (Abandon) or was given back to the bot after the max wait.
 _LOST_QUEUE_EVENTS = {"QueueCallerAbandon", "QueueReturned"}

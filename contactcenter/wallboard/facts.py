@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.db.models import Count
 
-from contactcenter.campaigns.models import Agent, Campaign, CampaignStatus, HumanQueue, Lead, LeadStatus
+from contactcenter.campaigns.models import Campaign, CampaignStatus, Lead, LeadStatus
+from contactcenter.people.models import Agent, HumanQueue
 from contactcenter.wallboard.board import AgentFact, CampaignFact
 
 

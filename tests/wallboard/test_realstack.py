@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
-from contactcenter.campaigns.models import Agent, AgentState, HumanQueue
+from contactcenter.people.models import Agent, AgentState, HumanQueue
 from contactcenter.stack.processes import free_port
 from contactcenter.stack.redis_server import RedisServer
 from contactcenter.wallboard import consumers

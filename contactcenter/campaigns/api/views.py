@@ -26,13 +26,13 @@ from contactcenter.campaigns.api.serializers import (
 from contactcenter.campaigns.models import (
     CallAttempt,
     Campaign,
-    DncSource,
-    DoNotCall,
     ImportBatch,
     Lead,
     LeadStatus,
 )
 from contactcenter.campaigns.pacing import DialMode
+from contactcenter.people import services as people_services
+from contactcenter.people.models import DncSource, DoNotCall
 
 
 def _csv(text: str, filename: str) -> HttpResponse:
@@ -182,8 +182,8 @@ class DoNotCallViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Re
     serializer_class = DoNotCallSerializer
 
     def perform_create(self, serializer: DoNotCallSerializer) -> None:
-        entry, _ = services.do_add_dnc(serializer.validated_data["phone"], DncSource.API,
-                                       serializer.validated_data.get("reason", ""))  # fmt: skip
+        entry, _ = people_services.do_add_dnc(serializer.validated_data["phone"], DncSource.API,
+                                              serializer.validated_data.get("reason", ""))  # fmt: skip
         serializer.instance = entry
 
 

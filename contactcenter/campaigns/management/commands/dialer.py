@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from contactcenter.campaigns import webhooks
 from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
-from contactcenter.campaigns.events import EVENT_LINGER_MS, EventConsumer
+from contactcenter.campaigns.pbx_events import EVENT_LINGER_MS, EventConsumer
 from contactcenter.stack.config import DIALER_LOCK_KEY
 
 log = logging.getLogger("contactcenter.dialer")

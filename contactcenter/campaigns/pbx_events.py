@@ -16,16 +16,16 @@ from collections.abc import Callable, Sequence
 
 from django.db import transaction
 
-from contactcenter.campaigns import agents, compliance, services
+from contactcenter.campaigns import compliance, services
 from contactcenter.campaigns.bulk import update_rows
 from contactcenter.campaigns.models import (
     AttemptStatus,
     CallAttempt,
-    DncSource,
-    DoNotCall,
     Lead,
     LeadStatus,
 )
+from contactcenter.people import agents
+from contactcenter.people.models import DncSource, DoNotCall
 from pbx.api import (
     EVENTS_STREAM,
     CallAnswered,
