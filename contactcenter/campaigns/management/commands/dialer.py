@@ -25,11 +25,14 @@ from django.utils import timezone
 from contactcenter.campaigns import webhooks
 from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
 from contactcenter.campaigns.pbx_events import EVENT_LINGER_MS, EventConsumer
+from contactcenter.core.redis_lock import RedisLock
 from contactcenter.stack.config import DIALER_LOCK_KEY
 
 log = logging.getLogger("contactcenter.dialer")
 
 LOCK_KEY = DIALER_LOCK_KEY
+# Outlives a tick, so a dead dialer frees the site soon.
+LOCK_TTL_S = 10.0
 
 
 def redis_client() -> redis.Redis:
@@ -57,6 +60,8 @@ class Command(BaseCommand):
         dialer = Dialer(RedisPbxLink(client), site_max_ai_lines=options["site_max_ai_lines"])
         consumer = EventConsumer(client, consumer=name)
         consumer.ensure_group()
+        # The name is the token: a dialer restarted under its name takes the lock back at once.
+        lock = RedisLock(client, LOCK_KEY, name, LOCK_TTL_S)
         stopping = False
 
         def stop(*_: Any) -> None:
@@ -71,9 +76,7 @@ class Command(BaseCommand):
                 consumer.poll(block_ms=options["poll_ms"], linger_ms=options["linger_ms"])
                 if time.monotonic() >= next_tick:
                     next_tick = time.monotonic() + options["tick_s"]
-                    # Only the lock holder dials; the lock outlives a tick so a dead dialer frees it soon.
-                    if client.set(LOCK_KEY, name, nx=True, px=10_000) or client.get(LOCK_KEY) == name.encode():
-                        client.pexpire(LOCK_KEY, 10_000)
+                    if lock.acquire():  # only the lock holder dials
                         dialer.tick()
                     webhooks.deliver_due(timezone.now())
             except (DatabaseError, redis.RedisError) as exc:
@@ -84,6 +87,5 @@ class Command(BaseCommand):
                 time.sleep(1)
             if options["once"]:
                 break
-        if client.get(LOCK_KEY) == name.encode():
-            client.delete(LOCK_KEY)
+        lock.release()
         log.info("dialer stopped")
