@@ -41,12 +41,12 @@ from contactcenter.wallboard.board import (
     apply_event,
     apply_live_counts,
     apply_queues,
-    render,
     roll_day,
 )
 from contactcenter.wallboard.config import FeederConfig
 from contactcenter.wallboard.facts import LoadFacts, load_facts_async, local_day_start
 from contactcenter.wallboard.messages import MESSAGE_TYPE, BoardMessage
+from contactcenter.wallboard.sections import render
 from pbx.api import SchemaError, parse_event
 from pbx.backoff import Backoff
 

@@ -12,9 +12,10 @@ from typing import Any, Literal
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from contactcenter.wallboard.board import Board, apply_agents, apply_campaigns, apply_queues, render
+from contactcenter.wallboard.board import Board, apply_agents, apply_campaigns, apply_queues
 from contactcenter.wallboard.config import FeederConfig
 from contactcenter.wallboard.facts import LoadFacts, load_facts_async, local_day_start
+from contactcenter.wallboard.sections import render
 
 log = logging.getLogger(__name__)
 
