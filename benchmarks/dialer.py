@@ -336,9 +336,10 @@ def _ours_run(redis_url: str, calls: int, tick_s: float, timeout: float, meter: 
     import redis
 
     from contactcenter.campaigns import services
-    from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
+    from contactcenter.campaigns.dialer import Dialer
     from contactcenter.campaigns.models import Campaign
     from contactcenter.campaigns.pbx_events import CONSUMER_GROUP, EVENT_LINGER_MS, EventConsumer
+    from contactcenter.campaigns.pbx_link import RedisPbxLink
     from pbx.api import COMMANDS_STREAM, EVENTS_STREAM, LIVE_COUNTS_KEY
 
     campaign = _campaign(calls, label)
@@ -410,9 +411,10 @@ def _warm_up_dialer(redis_url: str, timeout: float, label: str) -> None:
     import redis
 
     from contactcenter.campaigns import services
-    from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
+    from contactcenter.campaigns.dialer import Dialer
     from contactcenter.campaigns.models import Campaign
     from contactcenter.campaigns.pbx_events import EVENT_LINGER_MS, EventConsumer
+    from contactcenter.campaigns.pbx_link import RedisPbxLink
 
     client = redis.Redis.from_url(redis_url)
     try:

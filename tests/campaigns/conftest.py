@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from contactcenter.campaigns.dialer import Dialer, LiveCounts
+from contactcenter.campaigns.dialer import Dialer
 from contactcenter.campaigns.models import Campaign, Lead
+from contactcenter.campaigns.pbx_link import LiveCounts
 from contactcenter.people.models import Agent, AgentState, HumanQueue
 from pbx.api import OriginateCall
 

@@ -175,7 +175,8 @@ def test_no_dialling_while_pbx_is_not_reporting(dialer, pbx, make_campaign, make
 
 
 def test_site_ai_capacity_counts_pbx_live_calls(pbx, make_campaign, make_lead, clock) -> None:
-    from contactcenter.campaigns.dialer import Dialer, LiveCounts
+    from contactcenter.campaigns.dialer import Dialer
+    from contactcenter.campaigns.pbx_link import LiveCounts
 
     campaign = make_campaign(max_concurrent_calls=10)
     for i in range(6):
@@ -270,7 +271,7 @@ def test_answering_machine_settings_travel_with_the_command(dialer, pbx, make_ca
 
 
 def test_a_local_trunk_dials_the_number_through_a_dialplan_context() -> None:
-    from contactcenter.campaigns.dialer import trunk_dial_plan
+    from contactcenter.campaigns.pbx_link import trunk_dial_plan
 
     assert trunk_dial_plan("trunk", "+919800000001") == "PJSIP/+919800000001@trunk"
     assert trunk_dial_plan("local:cc-sim-reactive", "+919800000001") == "Local/+919800000001@cc-sim-reactive"

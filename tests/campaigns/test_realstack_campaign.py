@@ -24,9 +24,10 @@ import pytest
 import redis
 
 from contactcenter.campaigns import imports, services, webhooks
-from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
+from contactcenter.campaigns.dialer import Dialer
 from contactcenter.campaigns.models import CallAttempt, Campaign, Lead, LeadStatus, WebhookDelivery
 from contactcenter.campaigns.pbx_events import EventConsumer
+from contactcenter.campaigns.pbx_link import RedisPbxLink
 from contactcenter.people import services as people_services
 from contactcenter.people.models import Agent, AgentState, DoNotCall, HumanQueue
 from contactcenter.stack.asterisk import AsteriskInstance

@@ -135,8 +135,9 @@ class LeadViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def dial(self, request: Request, pk: str) -> Response:
         """Preview mode's "call now": the same compliance checks as the dialer, then one call."""
-        from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
+        from contactcenter.campaigns.dialer import Dialer
         from contactcenter.campaigns.management.commands.dialer import redis_client
+        from contactcenter.campaigns.pbx_link import RedisPbxLink
 
         lead = self.get_object()
         campaign = lead.campaign

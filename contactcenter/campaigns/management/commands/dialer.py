@@ -23,8 +23,9 @@ from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from contactcenter.campaigns import webhooks
-from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
+from contactcenter.campaigns.dialer import Dialer
 from contactcenter.campaigns.pbx_events import EVENT_LINGER_MS, EventConsumer
+from contactcenter.campaigns.pbx_link import RedisPbxLink
 from contactcenter.core.redis_lock import RedisLock
 from contactcenter.stack.config import DIALER_LOCK_KEY
 
