@@ -53,7 +53,8 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one pass of each job, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Django and the app, loaded for the process's life: kept out of full collections (see pbx).
+        # Django and the app, loaded for the process's life: kept out of full collections (see pbx;
+        # ``python -m benchmarks dialer`` freezes the same way, so its figures include this).
         gc.freeze()
         client = redis_client()
         # A stable name: after a crash, the restarted dialer is re-delivered what it had not acknowledged.
