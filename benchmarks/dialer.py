@@ -237,8 +237,9 @@ def _window_around_now(zone: str) -> list[dict]:
 
 
 def _campaign(calls: int, label: str = "", prefix: str = "+91987"):
-    from contactcenter.campaigns.models import Agent, AgentState, Campaign, Lead
-    from contactcenter.campaigns.models import HumanQueue as QueueModel
+    from contactcenter.campaigns.models import Campaign, Lead
+    from contactcenter.people.models import Agent, AgentState
+    from contactcenter.people.models import HumanQueue as QueueModel
 
     support, _ = QueueModel.objects.get_or_create(name="support")
     # AI-first paces by expected escalations: enough free agents that humans are never the bound.
@@ -335,9 +336,10 @@ def _ours_run(redis_url: str, calls: int, tick_s: float, timeout: float, meter: 
     import redis
 
     from contactcenter.campaigns import services
-    from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
-    from contactcenter.campaigns.events import CONSUMER_GROUP, EVENT_LINGER_MS, EventConsumer
+    from contactcenter.campaigns.dialer import Dialer
     from contactcenter.campaigns.models import Campaign
+    from contactcenter.campaigns.pbx_events import CONSUMER_GROUP, EVENT_LINGER_MS, EventConsumer
+    from contactcenter.campaigns.pbx_link import RedisPbxLink
     from pbx.api import COMMANDS_STREAM, EVENTS_STREAM, LIVE_COUNTS_KEY
 
     campaign = _campaign(calls, label)
@@ -409,9 +411,10 @@ def _warm_up_dialer(redis_url: str, timeout: float, label: str) -> None:
     import redis
 
     from contactcenter.campaigns import services
-    from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
-    from contactcenter.campaigns.events import EVENT_LINGER_MS, EventConsumer
+    from contactcenter.campaigns.dialer import Dialer
     from contactcenter.campaigns.models import Campaign
+    from contactcenter.campaigns.pbx_events import EVENT_LINGER_MS, EventConsumer
+    from contactcenter.campaigns.pbx_link import RedisPbxLink
 
     client = redis.Redis.from_url(redis_url)
     try:

@@ -7,7 +7,7 @@
     python -m benchmarks pacing --json --agents 10 --escalation-rate 0.15 --ai-aht 120 \\
         --human-aht 240 --ai-lines 100 --hours 8 --seed 1
 
-The model (``contactcenter.campaigns.simulation``): AI calls last Exp(ai-aht) s; a call
+The model (``contactcenter.campaigns.pacing_simulation``): AI calls last Exp(ai-aht) s; a call
 escalates with probability E at a uniformly random point of it and frees its AI line; the
 caller waits in one FIFO queue for H agents who handle it for Exp(human-aht) s. Every second
 ``pacing.decide`` sees what the dialer would see and starts calls.
@@ -31,7 +31,7 @@ if __name__ == "__main__":
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contactcenter.campaigns.simulation import (  # noqa: E402
+from contactcenter.campaigns.pacing_simulation import (  # noqa: E402
     AiFirstRun,
     AiFirstScenario,
     naive_pacer,

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "contactcenter.campaigns",
+    "contactcenter.people",
     "contactcenter.console",
     "contactcenter.wallboard",
     # manage.py stack|demo|demo_admin: operations tooling, outside the planes (ops/__init__.py)

@@ -1,4 +1,4 @@
-"""Admin: campaigns (with lead upload, start/pause/stop, results CSV), leads, attempts, DNC."""
+"""Admin: campaigns (with lead upload, start/pause/stop, results CSV), leads, attempts."""
 
 from __future__ import annotations
 
@@ -14,14 +14,10 @@ from django.urls import path, reverse
 
 from contactcenter.campaigns import imports, results, services
 from contactcenter.campaigns.models import (
-    Agent,
     CallAttempt,
     Campaign,
     ContactList,
     Disposition,
-    DncSource,
-    DoNotCall,
-    HumanQueue,
     ImportBatch,
     Lead,
     WebhookDelivery,
@@ -159,20 +155,6 @@ class CallAttemptAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(DoNotCall)
-class DoNotCallAdmin(admin.ModelAdmin):
-    list_display = ("phone", "source", "reason", "campaign", "created_at")
-    list_filter = ("source",)
-    search_fields = ("phone",)
-
-    def save_model(self, request: HttpRequest, obj: DoNotCall, form, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
-            entry, _ = services.do_add_dnc(obj.phone, DncSource.ADMIN, obj.reason, obj.campaign)
-            obj.pk = entry.pk
-
-
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ("filename", "campaign", "rows", "imported", "invalid", "duplicates", "dnc", "created_at")
@@ -200,7 +182,5 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 admin.site.register(ContactList, list_display=("name", "campaign", "created_at"))
 admin.site.register(Disposition, list_display=("code", "label", "final", "retry_after_minutes"))
-admin.site.register(HumanQueue, list_display=("name", "description"))
-admin.site.register(Agent, list_display=("name", "display_name", "state", "state_changed_at"))
 admin.site.register(WebhookDelivery, list_display=("event_id", "campaign", "status", "tries", "last_status_code",
                                                    "next_try_at"), list_filter=("status",))  # fmt: skip

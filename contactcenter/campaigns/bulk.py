@@ -1,4 +1,13 @@
-"""Batched row writes the ORM does not do cheaply."""
+"""Batched row writes the ORM does not do cheaply.
+
+Performance tuning that costs readability, kept for the dialer's hot path: the attempts a
+tick records (``insert_rows``) and the attempt updates a batch of pbx events makes
+(``update_rows``) sit between the dialer's first tick and the calls' answers. The benchmark
+that shows what they are worth is ``python -m benchmarks dialer`` (``originate_per_s`` and
+``ours_breakdown_s``: ``first_tick``, ``first_command_sent``); before replacing either with
+``bulk_create``/``bulk_update``, run it with both and keep the simpler one unless the figures
+say otherwise.
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from contactcenter.campaigns import compliance
 from contactcenter.campaigns.flows import required_fields
-from contactcenter.campaigns.models import Campaign, ContactList, DoNotCall, ImportBatch, Lead
+from contactcenter.campaigns.models import Campaign, ContactList, ImportBatch, Lead
+from contactcenter.people.models import DoNotCall
 
 MAX_ROWS = 200_000
 STANDARD_TARGETS = ("phone", "first_name", "time_zone", "external_id")

@@ -1,4 +1,4 @@
-"""Campaigns, their leads and every call attempt; the do-not-call list; human queues and agents.
+"""Campaigns, their leads and every call attempt (agents, queues, do-not-call: ``contactcenter.people``).
 
 Writes go through ``services`` (one transaction each, side effects after commit); the models
 only hold data and validate it (``clean``), so the admin, the API and the import agree.
@@ -31,45 +31,6 @@ def _webhook_secret() -> str:
     return secrets.token_hex(24)
 
 
-# ------------------------------------------------------------------ people (a seam)
-
-
-class HumanQueue(models.Model):
-    """A human queue in Asterisk (``cc-queue,<name>``), where escalations land.
-
-    Minimal on purpose: the agent console will own queues, memberships and agent state; the
-    dialer only needs :func:`contactcenter.campaigns.agents.agent_counts`.
-    """
-
-    name = models.SlugField(max_length=80, unique=True, help_text="The Asterisk queue name.")
-    description = models.CharField(max_length=200, blank=True)
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class AgentState(models.TextChoices):
-    OFFLINE = "offline"
-    AVAILABLE = "available"
-    RINGING = "ringing"
-    ON_CALL = "on_call"
-    WRAP_UP = "wrap_up"
-    PAUSED = "paused"
-
-
-class Agent(models.Model):
-    """A human agent; ``name`` is its queue member name (the PJSIP endpoint, e.g. ``agent1``)."""
-
-    name = models.SlugField(max_length=80, unique=True)
-    display_name = models.CharField(max_length=120, blank=True)
-    queues = models.ManyToManyField(HumanQueue, related_name="agents", blank=True)
-    state = models.CharField(max_length=16, choices=AgentState.choices, default=AgentState.OFFLINE)
-    state_changed_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return self.display_name or self.name
-
-
 # ------------------------------------------------------------------ campaigns
 
 
@@ -92,9 +53,9 @@ class Campaign(models.Model):
     flow = models.CharField(max_length=64, blank=True, help_text="Library flow name; empty: the type's flow.")
     flow_language = models.CharField(max_length=16, default="en-IN")
     policy = models.JSONField(default=dict, blank=True, help_text="VoiceWatch policy (JSON); empty: the default.")
-    escalation_queue = models.ForeignKey(HumanQueue, on_delete=models.PROTECT, related_name="campaigns",
+    escalation_queue = models.ForeignKey("people.HumanQueue", on_delete=models.PROTECT, related_name="campaigns",
                                          help_text="Where escalations go (sent to pbx as the call's queue).")  # fmt: skip
-    overflow_queues = models.ManyToManyField(HumanQueue, blank=True, related_name="overflow_campaigns",
+    overflow_queues = models.ManyToManyField("people.HumanQueue", blank=True, related_name="overflow_campaigns",
                                              help_text="Other queues the policy may send callers to; their free "
                                                        "agents count for pacing too.")  # fmt: skip
     dial_mode = models.CharField(max_length=16, choices=[(m.value, m.value) for m in DialMode],
@@ -316,36 +277,6 @@ class Disposition(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-
-class DncSource(models.TextChoices):
-    ADMIN = "admin"
-    API = "api"
-    IMPORT = "import"
-    OPT_OUT = "opt_out"  # said during a call
-
-
-class DoNotCall(models.Model):
-    """A number nobody calls again, for every campaign."""
-
-    phone = models.CharField(max_length=20, unique=True)
-    source = models.CharField(max_length=16, choices=DncSource.choices, default=DncSource.ADMIN)
-    reason = models.CharField(max_length=200, blank=True)
-    campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, blank=True,
-                                 help_text="Where it came from (it applies to all campaigns).")  # fmt: skip
-    call_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "do-not-call entry"
-        verbose_name_plural = "do-not-call list"
-
-    def __str__(self) -> str:
-        return self.phone
-
-    def clean(self) -> None:
-        if not compliance.is_valid_e164(self.phone):
-            raise ValidationError({"phone": "not a valid E.164 number (e.g. +919800000001)"})
 
 
 class ImportBatch(models.Model):

@@ -13,13 +13,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from contactcenter.campaigns import compliance, webhooks
+from contactcenter.campaigns import webhooks
 from contactcenter.campaigns.models import (
     CallAttempt,
     Campaign,
     CampaignStatus,
-    DncSource,
-    DoNotCall,
     Disposition,
     Lead,
     LeadStatus,
@@ -56,21 +54,6 @@ def do_change_campaign_status(campaign_id: int, action: str) -> Campaign:
         campaign.save(update_fields=["status", "updated_at"])
     log.info("campaign %s: %s → %s", campaign.pk, action, target)
     return campaign
-
-
-def do_add_dnc(phone: str, source: str = DncSource.ADMIN, reason: str = "", campaign: Campaign | None = None,
-               call_id: str = "") -> tuple[DoNotCall, bool]:  # fmt: skip
-    """Put a number on the do-not-call list for every campaign. Returns (entry, created).
-
-    Leads with that number are not touched here: the dialer checks the list at dial time,
-    inside the transaction that records the attempt, and finishes them as ``do_not_call``.
-    """
-    phone = compliance.normalise_phone(phone)
-    with transaction.atomic():
-        entry, created = DoNotCall.objects.get_or_create(
-            phone=phone, defaults={"source": source, "reason": reason[:200], "campaign": campaign, "call_id": call_id}
-        )  # fmt: skip
-    return entry, created
 
 
 def complete_lead(lead: Lead, outcome: str, detail: str, now: dt.datetime, status: str = LeadStatus.DONE) -> None:

@@ -1,6 +1,6 @@
 """The agent console's own data: which user is which agent, and each call offered to an agent.
 
-Agent state itself stays on :class:`contactcenter.campaigns.models.Agent` (the dialer reads it);
+Agent state itself stays on :class:`contactcenter.people.models.Agent` (the dialer reads it);
 the console writes it through :mod:`contactcenter.console.services` only.
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from contactcenter.campaigns.models import Agent, CallAttempt, Disposition, Lead
+from contactcenter.campaigns.models import CallAttempt, Disposition, Lead
+from contactcenter.people.models import Agent
 
 
 class AgentProfile(models.Model):

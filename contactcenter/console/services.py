@@ -1,6 +1,6 @@
 """Every write of the agent console: one transaction each, pushes to the console after commit.
 
-Agent state lives on ``campaigns.Agent`` (the dialer counts free agents from it). The queue
+Agent state lives on ``people.Agent`` (the dialer counts free agents from it). The queue
 side of a state change (pause/unpause the member in Asterisk) is done by the agent's own
 softphone calling ``cc-pause``/``cc-unpause`` in the dialplan; :func:`do_set_state` says which.
 """
@@ -15,10 +15,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from contactcenter.campaigns.models import Agent, AgentState, CallAttempt, Lead
+from contactcenter.campaigns.models import CallAttempt, Lead
 from contactcenter.campaigns.services import ActionError, disposition_by_code, do_set_disposition
 from contactcenter.console import notifier
 from contactcenter.console.models import CallStatus, ConsoleCall
+from contactcenter.people.models import Agent, AgentState
 
 log = logging.getLogger(__name__)
 

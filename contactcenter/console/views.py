@@ -20,12 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from contactcenter.campaigns.models import Agent, Disposition
+from contactcenter.campaigns.models import Disposition
 from contactcenter.campaigns.services import ActionError
 from contactcenter.console import services
 from contactcenter.console.models import AgentProfile, CallStatus, ConsoleCall
 from contactcenter.console.screenpop import screen_pop
 from contactcenter.console.sip import credentials_for
+from contactcenter.people.models import Agent
 
 LOGIN_URL = "/console/login/"
 STATIC_DIR = Path(__file__).with_name("static") / "console"

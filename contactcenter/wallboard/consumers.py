@@ -19,7 +19,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from redis.exceptions import RedisError
 
-from contactcenter.wallboard import feeder as feeders
+from contactcenter.wallboard import host, messages
+from contactcenter.wallboard.config import FeederConfig
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,10 @@ class WallboardConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated or not user.is_staff:
             await self.close(code=FORBIDDEN)
             return
-        self.config = feeders.FeederConfig.from_settings()
+        self.config = FeederConfig.from_settings()
         self._rejoin: asyncio.Task[None] | None = None
         if getattr(settings, "WALLBOARD_EMBEDDED_FEEDER", True):
-            feeders.embedded.ensure_running()
+            host.embedded.ensure_running()
         try:
             await self.channel_layer.group_add(self.config.group, self.channel_name)  # before reading the snapshot
         except (RedisError, OSError) as exc:
@@ -82,7 +83,7 @@ class WallboardConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event["message"])
 
     async def _snapshot(self) -> dict[str, Any]:
-        return await feeders.read_snapshot(self.config) or await feeders.offline_snapshot(self.config)
+        return await messages.read_snapshot(self.config) or await messages.offline_snapshot(self.config)
 
     async def _keep_membership(self) -> None:
         while True:

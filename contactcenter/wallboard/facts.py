@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 from django.db.models import Count
 
-from contactcenter.campaigns.models import Agent, Campaign, CampaignStatus, HumanQueue, Lead, LeadStatus
+from contactcenter.campaigns.models import Campaign, CampaignStatus, Lead, LeadStatus
+from contactcenter.people.models import Agent, HumanQueue
 from contactcenter.wallboard.board import AgentFact, CampaignFact
 
 
@@ -85,3 +88,11 @@ def load_facts(day_start: float) -> DbFacts:
         queues=tuple(HumanQueue.objects.order_by("name").values_list("name", flat=True)),
         campaigns=load_campaigns(day_start),
     )
+
+
+LoadFacts = Callable[[float], Awaitable[DbFacts]]
+"""How the feeder and the offline board read the facts (tests plug in their own)."""
+
+
+async def load_facts_async(day_start: float) -> DbFacts:
+    return await sync_to_async(load_facts, thread_sensitive=True)(day_start)

@@ -17,16 +17,14 @@ from django.utils import timezone
 from contactcenter.campaigns import imports, services
 from contactcenter.campaigns.models import (
     LIVE_ATTEMPT_STATUSES,
-    Agent,
-    AgentState,
     AttemptStatus,
     CallAttempt,
     Campaign,
     CampaignStatus,
-    HumanQueue,
     Lead,
 )
 from contactcenter.ledger.models import Transfer
+from contactcenter.people.models import Agent, AgentState, HumanQueue
 from ops.simulator.scripts import DEMO_LEADS, DemoLead
 from pbx.api import CallOutcome
 from pbx.dialog import FLOW_OUTCOMES

@@ -8,8 +8,10 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from contactcenter.campaigns.dialer import Dialer, LiveCounts
-from contactcenter.campaigns.models import Agent, AgentState, Campaign, HumanQueue, Lead
+from contactcenter.campaigns.dialer import Dialer
+from contactcenter.campaigns.models import Campaign, Lead
+from contactcenter.campaigns.pbx_link import LiveCounts
+from contactcenter.people.models import Agent, AgentState, HumanQueue
 from pbx.api import OriginateCall
 
 # Monday 2 March 2026, 06:00 UTC = 11:30 in India (inside 09:00-21:00), Sunday 22:00 in Los Angeles.

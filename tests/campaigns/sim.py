@@ -1,5 +1,5 @@
 """Dialling for humans on a simulated clock, driving the real pacer (``pacing.decide``); the
-AI-first simulation is the package's own (``contactcenter.campaigns.simulation``).
+AI-first simulation is the package's own (``contactcenter.campaigns.pacing_simulation``).
 
 Time advances in 1 s ticks; each tick the pacer sees what the dialer would see and its
 decision starts calls. Random draws come from a seeded ``random.Random``, so a run is

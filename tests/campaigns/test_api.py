@@ -8,7 +8,8 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from contactcenter.campaigns.models import Campaign, DoNotCall, ImportBatch, Lead
+from contactcenter.campaigns.models import Campaign, ImportBatch, Lead
+from contactcenter.people.models import DoNotCall
 from tests.campaigns.test_imports import CSV
 
 pytestmark = pytest.mark.django_db
@@ -113,5 +114,6 @@ def test_admin_upload_and_pages(admin_client, make_campaign) -> None:
     assert b"Error report" in admin_client.get(response["Location"]).content
     assert admin_client.get(f"/admin/campaigns/importbatch/{batch.pk}/errors.csv").status_code == 200
     assert admin_client.get(f"/admin/campaigns/campaign/{campaign.pk}/results.csv").status_code == 200
-    for model in ("lead", "callattempt", "donotcall", "agent", "humanqueue", "webhookdelivery", "disposition"):
-        assert admin_client.get(f"/admin/campaigns/{model}/").status_code == 200, model
+    for model in ("campaigns/lead", "campaigns/callattempt", "campaigns/webhookdelivery", "campaigns/disposition",
+                  "people/donotcall", "people/agent", "people/humanqueue"):  # fmt: skip
+        assert admin_client.get(f"/admin/{model}/").status_code == 200, model

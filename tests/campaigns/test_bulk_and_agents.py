@@ -6,10 +6,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 
-from contactcenter.campaigns import agents
 from contactcenter.campaigns.bulk import insert_rows
 from contactcenter.campaigns.dialer import ATTEMPT_FIELDS
-from contactcenter.campaigns.models import Agent, AgentState, CallAttempt, HumanQueue, Lead
+from contactcenter.campaigns.models import CallAttempt, Lead
+from contactcenter.people import agents
+from contactcenter.people.models import Agent, AgentState, HumanQueue
 from tests.campaigns.conftest import NOW
 
 

@@ -6,20 +6,19 @@ from __future__ import annotations
 import pytest
 
 from contactcenter.campaigns import services
-from contactcenter.campaigns.events import apply_event
 from contactcenter.campaigns.flows import CONNECT_TO_AGENT_FLOW
 from contactcenter.campaigns.models import (
-    Agent,
-    AgentState,
     AttemptStatus,
     CallAttempt,
     Campaign,
     Disposition,
-    DoNotCall,
     Lead,
     LeadStatus,
     WebhookDelivery,
 )
+from contactcenter.campaigns.pbx_events import apply_event
+from contactcenter.people import services as people_services
+from contactcenter.people.models import Agent, AgentState, DoNotCall
 from pbx.api import CallAnswered, CallEnded, CallEscalated, CallStarted, CommandRejected, QueueEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the dialer sends commands on commit
@@ -80,7 +79,7 @@ def test_dnc_added_after_import_is_checked_at_dial_time(dialer, pbx, make_campai
     campaign = make_campaign()
     blocked = make_lead(campaign, "+919800000001")
     fine = make_lead(campaign, "+919800000002")
-    services.do_add_dnc("+91 98000 00001", reason="asked by email")
+    people_services.do_add_dnc("+91 98000 00001", reason="asked by email")
     dialer.tick()
     assert [c.lead_id for c in pbx.commands] == [fine.pk]
     blocked.refresh_from_db()
@@ -176,7 +175,8 @@ def test_no_dialling_while_pbx_is_not_reporting(dialer, pbx, make_campaign, make
 
 
 def test_site_ai_capacity_counts_pbx_live_calls(pbx, make_campaign, make_lead, clock) -> None:
-    from contactcenter.campaigns.dialer import Dialer, LiveCounts
+    from contactcenter.campaigns.dialer import Dialer
+    from contactcenter.campaigns.pbx_link import LiveCounts
 
     campaign = make_campaign(max_concurrent_calls=10)
     for i in range(6):
@@ -271,7 +271,7 @@ def test_answering_machine_settings_travel_with_the_command(dialer, pbx, make_ca
 
 
 def test_a_local_trunk_dials_the_number_through_a_dialplan_context() -> None:
-    from contactcenter.campaigns.dialer import trunk_dial_plan
+    from contactcenter.campaigns.pbx_link import trunk_dial_plan
 
     assert trunk_dial_plan("trunk", "+919800000001") == "PJSIP/+919800000001@trunk"
     assert trunk_dial_plan("local:cc-sim-reactive", "+919800000001") == "Local/+919800000001@cc-sim-reactive"
@@ -335,7 +335,7 @@ def test_a_read_applied_in_runs_ends_as_if_applied_event_by_event(dialer, pbx, m
     order, a call that is not ours, and events after a call ended."""
     import random
 
-    from contactcenter.campaigns.events import apply_events
+    from contactcenter.campaigns.pbx_events import apply_events
 
     campaign = make_campaign(max_concurrent_calls=8)
     for i in range(8):
@@ -389,7 +389,7 @@ def test_a_read_applied_in_runs_ends_as_if_applied_event_by_event(dialer, pbx, m
 
 def test_the_consumer_applies_a_read_and_acknowledges_it_only_once_committed(dialer, pbx, make_campaign,
                                                                            make_lead, clock) -> None:  # fmt: skip
-    from contactcenter.campaigns.events import EventConsumer
+    from contactcenter.campaigns.pbx_events import EventConsumer
     from pbx.api import to_fields
 
     campaign = make_campaign(max_concurrent_calls=3)
@@ -416,7 +416,7 @@ def test_the_consumer_applies_a_read_and_acknowledges_it_only_once_committed(dia
     stream = Stream()
 
     def failing(batch):
-        from contactcenter.campaigns.events import apply_events
+        from contactcenter.campaigns.pbx_events import apply_events
 
         apply_events(batch)
         raise RuntimeError("the database went away mid-read")

@@ -9,6 +9,7 @@ import pytest
 
 from contactcenter.campaigns import imports, services
 from contactcenter.campaigns.models import ImportBatch, Lead
+from contactcenter.people import services as people_services
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def report_rows(batch: ImportBatch) -> list[dict]:
 
 def test_good_rows_go_in_and_the_report_lists_every_other_row_exactly(make_campaign) -> None:
     campaign = make_campaign()
-    services.do_add_dnc("+919800000006")
+    people_services.do_add_dnc("+919800000006")
     batch = imports.import_leads(campaign, "leads.csv", CSV.encode())
     assert (batch.rows, batch.imported, batch.invalid, batch.duplicates, batch.dnc) == (8, 3, 3, 1, 1)
     assert report_rows(batch) == EXPECTED_REPORT
@@ -61,7 +62,7 @@ def test_good_rows_go_in_and_the_report_lists_every_other_row_exactly(make_campa
 
 def test_uploading_the_same_file_again_adds_nothing(make_campaign) -> None:
     campaign = make_campaign()
-    services.do_add_dnc("+919800000006")
+    people_services.do_add_dnc("+919800000006")
     imports.import_leads(campaign, "leads.csv", CSV.encode())
     again = imports.import_leads(campaign, "leads.csv", CSV.encode())
     assert (again.imported, again.duplicates) == (0, 4)

@@ -43,7 +43,7 @@ def test_ai_first_reports_when_humans_are_the_limit() -> None:
 
 
 def test_ai_first_simulation_never_breaks_a_limit() -> None:
-    from contactcenter.campaigns.simulation import AiFirstScenario, simulate_ai_first
+    from contactcenter.campaigns.pacing_simulation import AiFirstScenario, simulate_ai_first
 
     for agents, rate in itertools.product((1, 3, 8), (0.05, 0.2, 0.5)):
         scenario = AiFirstScenario(agents=agents, escalation_rate=rate, mean_ai_call_s=60, mean_handle_s=120,
@@ -223,7 +223,7 @@ def test_erlang_c_matches_the_textbook_sum() -> None:
 
 
 def test_simulated_campaign_never_breaks_a_rule_at_any_tick() -> None:
-    from contactcenter.campaigns.simulation import AiFirstScenario, simulate_ai_first
+    from contactcenter.campaigns.pacing_simulation import AiFirstScenario, simulate_ai_first
 
     for scenario in (AiFirstScenario(hours=1.0, seed=2),
                      AiFirstScenario(agents=6, escalation_rate=0.3, mean_ai_call_s=60, mean_handle_s=300,

@@ -24,24 +24,17 @@ import pytest
 import redis
 
 from contactcenter.campaigns import imports, services, webhooks
-from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
-from contactcenter.campaigns.events import EventConsumer
-from contactcenter.campaigns.models import (
-    Agent,
-    AgentState,
-    CallAttempt,
-    Campaign,
-    DoNotCall,
-    HumanQueue,
-    Lead,
-    LeadStatus,
-    WebhookDelivery,
-)
-from ops.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
+from contactcenter.campaigns.dialer import Dialer
+from contactcenter.campaigns.models import CallAttempt, Campaign, Lead, LeadStatus, WebhookDelivery
+from contactcenter.campaigns.pbx_events import EventConsumer
+from contactcenter.campaigns.pbx_link import RedisPbxLink
+from contactcenter.people import services as people_services
+from contactcenter.people.models import Agent, AgentState, DoNotCall, HumanQueue
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.pbx_process import PbxProcess
 from ops.stack.processes import ManagedProcess
 from ops.stack.redis_server import RedisServer
+from ops.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
 from pbx.api import COMMANDS_STREAM, parse_command
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
@@ -173,10 +166,10 @@ def test_a_campaign_of_simulated_customers_runs_to_completion(
     }
     rows += [("Kai", "+14155550100", "A2001"), ("Dee", "+919800000201", "A2002"), ("Nik", "+919800000202", "A2003"),
              ("Bad", "12345", "A2004"), ("Bad", "+91 98000", "A2005")]  # fmt: skip
-    services.do_add_dnc("+919800000201")
+    people_services.do_add_dnc("+919800000201")
     batch = imports.import_leads(campaign, "leads.csv", _csv(rows))
     assert (batch.imported, batch.invalid, batch.dnc) == (22, 2, 1), batch.problems
-    services.do_add_dnc("+919800000202", reason="asked by email after the import")
+    people_services.do_add_dnc("+919800000202", reason="asked by email after the import")
     # An invalid number that got past the import (an old row): the dialer checks again.
     sneaky = Lead.objects.create(campaign=campaign, phone="+9112", first_name="X", time_zones=["Asia/Kolkata"],
                                  fields={"order_id": "X", "item": "x", "amount": "1"})  # fmt: skip

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from contactcenter.campaigns.models import (
-    Agent, AgentState, AttemptStatus, CallAttempt, Campaign, Disposition, HumanQueue, Lead,
-)  # fmt: skip
+from contactcenter.campaigns.models import AttemptStatus, CallAttempt, Campaign, Disposition, Lead
 from contactcenter.console.models import AgentProfile
+from contactcenter.people.models import Agent, AgentState, HumanQueue
 
 PASSWORD = "console-test-password"
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from contactcenter.campaigns.models import AgentState
 from contactcenter.console.models import CallStatus, ConsoleCall
+from contactcenter.people.models import AgentState
 from ops.stack.asterisk import AsteriskInstance
 from tests.conftest import AGENT_PASSWORD, WEB_AGENT, WEB_QUEUE
 from tests.console.factories import PASSWORD, make_world

@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from asterisk_config.topology import webrtc_password
-from contactcenter.campaigns.models import AgentState, LeadStatus
+from contactcenter.campaigns.models import LeadStatus
 from contactcenter.console.models import CallStatus, ConsoleCall
+from contactcenter.people.models import AgentState
 from tests.console.factories import PASSWORD, make_world
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +137,7 @@ def test_headers_alone_are_enough_and_a_missed_call_needs_no_disposition(agent_c
 
 def test_agents_cannot_touch_each_others_calls(agent_client: Client, world) -> None:
     _, pop = post(agent_client, "calls", {"sip_call_id": "mine@browser"})
-    from contactcenter.campaigns.models import Agent
+    from contactcenter.people.models import Agent
     from contactcenter.console.models import AgentProfile
 
     bob = get_user_model().objects.create_user("bob", password="bob-password-1")

@@ -22,9 +22,9 @@ from contactcenter.wallboard.board import (
     apply_event,
     apply_live_counts,
     apply_queues,
-    render,
     roll_day,
 )
+from contactcenter.wallboard.sections import render
 
 DAY = 1_772_409_600.0  # a local midnight (UTC here)
 T0 = DAY + 9 * 3600  # 09:00

@@ -9,7 +9,9 @@ import pytest
 
 from contactcenter.wallboard import feeder as feeders
 from contactcenter.wallboard.board import Board, Section
-from contactcenter.wallboard.feeder import BoardMessage, Feeder, FeederConfig
+from contactcenter.wallboard.config import FeederConfig
+from contactcenter.wallboard.feeder import Feeder
+from contactcenter.wallboard.messages import BoardMessage
 from pbx.api import CallStarted, to_fields
 
 

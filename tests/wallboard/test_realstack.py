@@ -19,10 +19,13 @@ import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
-from contactcenter.campaigns.models import Agent, AgentState, HumanQueue
-from contactcenter.wallboard import consumers
-from contactcenter.wallboard import feeder as feeders
+from contactcenter.people.models import Agent, AgentState, HumanQueue
+from ops.stack.processes import free_port
 from ops.stack.redis_server import RedisServer
+from contactcenter.wallboard import consumers
+from contactcenter.wallboard import host
+from contactcenter.wallboard.config import FeederConfig
+from contactcenter.wallboard.feeder import Feeder
 from pbx.api import CallEscalated, CallStarted, QueueEvent, to_fields
 from tests.wallboard.conftest import session_cookie, websocket
 
@@ -113,7 +116,7 @@ async def staff_session(client, django_user_model) -> str:
 
 async def _teardown(page: Page) -> None:
     await page.close()
-    await feeders.embedded.stop()
+    await host.embedded.stop()
     layer = get_channel_layer()
     if hasattr(layer, "close_pools"):
         await layer.close_pools()
@@ -148,7 +151,7 @@ async def test_an_event_on_the_stream_reaches_the_page(redis_server, settings, w
         assert support["waiting"] == 1 and support["longest_wait_s"] >= 3.0
         assert board["today"]["escalated"] == 1 and board["live"]["pbx_ok"] is True
         assert page.messages[-1]["type"] == "patch"
-        assert feeders.embedded.feeder is not None and feeders.embedded.feeder.skipped == 1
+        assert host.embedded.feeder is not None and host.embedded.feeder.skipped == 1
 
         # A page that connects now gets the same board at once, from the feeder's snapshot.
         second = websocket(application, staff_session)
@@ -190,7 +193,7 @@ async def test_the_board_survives_a_redis_restart(settings, wallboard_names, sta
         board = await page.until(_escalated("after"), timeout=30)
         # The feeder kept its board: the call from before the restart still counts.
         assert _escalated("before")(board) and board["today"]["escalated"] == 2
-        assert feeders.embedded.feeder is not None and feeders.embedded.feeder.reconnects >= 1
+        assert host.embedded.feeder is not None and host.embedded.feeder.reconnects >= 1
         assert page.reconnects >= 1  # the socket was closed (1012) and reopened, like the browser does
     finally:
         await redis.aclose()
@@ -201,7 +204,7 @@ async def test_the_board_survives_a_redis_restart(settings, wallboard_names, sta
 async def test_counts_say_since_when_when_todays_first_events_were_trimmed(redis_server, wallboard_names) -> None:
     redis = aioredis.from_url(redis_server.url)
     stream = wallboard_names["stream"]
-    feeder = feeders.Feeder(feeders.FeederConfig(redis_url=redis_server.url, stream=stream), layer=None)
+    feeder = Feeder(FeederConfig(redis_url=redis_server.url, stream=stream), layer=None)
     try:
         assert await feeder._trimmed_since(redis, 0.0) is None  # no stream yet
         for i in range(5):

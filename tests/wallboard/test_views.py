@@ -1,10 +1,10 @@
-"""The page needs a staff login; the websocket refuses anyone else."""
+"""The page needs a staff login; the websocket refuses anyone else and gives staff the board."""
 
 from __future__ import annotations
 
 import pytest
-from channels.layers import get_channel_layer
 
+from contactcenter.people.models import Agent, AgentState, HumanQueue
 from tests.wallboard.conftest import session_cookie, websocket
 
 
@@ -53,4 +53,30 @@ async def test_the_websocket_refuses_anonymous_and_non_staff(client, django_user
     connected, _ = await communicator.connect()
     assert connected is False
     await communicator.disconnect()
-    assert get_channel_layer() is not None
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_staff_get_the_board_on_connect(client, django_user_model, settings) -> None:
+    from asgiref.sync import sync_to_async
+
+    from contactcenter.asgi import application
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.WALLBOARD_EMBEDDED_FEEDER = False
+    settings.WALLBOARD_REDIS_URL = "redis://127.0.0.1:1/0"  # no feeder, no snapshot: the board comes from the database
+
+    def people() -> None:
+        support = HumanQueue.objects.create(name="support")
+        Agent.objects.create(name="agent1", display_name="Asha", state=AgentState.AVAILABLE).queues.add(support)
+
+    await sync_to_async(people)()
+    manager = await sync_to_async(django_user_model.objects.create_user)("boss", password="x" * 12, is_staff=True)
+    communicator = websocket(application, await sync_to_async(session_cookie)(client, manager))
+    connected, _ = await communicator.connect()
+    assert connected is True
+    board = await communicator.receive_json_from(timeout=5)
+    await communicator.disconnect()
+    assert (board["type"], board["feeder"]) == ("snapshot", "offline")
+    assert [(q["name"], q["agents"]["available"]) for q in board["sections"]["queues"]] == [("support", 1)]
+    assert [(a["name"], a["display_name"], a["state"]) for a in board["sections"]["agents"]] == [
+        ("agent1", "Asha", "available")]

@@ -9,11 +9,10 @@ from contactcenter.campaigns import compliance
 from contactcenter.campaigns.models import (
     CallAttempt,
     Campaign,
-    DoNotCall,
-    HumanQueue,
     ImportBatch,
     Lead,
 )
+from contactcenter.people.models import DoNotCall, HumanQueue
 
 
 class _CleanedModelSerializer(serializers.ModelSerializer):

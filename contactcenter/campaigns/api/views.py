@@ -26,13 +26,13 @@ from contactcenter.campaigns.api.serializers import (
 from contactcenter.campaigns.models import (
     CallAttempt,
     Campaign,
-    DncSource,
-    DoNotCall,
     ImportBatch,
     Lead,
     LeadStatus,
 )
 from contactcenter.campaigns.pacing import DialMode
+from contactcenter.people import services as people_services
+from contactcenter.people.models import DncSource, DoNotCall
 
 
 def _csv(text: str, filename: str) -> HttpResponse:
@@ -135,8 +135,9 @@ class LeadViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def dial(self, request: Request, pk: str) -> Response:
         """Preview mode's "call now": the same compliance checks as the dialer, then one call."""
-        from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
+        from contactcenter.campaigns.dialer import Dialer
         from contactcenter.campaigns.management.commands.dialer import redis_client
+        from contactcenter.campaigns.pbx_link import RedisPbxLink
 
         lead = self.get_object()
         campaign = lead.campaign
@@ -182,8 +183,8 @@ class DoNotCallViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Re
     serializer_class = DoNotCallSerializer
 
     def perform_create(self, serializer: DoNotCallSerializer) -> None:
-        entry, _ = services.do_add_dnc(serializer.validated_data["phone"], DncSource.API,
-                                       serializer.validated_data.get("reason", ""))  # fmt: skip
+        entry, _ = people_services.do_add_dnc(serializer.validated_data["phone"], DncSource.API,
+                                              serializer.validated_data.get("reason", ""))  # fmt: skip
         serializer.instance = entry
 
 

@@ -23,13 +23,17 @@ from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from contactcenter.campaigns import webhooks
-from contactcenter.campaigns.dialer import Dialer, RedisPbxLink
-from contactcenter.campaigns.events import EVENT_LINGER_MS, EventConsumer
+from contactcenter.campaigns.dialer import Dialer
+from contactcenter.campaigns.pbx_events import EVENT_LINGER_MS, EventConsumer
+from contactcenter.campaigns.pbx_link import RedisPbxLink
+from contactcenter.core.redis_lock import RedisLock
 from contactcenter.site.config import DIALER_LOCK_KEY
 
 log = logging.getLogger("contactcenter.dialer")
 
 LOCK_KEY = DIALER_LOCK_KEY
+# Outlives a tick, so a dead dialer frees the site soon.
+LOCK_TTL_S = 10.0
 
 
 def redis_client() -> redis.Redis:
@@ -49,7 +53,8 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one pass of each job, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Django and the app, loaded for the process's life: kept out of full collections (see pbx).
+        # Django and the app, loaded for the process's life: kept out of full collections (see pbx;
+        # ``python -m benchmarks dialer`` freezes the same way, so its figures include this).
         gc.freeze()
         client = redis_client()
         # A stable name: after a crash, the restarted dialer is re-delivered what it had not acknowledged.
@@ -57,6 +62,8 @@ class Command(BaseCommand):
         dialer = Dialer(RedisPbxLink(client), site_max_ai_lines=options["site_max_ai_lines"])
         consumer = EventConsumer(client, consumer=name)
         consumer.ensure_group()
+        # The name is the token: a dialer restarted under its name takes the lock back at once.
+        lock = RedisLock(client, LOCK_KEY, name, LOCK_TTL_S)
         stopping = False
 
         def stop(*_: Any) -> None:
@@ -71,9 +78,7 @@ class Command(BaseCommand):
                 consumer.poll(block_ms=options["poll_ms"], linger_ms=options["linger_ms"])
                 if time.monotonic() >= next_tick:
                     next_tick = time.monotonic() + options["tick_s"]
-                    # Only the lock holder dials; the lock outlives a tick so a dead dialer frees it soon.
-                    if client.set(LOCK_KEY, name, nx=True, px=10_000) or client.get(LOCK_KEY) == name.encode():
-                        client.pexpire(LOCK_KEY, 10_000)
+                    if lock.acquire():  # only the lock holder dials
                         dialer.tick()
                     webhooks.deliver_due(timezone.now())
             except (DatabaseError, redis.RedisError) as exc:
@@ -84,6 +89,5 @@ class Command(BaseCommand):
                 time.sleep(1)
             if options["once"]:
                 break
-        if client.get(LOCK_KEY) == name.encode():
-            client.delete(LOCK_KEY)
+        lock.release()
         log.info("dialer stopped")

@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from asterisk_config.topology import DEFAULT_WEB_AGENT
-from contactcenter.campaigns.models import Agent, Disposition, HumanQueue
+from contactcenter.campaigns.models import Disposition
 from contactcenter.console.models import AgentProfile
+from contactcenter.people.models import Agent, HumanQueue
 
 # Offered on the wrap-up form when an installation has defined none yet.
 STARTER_DISPOSITIONS = (("resolved", "Resolved", True, 60), ("call_back", "Call back later", False, 120),

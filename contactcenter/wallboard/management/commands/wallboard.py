@@ -12,7 +12,8 @@ import asyncio
 from channels.layers import get_channel_layer
 from django.core.management.base import BaseCommand
 
-from contactcenter.wallboard.feeder import Feeder, FeederConfig
+from contactcenter.wallboard.config import FeederConfig
+from contactcenter.wallboard.feeder import Feeder
 
 
 class Command(BaseCommand):

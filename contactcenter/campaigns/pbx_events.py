@@ -16,16 +16,16 @@ from collections.abc import Callable, Sequence
 
 from django.db import transaction
 
-from contactcenter.campaigns import agents, compliance, services
+from contactcenter.campaigns import compliance, services
 from contactcenter.campaigns.bulk import update_rows
 from contactcenter.campaigns.models import (
     AttemptStatus,
     CallAttempt,
-    DncSource,
-    DoNotCall,
     Lead,
     LeadStatus,
 )
+from contactcenter.people import agents
+from contactcenter.people.models import DncSource, DoNotCall
 from pbx.api import (
     EVENTS_STREAM,
     CallAnswered,
@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 
 CONSUMER_GROUP = "campaigns"
 
-# How long `manage.py dialer` lets pbx's events gather before applying them (EventConsumer.poll).
+# How long `manage.py dialer` lets pbx's events gather before applying them (EventConsumer.poll);
+# ``python -m benchmarks dialer`` runs the consumer with it: measure there before changing it.
 EVENT_LINGER_MS = 50
 
 _ORDER = {s: i for i, s in enumerate([AttemptStatus.QUEUED, AttemptStatus.DIALING, AttemptStatus.WITH_BOT,
@@ -56,7 +57,8 @@ _PROGRESS_FIELDS = ["status", "started_at", "answered_at", "escalated_at", "esca
 # Queue events that mean a caller waiting for a human gave up or was given up on.
 _ABANDON_EVENTS = {"QueueCallerAbandon", "QueueReturned"}
 
-# Events that change only their call's attempt (no lead, agent or other row): applied in runs.
+# Events that change only their call's attempt (no lead, agent or other row): applied in runs,
+# one UPDATE statement a run (bulk.update_rows; the figures: ``python -m benchmarks dialer``).
 _BATCHED = (CallStarted, CallAnswered, CallEscalated)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from contactcenter.campaigns.models import Agent, AgentState
+from contactcenter.people.models import Agent, AgentState
 
 # AMI event name -> the state it puts the member in
 _STATE_BY_EVENT = {

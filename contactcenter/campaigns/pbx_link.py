@@ -1,0 +1,110 @@
+"""pbx, seen from the dialer: the live counts it reads, the commands it sends, where a call goes.
+
+Where a call goes is a dial plan, ``(trunk, e164) -> endpoint``: by default
+``PJSIP/<e164>@<trunk>``; tests plug in simulated customers. :func:`build_command` turns a
+recorded attempt into its originate command, the same command every time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from contactcenter.campaigns.flows import CONNECT_TO_AGENT_FLOW
+from contactcenter.campaigns.models import AmdAction, CallAttempt, Campaign, Lead
+from pbx.api import COMMANDS_STREAM, LIVE_COUNTS_KEY, OriginateCall, to_fields
+
+DialPlan = Callable[[str, str], str]
+
+
+LOCAL_TRUNK_PREFIX = "local:"
+
+
+def trunk_dial_plan(trunk: str, phone: str) -> str:
+    """``trunk`` is a PJSIP endpoint (``PJSIP/+919800000001@trunk``), or ``local:<context>`` to
+    dial the number as an extension of a dialplan context (``Local/+919800000001@<context>``),
+    e.g. one that picks a carrier by prefix, or the demo's simulated customers."""
+    if trunk.startswith(LOCAL_TRUNK_PREFIX):
+        return f"Local/{phone}@{trunk.removeprefix(LOCAL_TRUNK_PREFIX)}"
+    return f"PJSIP/{phone}@{trunk}"
+
+
+# ------------------------------------------------------------------ pbx, seen from here
+
+
+@dataclass(frozen=True)
+class LiveCounts:
+    """pbx's hash ``cc:pbx:live``: its calls by state, refreshed every second."""
+
+    dialing: int = 0
+    with_bot: int = 0
+    escalating: int = 0
+    queued: int = 0
+    with_agent: int = 0
+    ai_calls: int = 0
+    updated_at: float = 0.0
+
+    @classmethod
+    def from_hash(cls, data: dict) -> LiveCounts:
+        values = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+                  for k, v in data.items()}  # fmt: skip
+        kwargs = {}
+        for name in cls.__dataclass_fields__:
+            try:
+                kwargs[name] = float(values[name]) if name == "updated_at" else int(values[name])
+            except (KeyError, ValueError):
+                pass
+        return cls(**kwargs)
+
+    def fresh(self, now_s: float, max_age_s: float) -> bool:
+        return now_s - self.updated_at <= max_age_s
+
+
+class PbxLink(Protocol):
+    def send(self, commands: Sequence[OriginateCall]) -> None:
+        """All of them, or raise (then none counts as sent; pbx ignores a repeated one)."""
+
+    def live_counts(self) -> LiveCounts | None: ...
+
+
+class RedisPbxLink:
+    """Commands onto ``cc:pbx:commands``; live counts from ``cc:pbx:live`` (sync redis client)."""
+
+    def __init__(self, redis) -> None:
+        self._redis = redis
+
+    def send(self, commands: Sequence[OriginateCall]) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for command in commands:
+            pipe.xadd(COMMANDS_STREAM, to_fields(command))
+        pipe.execute()
+
+    def live_counts(self) -> LiveCounts | None:
+        data = self._redis.hgetall(LIVE_COUNTS_KEY)
+        return LiveCounts.from_hash(data) if data else None
+
+
+# ------------------------------------------------------------------ commands
+
+
+def build_command(campaign: Campaign, lead: Lead, attempt: CallAttempt) -> OriginateCall:
+    """The originate command of an attempt; the same attempt always gives the same command."""
+    variables = {
+        "CC_CAMPAIGN_ID": str(campaign.pk),
+        "CC_LEAD_ID": str(lead.pk),
+        "CC_SAFE_HARBOUR": campaign.safe_harbour_message,
+        "CC_AMD": "1" if campaign.amd_enabled else "0",
+    }
+    if campaign.amd_enabled:
+        variables["CC_AMD_ACTION"] = campaign.amd_action
+        if campaign.amd_action == AmdAction.VOICEMAIL:
+            variables["CC_VOICEMAIL_MESSAGE"] = campaign.voicemail_message
+    fields = {"language": campaign.flow_language, **lead.flow_fields()}
+    return OriginateCall(
+        command_id=attempt.command_id, call_id=attempt.call_id, endpoint=attempt.endpoint,
+        caller_id=campaign.caller_id, timeout_s=max(5, min(120, campaign.ring_timeout_s)),
+        flow=campaign.flow_name if campaign.is_ai else CONNECT_TO_AGENT_FLOW,
+        policy=campaign.policy or {}, lead=fields, campaign_id=campaign.pk, lead_id=lead.pk,
+        escalation_queue=campaign.escalation_queue.name, variables=variables,
+    )  # fmt: skip
