@@ -25,6 +25,8 @@ _CLAUSE_SPLIT_RE = re.compile(r"[,.;:!?\u0964\u0965\u2026()\[\]\"]+|\s-\s|\s\u20
 # read as sickness. Negative contractions stay fused ("dont"): negation lists use them.
 _CONTRACTIONS = {"ll": "will", "re": "are", "ve": "have", "m": "am", "d": "would"}
 _CONTRACTIONS_RE = re.compile(r"'(ll|re|ve|m|d)\b")
+# "o.k." would otherwise split into two clauses at its dots.
+_OK_RE = re.compile(r"\bo\.\s?k\b\.?")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 
 # Romanised Hindi has no standard spelling; folding the common variants means one
@@ -93,7 +95,7 @@ class Normalised:
         return len(self.tokens)
 
     def spans(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
-        """Token spans ``[start, end)`` of the pattern's longest match at every token start.
+        """Token spans ``[start, end)`` of the pattern's match at every token start.
 
         Unlike `Lexicon.find`, matches may overlap, for callers that weigh competing
         readings themselves (the dialog keeps the longest phrase).
@@ -111,7 +113,13 @@ def _canon_tokens(fragment: str) -> list[str]:
     out: list[str] = []
     for tok in _WORD_RE.findall(fragment):
         mapped = CANONICAL.get(tok, tok)
-        out.extend(mapped.split(" "))
+        for word in mapped.split(" "):
+            # "did not" is one negator, "didnt", as the apostrophe form is: otherwise
+            # "I did not" would read as the phrase "I did" plus a stray "not".
+            if out and (out[-1], word) in _FUSED:
+                out[-1] = _FUSED[(out[-1], word)]
+            else:
+                out.append(word)
     return out
 
 
@@ -127,7 +135,7 @@ def normalise(raw: str) -> Normalised:
     question = "?" in text
     exclamations = text.count("!")
     text = _CONTRACTIONS_RE.sub(lambda m: " " + _CONTRACTIONS[m.group(1)], text)
-    text = text.replace("'", "")
+    text = _OK_RE.sub("okay", text.replace("'", ""))
     tokens: list[str] = []
     clause_of: list[int] = []
     for clause_id, clause in enumerate(_CLAUSE_SPLIT_RE.split(text)):
@@ -156,25 +164,36 @@ _OPT_GROUP_END_RE = re.compile(r" \(([^()]*)\)\?$")
 # Whole words only: not a prefix stem ("samjha*"), nor a letter of a regex ("h+m+", "\d").
 _ENTRY_WORD_RE = re.compile(r"(?<![^\s(|])[a-z]+(?![^\s)|?])")
 
-# Speech keeps what was said ("do not", "don't" -> "dont", "it's" -> "its"); a pattern
-# accepts every spelling of the same words, so either form in a lexicon matches both.
+# Spellings of the same words. Speech folds the negations, "okay" and "alright" into one
+# token ("do not" -> "dont"); it keeps "it's" as "its". A pattern accepts every form, so
+# a lexicon may write either and still match what speech reduces to.
 # fmt: off
-_SAME_WORDS: tuple[tuple[str, str], ...] = (
+_FUSED_WORDS: tuple[tuple[str, str], ...] = (
     ("dont", "do not"), ("doesnt", "does not"), ("didnt", "did not"), ("cant", "can not"),
     ("wont", "will not"), ("isnt", "is not"), ("arent", "are not"), ("wasnt", "was not"),
     ("werent", "were not"), ("havent", "have not"), ("hasnt", "has not"), ("hadnt", "had not"),
     ("couldnt", "could not"), ("wouldnt", "would not"), ("shouldnt", "should not"),
     ("okay", "o k"), ("alright", "all right"),
+)
+_IS_WORDS: tuple[tuple[str, str], ...] = (
     ("thats", "that is"), ("its", "it is"), ("whats", "what is"), ("theres", "there is"),
     ("heres", "here is"), ("hes", "he is"), ("shes", "she is"), ("whos", "who is"),
     ("wheres", "where is"), ("everythings", "everything is"),
 )
 # fmt: on
-_SAME_AS: dict[str, str] = {form: f"(?:{fused}|{split})" for fused, split in _SAME_WORDS for form in (fused, split)}
+_FUSED: dict[tuple[str, str], str] = {
+    (first, second): fused for fused, split in _FUSED_WORDS for first, second in [split.split(" ")]
+}
+# "it's not" reaches speech as "its not", "it is not" as "it isnt": one family of three.
+_SAME_FAMILIES: tuple[tuple[str, ...], ...] = (
+    *_FUSED_WORDS,
+    *_IS_WORDS,
+    *((f"{split} not", f"{split.removesuffix(' is')} isnt", f"{fused} not") for fused, split in _IS_WORDS),
+)
+_SAME_AS: dict[str, str] = {form: f"(?:{'|'.join(family)})" for family in _SAME_FAMILIES for form in family}
 _SAME_WORDS_RE = re.compile(
     r"(?<![\w\\])(?:" + "|".join(sorted(map(re.escape, _SAME_AS), key=len, reverse=True)) + r")(?!\w)"
 )
-_GAP_RE = re.compile(r"(?:^|\s)~~?(?:\s|$)")
 
 
 def _check(entry: str) -> None:
@@ -201,8 +220,12 @@ def pattern_regex(entry: str) -> str:
     e = _ENTRY_WORD_RE.sub(lambda m: CANONICAL.get(m.group(0), m.group(0)), e)
     e = _OPT_WORD_RE.sub(r"(\1)?", e)
     e = e.replace("~~ ", "\x01").replace("~ ", "\x02")
-    e = _OPT_GROUP_END_RE.sub(lambda m: f"(?: (?:{m.group(1)}))?", e)
-    e = _OPT_GROUP_RE.sub(lambda m: f"(?:(?:{m.group(1)}) )?", e)
+    # An optional group takes the space after it along, except at the end, where it
+    # takes the one before it: "baad mein (call)? (karo)?" then matches a bare "baad mein".
+    tail = ""
+    while found := _OPT_GROUP_END_RE.search(e):
+        tail, e = f"(?: (?:{found.group(1)}))?{tail}", e[: found.start()]
+    e = _OPT_GROUP_RE.sub(lambda m: f"(?:(?:{m.group(1)}) )?", e) + tail
     e = re.sub(r"\((?!\?)", "(?:", e)
     e = re.sub(r"(?<=\w)\*", r"\\w*", e)
     e = _SAME_WORDS_RE.sub(lambda m: _SAME_AS[m.group(0)], e)
@@ -245,6 +268,8 @@ class Lexicon:
             return ()
         found: list[Match] = []
         for m in self._regex.finditer(text):
+            if not m.group(0):
+                continue
             start = text.count(" ", 0, m.start())
             end = start + m.group(0).count(" ") + 1
             negated = self.negatable and is_negated(norm, start, end)

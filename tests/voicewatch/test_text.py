@@ -15,9 +15,9 @@ from voicewatch.text import Lexicon, compile_pattern, negators, normalise
     [
         ("Don\u2019t call!", ("dont", "call")),
         ("I'll call, it's fine", ("i", "will", "call", "its", "fine")),
-        ("do not  CALL", ("do", "not", "call")),
+        ("do not  CALL", ("dont", "call")),
         ("Theek h... pata nhi", ("theek", "hai", "pata", "nahi")),
-        ("Haanji, o.k.", ("haan", "ji", "o", "k")),
+        ("Haanji, o.k.", ("haan", "ji", "okay")),
         ("Kisi insan se baat karao", ("kisi", "insaan", "se", "baat", "karao")),
         ("I cannot pay", ("i", "cant", "pay")),
         ("हाँ, ठीक है।", ("हाँ", "ठीक", "है")),
@@ -48,10 +48,11 @@ def test_pattern_words_groups_optionals_and_gaps() -> None:
 
 def test_patterns_match_whole_tokens_and_fold_like_speech() -> None:
     assert spans("no", "I know nothing") == []
-    assert spans("don't call", "do not call") == [(0, 3)]
+    assert spans("don't call", "do not call") == [(0, 2)]
     assert spans("do not call", "Don't call") == [(0, 2)]
     assert spans("that is right", "that's right") == [(0, 2)]
-    assert spans("okay", "o.k.") == [(0, 2)]
+    assert spans("it is not mine", "it's not mine") == spans("it is not mine", "it is not mine") == [(0, 3)]
+    assert spans("okay", "o.k.") == [(0, 1)]
     assert spans("thik hai", "theek h") == [(0, 2)]
     assert spans("insaan se", "kisi insan se") == [(1, 3)]
 

@@ -28,9 +28,10 @@ _CHECKOUT = Path(__file__).resolve().parents[2]
 
 def shared_corpus() -> Path:
     """The shared labelled calls file; a missing corpus is an error, never a skipped check."""
-    path = Path(os.environ.get(CORPUS_ENV) or _CHECKOUT.parent / "shared" / "voicewatch-corpus" / "calls.jsonl")
+    beside = _CHECKOUT.parent / "shared" / "voicewatch-corpus" / "calls.jsonl"
+    path = Path(os.environ.get(CORPUS_ENV) or beside)
     if not path.is_file():
-        raise FileNotFoundError(f"VoiceWatch corpus not found at {path} (set {CORPUS_ENV} to use another file)")
+        raise FileNotFoundError(f"VoiceWatch corpus not found at {path} (set {CORPUS_ENV} to another file)")
     return path
 
 
