@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -27,7 +26,7 @@ if __name__ == "__main__":
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
     sys.path.insert(0, str(_REPO))
 
-from voicewatch.eval.corpus import call_events, read_jsonl  # noqa: E402
+from voicewatch.eval.corpus import call_events, read_jsonl, shared_corpus  # noqa: E402
 from voicewatch.monitor import CallMonitor  # noqa: E402
 from voicewatch.policy import Policy  # noqa: E402
 from voicewatch.sentiment.scorer import analyse_sentiment  # noqa: E402
@@ -36,15 +35,6 @@ from voicewatch.text import normalise  # noqa: E402
 TARGET_P99_MS = 5.0
 
 
-def default_corpus() -> Path | None:
-    candidates = [os.environ.get("VOICEWATCH_CORPUS"),
-                  _REPO.parent / "shared" / "voicewatch-corpus" / "calls.jsonl",
-                  _REPO / "shared" / "voicewatch-corpus" / "calls.jsonl",
-                  Path("/work/shared/voicewatch-corpus/calls.jsonl")]
-    for c in candidates:
-        if c and Path(c).is_file():
-            return Path(c)
-    return None
 
 
 def _percentile(sorted_ms: list[float], q: float) -> float:
@@ -64,9 +54,7 @@ def run(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--warm", action="store_true", help="keep text caches between events")
     args, _ = parser.parse_known_args(argv)  # the dispatcher may pass its own flags (e.g. --json)
 
-    corpus = Path(args.corpus) if args.corpus else default_corpus()
-    if corpus is None:
-        raise FileNotFoundError("VoiceWatch corpus not found; pass --corpus or set VOICEWATCH_CORPUS")
+    corpus = Path(args.corpus) if args.corpus else shared_corpus()
     calls = list(read_jsonl(corpus))
     policy = Policy.default()
     partials = not args.no_partials

@@ -2,11 +2,12 @@
 
 How a reply is read:
 
-1. normalise to canonical tokens (:mod:`pbx.dialog.normalise`), collapse stutters;
+1. normalise to canonical tokens with :mod:`voicewatch.text` (the text layer VoiceWatch
+   reads the same call with), collapse stutters;
 2. find every lexicon phrase, then keep the longest non-overlapping ones, so "no
    problem" beats "no" and "wrong number" beats "wrong";
-3. apply negation with words no phrase claimed: "not okay" / "theek nahi" flip yes to
-   no, "busy nahi hoon" cancels a callback;
+3. apply negation (voicewatch.text's negators, within a clause) with words no phrase
+   claimed: "not okay" / "theek nahi" flip yes to no, "busy nahi hoon" cancels a callback;
 4. decide by precedence, not by vote: compliance and routing intents first (an opt-out
    inside "no, and don't call me again" must never be lost), then the specific
    requests, then hesitation, then plain yes/no.
@@ -19,12 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from pbx.dialog.lexicon import FILLERS, HESITATION, INTENT_CUES, NEGATORS_AFTER, NEGATORS_BEFORE, Cue
-from pbx.dialog.normalise import normalise
-from pbx.dialog.patterns import TokenText, compile_pattern
+from pbx.dialog.lexicon import FILLERS, HESITATION, INTENT_CUES, Cue
 from pbx.dialog.vocabulary import Intent
+from voicewatch.text import NEGATORS_AFTER, NEGATORS_BEFORE, Normalised, compile_pattern, negators, normalise
 
 __all__ = ["DEFAULT_CLASSIFIER", "Intent", "IntentClassifier", "IntentResult", "classify", "classify_dtmf"]
 
@@ -46,8 +46,6 @@ _RANK: dict[Intent | None, int] = {
     intent: rank for rank, intent in enumerate((*_OVERRIDING, *_SPECIFIC, None, *_POLAR))
 }
 
-_NEGATION_WINDOW_BEFORE = 3
-_NEGATION_WINDOW_AFTER = 2
 # A reply the lexicon explains only in part keeps this share of its phrase weight; the
 # rest scales with coverage. Yes/no words are often mere discourse markers ("okay so what
 # is this about, I got no message" is not a yes), multiword requests ("remove my number")
@@ -56,6 +54,10 @@ _COVERAGE_FLOOR_POLAR = 0.4
 _COVERAGE_FLOOR_REQUEST = 0.8
 # Saying both yes and no ("haan... nahi nahi") is itself a sign of doubt.
 _CONFLICT_PENALTY = 0.75
+# A negator the lexicon also reads as a one-word "no" may still negate its neighbour
+# ("theek nahi", "never cancel it"), except the English interjections: "no call me
+# later" is an answer and then a request, whatever the punctuation.
+_BARE_NEGATORS = (NEGATORS_BEFORE | NEGATORS_AFTER) - {"no", "nope"}
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,11 @@ class _Match:
         return self.start < other.end and other.start < self.end
 
 
-def _collapse_repeats(tokens: tuple[str, ...]) -> tuple[str, ...]:
+def _collapse_repeats(norm: Normalised) -> Normalised:
     # ASR stutters and emphatic doubling ("no no", "haan haan") mean the same as once.
-    return tuple(t for i, t in enumerate(tokens) if i == 0 or t != tokens[i - 1])
+    keep = [i for i, t in enumerate(norm.tokens) if i == 0 or t != norm.tokens[i - 1]]
+    tokens, clauses = tuple(norm.tokens[i] for i in keep), tuple(norm.clause_of[i] for i in keep)
+    return replace(norm, tokens=tokens, clause_of=clauses)
 
 
 class IntentClassifier:
@@ -106,11 +110,12 @@ class IntentClassifier:
         self._fillers = frozenset(fillers)
 
     def classify(self, text: str) -> IntentResult:
-        tokens = _collapse_repeats(normalise(text))
+        norm = _collapse_repeats(normalise(text))
+        tokens = norm.tokens
         if not tokens:
             return IntentResult(Intent.UNKNOWN, 0.0, ())
         content = [i for i, t in enumerate(tokens) if t not in self._fillers] or list(range(len(tokens)))
-        matches = self._negate(tokens, self._longest_first(self._candidates(tokens, content)))
+        matches = self._negate(norm, self._longest_first(self._candidates(norm, content)))
         covered = {i for m in matches for i in range(m.start, m.end)}
         coverage = len(covered.intersection(content)) / len(content)
         return self._decide(matches, coverage)
@@ -121,11 +126,11 @@ class IntentClassifier:
             return IntentResult(Intent.UNKNOWN, 0.0, (f"dtmf:{digit}",))
         return IntentResult(intent, 1.0, (f"dtmf:{digit}",))
 
-    def _candidates(self, tokens: tuple[str, ...], content: list[int]) -> list[_Match]:
-        text = TokenText.of(tokens)
+    def _candidates(self, norm: Normalised, content: list[int]) -> list[_Match]:
+        tokens = norm.tokens
         found: list[_Match] = []
         for compiled in self._cues:
-            for start, end in text.spans(compiled.regex):
+            for start, end in norm.spans(compiled.regex):
                 if compiled.cue.whole and any(i < start or i >= end for i in content):
                     continue
                 cue = compiled.cue
@@ -146,11 +151,12 @@ class IntentClassifier:
         return sorted(kept, key=lambda m: m.start)
 
     @staticmethod
-    def _negate(tokens: tuple[str, ...], matches: list[_Match]) -> list[_Match]:
+    def _negate(norm: Normalised, matches: list[_Match]) -> list[_Match]:
         # A bare "nahi" is read as an answer (no) unless it negates the phrase next to it
         # ("theek nahi", "busy nahi hoon"); other claimed tokens belong to their phrase.
+        tokens = norm.tokens
         bare = {m.start: m for m in matches if m.intent is Intent.NO and m.end - m.start == 1
-                and tokens[m.start] in NEGATORS_AFTER | NEGATORS_BEFORE}  # fmt: skip
+                and tokens[m.start] in _BARE_NEGATORS}  # fmt: skip
         claimed = {i for m in matches for i in range(m.start, m.end)} - bare.keys()
         used: set[int] = set()
         out: list[_Match] = []
@@ -158,15 +164,13 @@ class IntentClassifier:
             if not match.negatable:
                 out.append(match)
                 continue
-            before = [i for i in range(max(0, match.start - _NEGATION_WINDOW_BEFORE), match.start)
-                      if i not in claimed and tokens[i] in NEGATORS_BEFORE]  # fmt: skip
-            after = [i for i in range(match.end, min(len(tokens), match.end + _NEGATION_WINDOW_AFTER))
-                     if i not in claimed and tokens[i] in NEGATORS_AFTER]  # fmt: skip
+            found = negators(norm, match.start, match.end, ignore=claimed)
+            before, after = found.before, found.after
             used.update(before, after)
-            if not before and not after:
+            if not found:
                 out.append(match)
             elif match.intent is Intent.YES:
-                start, end = (before or [match.start])[0], (after or [match.end - 1])[-1] + 1
+                start, end = (before or (match.start,))[0], (after or (match.end - 1,))[-1] + 1
                 out.append(_Match(Intent.NO, start, end, match.weight, " ".join(tokens[start:end]), False))
             # Any other negated request ("I don't want to change it") is simply not made.
         # A "nahi" spent on negating its neighbour is no longer an answer of its own.

@@ -1,6 +1,9 @@
 """What customers say, grouped by meaning, in English (India/US) and romanised Hindi.
 
-Pattern syntax is in :mod:`pbx.dialog.patterns`. Weights are how much a phrase alone
+Patterns use the syntax of :mod:`voicewatch.text`, and speech is read with it too, so
+VoiceWatch and the dialog read a reply alike; this module only says which phrases mean
+which :class:`Intent`. A negation is one word in speech ("is not" -> "isnt"), so a
+pattern keeps "it is not" within one group rather than across two. Weights are how much a phrase alone
 proves its intent: 0.9 for unambiguous phrases, lower for words that often mean
 something else ("right", "later", "hello"). When phrases overlap, the longest wins
 (see :mod:`pbx.dialog.intents`), so a specific phrase such as "no problem" or
@@ -33,13 +36,6 @@ def cues(*patterns: str, weight: float = 0.9, whole: bool = False, negatable: bo
 
 # Lexicon data stays compact, one meaning per line group, rather than one phrase per line.
 # fmt: off
-# English negators come before what they negate, Hindi ones after ("theek nahi hai").
-NEGATORS_BEFORE = frozenset({
-    "not", "dont", "never", "didnt", "doesnt", "isnt", "arent", "wasnt", "werent", "cant", "wont",
-    "wouldnt", "shouldnt", "couldnt", "havent", "hasnt", "hardly", "nothing",
-})
-NEGATORS_AFTER = frozenset({"nahi", "mat", "नहीं", "मत"})
-
 # Politeness and discourse fillers: they neither add meaning nor count against coverage.
 FILLERS = frozenset({
     "um", "umm", "uh", "uhh", "er", "erm", "ah", "oh", "well", "so", "like", "actually", "basically",
@@ -58,7 +54,7 @@ _YES = (
            "no (change|changes) (needed|required)?", "nothing to change", "(i)? dont (want|need) to change (anything)?", "koi change nahi", "sab theek (hai)?",
            weight=0.75, negatable=False)
     + cues("koi baat nahi", weight=0.6, negatable=False)
-    + cues("correct", "that is (right|correct|fine|okay|good)", "(it|everything|all) is (correct|fine|okay|good|right)",
+    + cues("correct", "that is (right|correct|fine|okay|good)", "(it is|everything is|all is) (correct|fine|okay|good|right)",
            "(all)? good", "sure", "okay", "fine", "alright", "perfect", "exactly", "confirm", "confirmed",
            "i confirm", "please confirm", "sounds good", "looks good", "great", "theek (hai)?", "sahi (hai)?",
            "accha (theek hai)?", "chalega", "chal jayega", "ho jayega", "kar (do|dijiye|dena)",
@@ -79,7 +75,7 @@ _NO = (
          "not interested", "(i)? dont think so", "incorrect",
          "galat (hai)?", "bilkul nahi", "bilkul galat", "never", "(i)? didnt order (anything|it|this)?",
          "(i)? never ordered", "maine (koi)? order nahi kiya", "order nahi kiya", "not mine", "mera nahi (hai)?",
-         "not (the)? (right|correct)", "(that|it) isnt (right|correct|mine)", "(that|it) is (wrong|galat)", "negative",
+         "not (the)? (right|correct)", "(that isnt|it isnt) (right|correct|mine)", "(that is|it is) (wrong|galat)", "negative",
          "nahi (chalega|hoga)", "wrong hai",
          negatable=False)
     + cues("wrong", "not yet", "abhi tak nahi", weight=0.7, negatable=False)
@@ -121,7 +117,7 @@ _WRONG_NUMBER = cues(
     "wrong number", "galat number", "rong number", "wrong person", "galat (insaan|aadmi|banda)",
     "(you have|you got|you have got) the wrong (number|person)", "(no one|nobody) (here)? (by|with) that name",
     "(there is|theres) no (one|body) (here)? (named|called|by that name)",
-    "(i|we) dont know (any|this|that|him|her|such) (person|one|name)?", "(this is|it is) not (his|her|their) number",
+    "(i|we) dont know (any|this|that|him|her|such) (person|one|name)?", "(this is not|it is not) (his|her|their) number",
     "(he|she) (doesnt|dont) (live|stay) here", "is naam (ka|ki|se) koi nahi", "yahan (koi)? ~ nahi rehta",
     "galat jagah", "(ye|yeh) (unka|unki|uska|uski) number nahi (hai)?", "(main|hum) (unko|usko|inko|kisi ko|aapko) nahi (jaanta|jaante|jaanti|janta)",
     "never heard of (him|her|them|this person)", "not (his|her) number", "(गलत|ग़लत) नंबर",
@@ -157,7 +153,7 @@ _REPEAT = (
     + cues("hello", "(haan|ji|haan ji) (boliye|bolo|bataiye)", "boliye", "हेलो", weight=0.6, whole=True, negatable=False)
     + cues("pardon", "come again", "say (that|it)? again", "(can|could|would) you (please)? repeat", "repeat (that|it|please)?",
            "what did you (say|just say)", "(i)? didnt (get|catch|hear|understand) (that|you|it|what you said)", "(i)? didnt (catch|hear|understand)",
-           "(i)? (cant|could not|couldnt) hear (you)?", "not (clear|audible)", "(voice|line|sound) (is)? (not clear|breaking|unclear)",
+           "(i)? (cant|could not|couldnt) hear (you)?", "not (clear|audible)", "(voice|line|sound) (is)? (not clear|breaking|unclear)", "(voice|line|sound) isnt clear",
            "one more time", "once (more|again)", "phir se (boliye|bolo|bataiye|batao|kahiye|kaho|bolna)?",
            "dobara (boliye|bolo|bataiye|batao|bolna)", "kya (bola|kaha|boli|bol rahe|bol rahi)", "samajh nahi (aaya|aa raha|aayi|aa rahi)",
            "sunai nahi (diya|de raha|de rahi)", "(awaz|aawaz|awaaz) (nahi aa rahi|saaf nahi|kat rahi|kam hai)", "ek baar (aur|phir)",

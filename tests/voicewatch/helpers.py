@@ -3,7 +3,6 @@ the repository's root conftest starts servers these pure tests must not need).""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +34,3 @@ def state(**context: Any) -> CallState:
 def policy(**overrides: Any) -> Policy:
     return Policy.from_dict(overrides) if overrides else Policy.default()
 
-
-def find_corpus() -> Path | None:
-    """The shared corpus: $VOICEWATCH_CORPUS, then shared/ beside the repo (CI), then /work/shared."""
-    candidates = [os.environ.get("VOICEWATCH_CORPUS"),
-                  REPO.parent / "shared" / "voicewatch-corpus" / "calls.jsonl",
-                  REPO / "shared" / "voicewatch-corpus" / "calls.jsonl",
-                  Path("/work/shared/voicewatch-corpus/calls.jsonl")]
-    for c in candidates:
-        if c and Path(c).is_file():
-            return Path(c)
-    return None

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from voicewatch import Policy
-from voicewatch.eval import compute, evaluate, read_jsonl
+from voicewatch.eval import compute, evaluate, read_jsonl, shared_corpus
 
-from tests.voicewatch.helpers import REPO, find_corpus
-
-CORPUS = find_corpus()
-pytestmark = pytest.mark.skipif(CORPUS is None, reason="shared VoiceWatch corpus not available")
+from tests.voicewatch.helpers import REPO
 
 
 def _eval(*args: str) -> subprocess.CompletedProcess[str]:
@@ -23,8 +21,13 @@ def _eval(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def report() -> dict:
-    proc = _eval(str(CORPUS), "--json")
+def corpus() -> Path:
+    return shared_corpus()  # raises when the corpus is missing: the thresholds must be checked
+
+
+@pytest.fixture(scope="module")
+def report(corpus: Path) -> dict:
+    proc = _eval(str(corpus), "--json")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -48,30 +51,30 @@ def test_report_shape(report: dict) -> None:
     assert 0 <= report["metrics"]["premature_rate"] <= 1
 
 
-def test_streaming_partials_keep_the_thresholds() -> None:
-    outcomes = evaluate(read_jsonl(CORPUS), Policy.default(), partials=True)
+def test_streaming_partials_keep_the_thresholds(corpus: Path) -> None:
+    outcomes = evaluate(read_jsonl(corpus), Policy.default(), partials=True)
     m = compute(outcomes)
     assert m["recall"] >= 0.95 and m["false_escalation_rate"] <= 0.05 and m["on_time_rate"] >= 0.9
 
 
-def test_text_table() -> None:
-    proc = _eval(str(CORPUS))
+def test_text_table(corpus: Path) -> None:
+    proc = _eval(str(corpus))
     assert proc.returncode == 0
     assert "recall" in proc.stdout and "reason" in proc.stdout and "public-" in proc.stdout
 
 
-def test_what_if_lists_changed_calls(tmp_path) -> None:
+def test_what_if_lists_changed_calls(corpus: Path, tmp_path: Path) -> None:
     other = tmp_path / "strict.json"
     other.write_text(json.dumps({"version": 2, "name": "no-ambiguity",
                                  "reasons": {"ambiguity": {"escalate": False, "queue": None}}}), encoding="utf-8")
-    proc = _eval(str(CORPUS), "--json", "--what-if", str(other))
+    proc = _eval(str(corpus), "--json", "--what-if", str(other))
     assert proc.returncode == 0, proc.stderr
     w = json.loads(proc.stdout)["what_if"]
     assert w["policy"] == {"name": "no-ambiguity", "version": 2, "schema_version": 1}
     assert w["changes"] and all(ch["change"] == "no longer escalates" for ch in w["changes"])
     assert all(ch["before"]["reason"] == "ambiguity" for ch in w["changes"])
     assert w["delta"]["recall"] < 0
-    text = _eval(str(CORPUS), "--what-if", str(other))
+    text = _eval(str(corpus), "--what-if", str(other))
     assert "what-if" in text.stdout and "no longer escalates" in text.stdout
 
 

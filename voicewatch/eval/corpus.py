@@ -7,6 +7,7 @@ one way to get them. A database replay only has to build the same `Call` objects
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Iterator, Literal
 
@@ -18,6 +19,20 @@ from voicewatch.events import BotPrompt, CallContext, CustomerUtterance, Partial
 # Corpus records may carry fields the evaluator does not use (timestamps, audio
 # paths); those are ignored, but every field that is used is validated.
 _RECORD = ConfigDict(extra="ignore", frozen=True)
+
+# The labelled corpus is shared by every checkout, so it lives beside the checkout
+# (../shared/voicewatch-corpus/), not inside it; the variable points anywhere else.
+CORPUS_ENV = "VOICEWATCH_CORPUS"
+_CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def shared_corpus() -> Path:
+    """The shared labelled calls file; a missing corpus is an error, never a skipped check."""
+    beside = _CHECKOUT.parent / "shared" / "voicewatch-corpus" / "calls.jsonl"
+    path = Path(os.environ.get(CORPUS_ENV) or beside)
+    if not path.is_file():
+        raise FileNotFoundError(f"VoiceWatch corpus not found at {path} (set {CORPUS_ENV} to another file)")
+    return path
 
 
 class CorpusError(VoiceWatchValidationError):

@@ -39,10 +39,11 @@ COMPLAINT = [
     "(overcharged|over charged|hidden charges|extra charges|charged extra)",
     "refund (not|never|still|yet|pending|hasnt|has not|is pending)",
     "(complain|complaining|complaint|complaints|grievance|escalation)",
-    "(this is|its) (not|no) (the)? (way|acceptable|done|okay|ok)",
+    "(this is not|this is no|its not|its no) (the)? (way|acceptable|done|okay|ok)",
     "(expect|expected|expecting|deserve|deserved) (much|a lot|far|way|something)? (better|more)",
     "(keeps|keep|kept|always) (failing|crashing|breaking|happening|getting delayed|getting cancelled|going wrong)",
-    "(still|is|was|are|were)? (not|never|doesnt|dont|didnt|isnt) (working|work|fixed|resolved|sorted|addressed)",
+    "(still|is|was|are|were)? (not|never|doesnt|dont|didnt|isnt|wasnt|arent|werent) "
+    "(working|work|fixed|resolved|sorted|addressed)",
     "(nobody|no one|noone) (fixes|fixed|resolves|resolved|helps|helped|solves|solved|listens|listened)",
     # Hinglish
     "(shikayat|shikaayat|complain) (hai|karni|karna|karunga|darj)",

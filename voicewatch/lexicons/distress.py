@@ -28,6 +28,9 @@ STRONG = [
     "(hospital|aspatal|aspataal|haspatal) (mein|me|mai|mei) (hai|hain|hoon|hun|admit|bharti|bhartee)",
     "(i am|im|i have been|ive been|i was|been|feeling|he is|she is|hes|shes) (really|very|so)? not (well|keeping well|"
     "feeling well|in good health|doing well)",
+    # Speech folds "is not" into "isnt", so the split phrase above misses it.
+    "(he isnt|she isnt|i wasnt|he wasnt|she wasnt) (really|very|so)? (well|keeping well|feeling well|"
+    "in good health|doing well)",
     "(not|no) (feeling|keeping) (well|good)",
     "(just)? (discharged|back from the hospital|come back from (the)? hospital|out of (the)? hospital)",
     "(bimaar|bimar|beemar|beemaar|bemar) (hai|hain|hoon|hun|hoo|ho gaye|ho gayi|pade|padi|hu)",

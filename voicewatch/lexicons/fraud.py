@@ -30,6 +30,7 @@ CLAIM = [
     "(dispute|disputing|disputed)",
     f"(contest|contesting|challenge|challenging) (this|that|the|my|these)? ({_TXN})",
     f"(this|that|the) ({_TXN}) (is|was) (wrong|incorrect|false|fake|bogus|not valid|invalid|a mistake|an error)",
+    f"(this|that|the) ({_TXN}) (isnt|wasnt) valid",  # speech folds "is not" into "isnt"
     "(fake|bogus|false) (order|charge|transaction|payment|loan|emi|bill|call)",
     f"(dont|do not|didnt|did not|cant|cannot) (recogni[sz]e|know about|remember making|remember placing|"
     f"recall making|recall placing) (this|that|the|any|these|such)? ({_TXN})",

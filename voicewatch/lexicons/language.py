@@ -41,6 +41,7 @@ NOT_UNDERSTOOD = [
     "understand|known|good|well)",
     "(no|not much|little|poor|weak|bad|broken|not good) (english|hindi|angrezi)",
     "(english|hindi) (is|isnt|not)? (not good|weak|poor|bad|not my language)",
+    "(english|hindi) isnt (good|my language)",  # speech folds "is not" into "isnt"
     "(kisi aur|dusri|doosri|apni|meri|alag) (bhasha|language|zubaan|zuban)",
     "(my|another|other|different|local|mother|native|own|regional) (language|tongue)",
 ]

@@ -15,6 +15,7 @@ REPEAT_REQUEST = [
     "(are|r) you (there|still there)",
     "(voice|sound|line|network|connection|call|audio|signal) (is|was)? (breaking|not clear|unclear|bad|poor|cutting|"
     "very low|too low|muffled|dropping|weak)",
+    "(voice|sound|line|network|connection|call|audio|signal) (isnt|wasnt) clear",  # speech folds "is not"
     "(breaking up|cutting out|you are breaking)",
     "(speak|talk) (louder|slowly|clearly|up)",
     # Hinglish / romanised Hindi

@@ -64,9 +64,7 @@ BOOSTERS: dict[str, float] = {
     "thoda": -0.293, "thodi": -0.293, "zara": -0.293, "kuch kuch": -0.293,
 }
 
-# Hindi negates after the word ("accha nahi", "bura nahi laga"). "na" is an emphatic tag
-# far more often than a negation in speech, so it is not listed.
-NEGATORS_AFTER: frozenset[str] = frozenset({"nahi", "mat", "नहीं", "नही", "मत"})
+# Hindi negation after the word ("accha nahi", "bura nahi laga") uses voicewatch.text.NEGATORS_AFTER.
 
 # Hindi contrastive conjunctions behave like English "but": what follows dominates.
 CONTRASTIVES: frozenset[str] = frozenset({"lekin", "magar", "par", "parantu", "लेकिन", "मगर", "पर"})

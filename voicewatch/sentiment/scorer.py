@@ -25,11 +25,10 @@ from vaderSentiment.vaderSentiment import (
 from voicewatch.sentiment.lexicon import (
     BOOSTERS,
     CONTRASTIVES,
-    NEGATORS_AFTER,
     STANDALONE_BOOSTER_VALENCE,
     VALENCE,
 )
-from voicewatch.text import CANONICAL
+from voicewatch.text import CANONICAL, NEGATORS_AFTER
 
 _STRIP = string.punctuation + "\u2018\u2019\u201c\u201d\u2026\u0964\u0965\u00bf\u00a1"
 _CLAUSE_END = frozenset(",.;:!?\u2026\u0964\u0965")
