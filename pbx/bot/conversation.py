@@ -19,9 +19,9 @@ import numpy as np
 
 from pbx.api import DecisionMade, UtteranceHeard
 from pbx.bot.phrases import BRIDGING_PHRASE, NO_AGENT_PHRASE, whisper_text
-from pbx.calls.conversation import CallIO
+from pbx.calls.protocols import CallIO
 from pbx.media.echo import EchoGuard, rms
-from pbx.tasks import BackgroundTasks
+from pbx.aio import BackgroundTasks
 from pbx.dialog import CaptureSlot, DialogSession, Escalate, Flow, Hangup, Listen, Say, SetOutcome
 from voicewatch import CallMonitor, Decision
 from workers.assessment import UtteranceAssessment

@@ -31,7 +31,7 @@ from pbx.api import (
 from pbx.ami_listener import AmiEvent
 from pbx.ari.client import AriError, AriRest
 from pbx.ari.events import AriEvent
-from pbx.calls.conversation import Conversation
+from pbx.calls.protocols import Conversation
 from pbx.calls.live import CallState, LiveCall, MediaLeg, Transfer
 from pbx.calls.media_leg import MediaSetupError, close_media_leg, open_media_leg
 from pbx.calls.outcomes import unanswered_outcome

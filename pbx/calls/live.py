@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pbx.api import InboundRoute, OriginateCall
-from pbx.tasks import BackgroundTasks
+from pbx.aio import BackgroundTasks
 
 if TYPE_CHECKING:
-    from pbx.calls.conversation import Conversation
+    from pbx.calls.protocols import Conversation
     from pbx.media.rtp import RtpEndpoint
 
 
