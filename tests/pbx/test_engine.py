@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from pbx.ami_listener import AmiEvent
 from pbx.api import CallAnswered, CallEnded, CallStarted, Event, OriginateCall
 from pbx.ari.client import AriError
 from pbx.ari.events import AriEvent
@@ -209,7 +210,7 @@ async def test_a_machine_gets_the_voicemail_message_then_the_call_ends_as_voicem
     await engine.on_event(ari_event("StasisEnd", command.call_id))
     assert command.call_id in engine.calls  # still playing the message
     # Out of Stasis, AMI is the reliable word that the line went down.
-    await engine.on_queue_event("Hangup", {"Uniqueid": command.call_id, "Cause": "16"}, {})
+    await engine.on_ami_event(AmiEvent("Hangup", {"Uniqueid": command.call_id, "Cause": "16"}, {}))
     ended = events[-1]
     assert isinstance(ended, CallEnded) and ended.outcome == "voicemail" and ended.detail.endswith("message left")
     assert bots.started == []
