@@ -23,12 +23,24 @@ class FakeAri:
         self.app_channels: list[str] = []
         self.app_bridges: list[str] = []
         self.fail: dict[tuple[str, str], AriError] = {}
+        self._requested = asyncio.Event()
 
     def _record(self, method: str, path: str, params: dict[str, Any]) -> None:
         self.requests.append((method, path, params))
+        self._requested.set()
         for (m, prefix), error in self.fail.items():
             if m == method and path.startswith(prefix):
                 raise error
+
+    async def request_made(self, method: str, prefix: str, timeout_s: float = 5.0) -> tuple[str, dict[str, Any]]:
+        """The first ``method`` request whose path starts with ``prefix``, once it is made: (path, params)."""
+        async with asyncio.timeout(timeout_s):
+            while True:
+                for m, path, params in self.requests:
+                    if m == method and path.startswith(prefix):
+                        return path, params
+                self._requested.clear()
+                await self._requested.wait()
 
     async def get(self, path: str, **params: Any) -> Any:
         self._record("GET", path, params)
