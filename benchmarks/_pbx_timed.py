@@ -50,12 +50,12 @@ def _summary() -> dict[str, dict[str, float]]:
 
 
 def _hold_after_answer() -> None:
-    from pbx.calls.engine import CallEngine
+    from pbx.calls.bot_link import BotLink
 
-    async def hold(self: CallEngine, call: Any) -> None:
+    async def hold(self: BotLink, call: Any) -> None:
         return None
 
-    CallEngine._connect_bot = hold  # type: ignore[method-assign]
+    BotLink.connect = hold  # type: ignore[method-assign]
 
 
 def install() -> None:
@@ -69,10 +69,12 @@ def install() -> None:
     from pbx.bus.publisher import EventPublisher
     from pbx.bus.ledger_sink import LedgerSink
     from pbx.calls.engine import CallEngine
+    from pbx.calls.routing import AriEventHandlers
 
+    # Patched on the classes before the engine exists: its handler table holds the wrapped methods.
     _wrap(CommandConsumer, "_handle_one", lambda *a, **k: "command (parse, handle, XACK)")
     _wrap(CallEngine, "originate", lambda *a, **k: "originate (CallStarted + ARI POST)")
-    _wrap(CallEngine, "_on_StasisStart", lambda *a, **k: "StasisStart handler")
+    _wrap(AriEventHandlers, "stasis_start", lambda *a, **k: "StasisStart handler")
     _wrap(EventPublisher, "publish", lambda self, event: f"publish {event.type}")
     _wrap(EventPublisher, "flush", lambda *a, **k: "XADD to the event stream")
     _wrap(LedgerSink, "write_batch", lambda self, events: "ledger batch write (behind the live path)")

@@ -41,6 +41,49 @@ class AmiEvent:
         except (KeyError, ValueError):
             return None
 
+    # What pbx reads of an event, by name: the AMI header spellings stay in this module.
+
+    @property
+    def unique_id(self) -> str:
+        """The channel the event is about (for a caller in a queue: the caller's channel id)."""
+        return self.fields.get("Uniqueid", "")
+
+    @property
+    def linked_id(self) -> str:
+        """The first channel of the call the event's channel belongs to (an agent's leg: the caller's)."""
+        return self.fields.get("Linkedid", "")
+
+    @property
+    def cause(self) -> str:
+        """Hangup: the Q.850 cause, as AMI writes it."""
+        return self.fields.get("Cause", "")
+
+    @property
+    def queue(self) -> str | None:
+        """None when the event names no queue (Hangup)."""
+        return self.fields.get("Queue")
+
+    @property
+    def channel(self) -> str:
+        return self.fields.get("Channel", "")
+
+    @property
+    def member_name(self) -> str:
+        return self.fields.get("MemberName", "")
+
+    @property
+    def interface(self) -> str:
+        return self.fields.get("Interface", "")
+
+    @property
+    def call_id(self) -> str:
+        """CC_CALL_ID of the channel: set on every call pbx handles, so a queue event names its call."""
+        return self.variables.get("CC_CALL_ID", "")
+
+    @property
+    def escalation_reason(self) -> str:
+        return self.variables.get("CC_ESCALATION_REASON", "")
+
 
 Handler = Callable[[AmiEvent], Awaitable[None]]
 

@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiEvent, AmiQueueListener
-from pbx.api import LIVE_COUNTS_KEY, InboundRoute, QueueEvent
+from pbx.api import LIVE_COUNTS_KEY, InboundRoute
 from pbx.ari.client import AriError, HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
@@ -26,8 +26,10 @@ from pbx.bus.commands import CommandConsumer
 from pbx.bus.publisher import EventPublisher
 from pbx.bus.ledger_follower import LedgerFollower
 from pbx.bus.ledger_sink import LedgerSink
+from pbx.calls.engine import CallEngine
+from pbx.calls.protocols import ConversationFactory, PromptFileMaker
+from pbx.calls.queue_tracking import other_queue_event
 from pbx.config_snapshot import ConfigCache
-from pbx.calls.engine import CallEngine, ConversationFactory, PromptFileMaker
 from pbx.health import health_app
 from pbx.ledger import LedgerWriter, ledger_url_from_env, make_engine
 from pbx.ledger.batch import ThreadedBatches
@@ -56,16 +58,15 @@ class PbxService:
         self.publisher = EventPublisher(redis)
         dial_rest = (HttpAriRest(dial_session, settings.ari_url, settings.ari_user, settings.ari_password)
                      if dial_session is not None else None)  # fmt: skip
+        self.config = ConfigCache(redis)
         self.engine = CallEngine(
             self.rest, self.publisher.publish, settings.ari_app, conversations,
             FORMATS[settings.media_format], failsafe_queue=settings.failsafe_queue, prompt_files=prompt_files,
-            dial_rest=dial_rest,
+            inbound_routes=self._inbound_route, dial_rest=dial_rest,
         )  # fmt: skip
         self.bot_status = bot_status or {"ready": True}
         self.commands = CommandConsumer(redis, self.publisher, consumer=settings.consumer_name,
                                         concurrency=settings.command_concurrency)  # fmt: skip
-        self.config = ConfigCache(redis)
-        self.engine.inbound_routes = self._inbound_route
         self.ari_ready = asyncio.Event()
         self.asterisk_version: str | None = None
         self.ari_events_filtered = False
@@ -92,9 +93,9 @@ class PbxService:
         self.ari_ready.set()
 
     async def _filter_ari_events(self) -> None:
-        """Only the event types the engine acts on: a dialled call also brings Dial (twice),
-        ChannelStateChange and ChannelVarset, each a JSON snapshot of the channel that Asterisk
-        would serialise and pbx parse for nothing."""
+        """Only the event types the engine acts on (its ARI handler table's keys): a dialled call
+        also brings Dial (twice), ChannelStateChange and ChannelVarset, each a JSON snapshot of
+        the channel that Asterisk would serialise and pbx parse for nothing."""
         types = self.engine.handled_event_types()
         try:
             await self.rest.put(f"applications/{self.settings.ari_app}/eventFilter",
@@ -111,14 +112,9 @@ class PbxService:
         """Every queue/agent event, ours or not, for the wallboard and the console."""
         if event.name == "Hangup":
             return
-        if event.variables.get("CC_CALL_ID") in self.engine.calls:
+        if event.call_id in self.engine.calls:
             return  # the engine publishes these itself, with the transfer's timings
-        await self.publisher.publish(QueueEvent(
-            call_id=event.variables.get("CC_CALL_ID") or None, name=event.name,
-            queue=event.fields.get("Queue", ""), channel=event.fields.get("Channel", ""),
-            member=event.fields.get("MemberName", "") or event.fields.get("Interface", ""),
-            reason=event.variables.get("CC_ESCALATION_REASON", ""), asterisk_ts=event.asterisk_ts,
-        ))  # fmt: skip
+        await self.publisher.publish(other_queue_event(event))
 
     async def run_commands(self) -> None:
         # Originating needs ARI: commands wait in the stream (unacknowledged) until it is up.

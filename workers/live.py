@@ -13,6 +13,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+import numpy as np
+
 from workers.asr.base import AsrEngine
 from workers.asr.batcher import BatchObserver, UtteranceBatcher
 from workers.asr.pipeline import CallSpeechPipeline, Recognition, UtteranceResult
@@ -55,7 +57,12 @@ class CallSession:
             return self._baseline
 
     def feed_frame(self, frame: bytes) -> list[VadEvent]:
+        """One 20 ms frame as it came off the wire, in the session's encoding."""
         return self._pipeline.feed_frame(frame)
+
+    def feed_samples(self, samples: np.ndarray) -> list[VadEvent]:
+        """One 20 ms frame already decoded (pbx's media gateway): no round trip through bytes."""
+        return self._pipeline.feed_samples(samples.astype(np.int16, copy=False))
 
     def close(self) -> list[VadEvent]:
         return self._pipeline.close()

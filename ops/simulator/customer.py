@@ -132,7 +132,7 @@ class SimulatedCustomers:
             asyncio.get_running_loop().call_later(run.script.interrupt_after_s, self._interrupt, run)
         elif event.type == "ChannelTalkingFinished":
             run.prompts_heard += 1
-            run.bot_talk_s += float(event.raw.get("duration", 0)) / 1000
+            run.bot_talk_s += (event.duration_ms or 0) / 1000
             if run.script.interrupt_after_s is None:
                 await self._say_next(run)
         elif event.type in ("StasisEnd", "ChannelDestroyed"):

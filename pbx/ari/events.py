@@ -1,9 +1,13 @@
-"""ARI events as frozen dataclasses: raw JSON stops at this boundary."""
+"""ARI events as frozen dataclasses: raw JSON stops at this boundary.
+
+One class for every event type, with a typed field for each thing pbx reads (empty or None
+when the event type does not carry it), so no code outside ``pbx/ari`` picks keys out of JSON.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -14,8 +18,10 @@ class AriEvent:
     timestamp: str
     channel_id: str | None = None
     bridge_id: str | None = None
-    args: tuple[str, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    args: tuple[str, ...] = ()  # StasisStart: the dialplan's Stasis() arguments (see pbx.calls.stasis_args)
+    digit: str = ""  # ChannelDtmfReceived
+    cause: int | None = None  # ChannelHangupRequest, ChannelDestroyed: the Q.850 hang-up cause
+    duration_ms: int | None = None  # ChannelTalkingFinished: how long the channel talked
 
     @property
     def at(self) -> float | None:
@@ -36,5 +42,14 @@ class AriEvent:
             channel_id=channel.get("id"),
             bridge_id=bridge.get("id"),
             args=tuple(str(a) for a in data.get("args", ())),
-            raw=data,
+            digit=str(data.get("digit", "")),
+            cause=_optional_int(data.get("cause")),
+            duration_ms=_optional_int(data.get("duration")),
         )
+
+
+def _optional_int(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None

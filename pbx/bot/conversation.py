@@ -19,10 +19,10 @@ import numpy as np
 
 from pbx.api import DecisionMade, UtteranceHeard
 from pbx.bot.phrases import BRIDGING_PHRASE, NO_AGENT_PHRASE, whisper_text
-from pbx.calls.conversation import CallIO
+from pbx.calls.protocols import CallIO
 from pbx.media.echo import EchoGuard, rms
-from pbx.tasks import BackgroundTasks
-from pbx.dialog import CaptureSlot, DialogSession, Escalate, Flow, Hangup, Listen, Say, SetOutcome
+from pbx.aio import BackgroundTasks
+from pbx.dialog import DialogSession, Escalate, Flow, Hangup, Listen, Say, SetOutcome
 from voicewatch import CallMonitor, Decision
 from workers.assessment import UtteranceAssessment
 from workers.asr.pipeline import UtteranceResult
@@ -69,7 +69,6 @@ class BotConversation:
         self._listen_started_mono: float | None = None
         self._audio_s = 0.0  # seconds of caller audio heard so far (20 ms a frame)
         self._outcome: tuple[str, str] = ("", "")
-        self._slots: dict[str, str] = {}
         self._handed_over = False
         self._closed = False
         self._echo = EchoGuard()
@@ -77,7 +76,6 @@ class BotConversation:
         self._held: tuple[str, asyncio.TimerHandle, float] | None = None
         self._merge_prefix = ""
         self._tasks = BackgroundTasks(f"call {spec.call_id} bot")
-        self.decisions: list[Decision] = []
 
     # ------------------------------------------------------------ Conversation protocol
 
@@ -95,7 +93,7 @@ class BotConversation:
         io = self._io
         if io is not None and io.playing and self._echo.barge_in(samples):
             self._barge_in()
-        for event in self._session.feed_frame(samples.astype("<i2").tobytes()):
+        for event in self._session.feed_samples(samples):
             if isinstance(event, SpeechStarted):
                 self._on_speech_started()
 
@@ -108,7 +106,7 @@ class BotConversation:
         # The campaign's safe-harbour message when it has one (regulators prescribe its wording).
         await self._say_text(self.spec.safe_harbour or NO_AGENT_PHRASE, barge_in=False)
         if self._io is not None:
-            await self._io.hangup("callback")
+            await self._io.hangup(*self._outcome)
 
     @property
     def outcome(self) -> tuple[str, str]:
@@ -163,7 +161,6 @@ class BotConversation:
         if not text:
             return
         decision = self._monitor.observe(event)
-        self.decisions.append(decision)
         if assessment.is_final or decision.escalate:
             await self._publish_decision(decision)
         if decision.escalate:
@@ -199,7 +196,6 @@ class BotConversation:
         self._no_input = None
         silence = time.monotonic() - (self._listen_started_mono or time.monotonic())
         decision = self._monitor.observe({"type": "silence", "duration_s": round(silence, 2)})
-        self.decisions.append(decision)
         if decision.escalate:
             self._spawn(self._hand_over(decision.queue or self.spec.escalation_queue, decision.reason or "silence",
                                         decision.score, decision.explanation))  # fmt: skip
@@ -229,8 +225,6 @@ class BotConversation:
                     self._cancel_no_input()
                     assert self._loop is not None
                     self._no_input = self._loop.call_later(action.timeout_s, self._on_no_input)
-                elif isinstance(action, CaptureSlot):
-                    self._slots[action.name] = action.value
                 elif isinstance(action, SetOutcome):
                     self._outcome = (str(action.outcome.value if hasattr(action.outcome, "value") else action.outcome),
                                      action.detail or "")  # fmt: skip
@@ -242,7 +236,8 @@ class BotConversation:
                     if not self._outcome[0]:
                         self._outcome = (outcome, "")
                     assert self._io is not None
-                    await self._io.hangup(outcome)
+                    await self._io.hangup(*self._outcome)  # the call's outcome: what the flow settled on
+                # CaptureSlot needs nothing here: the dialog session keeps the slots it captured.
 
     async def _say_text(self, text: str, barge_in: bool) -> None:
         io = self._io

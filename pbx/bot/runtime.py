@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from pbx.bot.context import CallSetupError
-from pbx.calls.engine import ConversationFactory, PromptFileMaker
 from pbx.calls.live import LiveCall
+from pbx.calls.protocols import ConversationFactory, PromptFileMaker
 from pbx.settings import PbxSettings
 
 log = logging.getLogger(__name__)

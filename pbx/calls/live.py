@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from pbx.aio import BackgroundTasks
 from pbx.api import InboundRoute, OriginateCall
-from pbx.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from pbx.calls.conversation import Conversation
+    from pbx.calls.protocols import Conversation
+    from pbx.media.player import PromptPlayer
+    from pbx.media.reframe import Reframer
     from pbx.media.rtp import RtpEndpoint
 
 
@@ -43,10 +44,7 @@ class Transfer:
     score: float
     decided_at: float  # time.time() of the decision (before the bridging phrase)
     requested_at: float  # time.time() the engine started moving the call
-    left_stasis_at: float | None = None
     queue_joined_at: float | None = None
-    agent_connected_at: float | None = None
-    agent: str = ""
 
     @property
     def decision_to_queue_ms(self) -> float | None:
@@ -70,18 +68,18 @@ class LiveCall:
     command: OriginateCall | None
     route: InboundRoute | None = None  # inbound calls: what the DID maps to
     state: CallState = CallState.DIALING
-    started_at: float = field(default_factory=time.time)
     answered_at: float | None = None
     media: MediaLeg | None = None
     conversation: Conversation | None = None
     transfer: Transfer | None = None
-    outcome: str | None = None
     hangup_cause: str = ""
+    # (outcome, detail) the bot gave when it hung up: the call's outcome once the line is down.
+    hangup_outcome: tuple[str, str] | None = None
     amd_verdict: str = ""  # AMDSTATUS (HUMAN, MACHINE, NOTSURE, HANGUP) when the campaign screens
     tasks: BackgroundTasks = field(init=False, repr=False)
-    players: list = field(default_factory=list)
+    players: list[PromptPlayer] = field(default_factory=list)  # the line clocks feeding this call's media legs
     last_audio_in: float = 0.0  # time.monotonic() of the caller's last RTP packet
-    reframer: Any = None  # pbx.media.reframe.Reframer once the bot listens  # the line clocks feeding this call's media legs
+    reframer: Reframer | None = None  # once the bot listens
 
     @property
     def escalation_queue(self) -> str:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
+import numpy as np
 import pytest
 
+from pbx.ami_listener import AmiEvent
 from pbx.api import CallAnswered, CallEnded, CallStarted, Event, OriginateCall
 from pbx.ari.client import AriError
 from pbx.ari.events import AriEvent
 from pbx.calls.engine import CallEngine
 from pbx.media.codec import ULAW
+from pbx.media.rtp import RtpEndpoint, RtpSender
 from tests.pbx.fakes import FakeAri
 
 
@@ -209,7 +212,7 @@ async def test_a_machine_gets_the_voicemail_message_then_the_call_ends_as_voicem
     await engine.on_event(ari_event("StasisEnd", command.call_id))
     assert command.call_id in engine.calls  # still playing the message
     # Out of Stasis, AMI is the reliable word that the line went down.
-    await engine.on_queue_event("Hangup", {"Uniqueid": command.call_id, "Cause": "16"}, {})
+    await engine.on_ami_event(AmiEvent("Hangup", {"Uniqueid": command.call_id, "Cause": "16"}, {}))
     ended = events[-1]
     assert isinstance(ended, CallEnded) and ended.outcome == "voicemail" and ended.detail.endswith("message left")
     assert bots.started == []
@@ -255,3 +258,96 @@ def test_an_ari_timestamp_is_read_or_left_unknown() -> None:
     assert ari_event("StasisStart", "c").at is None  # "t": not a time
     event = AriEvent.from_json({"type": "X", "application": "cc", "timestamp": "2026-11-25T22:10:00.5+0530"})
     assert event.at == pytest.approx(1795624800.5)
+
+
+# ------------------------------------------------------------------ the handler table, the bot's call
+
+
+def test_the_ari_event_filter_is_the_handler_tables_keys() -> None:
+    engine = make_engine(FakeAri(), [])
+    assert engine.handled_event_types() == (
+        "ChannelDestroyed", "ChannelDtmfReceived", "ChannelHangupRequest", "StasisEnd", "StasisStart",
+    )  # fmt: skip
+
+
+class ScriptedBot:
+    """A conversation that records what reaches it and hangs up when told to."""
+
+    def __init__(self, hangup: tuple[str, str] | None = None) -> None:
+        self.io = None
+        self.frames: list[np.ndarray] = []
+        self.digits: list[str] = []
+        self.heard_audio = asyncio.Event()
+        self._hangup = hangup
+
+    async def start(self, io) -> None:
+        self.io = io
+        if self._hangup is not None:
+            await io.hangup(*self._hangup)
+
+    def on_audio(self, samples: np.ndarray) -> None:
+        self.frames.append(samples)
+        if samples.any():  # not the silence the line's clock fills gaps with
+            self.heard_audio.set()
+
+    def on_dtmf(self, digit: str) -> None:
+        self.digits.append(digit)
+
+    async def on_queue_timeout(self, queue: str, status: str) -> None: ...
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        return ("", "")  # says nothing: what the call ends with must come from the hang-up
+
+    async def close(self) -> None: ...
+
+
+async def with_the_bot(bot: ScriptedBot) -> tuple[CallEngine, FakeAri, list[Event], OriginateCall, RtpEndpoint]:
+    """An answered call whose bot is connected through a media leg (its RTP endpoint is real, on localhost)."""
+    ari, events = FakeAri(), []
+
+    async def publish(event: Event) -> None:
+        events.append(event)
+
+    engine = CallEngine(ari, publish, "cc", lambda call: bot, ULAW)
+    command = OriginateCall(endpoint="PJSIP/x@trunk", flow="f")
+    await engine.originate(command)
+    await engine.on_event(ari_event("StasisStart", command.call_id, args=["outbound"]))
+    _, media = await ari.request_made("POST", "channels/externalMedia")
+    await engine.on_event(ari_event("StasisStart", media["channelId"]))  # the media channel is up: bridged
+    await ari.request_made("POST", "bridges/")
+    [leg] = engine.registry.media.values()
+    return engine, ari, events, command, leg.rtp
+
+
+async def test_the_bots_hang_up_outcome_is_the_calls_outcome() -> None:
+    bot = ScriptedBot(hangup=("callback", "asked to be called tomorrow"))
+    engine, ari, events, command, _ = await with_the_bot(bot)
+    await ari.request_made("DELETE", f"channels/{command.call_id}")
+    await engine.on_event(ari_event("StasisEnd", command.call_id))
+    ended = events[-1]
+    assert isinstance(ended, CallEnded) and (ended.outcome, ended.detail) == ("callback", "asked to be called tomorrow")
+    assert engine.calls == {}
+
+
+async def test_the_caller_reaches_the_bot_as_20_ms_numpy_frames_and_digits() -> None:
+    bot = ScriptedBot()
+    engine, ari, events, command, rtp = await with_the_bot(bot)
+    caller = RtpSender(ULAW.payload_type, 80)
+    packet = caller.packet(ULAW.encode(np.full(80, 1000, dtype=np.int16)))  # 10 ms packets: reframed to 20 ms
+    transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+        asyncio.DatagramProtocol, remote_addr=rtp.local_address)  # fmt: skip
+    try:
+        transport.sendto(packet)
+        transport.sendto(packet)
+        await asyncio.wait_for(bot.heard_audio.wait(), 5)
+    finally:
+        transport.close()
+    assert all(isinstance(f, np.ndarray) and f.dtype == np.int16 and len(f) == 160 for f in bot.frames)
+    [frame] = [f for f in bot.frames if f.any()]
+    assert abs(int(frame.mean()) - 1000) < 40  # ulaw's step at this level
+    await engine.on_event(AriEvent.from_json({"type": "ChannelDtmfReceived", "application": "cc", "timestamp": "t",
+                                              "digit": "5", "channel": {"id": command.call_id}}))  # fmt: skip
+    assert bot.digits == ["5"]
+    await engine.on_event(ari_event("ChannelDestroyed", command.call_id, cause=16))
+    assert isinstance(events[-1], CallEnded) and events[-1].outcome == "hung_up"

@@ -33,6 +33,7 @@ from ops.simulator.customer import CustomerScript, SimulatedCustomers, flite_voi
 from ops.simulator.sip_agent import SippAgent
 from pbx.ari.client import HttpAriRest
 from pbx.bot.runtime import load_bot_runtime
+from pbx.calls.channels import hang_up
 from pbx.calls.engine import CallEngine
 from pbx.dialog.library import SAMPLE_LEAD
 from pbx.media.codec import ULAW
@@ -75,12 +76,12 @@ def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerSc
     async def go() -> None:
         async with aiohttp.ClientSession() as session:
             rest = HttpAriRest(session, asterisk.ari_url, s.ari_user, s.ari_password)
-            engine = CallEngine(rest, publish, s.ari_app, runtime.conversations, ULAW, "support", runtime.prompt_files)
-            if inbound is not None:
-                async def route(did: str):
-                    return inbound.route_for(did)
 
-                engine.inbound_routes = route
+            async def route(did: str):
+                return inbound.route_for(did) if inbound is not None else None
+
+            engine = CallEngine(rest, publish, s.ari_app, runtime.conversations, ULAW, "support", runtime.prompt_files,
+                                inbound_routes=route)  # fmt: skip
             customers = SimulatedCustomers(rest, SIM_APP, flite_voice(),
                                            asterisk.root / s.instance_dir.lstrip("/") / "spool" / "sim",
                                            f"{s.instance_dir}/spool/sim")  # fmt: skip
@@ -120,7 +121,7 @@ def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerSc
             raise AssertionError(f"timed out; customers (prompts heard, lines said) {runs}; events:\n{story}\n{asterisk.log_tail(400)}") from None
         for call_id in call_ids.values():
             if call_id in engine.calls:
-                await engine._hangup_channel(engine.calls[call_id].channel_id)
+                await hang_up(rest, engine.calls[call_id].channel_id)
         await asyncio.sleep(0.5)
 
     asyncio.run(go())

@@ -22,7 +22,7 @@ from pbx.ami import AmiLink
 from pbx.ami_listener import AmiQueueListener
 from pbx.api import CallEnded, CallEscalated, Event, OriginateCall, QueueEvent
 from pbx.ari.client import HttpAriRest
-from pbx.calls.conversation import CallIO
+from pbx.calls.protocols import CallIO
 from pbx.calls.engine import CallEngine
 from pbx.media.codec import SLIN16
 from tests.realstack.harness import QuietConversation, ari_app, wait_for_event

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pbx.ami import channel_variables
+from pbx.ami_listener import AmiEvent
 from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff
 from pbx.settings import PbxSettings, SettingsError
@@ -36,3 +37,23 @@ def test_channel_variables_from_one_or_many() -> None:
     assert channel_variables({"ChanVariable": "A=1"}) == {"A": "1"}
     assert channel_variables({"ChanVariable": ["A=1", "B=x=y", "junk"]}) == {"A": "1", "B": "x=y"}
     assert channel_variables({}) == {}
+
+
+def test_ari_event_types_what_pbx_reads() -> None:
+    dtmf = AriEvent.from_json({"type": "ChannelDtmfReceived", "application": "cc", "digit": "7", "duration_ms": 90})
+    destroyed = AriEvent.from_json({"type": "ChannelDestroyed", "application": "cc", "cause": 17})
+    talked = AriEvent.from_json({"type": "ChannelTalkingFinished", "application": "cc", "duration": 1450})
+    assert (dtmf.digit, dtmf.cause) == ("7", None)
+    assert (destroyed.cause, destroyed.digit) == (17, "")
+    assert talked.duration_ms == 1450
+
+
+def test_ami_event_names_what_pbx_reads() -> None:
+    event = AmiEvent("QueueCallerJoin", {"Uniqueid": "u1", "Linkedid": "l1", "Queue": "support", "Channel": "PJSIP/x-1",
+                                         "MemberName": "agent1", "Interface": "PJSIP/agent1"},
+                     {"CC_CALL_ID": "c1", "CC_ESCALATION_REASON": "angry"})  # fmt: skip
+    assert (event.unique_id, event.linked_id, event.queue, event.channel) == ("u1", "l1", "support", "PJSIP/x-1")
+    assert (event.member_name, event.interface, event.call_id, event.escalation_reason) == (
+        "agent1", "PJSIP/agent1", "c1", "angry")  # fmt: skip
+    hangup = AmiEvent("Hangup", {"Uniqueid": "u1", "Cause": "16"}, {})
+    assert (hangup.cause, hangup.queue, hangup.call_id) == ("16", None, "")  # no queue named: None, not ""

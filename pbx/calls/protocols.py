@@ -1,17 +1,22 @@
-"""The contract between the call engine (ARI, media) and what talks to the caller.
+"""The contract between the call engine (ARI, media) and what it is given from outside.
 
 The engine owns channels, bridges and RTP; a ``Conversation`` owns the dialog, speech and
-VoiceWatch. They meet here so either side can be tested with the other scripted.
+VoiceWatch. They meet here so either side can be tested with the other scripted. The
+callables the engine is built with (where events go, how prompt files are made, how a
+conversation is made for a call) are named here too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from pbx.api import Event
+
+if TYPE_CHECKING:
+    from pbx.calls.live import LiveCall
 
 
 class CallIO(Protocol):
@@ -64,3 +69,9 @@ class Conversation(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+Publish = Callable[[Event], Awaitable[None]]
+# (file name, text) -> the file Asterisk plays (no extension), or None
+PromptFileMaker = Callable[[str, str], Awaitable[str | None]]
+ConversationFactory = Callable[["LiveCall"], Conversation]

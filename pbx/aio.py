@@ -1,4 +1,4 @@
-"""Background jobs tied to one owner (a call, a conversation).
+"""asyncio helpers: background jobs tied to one owner (a call, a conversation).
 
 Each task is kept referenced until it ends (asyncio holds only weak references), a failure
 is logged with the owner's name instead of vanishing, and the owner cancels them together.

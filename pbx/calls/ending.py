@@ -1,0 +1,58 @@
+"""How a call ends: its final outcome, and the clean-up and ``CallEnded`` that close it."""
+
+from __future__ import annotations
+
+import logging
+
+from pbx.api import CallEnded
+from pbx.ari.client import AriRest
+from pbx.calls.live import CallState, LiveCall
+from pbx.calls.media_leg import close_media_leg
+from pbx.calls.protocols import Publish
+from pbx.calls.registry import CallRegistry
+
+log = logging.getLogger(__name__)
+
+
+
+def final_outcome(call: LiveCall) -> tuple[str, str]:
+    """(outcome, detail) of an answered call whose line went down."""
+    if call.state is CallState.LEAVING_MESSAGE:
+        return ("voicemail", "answering machine; message left")
+    if call.state is CallState.SCREENING:
+        return ("hung_up", "hung up during answering-machine detection")
+    if call.transfer is not None:
+        return ("escalated", call.transfer.reason)
+    if call.hangup_outcome is not None:
+        outcome, detail = call.hangup_outcome
+        return (outcome or "hung_up", detail)
+    if call.conversation is not None:
+        outcome, detail = call.conversation.outcome
+        return (outcome or "hung_up", detail)
+    return ("hung_up", "")
+
+
+class CallEnding:
+    def __init__(self, rest: AriRest, publish: Publish, registry: CallRegistry) -> None:
+        self._rest = rest
+        self._publish = publish
+        self._registry = registry
+
+    async def end(self, call: LiveCall, outcome: str, cause: str = "", detail: str = "") -> None:
+        """Once per call: stop its jobs, players, media and conversation, then say how it ended."""
+        if call.state is CallState.ENDED:
+            return
+        call.state = CallState.ENDED
+        call.cancel_tasks()
+        for player in call.players:
+            player.close()
+        if call.media is not None:
+            leg, call.media = call.media, None
+            await close_media_leg(self._rest, leg)
+        if call.conversation is not None:
+            try:
+                await call.conversation.close()
+            except Exception:
+                log.exception("call %s: conversation close failed", call.call_id)
+        await self._publish(CallEnded(call_id=call.call_id, outcome=outcome, cause=cause, detail=detail))
+        self._registry.remove(call)

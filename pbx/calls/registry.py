@@ -1,0 +1,45 @@
+"""The live calls of this pbx process, found by call id or by channel."""
+
+from __future__ import annotations
+
+from pbx.calls.live import CallState, LiveCall, MediaLeg
+
+
+class CallRegistry:
+    def __init__(self) -> None:
+        self.calls: dict[str, LiveCall] = {}
+        self._by_channel: dict[str, LiveCall] = {}  # caller channel id -> call
+        self.media: dict[str, MediaLeg] = {}  # media channel id -> leg
+
+    def add(self, call: LiveCall) -> None:
+        self.calls[call.call_id] = call
+        self._by_channel[call.channel_id] = call
+
+    def remove(self, call: LiveCall) -> None:
+        self._by_channel.pop(call.channel_id, None)
+        self.calls.pop(call.call_id, None)
+
+    def by_channel(self, channel_id: str | None) -> LiveCall | None:
+        return self._by_channel.get(channel_id or "")
+
+    def owns_channel(self, channel_id: str) -> bool:
+        """A caller's channel or a media leg of one of our calls."""
+        return channel_id in self._by_channel or channel_id in self.media
+
+    def add_media(self, leg: MediaLeg) -> None:
+        self.media[leg.channel_id] = leg
+
+    def pop_media(self, channel_id: str) -> MediaLeg | None:
+        return self.media.pop(channel_id, None)
+
+    def live(self, call_id: str) -> LiveCall:
+        call = self.calls.get(call_id)
+        if call is None or call.state is CallState.ENDED:
+            raise LookupError(f"no live call {call_id}")
+        return call
+
+    def live_counts(self) -> dict[str, int]:
+        counts = {state.value: 0 for state in CallState}
+        for call in self.calls.values():
+            counts[call.state.value] += 1
+        return counts
