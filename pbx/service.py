@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiEvent, AmiQueueListener
-from pbx.api import LIVE_COUNTS_KEY, InboundRoute
+from pbx.api import LIVE_COUNTS_KEY, InboundRoute, LiveCounts
 from pbx.ari.client import AriError, HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
@@ -28,7 +28,7 @@ from pbx.bus.ledger_follower import LedgerFollower
 from pbx.bus.ledger_sink import LedgerSink
 from pbx.calls.engine import CallEngine
 from pbx.calls.protocols import ConversationFactory, PromptFileMaker
-from pbx.calls.queue_tracking import other_queue_event
+from pbx.calls.queue_tracking import other_queue_activity
 from pbx.config_snapshot import ConfigCache
 from pbx.health import health_app
 from pbx.ledger import LedgerWriter, ledger_url_from_env, make_engine
@@ -114,7 +114,8 @@ class PbxService:
             return
         if event.call_id in self.engine.calls:
             return  # the engine publishes these itself, with the transfer's timings
-        await self.publisher.publish(other_queue_event(event))
+        for activity in other_queue_activity(event):
+            await self.publisher.publish(activity)
 
     async def run_commands(self) -> None:
         # Originating needs ARI: commands wait in the stream (unacknowledged) until it is up.
@@ -131,11 +132,9 @@ class PbxService:
 
     async def publish_live_counts(self, every_s: float = 1.0) -> None:
         while True:
-            counts = self.engine.live_counts()
-            # A call being screened for a machine is about to need the bot: it holds an AI line.
-            counts["ai_calls"] = counts["with_bot"] + counts["escalating"] + counts["screening"]
+            counts = LiveCounts(**self.engine.live_counts(), updated_at=time.time())
             try:
-                await self.redis.hset(LIVE_COUNTS_KEY, mapping={**counts, "updated_at": f"{time.time():.3f}"})
+                await self.redis.hset(LIVE_COUNTS_KEY, mapping=counts.to_hash())
                 await self.publisher.flush()
                 self.redis_error = None
             except (RedisError, OSError) as exc:

@@ -35,9 +35,9 @@ from contactcenter.campaigns.models import (
     LeadStatus,
 )
 from contactcenter.campaigns.pacing_inputs import CampaignView, campaign_view, pacing_snapshot
-from contactcenter.campaigns.pbx_link import DialPlan, LiveCounts, PbxLink, build_command, trunk_dial_plan
+from contactcenter.campaigns.pbx_link import DialPlan, PbxLink, build_command, trunk_dial_plan
 from contactcenter.people.models import DoNotCall
-from pbx.api import OriginateCall, new_id
+from pbx.api import LiveCounts, OriginateCall, new_id
 
 log = logging.getLogger(__name__)
 

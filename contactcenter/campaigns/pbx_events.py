@@ -28,13 +28,17 @@ from contactcenter.people import agents
 from contactcenter.people.models import DncSource, DoNotCall
 from pbx.api import (
     EVENTS_STREAM,
+    AgentConnected,
+    AgentStateChanged,
     CallAnswered,
     CallEnded,
     CallEscalated,
+    CallOutcome,
     CallStarted,
     CommandRejected,
     Event,
-    QueueEvent,
+    QueueAbandoned,
+    ReturnedToBot,
     SchemaError,
     parse_event,
 )
@@ -54,9 +58,6 @@ _ORDER = {s: i for i, s in enumerate([AttemptStatus.QUEUED, AttemptStatus.DIALIN
 _PROGRESS_FIELDS = ["status", "started_at", "answered_at", "escalated_at", "escalation_queue", "escalation_reason",
                     "agent", "agent_connected_at", "abandoned"]  # fmt: skip
 
-# Queue events that mean a caller waiting for a human gave up or was given up on.
-_ABANDON_EVENTS = {"QueueCallerAbandon", "QueueReturned"}
-
 # Events that change only their call's attempt (no lead, agent or other row): applied in runs,
 # one UPDATE statement a run (bulk.update_rows; the figures: ``python -m benchmarks dialer``).
 _BATCHED = (CallStarted, CallAnswered, CallEscalated)
@@ -75,8 +76,8 @@ def _advance(attempt: CallAttempt, status: str) -> bool:
 
 def apply_event(event: Event) -> str:
     """Apply one pbx event; returns a word saying what it did (for logs and tests)."""
-    if isinstance(event, QueueEvent) and event.member:
-        agents.apply_queue_event(event.name, event.member, _at(event))
+    if isinstance(event, AgentStateChanged):
+        return "agent_changed" if agents.apply_phone_state(event, _at(event)) else "ignored"
     if isinstance(event, CommandRejected):
         return _rejected(event)
     if not event.call_id:
@@ -156,14 +157,15 @@ def _progress(attempt: CallAttempt, event: Event) -> bool:
         attempt.escalation_queue = event.queue
         attempt.escalation_reason = event.reason
         _advance(attempt, AttemptStatus.WAITING_AGENT)
-    elif isinstance(event, QueueEvent):
-        if event.name == "AgentConnect":
-            attempt.agent = event.member.rsplit("/", 1)[-1]
-            attempt.agent_connected_at = attempt.agent_connected_at or at
-            _advance(attempt, AttemptStatus.WITH_AGENT)
-        elif event.name in _ABANDON_EVENTS and attempt.agent_connected_at is None:
+    elif isinstance(event, AgentConnected):
+        attempt.agent = event.agent
+        attempt.agent_connected_at = attempt.agent_connected_at or at
+        _advance(attempt, AttemptStatus.WITH_AGENT)
+    elif isinstance(event, QueueAbandoned | ReturnedToBot):
+        # The caller gave up waiting for a human, or was given up on after the queue's maximum wait.
+        if attempt.agent_connected_at is None:
             attempt.abandoned = True
-            if event.name == "QueueReturned":  # back with the bot, which offers a callback
+            if isinstance(event, ReturnedToBot):  # back with the bot, which offers a callback
                 attempt.status = AttemptStatus.WITH_BOT
     else:
         return False
@@ -176,7 +178,7 @@ def _ended(attempt: CallAttempt, event: CallEnded, at: dt.datetime) -> None:
     attempt.outcome = event.outcome
     attempt.cause = event.cause[:64]
     attempt.detail = event.detail[:300]
-    if event.outcome == "abandoned" and attempt.escalated_at and not attempt.agent_connected_at:
+    if event.outcome == CallOutcome.ABANDONED and attempt.escalated_at and not attempt.agent_connected_at:
         attempt.abandoned = True
     attempt.save()
     lead = Lead.objects.select_for_update().select_related("campaign").get(pk=attempt.lead_id)
@@ -185,7 +187,7 @@ def _ended(attempt: CallAttempt, event: CallEnded, at: dt.datetime) -> None:
 
 def _settle_lead(lead: Lead, attempt: CallAttempt, outcome: str, detail: str, at: dt.datetime) -> None:
     campaign = lead.campaign
-    if outcome in ("opt_out", "do_not_call"):
+    if outcome in (CallOutcome.OPT_OUT, CallOutcome.DO_NOT_CALL):
         # Said during the call ("don't call me again", "call mat karna"): no campaign calls again.
         DoNotCall.objects.get_or_create(phone=lead.phone, defaults={
             "source": DncSource.OPT_OUT, "reason": f"{outcome} during call", "campaign": campaign,
@@ -212,13 +214,13 @@ def _rejected(event: CommandRejected) -> str:
         at = _at(event)
         attempt.status = AttemptStatus.ENDED
         attempt.ended_at = at
-        attempt.outcome = "failed"
+        attempt.outcome = CallOutcome.FAILED
         attempt.cause = "command_rejected"
         attempt.detail = event.error[:300]
         attempt.save()
         lead = Lead.objects.select_for_update().select_related("campaign").get(pk=attempt.lead_id)
         if lead.status == LeadStatus.DIALING:
-            services.complete_lead(lead, "failed", f"pbx rejected the call: {event.error}", at)
+            services.complete_lead(lead, CallOutcome.FAILED, f"pbx rejected the call: {event.error}", at)
     return "rejected"
 
 

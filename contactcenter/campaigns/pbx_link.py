@@ -7,13 +7,15 @@ recorded attempt into its originate command, the same command every time.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from contactcenter.campaigns.flows import CONNECT_TO_AGENT_FLOW
 from contactcenter.campaigns.models import AmdAction, CallAttempt, Campaign, Lead
-from pbx.api import COMMANDS_STREAM, LIVE_COUNTS_KEY, OriginateCall, to_fields
+from pbx.api import COMMANDS_STREAM, LIVE_COUNTS_KEY, LiveCounts, OriginateCall, SchemaError, to_fields
+
+log = logging.getLogger(__name__)
 
 DialPlan = Callable[[str, str], str]
 
@@ -31,34 +33,6 @@ def trunk_dial_plan(trunk: str, phone: str) -> str:
 
 
 # ------------------------------------------------------------------ pbx, seen from here
-
-
-@dataclass(frozen=True)
-class LiveCounts:
-    """pbx's hash ``cc:pbx:live``: its calls by state, refreshed every second."""
-
-    dialing: int = 0
-    with_bot: int = 0
-    escalating: int = 0
-    queued: int = 0
-    with_agent: int = 0
-    ai_calls: int = 0
-    updated_at: float = 0.0
-
-    @classmethod
-    def from_hash(cls, data: dict) -> LiveCounts:
-        values = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-                  for k, v in data.items()}  # fmt: skip
-        kwargs = {}
-        for name in cls.__dataclass_fields__:
-            try:
-                kwargs[name] = float(values[name]) if name == "updated_at" else int(values[name])
-            except (KeyError, ValueError):
-                pass
-        return cls(**kwargs)
-
-    def fresh(self, now_s: float, max_age_s: float) -> bool:
-        return now_s - self.updated_at <= max_age_s
 
 
 class PbxLink(Protocol):
@@ -81,8 +55,16 @@ class RedisPbxLink:
         pipe.execute()
 
     def live_counts(self) -> LiveCounts | None:
+        """None when pbx has not written them, or wrote what this dialer cannot read: then it
+        does not dial (counting a missing state as zero would over-dial)."""
         data = self._redis.hgetall(LIVE_COUNTS_KEY)
-        return LiveCounts.from_hash(data) if data else None
+        if not data:
+            return None
+        try:
+            return LiveCounts.from_hash(data)
+        except SchemaError as exc:
+            log.warning("pbx's live counts are unreadable (%s); not dialling", exc)
+            return None
 
 
 # ------------------------------------------------------------------ commands

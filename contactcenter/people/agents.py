@@ -1,8 +1,9 @@
 """Human agents as the dialer sees them: how many are free in which queues.
 
-This is the seam for the agent console: today agent state comes from pbx's ``queue.event``s
-(AMI AgentCalled/AgentConnect/AgentComplete…) and from the admin; when the console owns
-agent state (log-in, pause, wrap-up), it replaces :func:`apply_queue_event` and keeps
+This is the seam for the agent console: today agent state comes from pbx's
+``agent.state_changed`` events (their phones ringing, answering, hanging up) and from the
+admin; when the console owns agent state (log-in, pause, wrap-up), it replaces
+:func:`apply_phone_state` and keeps
 :func:`agent_counts`'s meaning: agents who could take a call right now, and agents a call
 holds.
 """
@@ -16,16 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from contactcenter.people.models import Agent, AgentState
-
-# AMI event name -> the state it puts the member in
-_STATE_BY_EVENT = {
-    "AgentCalled": AgentState.RINGING,
-    "AgentConnect": AgentState.ON_CALL,
-    "AgentComplete": AgentState.AVAILABLE,
-    "AgentRingNoAnswer": AgentState.AVAILABLE,
-    "AgentDump": AgentState.AVAILABLE,
-}
-
+from pbx.api import PERSON_SET_AGENT_STATES, AgentStateChanged
 
 _BUSY = (AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP)
 
@@ -45,18 +37,13 @@ def agent_counts(queue_names: Iterable[str]) -> AgentCounts:
     return AgentCounts(free=by_state.get(AgentState.AVAILABLE, 0), busy=sum(by_state.get(s, 0) for s in _BUSY))
 
 
-def apply_queue_event(name: str, member: str, at: dt.datetime) -> bool:
-    """Follow an agent's state from a queue event; True if an agent changed."""
-    state = _STATE_BY_EVENT.get(name)
-    if state is None or not member:
-        return False
-    # AMI names members by MemberName ("agent1") or by interface ("PJSIP/agent1").
-    agent_name = member.rsplit("/", 1)[-1]
-    # An agent marked offline/paused by an admin stays so; only live agents follow the queue.
+def apply_phone_state(event: AgentStateChanged, at: dt.datetime) -> bool:
+    """Follow an agent's state from their phone's activity; True if an agent changed."""
+    # An agent marked offline/paused by a person stays so; only live agents follow their phone.
     changed = (
-        Agent.objects.filter(name=agent_name)
-        .exclude(state__in=[AgentState.OFFLINE, AgentState.PAUSED])
-        .exclude(state=state)
-        .update(state=state, state_changed_at=at)
+        Agent.objects.filter(name=event.agent)
+        .exclude(state__in=list(PERSON_SET_AGENT_STATES))
+        .exclude(state=event.state)
+        .update(state=event.state, state_changed_at=at)
     )
     return changed > 0

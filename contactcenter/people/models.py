@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from contactcenter.campaigns import compliance
+from contactcenter.core.choices import text_choices
+from pbx.api import AgentState as AgentStateWord
 
 
 class HumanQueue(models.Model):
@@ -29,13 +31,8 @@ class HumanQueue(models.Model):
         return self.name
 
 
-class AgentState(models.TextChoices):
-    OFFLINE = "offline"
-    AVAILABLE = "available"
-    RINGING = "ringing"
-    ON_CALL = "on_call"
-    WRAP_UP = "wrap_up"
-    PAUSED = "paused"
+# An agent's states are pbx.api's words: pbx reports phones' activity in them.
+AgentState = text_choices(AgentStateWord)
 
 
 class Agent(models.Model):

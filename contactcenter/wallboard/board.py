@@ -16,21 +16,32 @@ incremented.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from pbx.api import (
+    PERSON_SET_AGENT_STATES,
+    AgentConnected,
+    AgentStateChanged,
     CallAnswered,
     CallEnded,
     CallEscalated,
+    CallQueued,
     CallStarted,
     DecisionMade,
     Event,
-    QueueEvent,
+    LiveCounts,
+    QueueAbandoned,
+    QueueActivity,
+    ReturnedToBot,
+    SchemaError,
     UtteranceHeard,
 )
+
+log = logging.getLogger(__name__)
 
 
 class Section(StrEnum):
@@ -45,22 +56,6 @@ class Section(StrEnum):
 
 
 ALL_SECTIONS = frozenset(Section)
-
-# Agent states (contactcenter.people.models.AgentState values) and the AMI events that set them.
-AGENT_STATES = ("available", "ringing", "on_call", "wrap_up", "paused", "offline")
-_AGENT_STATE_BY_EVENT = {
-    "AgentCalled": "ringing",
-    "AgentConnect": "on_call",
-    "AgentComplete": "available",
-    "AgentRingNoAnswer": "available",
-    "AgentDump": "available",
-}
-# Set by a person (admin, console): queue activity does not override them (as in people.agents).
-_STICKY_AGENT_STATES = {"offline", "paused"}
-# A caller waiting for a human gave up (Abandon) or was given back to the bot after the max wait.
-_LOST_QUEUE_EVENTS = {"QueueCallerAbandon", "QueueReturned"}
-_LEFT_QUEUE_EVENTS = {"QueueCallerLeave", "AgentConnect"} | _LOST_QUEUE_EVENTS
-
 
 @dataclass(frozen=True)
 class BoardConfig:
@@ -181,8 +176,10 @@ def _stop_waiting(board: Board, key: str) -> bool:
 
 def apply_event(board: Board, event: Event) -> frozenset[Section]:
     """Fold one pbx event into the board; returns the sections that changed."""
-    if isinstance(event, QueueEvent):
-        return _queue_event(board, event)
+    if isinstance(event, AgentStateChanged):
+        return _agent_state(board, event)
+    if isinstance(event, QueueActivity):
+        return _queue_activity(board, event)
     record = _record(board, event)
     if record is None:
         return frozenset()
@@ -223,18 +220,15 @@ def apply_event(board: Board, event: Event) -> frozenset[Section]:
     return frozenset()  # command.rejected and anything new: nothing on the board
 
 
-def _queue_event(board: Board, event: QueueEvent) -> frozenset[Section]:
-    changed: set[Section] = set()
-    if event.member and event.name in _AGENT_STATE_BY_EVENT:
-        changed |= _agent_event(board, event)
+def _queue_activity(board: Board, event: QueueActivity) -> frozenset[Section]:
     key = event.call_id or (f"channel:{event.channel}" if event.channel else None)
-    if key is None or (event.name not in _LEFT_QUEUE_EVENTS and event.name != "QueueCallerJoin"):
-        return frozenset(changed)
+    if key is None:
+        return frozenset()
     record = _record(board, event, key)
     assert record is not None
     queue = event.queue or record.queue
-    changed |= {Section.QUEUES, Section.TODAY, Section.ESCALATIONS}
-    if event.name == "QueueCallerJoin":
+    changed = frozenset({Section.QUEUES, Section.TODAY, Section.ESCALATIONS})
+    if isinstance(event, CallQueued):
         if record.escalated_at is None:  # not escalated by pbx: the fail-safe, or a caller straight from the trunk
             record.escalated_at = event.at
             record.queue, record.reason = queue, event.reason or record.reason
@@ -246,32 +240,31 @@ def _queue_event(board: Board, event: QueueEvent) -> frozenset[Section]:
         if record.agent_connected_at is None and not record.ended:
             record.lost = False  # back in a queue (escalated again after coming back to the bot)
             board.waiting.setdefault(queue, {})[key] = event.at
-        return frozenset(changed)
+        return changed
     _stop_waiting(board, key)
-    if event.name == "AgentConnect":
+    if isinstance(event, AgentConnected):
         record.agent_connected_at = record.agent_connected_at or event.at
-        record.agent = record.agent or event.member.rsplit("/", 1)[-1]
-    elif event.name in _LOST_QUEUE_EVENTS and record.agent_connected_at is None:
-        record.lost = True
-    return frozenset(changed)
+        record.agent = record.agent or event.agent
+    elif isinstance(event, QueueAbandoned | ReturnedToBot) and record.agent_connected_at is None:
+        record.lost = True  # gave up waiting, or given back to the bot after the queue's maximum wait
+    return changed
 
 
-def _agent_event(board: Board, event: QueueEvent) -> set[Section]:
-    name = event.member.rsplit("/", 1)[-1]
-    state = _AGENT_STATE_BY_EVENT[event.name]
+def _agent_state(board: Board, event: AgentStateChanged) -> frozenset[Section]:
+    name, state = event.agent, event.state.value
     current = board.agents.get(name)
     if current is None:  # a queue member the database does not know (yet): show it anyway
         queues = (event.queue,) if event.queue else ()
         board.agents[name] = _AgentState(AgentFact(name, state, event.at, queues=queues), from_event=True)
-        return {Section.AGENTS, Section.QUEUES}
+        return frozenset({Section.AGENTS, Section.QUEUES})
     fact = current.fact
-    if fact.state in _STICKY_AGENT_STATES or fact.state == state:
-        return set()
+    if fact.state in PERSON_SET_AGENT_STATES or fact.state == state:
+        return frozenset()
     if fact.since is not None and event.at < fact.since:
-        return set()  # older than what we know (a replayed event after a console change)
+        return frozenset()  # older than what we know (a replayed event after a console change)
     current.fact = AgentFact(name, state, event.at, fact.display_name, fact.queues)
     current.from_event = True
-    return {Section.AGENTS, Section.QUEUES}
+    return frozenset({Section.AGENTS, Section.QUEUES})
 
 
 # ------------------------------------------------------------------ database facts and the clock
@@ -285,7 +278,7 @@ def apply_agents(board: Board, facts: Iterable[AgentFact]) -> frozenset[Section]
         current = board.agents.get(fact.name)
         if current is not None and current.from_event and current.fact.since is not None and (
             fact.since is None or fact.since < current.fact.since
-        ) and fact.state not in _STICKY_AGENT_STATES:
+        ) and fact.state not in PERSON_SET_AGENT_STATES:
             kept = current.fact
             merged[fact.name] = _AgentState(AgentFact(fact.name, kept.state, kept.since, fact.display_name,
                                                       fact.queues), from_event=True)  # fmt: skip
@@ -316,20 +309,16 @@ def apply_campaigns(board: Board, facts: Iterable[CampaignFact]) -> frozenset[Se
 
 
 def apply_live_counts(board: Board, data: Mapping[Any, Any] | None, now: float) -> frozenset[Section]:
-    """pbx's hash ``cc:pbx:live`` (bytes or str); integers are counts, ``updated_at`` its age."""
-    counts: dict[str, int] = {}
-    updated_at: float | None = None
-    for key, value in (data or {}).items():
-        key = key.decode() if isinstance(key, bytes) else str(key)
-        value = value.decode() if isinstance(value, bytes) else str(value)
-        try:
-            if key == "updated_at":
-                updated_at = float(value)
-            else:
-                counts[key] = int(value)
-        except ValueError:
-            continue  # a field we do not understand is not a reason to drop the others
-    ok = updated_at is not None and now - updated_at <= board.config.live_counts_max_age_s
+    """pbx's hash ``cc:pbx:live`` (bytes or str). Unreadable (a pbx writing other states) counts
+    as pbx not reporting: a partial reading would show free AI lines that are not."""
+    try:
+        live = LiveCounts.from_hash(data) if data else None
+    except SchemaError as exc:
+        log.warning("wallboard: pbx's live counts are unreadable (%s)", exc)
+        live = None
+    counts = {**live.model_dump(exclude={"updated_at"}), "ai_calls": live.ai_calls} if live else {}
+    updated_at = live.updated_at if live else None
+    ok = live is not None and live.fresh(now, board.config.live_counts_max_age_s)
     if counts == board.live_counts and ok == board.live_counts_ok:
         board.live_counts_at = updated_at
         return frozenset()

@@ -7,7 +7,8 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
-from contactcenter.wallboard.board import AGENT_STATES, ALL_SECTIONS, Board, CallRecord, Section
+from contactcenter.wallboard.board import ALL_SECTIONS, Board, CallRecord, Section
+from pbx.api import AgentState
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -91,7 +92,7 @@ def _render_queues(board: Board, now: float) -> list[dict[str, Any]]:
     for name in sorted(n for n in names if n):
         callers = board.waiting.get(name, {})
         oldest = min(callers.values()) if callers else None
-        agents = dict.fromkeys(AGENT_STATES, 0)
+        agents = dict.fromkeys((state.value for state in AgentState), 0)
         for agent in board.agents.values():
             if name in agent.fact.queues:
                 agents[agent.fact.state] = agents.get(agent.fact.state, 0) + 1

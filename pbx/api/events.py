@@ -124,21 +124,6 @@ class AgentStateChanged(_Event):
     asterisk_ts: float | None = None
 
 
-class QueueEvent(_Event):
-    """Transitional: a raw AMI queue/agent event, until every consumer reads the domain events above."""
-
-    type: Literal["queue.event"] = "queue.event"
-    name: str = Field(description="the AMI event name, or QueueReturned (back to the bot after the max wait)")
-    transfer_id: str = ""
-    queue: str = ""
-    channel: str = ""
-    member: str = ""
-    reason: str = ""
-    wait_s: float | None = Field(None, description="QueueCallerJoin: seconds from the escalation decision")
-    transfer_s: float | None = Field(None, description="QueueCallerJoin: seconds from the start of the transfer")
-    asterisk_ts: float | None = None
-
-
 class CallEnded(_Event):
     type: Literal["call.ended"] = "call.ended"
     outcome: CallOutcome
@@ -154,7 +139,7 @@ class CommandRejected(_Event):
 
 Event = Annotated[
     Union[CallStarted, CallAnswered, UtteranceHeard, DecisionMade, CallEscalated, CallQueued, AgentConnected,
-          QueueAbandoned, CallLeftQueue, ReturnedToBot, AgentStateChanged, QueueEvent, CallEnded, CommandRejected],
+          QueueAbandoned, CallLeftQueue, ReturnedToBot, AgentStateChanged, CallEnded, CommandRejected],
     Field(discriminator="type"),
 ]  # fmt: skip
 _event_adapter: TypeAdapter[Event] = TypeAdapter(Event)

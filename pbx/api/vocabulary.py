@@ -63,12 +63,17 @@ EscalationReason.__doc__ = "Every reason a call can be handed to a human: VoiceW
 
 
 class AgentState(StrEnum):
+    OFFLINE = "offline"
     AVAILABLE = "available"
     RINGING = "ringing"
     ON_CALL = "on_call"
     WRAP_UP = "wrap_up"
     PAUSED = "paused"
-    OFFLINE = "offline"
+
+
+# Set by the agent or an admin (console, admin, supervisor): a phone's ringing or hanging up
+# does not override them.
+PERSON_SET_AGENT_STATES = frozenset({AgentState.PAUSED, AgentState.OFFLINE})
 
 
 class Direction(StrEnum):

@@ -6,22 +6,22 @@ import datetime as dt
 from collections.abc import Sequence
 
 from pbx.api import (
+    AgentConnected,
     CallAnswered,
     CallEnded,
     CallEscalated,
+    CallQueued,
     CallStarted,
     DecisionMade,
     Event,
-    QueueEvent,
+    QueueAbandoned,
+    ReturnedToBot,
     UtteranceHeard,
 )
 from pbx.ledger import LedgerWriter
 from pbx.ledger.batch import ThreadedBatches
 from pbx.ledger.enums import Direction, Speaker, TransferResult, TransferStage
 from pbx.ledger.records import CallStart, DecisionRecord, TransferRequest, UtteranceRecord
-
-_STAGES = {"QueueCallerJoin": TransferStage.QUEUE_JOINED, "AgentConnect": TransferStage.AGENT_CONNECTED}
-_RESULTS = {"QueueReturned": TransferResult.TIMEOUT, "QueueCallerAbandon": TransferResult.ABANDONED}
 
 
 def _at(event: Event) -> dt.datetime:
@@ -85,12 +85,15 @@ async def write_event(w: LedgerWriter, event: Event) -> None:
             requested_at=dt.datetime.fromtimestamp(event.decided_at or event.at, tz=dt.timezone.utc),
             reason=event.reason, score=event.score,
         ))  # fmt: skip
-    elif isinstance(event, QueueEvent) and event.transfer_id:
-        if event.name in _STAGES:
-            await w.transfer_progress(call_id, event.transfer_id, _STAGES[event.name], at=_at(event),
-                                      queue=event.queue or None, agent=event.member or None)  # fmt: skip
-        elif event.name in _RESULTS:
-            await w.transfer_result(call_id, event.transfer_id, _RESULTS[event.name], at=_at(event))
+    elif isinstance(event, CallQueued) and event.transfer_id:
+        await w.transfer_progress(call_id, event.transfer_id, TransferStage.QUEUE_JOINED, at=_at(event),
+                                  queue=event.queue or None)  # fmt: skip
+    elif isinstance(event, AgentConnected) and event.transfer_id:
+        await w.transfer_progress(call_id, event.transfer_id, TransferStage.AGENT_CONNECTED, at=_at(event),
+                                  queue=event.queue or None, agent=event.agent or None)  # fmt: skip
+    elif isinstance(event, ReturnedToBot | QueueAbandoned) and event.transfer_id:
+        result = TransferResult.TIMEOUT if isinstance(event, ReturnedToBot) else TransferResult.ABANDONED
+        await w.transfer_result(call_id, event.transfer_id, result, at=_at(event))
     elif isinstance(event, CallEnded):
         await w.call_ended(call_id, event.outcome, event.cause or None, at=_at(event))
     await w.append_event(call_id, event.type, event.model_dump(mode="json", exclude={"call_id"}),

@@ -9,7 +9,7 @@ a module, as wazo-calld lays out a plugin) and is the face pbx's service talks t
 - ``bot_link`` and ``engine_io``: the bot on a call, its media leg and audio;
 - ``answering``: answering-machine screening and voicemail;
 - ``escalation``: to a human queue, and back when nobody answers;
-- ``queue_tracking``: AMI queue events of escalated calls, and every ``QueueEvent``;
+- ``queue_tracking``: AMI queue events turned into pbx.api's domain events (``call.queued``, ...);
 - ``reconcile``: channels left over from before a reconnect;
 - ``ending``: the final outcome and clean-up of a call.
 """

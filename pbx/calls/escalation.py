@@ -83,6 +83,5 @@ class Escalation:
     async def returned_from_queue(self, call: LiveCall, returned: QueueReturned) -> None:
         """The dialplan sent the caller back: the call is the bot's again (``BotLink.resume_after_queue`` resumes it)."""
         call.state = CallState.WITH_BOT
-        transfer_id = call.transfer.transfer_id if call.transfer else ""
-        call.transfer = None
-        await self._publish(returned_to_bot_event(call, transfer_id, returned.queue, returned.status))
+        transfer, call.transfer = call.transfer, None
+        await self._publish(returned_to_bot_event(call, transfer, returned.queue, returned.status))

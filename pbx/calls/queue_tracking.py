@@ -1,20 +1,33 @@
-"""Queue activity from AMI for the calls pbx escalated, and every ``QueueEvent`` pbx publishes.
+"""Queue activity from AMI, turned into pbx.api's domain events (``call.queued``, ...).
 
-The builders at the bottom are the only places a ``QueueEvent`` is made (for our escalated
-calls, for a caller back from a queue, and for anyone else's queue activity), so what pbx
-says about queues changes in this one file.
+pbx is the one place that reads AMI's queue and agent events; this module is where their
+names are translated (``queue_activity``), for the calls pbx escalated (with the transfer's
+timings) and for everyone else's (callers moved by the fail-safe, straight from the trunk).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from pbx.ami_listener import AmiEvent
-from pbx.api import QueueEvent
+from pbx.api import (
+    AgentConnected,
+    AgentState,
+    AgentStateChanged,
+    CallLeftQueue,
+    CallQueued,
+    EscalationReason,
+    Event,
+    QueueAbandoned,
+    ReturnedToBot,
+)
 from pbx.calls.ending import CallEnding, final_outcome
 from pbx.calls.live import CallState, LiveCall, Transfer
 from pbx.calls.protocols import Publish
 from pbx.calls.registry import CallRegistry
+
+log = logging.getLogger(__name__)
 
 # Answered calls the dialplan holds for a while (not in Stasis, not escalated).
 _IN_DIALPLAN = (CallState.SCREENING, CallState.LEAVING_MESSAGE)
@@ -48,30 +61,80 @@ class QueueTracking:
         elif callers_line_down:
             await self._ending.end(call, "escalated", cause=event.cause, detail=transfer.reason)
             return
-        await self._publish(escalated_call_event(call, transfer, event))
+        for activity in escalated_call_activity(call, transfer, event):
+            await self._publish(activity)
 
 
-def escalated_call_event(call: LiveCall, transfer: Transfer, event: AmiEvent) -> QueueEvent:
+def escalated_call_activity(call: LiveCall, transfer: Transfer, event: AmiEvent) -> list[Event]:
     """Queue activity of a call we escalated, with the transfer's timings once it joined."""
-    joined = event.name == "QueueCallerJoin"
-    return QueueEvent(
-        call_id=call.call_id, transfer_id=transfer.transfer_id, name=event.name,
-        queue=event.queue if event.queue is not None else transfer.queue, channel=event.channel,
-        member=event.member_name, reason=transfer.reason,
-        wait_s=transfer.decision_to_queue_ms / 1000 if joined and transfer.decision_to_queue_ms else None,
-        transfer_s=transfer.transfer_to_queue_ms / 1000 if joined and transfer.transfer_to_queue_ms else None,
+    return queue_activity(
+        event, call_id=call.call_id, transfer_id=transfer.transfer_id, reason=transfer.reason,
+        queue=event.queue if event.queue is not None else transfer.queue,
+        wait_s=transfer.decision_to_queue_ms / 1000 if transfer.decision_to_queue_ms else None,
+        transfer_s=transfer.transfer_to_queue_ms / 1000 if transfer.transfer_to_queue_ms else None,
     )  # fmt: skip
 
 
-def returned_to_bot_event(call: LiveCall, transfer_id: str, queue: str, status: str) -> QueueEvent:
+def returned_to_bot_event(call: LiveCall, transfer: Transfer | None, queue: str, status: str) -> ReturnedToBot:
     """Nobody in ``queue`` answered in time (QUEUESTATUS ``status``): the call is back with the bot."""
-    return QueueEvent(call_id=call.call_id, transfer_id=transfer_id, name="QueueReturned", queue=queue, reason=status)
+    return ReturnedToBot(call_id=call.call_id, transfer_id=transfer.transfer_id if transfer else "", queue=queue,
+                         status=status, reason=_reason(transfer.reason) if transfer else None)  # fmt: skip
 
 
-def other_queue_event(event: AmiEvent) -> QueueEvent:
+def other_queue_activity(event: AmiEvent) -> list[Event]:
     """Queue and agent activity that is not one of our escalated calls, for the wallboard and the console."""
-    return QueueEvent(
-        call_id=event.call_id or None, name=event.name, queue=event.queue or "", channel=event.channel,
-        member=event.member_name or event.interface, reason=event.escalation_reason,
-        asterisk_ts=event.asterisk_ts,
-    )  # fmt: skip
+    return queue_activity(event, call_id=event.call_id or None, reason=event.escalation_reason, queue=event.queue or "")
+
+
+# ---------------------------------------------------------------- AMI names -> domain events
+
+# A caller's passage through a queue.
+_CALLER_ACTIVITY: dict[str, type[CallQueued | CallLeftQueue | QueueAbandoned | AgentConnected]] = {
+    "QueueCallerJoin": CallQueued,
+    "QueueCallerLeave": CallLeftQueue,
+    "QueueCallerAbandon": QueueAbandoned,
+    "AgentConnect": AgentConnected,
+}
+# What an event says of the agent whose phone it is about.
+_AGENT_STATE: dict[str, AgentState] = {
+    "AgentCalled": AgentState.RINGING,
+    "AgentConnect": AgentState.ON_CALL,
+    "AgentComplete": AgentState.AVAILABLE,
+    "AgentRingNoAnswer": AgentState.AVAILABLE,
+    "AgentDump": AgentState.AVAILABLE,
+}
+
+
+def queue_activity(event: AmiEvent, *, call_id: str | None, reason: str, queue: str, transfer_id: str = "",
+                   wait_s: float | None = None, transfer_s: float | None = None) -> list[Event]:  # fmt: skip
+    """The domain events one AMI queue/agent event means (none for the ones nobody acts on)."""
+    found: list[Event] = []
+    # AMI names a member by MemberName ("agent1") or by its interface ("PJSIP/agent1").
+    agent = (event.member_name or event.interface).rsplit("/", 1)[-1]
+    state = _AGENT_STATE.get(event.name)
+    if state is not None and agent:
+        found.append(AgentStateChanged(agent=agent, state=state, queue=queue, call_id=call_id,
+                                       asterisk_ts=event.asterisk_ts))  # fmt: skip
+    kind = _CALLER_ACTIVITY.get(event.name)
+    if kind is None:
+        return found
+    common = {"call_id": call_id, "transfer_id": transfer_id, "queue": queue, "channel": event.channel,
+              "reason": _reason(reason), "asterisk_ts": event.asterisk_ts}  # fmt: skip
+    if kind is CallQueued:
+        found.append(CallQueued(**common, wait_s=wait_s, transfer_s=transfer_s))
+    elif kind is AgentConnected:
+        found.append(AgentConnected(**common, agent=agent))
+    else:
+        found.append(kind(**common))
+    return found
+
+
+def _reason(text: str) -> EscalationReason | None:
+    """The channel's CC_ESCALATION_REASON as a word of the contract; empty or unknown: None."""
+    if not text:
+        return None
+    try:
+        return EscalationReason(text)
+    except ValueError:
+        log.warning("escalation reason %r is not in pbx.api's vocabulary; published without one", text)
+        return None

@@ -10,9 +10,8 @@ import pytest
 
 from contactcenter.campaigns.dialer import Dialer
 from contactcenter.campaigns.models import Campaign, Lead
-from contactcenter.campaigns.pbx_link import LiveCounts
 from contactcenter.people.models import Agent, AgentState, HumanQueue
-from pbx.api import OriginateCall
+from pbx.api import LiveCounts, OriginateCall
 
 # Monday 2 March 2026, 06:00 UTC = 11:30 in India (inside 09:00-21:00), Sunday 22:00 in Los Angeles.
 NOW = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
@@ -20,12 +19,18 @@ NOW = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
 ORDER_FIELDS = {"order_id": "A1001", "item": "a steel water bottle", "amount": "499"}
 
 
+def live_counts(**calls: int) -> LiveCounts:
+    """pbx's live counts: no calls but those given (by state)."""
+    states = {name: 0 for name in LiveCounts.model_fields if name != "updated_at"}
+    return LiveCounts(**{**states, **calls}, updated_at=time.time())
+
+
 class FakePbx:
     """The dialer's view of pbx: records commands, serves live counts, can fail on demand."""
 
     def __init__(self) -> None:
         self.commands: list[OriginateCall] = []
-        self.counts: LiveCounts | None = LiveCounts(updated_at=time.time())
+        self.counts: LiveCounts | None = live_counts()
         self.fail_sends = 0
 
     def send(self, commands: Sequence[OriginateCall]) -> None:
@@ -36,7 +41,7 @@ class FakePbx:
 
     def live_counts(self) -> LiveCounts | None:
         if self.counts is not None:
-            return LiveCounts(**{**self.counts.__dict__, "updated_at": time.time()})
+            return self.counts.model_copy(update={"updated_at": time.time()})
         return None
 
 

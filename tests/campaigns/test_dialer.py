@@ -19,7 +19,17 @@ from contactcenter.campaigns.models import (
 from contactcenter.campaigns.pbx_events import apply_event
 from contactcenter.people import services as people_services
 from contactcenter.people.models import Agent, AgentState, DoNotCall
-from pbx.api import CallAnswered, CallEnded, CallEscalated, CallStarted, CommandRejected, QueueEvent
+from pbx.api import (
+    AgentConnected,
+    AgentStateChanged,
+    CallAnswered,
+    CallEnded,
+    CallEscalated,
+    CallStarted,
+    CommandRejected,
+    QueueAbandoned,
+)
+from tests.campaigns.conftest import live_counts
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the dialer sends commands on commit
 
@@ -176,15 +186,35 @@ def test_no_dialling_while_pbx_is_not_reporting(dialer, pbx, make_campaign, make
 
 def test_site_ai_capacity_counts_pbx_live_calls(pbx, make_campaign, make_lead, clock) -> None:
     from contactcenter.campaigns.dialer import Dialer
-    from contactcenter.campaigns.pbx_link import LiveCounts
-
     campaign = make_campaign(max_concurrent_calls=10)
     for i in range(6):
         make_lead(campaign, f"+9198000000{i:02d}")
-    pbx.counts = LiveCounts(dialing=1, ai_calls=2)
+    pbx.counts = live_counts(dialing=1, with_bot=1, screening=1)  # 2 AI calls
     Dialer(pbx, clock=clock, site_max_ai_lines=5).tick()
     assert len(pbx.commands) == 2
     assert Campaign.objects.get(pk=campaign.pk).pacing["bound"] == "site"
+
+
+def test_live_counts_pbx_wrote_without_a_state_stop_the_dialling(make_campaign, make_lead, clock) -> None:
+    # A pbx whose "with_bot" state was renamed must not look like a pbx with no AI calls.
+    from contactcenter.campaigns.dialer import Dialer
+    from contactcenter.campaigns.pbx_link import RedisPbxLink
+
+    class Redis:
+        def __init__(self, hash_: dict[str, str]) -> None:
+            self.hash, self.sent = hash_, []
+
+        def hgetall(self, key: str) -> dict[bytes, bytes]:
+            return {k.encode(): v.encode() for k, v in self.hash.items()}
+
+    written = live_counts(with_bot=4).to_hash()
+    written["bot"] = written.pop("with_bot")
+    campaign = make_campaign(max_concurrent_calls=10)
+    make_lead(campaign, "+919800000001")
+    link = RedisPbxLink(Redis(written))
+    assert link.live_counts() is None
+    decision = Dialer(link, clock=clock).tick()[campaign.pk]
+    assert decision.calls == 0 and "not reporting" in decision.explanation
 
 
 def test_pacing_reports_when_it_is_human_bound(dialer, pbx, make_campaign, make_lead) -> None:
@@ -221,12 +251,13 @@ def test_escalation_agent_events_and_disposition(dialer, pbx, make_campaign, mak
     apply_event(CallAnswered(call_id=call_id, at=at + 2))
     apply_event(CallEscalated(call_id=call_id, queue="support", reason="anger", score=0.8, at=at + 20))
     assert CallAttempt.objects.get().status == AttemptStatus.WAITING_AGENT
-    apply_event(QueueEvent(call_id=call_id, name="AgentConnect", queue="support", member="agent1", at=at + 25))
+    apply_event(AgentStateChanged(call_id=call_id, agent="agent1", state="on_call", queue="support", at=at + 25))
+    apply_event(AgentConnected(call_id=call_id, agent="agent1", queue="support", at=at + 25))
     attempt = CallAttempt.objects.get()
     assert (attempt.status, attempt.agent, attempt.escalation_reason) == (AttemptStatus.WITH_AGENT, "agent1", "anger")
     assert Agent.objects.get(name="agent1").state == AgentState.ON_CALL
     apply_event(CallEnded(call_id=call_id, outcome="escalated", detail="anger", at=at + 90))
-    apply_event(QueueEvent(name="AgentComplete", queue="support", member="PJSIP/agent1", at=at + 91))
+    apply_event(AgentStateChanged(agent="agent1", state="available", queue="support", at=at + 91))
     assert Agent.objects.get(name="agent1").state == AgentState.AVAILABLE
     lead.refresh_from_db()
     assert (lead.status, lead.outcome) == (LeadStatus.DONE, "escalated")
@@ -354,12 +385,12 @@ def test_a_read_applied_in_runs_ends_as_if_applied_event_by_event(dialer, pbx, m
             CallStarted(call_id=a, direction="outbound", at=at + 9),  # a repeat changes nothing
             CallAnswered(call_id=a, at=at + 5), CallEscalated(call_id=a, queue="support", reason="anger", at=at + 6),
             CallStarted(call_id="not-ours", direction="outbound", at=at),
-            QueueEvent(call_id=a, name="AgentConnect", queue="support", member="PJSIP/agent1", at=at + 7),
+            AgentConnected(call_id=a, agent="agent1", queue="support", at=at + 7),
             CallEnded(call_id=b, outcome="confirmed", at=at + 8),
             CallAnswered(call_id=b, at=at + 9),  # after its end: ignored
             CallStarted(call_id=d, direction="outbound", at=at + 1), CallAnswered(call_id=d, at=at + 2),
             CallEscalated(call_id=d, queue="support", reason="human_request", at=at + 3),
-            QueueEvent(call_id=d, name="QueueCallerAbandon", queue="support", at=at + 4),
+            QueueAbandoned(call_id=d, queue="support", at=at + 4),
         ]  # fmt: skip
 
     results = apply_events(script(batched))

@@ -18,6 +18,7 @@ from ops.stack.asterisk import AsteriskInstance
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiQueueListener
 from pbx.api import (
+    AgentConnected,
     CallEnded,
     CallEscalated,
     CallStarted,
@@ -25,8 +26,9 @@ from pbx.api import (
     Event,
     InboundRoute,
     OriginateCall,
+    CallQueued,
     PbxConfig,
-    QueueEvent,
+    ReturnedToBot,
     UtteranceHeard,
 )
 from ops.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
@@ -160,7 +162,7 @@ def test_angry_customer_is_escalated_and_answered_by_an_agent(
     try:
         events, ids = _run_calls(
             asterisk_server, bot_runtime, [script], agent,
-            until=lambda ev, ids: any(isinstance(e, QueueEvent) and e.name == "AgentConnect" for e in ev),
+            until=lambda ev, ids: any(isinstance(e, AgentConnected) for e in ev),
         )  # fmt: skip
     finally:
         agent.stop()
@@ -168,7 +170,7 @@ def test_angry_customer_is_escalated_and_answered_by_an_agent(
     [escalated] = _of(events, call_id, CallEscalated)
     decision = next(e for e in _of(events, call_id, DecisionMade) if e.escalate)
     assert escalated.reason == decision.reason and escalated.reason in {"anger", "human_request", "dispute_fraud"}
-    join = next(e for e in _of(events, call_id, QueueEvent) if e.name == "QueueCallerJoin")
+    join = next(iter(_of(events, call_id, CallQueued)))
     assert join.wait_s is not None and join.wait_s < 8  # bridging phrase + continue into the queue
     assert agent.answered() == [(escalated.reason, call_id)]
 
@@ -196,7 +198,7 @@ def test_nobody_answers_so_the_bot_says_the_safe_harbour_message(asterisk_server
                              variables={"CC_SAFE_HARBOUR": message},
                              until=lambda ev, ids: any(isinstance(e, CallEnded) for e in ev))  # fmt: skip
     call_id = ids["wants a person"]
-    assert [e.name for e in _of(events, call_id, QueueEvent) if e.name == "QueueReturned"] == ["QueueReturned"]
+    assert [e.status for e in _of(events, call_id, ReturnedToBot)] == ["TIMEOUT"]
     bot_lines = [e.text for e in _of(events, call_id, UtteranceHeard) if e.speaker == "bot"]
     assert bot_lines[-1] == message
     [ended] = _of(events, call_id, CallEnded)

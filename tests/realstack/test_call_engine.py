@@ -20,7 +20,7 @@ from ops.simulator.sip_agent import SippAgent
 from ops.stack.asterisk import AsteriskInstance
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiQueueListener
-from pbx.api import CallEnded, CallEscalated, Event, OriginateCall, QueueEvent
+from pbx.api import AgentConnected, CallEnded, CallEscalated, CallQueued, Event, OriginateCall, ReturnedToBot
 from pbx.ari.client import HttpAriRest
 from pbx.calls.protocols import CallIO
 from pbx.calls.engine import CallEngine
@@ -51,7 +51,7 @@ class ScriptedConversation(QuietConversation):
         if self.voiced_frames == 30 and self.io is not None and not self.escalated.is_set():
             self.escalated.set()
             asyncio.get_running_loop().create_task(
-                self.io.escalate("support", "angry_customer", 0.91, "Customer is upset about a late order.")
+                self.io.escalate("support", "anger", 0.91, "Customer is upset about a late order.")
             )
 
     outcome = ("confirmed", "")
@@ -91,19 +91,19 @@ def test_escalated_call_reaches_an_agent_with_its_reason(
             )  # fmt: skip
             await engine.originate(command)
             escalated = await _wait_for(events, lambda e: isinstance(e, CallEscalated), 25)
-            assert escalated.reason == "angry_customer" and escalated.queue == "support"
+            assert escalated.reason == "anger" and escalated.queue == "support"
             try:
-                connect = await _wait_for(events, lambda e: isinstance(e, QueueEvent) and e.name == "AgentConnect", 20)
+                connect = await _wait_for(events, lambda e: isinstance(e, AgentConnected), 20)
             except TimeoutError:
                 raise AssertionError(f"no agent answered: {asterisk_server.cli('queue show support')}; "
                                      f"agent: {agent.process.log_tail(3)} {(agent.work_dir / 'agent1-errors.log').read_text()[-1500:]}") from None
-            assert connect.member == "agent1"
-            joined = next(e for e in events if isinstance(e, QueueEvent) and e.name == "QueueCallerJoin")
+            assert connect.agent == "agent1"
+            joined = next(e for e in events if isinstance(e, CallQueued))
             assert joined.wait_s is not None and joined.wait_s < 2.0
             # The customer hangs up; the call ends as escalated.
             await rest.delete(f"channels/{command.call_id}")
             ended = await _wait_for(events, lambda e: isinstance(e, CallEnded), 10)
-            assert ended.outcome == "escalated" and ended.detail == "angry_customer"
+            assert ended.outcome == "escalated" and ended.detail == "anger"
         finally:
             ami.close()
             listener.cancel()
@@ -118,7 +118,7 @@ def test_escalated_call_reaches_an_agent_with_its_reason(
 
     try:
         asyncio.run(go())
-        assert agent.answered() == [("angry_customer", events[0].call_id)]
+        assert agent.answered() == [("anger", events[0].call_id)]
         assert conversation.voiced_frames >= 30, "the customer's speech never reached the gateway"
     finally:
         agent.stop()
@@ -171,5 +171,5 @@ def test_unanswered_escalation_returns_to_the_bot(asterisk_server: AsteriskInsta
 
     asyncio.run(go())
     assert conversation.returned == ("sales", "TIMEOUT")
-    returned = [e for e in events if isinstance(e, QueueEvent) and e.name == "QueueReturned"]
+    returned = [e for e in events if isinstance(e, ReturnedToBot)]
     assert len(returned) == 1 and returned[0].transfer_id

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pbx.api import (
+    AgentConnected,
+    AgentStateChanged,
     CallAnswered,
     CallEnded,
     CallEscalated,
+    CallLeftQueue,
+    CallQueued,
     CallStarted,
     CommandRejected,
     DecisionMade,
-    QueueEvent,
+    QueueAbandoned,
+    ReturnedToBot,
     UtteranceHeard,
 )
 from contactcenter.wallboard.board import (
@@ -47,8 +52,14 @@ def escalated_call(call_id: str, t: float, queue: str = "support", reason: str =
                      explanation="anger 0.83 ≥ 0.6"),
         CallEscalated(call_id=call_id, at=t + 13, queue=queue, reason=reason, score=0.83, decided_at=t + 10,
                       summary="Angry about a late order."),
-        QueueEvent(call_id=call_id, at=t + 13.4, name="QueueCallerJoin", queue=queue, wait_s=3.4),
+        CallQueued(call_id=call_id, at=t + 13.4, queue=queue, wait_s=3.4),
     ]  # fmt: skip
+
+
+def answered_by(call_id: str, agent: str, at: float, queue: str = "support") -> list:
+    """What pbx says when an agent answers an escalated call: their phone, and the call."""
+    return [AgentStateChanged(call_id=call_id, at=at, agent=agent, state="on_call", queue=queue),
+            AgentConnected(call_id=call_id, at=at, agent=agent, queue=queue)]  # fmt: skip
 
 
 def test_an_escalation_shows_as_a_waiting_caller_with_its_reason_and_latency() -> None:
@@ -71,7 +82,7 @@ def test_agent_answer_clears_the_wait_and_counts_for_service_level() -> None:
     board = Board(day_start=DAY)
     apply_agents(board, [AgentFact("agent1", "available", T0 - 60, queues=("support",))])
     fold(board, *escalated_call("c1", T0),
-         QueueEvent(call_id="c1", at=T0 + 25.4, name="AgentConnect", queue="support", member="PJSIP/agent1"))  # fmt: skip
+         *answered_by("c1", "agent1", T0 + 25.4))  # fmt: skip
     out = render(board, now=T0 + 30)
     (support,) = out["queues"]
     assert support["waiting"] == 0 and support["oldest_since"] is None
@@ -90,12 +101,12 @@ def test_calls_today_split_into_bot_completed_escalated_answered_lost_and_not_re
          CallEnded(call_id="bot", at=T0 + 60, outcome="confirmed"),
          CallStarted(call_id="nope", at=T0, direction="outbound"), CallEnded(call_id="nope", at=T0 + 30, outcome="no_answer"),
          *escalated_call("served", T0 + 100),
-         QueueEvent(call_id="served", at=T0 + 150, name="AgentConnect", queue="support", member="agent1"),
+         *answered_by("served", "agent1", T0 + 150),
          CallEnded(call_id="served", at=T0 + 400, outcome="escalated"),
          *escalated_call("gave_up", T0 + 200),
-         QueueEvent(call_id="gave_up", at=T0 + 240, name="QueueCallerAbandon", queue="support"),
+         QueueAbandoned(call_id="gave_up", at=T0 + 240, queue="support"),
          *escalated_call("timed_out", T0 + 300, queue="sales"),
-         QueueEvent(call_id="timed_out", at=T0 + 330, name="QueueReturned", queue="sales"),
+         ReturnedToBot(call_id="timed_out", at=T0 + 330, queue="sales", status="TIMEOUT"),
          *escalated_call("hung_up", T0 + 400),
          CallEnded(call_id="hung_up", at=T0 + 420, outcome="escalated"))  # fmt: skip
     today = render(board, now=T0 + 500)["today"]
@@ -113,13 +124,13 @@ def test_longest_wait_is_the_oldest_caller_still_waiting() -> None:
     board = Board(day_start=DAY)
     fold(board, *escalated_call("a", T0), *escalated_call("b", T0 + 10))
     assert render(board, now=T0 + 100)["queues"][0]["longest_wait_s"] == 86.6
-    fold(board, QueueEvent(call_id="a", at=T0 + 101, name="QueueCallerLeave", queue="support"))
+    fold(board, CallLeftQueue(call_id="a", at=T0 + 101, queue="support"))
     (support,) = render(board, now=T0 + 110)["queues"]
     assert support["waiting"] == 1 and support["longest_wait_s"] == 86.6
 
 
 def test_the_same_events_twice_change_nothing() -> None:
-    events = [*escalated_call("c1", T0), QueueEvent(call_id="c1", at=T0 + 20, name="QueueCallerAbandon", queue="support"),
+    events = [*escalated_call("c1", T0), QueueAbandoned(call_id="c1", at=T0 + 20, queue="support"),
               CallEnded(call_id="c1", at=T0 + 21, outcome="abandoned")]  # fmt: skip
     once, twice = Board(day_start=DAY), Board(day_start=DAY)
     fold(once, *events)
@@ -129,11 +140,11 @@ def test_the_same_events_twice_change_nothing() -> None:
 
 def test_fail_safe_callers_without_a_pbx_call_show_by_channel() -> None:
     board = Board(day_start=DAY)
-    fold(board, QueueEvent(at=T0, name="QueueCallerJoin", queue="support", channel="PJSIP/trunk-0001", reason="pbx_down"))
+    fold(board, CallQueued(at=T0, queue="support", channel="PJSIP/trunk-0001", reason="pbx_down"))
     out = render(board, now=T0 + 5)
     assert out["queues"][0]["waiting"] == 1
     assert out["escalations"][0]["reason"] == "pbx_down" and out["escalations"][0]["call_id"] is None
-    fold(board, QueueEvent(at=T0 + 8, name="AgentConnect", queue="support", channel="PJSIP/trunk-0001", member="agent2"))
+    fold(board, AgentConnected(at=T0 + 8, queue="support", channel="PJSIP/trunk-0001", agent="agent2"))
     assert render(board, now=T0 + 9)["queues"][0]["waiting"] == 0
 
 
@@ -154,7 +165,8 @@ def test_live_ai_calls_follow_sentiment_and_risk() -> None:
 
 def test_live_counts_from_pbx_and_when_they_go_stale() -> None:
     board = Board(day_start=DAY)
-    data = {b"with_bot": b"3", b"escalating": b"1", b"ai_calls": b"4", b"queued": b"2", b"updated_at": str(T0).encode(),
+    data = {b"dialing": b"0", b"screening": b"0", b"leaving_message": b"0", b"with_bot": b"3", b"escalating": b"1",
+            b"queued": b"2", b"with_agent": b"0", b"ai_calls": b"4", b"updated_at": str(T0).encode(),
             b"weird": b"x"}  # fmt: skip
     assert apply_live_counts(board, data, now=T0 + 1) == {Section.LIVE}
     live = render(board, now=T0 + 1)["live"]
@@ -165,20 +177,28 @@ def test_live_counts_from_pbx_and_when_they_go_stale() -> None:
     assert apply_live_counts(board, None, now=T0 + 31) == {Section.LIVE}
 
 
+def test_live_counts_missing_a_state_show_pbx_as_not_reporting() -> None:
+    board = Board(day_start=DAY)
+    data = {b"with_bot": b"3", b"ai_calls": b"4", b"updated_at": str(T0).encode()}  # an older or renamed pbx
+    apply_live_counts(board, data, now=T0 + 1)
+    live = render(board, now=T0 + 1)["live"]
+    assert live["pbx_ok"] is False and live["pbx"] == {}
+
+
 def test_agent_state_the_newer_of_database_and_queue_events_wins() -> None:
     board = Board(day_start=DAY)
     apply_agents(board, [AgentFact("agent1", "available", T0, queues=("support",))])
-    fold(board, QueueEvent(at=T0 + 10, name="AgentConnect", queue="support", member="PJSIP/agent1"))
+    fold(board, AgentStateChanged(at=T0 + 10, agent="agent1", state="on_call", queue="support"))
     # The database has not heard of the call yet (nothing applied it): the event stays.
     assert apply_agents(board, [AgentFact("agent1", "available", T0, queues=("support",))]) == set()
     assert render(board, now=T0 + 11)["agents"][0]["state"] == "on_call"
     # A supervisor pauses the agent afterwards: the database wins, and queue activity no longer moves it.
     assert apply_agents(board, [AgentFact("agent1", "paused", T0 + 20, queues=("support",))]) == {
         Section.AGENTS, Section.QUEUES}
-    assert fold(board, QueueEvent(at=T0 + 30, name="AgentComplete", queue="support", member="agent1")) == set()
+    assert fold(board, AgentStateChanged(at=T0 + 30, agent="agent1", state="available", queue="support")) == set()
     assert render(board, now=T0 + 31)["queues"][0]["agents"]["paused"] == 1
     # A member no one configured still shows, with the queue it answered in.
-    fold(board, QueueEvent(at=T0 + 40, name="AgentCalled", queue="sales", member="PJSIP/agent9"))
+    fold(board, AgentStateChanged(at=T0 + 40, agent="agent9", state="ringing", queue="sales"))
     agents = {a["name"]: a for a in render(board, now=T0 + 41)["agents"]}
     assert agents["agent9"]["state"] == "ringing" and agents["agent9"]["queues"] == ["sales"]
 

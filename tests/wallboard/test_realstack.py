@@ -26,7 +26,7 @@ from contactcenter.wallboard import consumers
 from contactcenter.wallboard import host
 from contactcenter.wallboard.config import FeederConfig
 from contactcenter.wallboard.feeder import Feeder
-from pbx.api import CallEscalated, CallStarted, QueueEvent, to_fields
+from pbx.api import CallEscalated, CallQueued, CallStarted, LiveCounts, to_fields
 from tests.wallboard.conftest import session_cookie, websocket
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
@@ -95,7 +95,7 @@ def _escalation(call_id: str, queue: str = "support") -> list[dict[str, str]]:
     return [to_fields(e) for e in (
         CallStarted(call_id=call_id, at=now - 30, direction="outbound"),
         CallEscalated(call_id=call_id, at=now - 4, queue=queue, reason="legal_threat", score=0.91, decided_at=now - 7),
-        QueueEvent(call_id=call_id, at=now - 3.6, name="QueueCallerJoin", queue=queue, wait_s=3.4),
+        CallQueued(call_id=call_id, at=now - 3.6, queue=queue, wait_s=3.4),
     )]  # fmt: skip
 
 
@@ -141,7 +141,9 @@ async def test_an_event_on_the_stream_reaches_the_page(redis_server, settings, w
         await redis.xadd(wallboard_names["stream"], {"v": "1", "type": "call.started", "data": "{oops"})
         for fields in _escalation("call-1"):
             await redis.xadd(wallboard_names["stream"], fields)
-        await redis.hset(wallboard_names["live"], mapping={"with_bot": 2, "ai_calls": 3, "updated_at": time.time()})
+        live = LiveCounts(dialing=0, screening=1, leaving_message=0, with_bot=2, escalating=0, queued=1, with_agent=0,
+                          updated_at=time.time())  # fmt: skip
+        await redis.hset(wallboard_names["live"], mapping=live.to_hash())
 
         board = await page.until(lambda s: _escalated("call-1")(s) and s["live"]["ai_calls"] == 3)
         (escalation,) = board["escalations"]
