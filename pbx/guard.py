@@ -18,6 +18,7 @@ import time
 
 import aiohttp
 
+from pbx.api import HandoverReason
 from pbx.ari.client import AriError, AriRest, HttpAriRest
 from pbx.settings import PbxSettings, SettingsError
 
@@ -73,7 +74,7 @@ class Guard:
                 now = time.monotonic()
                 down_since = down_since or now
                 if now - down_since >= self._grace_s:
-                    moved = await hand_over_orphans(self._rest, self._app, "pbx_down")
+                    moved = await hand_over_orphans(self._rest, self._app, HandoverReason.PBX_DOWN)
                     if moved:
                         self.handed_over += len(moved)
                         log.warning("pbx is down: %d caller(s) sent to the fail-safe queue", len(moved))

@@ -8,26 +8,34 @@ from typing import Any
 from django.db import DatabaseError
 
 from contactcenter.console.models import ConsoleCall
+from pbx.api import EscalationReason
 
 log = logging.getLogger(__name__)
 
-# VoiceWatch reason codes as an agent reads them; unknown codes are shown as they are.
-REASON_LABELS = {
-    "anger": "Customer is angry",
-    "legal_threat": "Customer mentioned legal action",
-    "dispute_fraud": "Customer disputes the charge (possible fraud)",
-    "distress": "Customer is in distress",
-    "human_request": "Customer asked for a person",
-    "language_mismatch": "Customer speaks another language",
-    "repeated_failure": "Bot failed to understand several times",
-    "negotiation": "Customer wants to negotiate",
-    "high_value_change": "High-value change requested",
-    "vip_complaint": "VIP complaint",
-    "ambiguity": "Customer's answer was unclear",
-    "failsafe": "Handed over by the fail-safe",
-    "pbx_down": "AI service stopped; handed over",
-    "pbx_restart": "AI service restarted; handed over",
-}
+# Every escalation reason (pbx.api's vocabulary: VoiceWatch's and pbx's) as an agent reads it.
+R = EscalationReason
+REASON_LABELS: dict[str, str] = {
+    R.ANGER: "Customer is angry",
+    R.LEGAL_THREAT: "Customer mentioned legal action",
+    R.DISPUTE_FRAUD: "Customer disputes the charge (possible fraud)",
+    R.DISTRESS: "Customer is in distress",
+    R.HUMAN_REQUEST: "Customer asked for a person",
+    R.LANGUAGE_MISMATCH: "Customer speaks another language",
+    R.REPEATED_FAILURE: "Bot failed to understand several times",
+    R.NEGOTIATION: "Customer wants to negotiate",
+    R.HIGH_VALUE_CHANGE: "High-value change requested",
+    R.VIP_COMPLAINT: "VIP complaint",
+    R.AMBIGUITY: "Customer's answer was unclear",
+    R.SUPERVISOR: "Transferred by a supervisor",
+    R.SUPERVISOR_TAKEOVER: "A supervisor took the call over",
+    R.BOT_SETUP_FAILED: "The AI could not start on this call",
+    R.BOT_FAILURE: "The AI failed on this call",
+    R.MEDIA_FAILURE: "The AI could not connect to the call",
+    R.ORPHAN: "AI service lost track of the call; handed over",
+    R.FAILSAFE: "Handed over by the fail-safe",
+    R.PBX_DOWN: "AI service stopped; handed over",
+    R.PBX_RESTART: "AI service restarted; handed over",
+}  # type: ignore[attr-defined]
 
 
 def _transcript(call_id: str, limit: int = 8) -> list[dict[str, Any]]:

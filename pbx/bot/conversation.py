@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from pbx.api import DecisionMade, UtteranceHeard
+from pbx.api import CallOutcome, DecisionMade, UtteranceHeard
 from pbx.bot.phrases import BRIDGING_PHRASE, NO_AGENT_PHRASE, whisper_text
 from pbx.calls.protocols import CallIO
 from pbx.media.echo import EchoGuard, rms
@@ -102,7 +102,7 @@ class BotConversation:
 
     async def on_queue_timeout(self, queue: str, status: str) -> None:
         self._handed_over = False
-        self._outcome = ("callback", f"no agent answered in {queue} ({status})")
+        self._outcome = (CallOutcome.CALLBACK, f"no agent answered in {queue} ({status})")
         # The campaign's safe-harbour message when it has one (regulators prescribe its wording).
         await self._say_text(self.spec.safe_harbour or NO_AGENT_PHRASE, barge_in=False)
         if self._io is not None:
@@ -255,7 +255,7 @@ class BotConversation:
         decided_at = time.time()
         self._cancel_no_input()
         self._io.stop_playback()
-        self._outcome = ("escalated", reason)
+        self._outcome = (CallOutcome.ESCALATED, reason)
         # The caller hears why there is a pause, then the queue's music: never dead air.
         await self._say_text(BRIDGING_PHRASE, barge_in=False)
         await self._io.escalate(queue, reason, score, whisper_text(reason, self.spec.lead), decided_at)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from pbx.api import CallOutcome
 from pbx.ari.client import AriError, AriRest
 from pbx.calls.channels import hang_up
 from pbx.calls.ending import CallEnding
@@ -32,7 +33,7 @@ class AnsweringMachines:
             await self._rest.post(f"channels/{call.channel_id}/continue", context="cc-ai", extension="amd", priority=1)
         except AriError as exc:
             if exc.status == 404:
-                await self._ending.end(call, "hung_up", detail="hung up on answering")
+                await self._ending.end(call, CallOutcome.HUNG_UP, detail="hung up on answering")
                 return
             # Talking to a machine for a while beats hanging up on a person.
             log.warning("call %s: cannot screen for a machine (%s); the bot answers", call.call_id, exc)
@@ -50,7 +51,7 @@ class AnsweringMachines:
         if await self._leave_message(call):
             return  # ends when the machine's line goes down (ChannelDestroyed / AMI Hangup)
         # Settled before the hang-up, whose events would otherwise race in as a caller hang-up.
-        await self._ending.end(call, "voicemail", detail=f"answering machine ({cause}); no message left")
+        await self._ending.end(call, CallOutcome.VOICEMAIL, detail=f"answering machine ({cause}); no message left")
         await hang_up(self._rest, call.channel_id)
 
     async def _leave_message(self, call: LiveCall) -> bool:

@@ -8,7 +8,7 @@ from functools import partial
 
 import numpy as np
 
-from pbx.api import CallAnswered
+from pbx.api import CallAnswered, HandoverReason
 from pbx.ari.client import AriError, AriRest
 from pbx.calls.channels import hang_up
 from pbx.calls.engine_io import EngineCallIO, Escalate
@@ -54,7 +54,7 @@ class BotLink:
         except Exception as exc:  # unknown flow, bad policy: a human takes the call rather than silence
             log.error("call %s: cannot start the bot (%s); handing it to a human", call.call_id, exc)
             queue = call.escalation_queue or self._failsafe_queue
-            await self._escalate(call, queue, "bot_setup_failed", 1.0, f"The AI could not start: {exc}", None)
+            await self._escalate(call, queue, HandoverReason.BOT_SETUP_FAILED, 1.0, f"The AI could not start: {exc}", None)
             return
         call.conversation = conversation
         call.reframer = Reframer(self._media_format.samples_per_frame)
@@ -62,7 +62,7 @@ class BotLink:
             await self.open_media(call)
         except (AriError, MediaSetupError) as exc:
             log.error("call %s: media setup failed (%s); handing it to a human", call.call_id, exc)
-            await self._escalate(call, self._failsafe_queue, "media_failure", 1.0, "The AI could not connect.", None)
+            await self._escalate(call, self._failsafe_queue, HandoverReason.MEDIA_FAILURE, 1.0, "The AI could not connect.", None)
             return
         io = EngineCallIO(call, self._media_format, self._escalate, partial(hang_up, self._rest), self._publish,
                           on_tick=lambda: self._fill_gap(call))  # fmt: skip
@@ -70,7 +70,7 @@ class BotLink:
             await conversation.start(io)
         except Exception:
             log.exception("call %s: conversation failed; handing it to a human", call.call_id)
-            await self._escalate(call, self._failsafe_queue, "bot_failure", 1.0, "The AI failed on this call.", None)
+            await self._escalate(call, self._failsafe_queue, HandoverReason.BOT_FAILURE, 1.0, "The AI failed on this call.", None)
 
     async def resume_after_queue(self, call: LiveCall, queue: str, status: str) -> None:
         """Back from a queue nobody answered: media again (or the bot, if it never started), then its turn."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from pbx.api import CallEnded
+from pbx.api import CallEnded, CallOutcome
 from pbx.ari.client import AriRest
 from pbx.calls.live import CallState, LiveCall
 from pbx.calls.media_leg import close_media_leg
@@ -14,22 +14,21 @@ from pbx.calls.registry import CallRegistry
 log = logging.getLogger(__name__)
 
 
-
-def final_outcome(call: LiveCall) -> tuple[str, str]:
+def final_outcome(call: LiveCall) -> tuple[CallOutcome, str]:
     """(outcome, detail) of an answered call whose line went down."""
     if call.state is CallState.LEAVING_MESSAGE:
-        return ("voicemail", "answering machine; message left")
+        return (CallOutcome.VOICEMAIL, "answering machine; message left")
     if call.state is CallState.SCREENING:
-        return ("hung_up", "hung up during answering-machine detection")
+        return (CallOutcome.HUNG_UP, "hung up during answering-machine detection")
     if call.transfer is not None:
-        return ("escalated", call.transfer.reason)
+        return (CallOutcome.ESCALATED, call.transfer.reason)
     if call.hangup_outcome is not None:
         outcome, detail = call.hangup_outcome
-        return (outcome or "hung_up", detail)
+        return (outcome or CallOutcome.HUNG_UP, detail)
     if call.conversation is not None:
         outcome, detail = call.conversation.outcome
-        return (outcome or "hung_up", detail)
-    return ("hung_up", "")
+        return (outcome or CallOutcome.HUNG_UP, detail)
+    return (CallOutcome.HUNG_UP, "")
 
 
 class CallEnding:
@@ -38,7 +37,7 @@ class CallEnding:
         self._publish = publish
         self._registry = registry
 
-    async def end(self, call: LiveCall, outcome: str, cause: str = "", detail: str = "") -> None:
+    async def end(self, call: LiveCall, outcome: CallOutcome, cause: str = "", detail: str = "") -> None:
         """Once per call: stop its jobs, players, media and conversation, then say how it ended."""
         if call.state is CallState.ENDED:
             return

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 
 from pbx.ami_listener import AmiEvent
-from pbx.api import Command, HangupCall, OriginateCall, SupervisorTakeover, TransferCall
+from pbx.api import Command, HandoverReason, HangupCall, OriginateCall, SupervisorTakeover, TransferCall
 from pbx.ari.client import AriRest
 from pbx.ari.events import AriEvent
 from pbx.calls.answering import AnsweringMachines
@@ -75,7 +75,7 @@ class CallEngine:
             await self.escalate(call, command.queue, command.reason, 1.0, f"Transferred by request: {command.reason}")
         elif isinstance(command, SupervisorTakeover):
             call = self.registry.live(command.call_id)
-            await self.escalate(call, command.supervisor_queue, "supervisor_takeover", 1.0,
+            await self.escalate(call, command.supervisor_queue, HandoverReason.SUPERVISOR_TAKEOVER, 1.0,
                                 "Transferred by request: supervisor_takeover")  # fmt: skip
         elif isinstance(command, HangupCall):
             call = self.registry.live(command.call_id)

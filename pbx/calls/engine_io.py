@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import numpy as np
 
-from pbx.api import Event
+from pbx.api import CallOutcome, Event
 from pbx.calls.live import LiveCall
 from pbx.media.codec import MediaFormat
 from pbx.media.player import PromptPlayer
@@ -58,7 +58,7 @@ class EngineCallIO:
                        decided_at: float | None = None) -> None:  # fmt: skip
         await self._escalate(self._call, queue, reason, score, summary, decided_at)
 
-    async def hangup(self, outcome: str, detail: str = "") -> None:
+    async def hangup(self, outcome: CallOutcome, detail: str = "") -> None:
         # Kept on the call: when the line goes down (StasisEnd, ChannelDestroyed) this is its outcome.
         log.info("call %s: bot hangs up (%s)", self.call_id, outcome)
         self._call.hangup_outcome = (outcome, detail)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 
-from pbx.api import CallEscalated, new_id
+from pbx.api import CallEscalated, CallOutcome, new_id
 from pbx.ari.client import AriError, AriRest
 from pbx.calls.ending import CallEnding
 from pbx.calls.live import CallState, LiveCall, Transfer
@@ -62,7 +62,7 @@ class Escalation:
         except AriError as exc:
             log.error("call %s: escalation to %s failed: %s", call.call_id, queue, exc)
             if exc.status == 404:
-                await self._ending.end(call, "abandoned", detail="caller hung up during escalation")
+                await self._ending.end(call, CallOutcome.ABANDONED, detail="caller hung up during escalation")
                 return
             raise
         await self._publish(CallEscalated(call_id=call.call_id, transfer_id=call.transfer.transfer_id, queue=queue,

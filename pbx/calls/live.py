@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pbx.aio import BackgroundTasks
-from pbx.api import InboundRoute, OriginateCall
+from pbx.api import CallOutcome, InboundRoute, OriginateCall
 
 if TYPE_CHECKING:
     from pbx.calls.protocols import Conversation
@@ -74,7 +74,7 @@ class LiveCall:
     transfer: Transfer | None = None
     hangup_cause: str = ""
     # (outcome, detail) the bot gave when it hung up: the call's outcome once the line is down.
-    hangup_outcome: tuple[str, str] | None = None
+    hangup_outcome: tuple[CallOutcome, str] | None = None
     amd_verdict: str = ""  # AMDSTATUS (HUMAN, MACHINE, NOTSURE, HANGUP) when the campaign screens
     tasks: BackgroundTasks = field(init=False, repr=False)
     players: list[PromptPlayer] = field(default_factory=list)  # the line clocks feeding this call's media legs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from pbx.api import CallStarted, InboundRoute, OriginateCall, new_id
+from pbx.api import CallOutcome, CallStarted, InboundRoute, OriginateCall, new_id
 from pbx.ari.client import AriError, AriRest
 from pbx.calls.ending import CallEnding
 from pbx.calls.live import LiveCall
@@ -53,7 +53,7 @@ class Origination:
                 timeout=command.timeout_s, channelId=call.channel_id,
             )  # fmt: skip
         except AriError as exc:
-            await self._ending.end(call, "failed", cause=str(exc.status), detail=exc.message)
+            await self._ending.end(call, CallOutcome.FAILED, cause=str(exc.status), detail=exc.message)
 
     async def inbound(self, channel_id: str, inbound: Inbound) -> LiveCall:
         """A caller the dialplan sent in from the trunk: the call, routed by the DID they dialled."""

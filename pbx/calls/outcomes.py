@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from pbx.api import CallOutcome
+
 _BY_CAUSE = {
-    17: "busy",
-    18: "no_answer",
-    19: "no_answer",
-    21: "rejected_by_network",
-    1: "invalid_number",
-    28: "invalid_number",
-    34: "failed",
-    38: "failed",
-    41: "failed",
-    42: "failed",
+    17: CallOutcome.BUSY,
+    18: CallOutcome.NO_ANSWER,
+    19: CallOutcome.NO_ANSWER,
+    21: CallOutcome.REJECTED_BY_NETWORK,
+    1: CallOutcome.INVALID_NUMBER,
+    28: CallOutcome.INVALID_NUMBER,
+    34: CallOutcome.FAILED,
+    38: CallOutcome.FAILED,
+    41: CallOutcome.FAILED,
+    42: CallOutcome.FAILED,
 }
 
 
-def unanswered_outcome(cause: int | None) -> str:
+def unanswered_outcome(cause: int | None) -> CallOutcome:
     if cause is None:
-        return "failed"
-    return _BY_CAUSE.get(cause, "no_answer" if cause == 16 else "failed")
+        return CallOutcome.FAILED
+    return _BY_CAUSE.get(cause, CallOutcome.NO_ANSWER if cause == 16 else CallOutcome.FAILED)

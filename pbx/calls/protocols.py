@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from pbx.api import Event
+from pbx.api import CallOutcome, Event
 
 if TYPE_CHECKING:
     from pbx.calls.live import LiveCall
@@ -43,7 +43,7 @@ class CallIO(Protocol):
         """``decided_at``: time.time() of the decision, so its latency includes the bridging phrase."""
         ...
 
-    async def hangup(self, outcome: str, detail: str = "") -> None: ...
+    async def hangup(self, outcome: CallOutcome, detail: str = "") -> None: ...
 
     async def publish(self, event: Event) -> None: ...
 

@@ -16,6 +16,7 @@ from pbx.api import (
     AgentState,
     AgentStateChanged,
     CallLeftQueue,
+    CallOutcome,
     CallQueued,
     EscalationReason,
     Event,
@@ -59,7 +60,7 @@ class QueueTracking:
         elif event.name == "AgentConnect":
             call.state = CallState.WITH_AGENT
         elif callers_line_down:
-            await self._ending.end(call, "escalated", cause=event.cause, detail=transfer.reason)
+            await self._ending.end(call, CallOutcome.ESCALATED, cause=event.cause, detail=transfer.reason)
             return
         for activity in escalated_call_activity(call, transfer, event):
             await self._publish(activity)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pbx.api import HandoverReason
 from pbx.ari.client import AriError, AriRest
 from pbx.calls.channels import hang_up, to_failsafe
 from pbx.calls.registry import CallRegistry
@@ -26,7 +27,7 @@ async def reconcile(rest: AriRest, app: str, registry: CallRegistry) -> list[str
         if str(channel.get("name", "")).startswith("UnicastRTP/"):
             await hang_up(rest, channel_id)  # a media leg of a call we lost
         elif channel.get("state") == "Up":
-            await to_failsafe(rest, channel_id, "pbx_restart")
+            await to_failsafe(rest, channel_id, HandoverReason.PBX_RESTART)
             handed_over.append(channel_id)
         else:
             await hang_up(rest, channel_id)

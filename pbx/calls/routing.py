@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from pbx.api import HandoverReason
 from pbx.ari.client import AriRest
 from pbx.ari.events import AriEvent
 from pbx.calls.answering import AnsweringMachines
@@ -68,7 +69,7 @@ class AriEventHandlers:
         if call is None:
             if not isinstance(args, Inbound):
                 # Not ours (a call from before a restart that reconcile has not seen): to a human.
-                await to_failsafe(self._rest, channel_id, "orphan")
+                await to_failsafe(self._rest, channel_id, HandoverReason.ORPHAN)
                 return
             call = await self._origination.inbound(channel_id, args)
         if call.state is CallState.DIALING:

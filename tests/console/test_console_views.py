@@ -175,3 +175,10 @@ def test_console_agent_command_makes_a_working_login(settings, tmp_path) -> None
     data = client.get("/console/api/session").json()
     assert data["agent"]["name"] == "webagent1" and data["agent"]["queues"] == ["support"]
     assert len(data["dispositions"]) == 3
+
+
+def test_every_escalation_reason_has_words_an_agent_reads() -> None:
+    from contactcenter.console.screenpop import REASON_LABELS
+    from pbx.api import EscalationReason
+
+    assert set(REASON_LABELS) == {reason.value for reason in EscalationReason}
