@@ -206,12 +206,17 @@ class AttemptRules:
                    {k: dt.timedelta(minutes=float(v)) for k, v in parse_retry_rules(retry_minutes).items()})  # fmt: skip
 
 
+_CALL_OUTCOMES = frozenset(CallOutcome)
+
+
 def parse_retry_rules(data: Any) -> dict[str, float]:
     """``{"no_answer": 120, ...}`` (minutes); ValueError naming ``retry.<outcome>``."""
     if not isinstance(data, Mapping):
         raise ValueError("retry: give an object of outcome: minutes")
     rules = {}
     for outcome, minutes in data.items():
+        if outcome not in _CALL_OUTCOMES:
+            raise ValueError(f"retry.{outcome}: not a call outcome; outcomes are {', '.join(CallOutcome)}")
         if outcome in FINAL_OUTCOMES:
             raise ValueError(f"retry.{outcome}: {outcome} is final and is never retried")
         if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes < 0:

@@ -73,6 +73,12 @@ def test_retry_rules_refuse_final_outcomes() -> None:
         c.parse_retry_rules({"busy": -1})
 
 
+def test_retry_rules_name_call_outcomes_only() -> None:
+    with pytest.raises(ValueError, match="retry.lost: not a call outcome"):
+        c.parse_retry_rules({"no_answer": 60, "lost": 60})
+    assert c.parse_retry_rules(c.DEFAULT_RETRY_MINUTES) == {k: float(v) for k, v in c.DEFAULT_RETRY_MINUTES.items()}
+
+
 def facts(**kw) -> c.LeadFacts:
     return c.LeadFacts(**{"phone": INDIA, "time_zones": ("Asia/Kolkata",), "on_dnc": False, **kw})
 
