@@ -66,8 +66,8 @@ def install() -> None:
         return
     from pbx.ari.client import HttpAriRest
     from pbx.bus.commands import CommandConsumer
-    from pbx.bus.publisher import EventPublisher
     from pbx.bus.ledger_sink import LedgerSink
+    from pbx.bus.publisher import EventPublisher
     from pbx.calls.engine import CallEngine
     from pbx.calls.routing import AriEventHandlers
 

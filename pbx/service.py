@@ -23,9 +23,9 @@ from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff
 from pbx.bus.commands import CommandConsumer
-from pbx.bus.publisher import EventPublisher
 from pbx.bus.ledger_follower import LedgerFollower
 from pbx.bus.ledger_sink import LedgerSink
+from pbx.bus.publisher import EventPublisher
 from pbx.calls.engine import CallEngine
 from pbx.calls.protocols import ConversationFactory, PromptFileMaker
 from pbx.calls.queue_tracking import other_queue_activity

@@ -22,8 +22,7 @@ from voicewatch.events import (
 from voicewatch.policy import Policy
 from voicewatch.scoring import Verdict, decide
 from voicewatch.sentiment import analyse_sentiment
-from voicewatch.signals import ALL_SIGNALS, SignalHit, TurnView
-from voicewatch.signals import misunderstanding, prosody
+from voicewatch.signals import ALL_SIGNALS, SignalHit, TurnView, misunderstanding, prosody
 from voicewatch.state import CallState
 from voicewatch.text import normalise
 

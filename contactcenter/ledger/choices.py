@@ -3,7 +3,6 @@
 from contactcenter.core.choices import text_choices
 from pbx.api import CallOutcome, Direction, LegKind, Speaker, TransferResult
 
-
 DirectionChoices = text_choices(Direction)
 OutcomeChoices = text_choices(CallOutcome)
 LegKindChoices = text_choices(LegKind)

@@ -17,7 +17,6 @@ from ops.stack.celery_worker import worker_args
 from ops.stack.processes import ManagedProcess, ProcessSpec
 from ops.stack.redis_server import RedisServer
 
-
 # The dialer runs below the live-call processes' CPU priority: when a burst of calls keeps the
 # cores busy, its bookkeeping (pacing, records, webhooks) waits a few milliseconds, Asterisk and
 # pbx setting up the calls do not.

@@ -13,7 +13,14 @@ management plane imports, and the home of every word the two planes share.
 This package imports nothing else of pbx (an import-linter contract holds it).
 """
 
-from pbx.api.commands import Command, HangupCall, OriginateCall, SupervisorTakeover, TransferCall, parse_command
+from pbx.api.commands import (
+    Command,
+    HangupCall,
+    OriginateCall,
+    SupervisorTakeover,
+    TransferCall,
+    parse_command,
+)
 from pbx.api.config import InboundRoute, PbxConfig
 from pbx.api.events import (
     AgentConnected,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 from typing import Any, Protocol
-
 from urllib.parse import quote
 
 import aiohttp

@@ -17,15 +17,15 @@ from typing import Any
 
 import numpy as np
 
+from pbx.aio import BackgroundTasks
 from pbx.api import CallOutcome, DecisionMade, UtteranceHeard
 from pbx.bot.phrases import BRIDGING_PHRASE, NO_AGENT_PHRASE, whisper_text
 from pbx.calls.protocols import CallIO
-from pbx.media.echo import EchoGuard, rms
-from pbx.aio import BackgroundTasks
 from pbx.dialog import DialogSession, Escalate, Flow, Hangup, Listen, Say, SetOutcome
+from pbx.media.echo import EchoGuard, rms
 from voicewatch import CallMonitor, Decision
-from workers.assessment import UtteranceAssessment
 from workers.asr.pipeline import UtteranceResult
+from workers.assessment import UtteranceAssessment
 from workers.live import CallSession, LiveSpeech
 from workers.tts.service import PromptSynthesizer
 from workers.vad import SpeechStarted

@@ -23,9 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from pbx.api import CallOutcome, EscalationReason
 from pbx.dialog.graph import check_flow, lead_fields, raise_issues, step_shape_issues
 from pbx.dialog.templates import template_fields
-from pbx.api import CallOutcome, EscalationReason
 from pbx.dialog.vocabulary import FLOW_ESCALATION_REASONS, FLOW_OUTCOMES, Intent
 
 _IDENTIFIER = r"^[a-z][a-z0-9_]*$"

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from pbx.dialog.templates import template_fields
 from pbx.api import CallOutcome
+from pbx.dialog.templates import template_fields
 from pbx.dialog.vocabulary import Intent
 
 if TYPE_CHECKING:

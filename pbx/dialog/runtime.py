@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from pbx.api import CallOutcome, EscalationReason
 from pbx.dialog.actions import Action, CaptureSlot, Escalate, Hangup, Listen, Say, SetOutcome
 from pbx.dialog.errors import MissingLeadFields
 from pbx.dialog.flow import End, Flow, Step, Transition
 from pbx.dialog.intents import DEFAULT_CLASSIFIER, IntentClassifier, IntentResult
 from pbx.dialog.templates import render
-from pbx.api import CallOutcome, EscalationReason
 from pbx.dialog.vocabulary import Intent
 
 _DTMF_KEYS = frozenset("0123456789*#")

@@ -5,7 +5,15 @@ them through unmanaged models in ``contactcenter.ledger``. Import what you need 
 """
 
 from pbx.ledger.db import create_engine_from_env, make_engine, make_session_factory
-from pbx.ledger.enums import Direction, LegKind, CallOutcome, Speaker, TransferResult, TransferStage, WriteStatus
+from pbx.ledger.enums import (
+    CallOutcome,
+    Direction,
+    LegKind,
+    Speaker,
+    TransferResult,
+    TransferStage,
+    WriteStatus,
+)
 from pbx.ledger.records import (
     CallStart,
     DecisionRecord,

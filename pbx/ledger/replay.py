@@ -18,7 +18,7 @@ from sqlalchemy import Select, Table, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from pbx.ledger.db import reader
-from pbx.ledger.enums import Direction, CallOutcome, Speaker
+from pbx.ledger.enums import CallOutcome, Direction, Speaker
 from pbx.ledger.records import Word
 from pbx.ledger.schema import Call, Decision, Transfer, Utterance
 

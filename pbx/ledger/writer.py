@@ -8,8 +8,8 @@ never raises for an unknown call or leg, and tells the caller what happened
 
 from __future__ import annotations
 
-import datetime as dt
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from workers.audio import ulaw_decode, ulaw_encode
 
+
 @dataclass(frozen=True)
 class MediaFormat:
     """What ExternalMedia is asked for and how its payloads map to 16-bit samples."""

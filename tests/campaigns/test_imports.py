@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from contactcenter.campaigns import imports, services
+from contactcenter.campaigns import imports
 from contactcenter.campaigns.models import ImportBatch, Lead
 from contactcenter.people import services as people_services
 

@@ -30,11 +30,11 @@ from contactcenter.campaigns.pbx_events import EventConsumer
 from contactcenter.campaigns.pbx_link import RedisPbxLink
 from contactcenter.people import services as people_services
 from contactcenter.people.models import Agent, AgentState, DoNotCall, HumanQueue
+from ops.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.pbx_process import PbxProcess
 from ops.stack.processes import ManagedProcess
 from ops.stack.redis_server import RedisServer
-from ops.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
 from pbx.api import COMMANDS_STREAM, parse_command
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream

@@ -137,8 +137,8 @@ def test_headers_alone_are_enough_and_a_missed_call_needs_no_disposition(agent_c
 
 def test_agents_cannot_touch_each_others_calls(agent_client: Client, world) -> None:
     _, pop = post(agent_client, "calls", {"sip_call_id": "mine@browser"})
-    from contactcenter.people.models import Agent
     from contactcenter.console.models import AgentProfile
+    from contactcenter.people.models import Agent
 
     bob = get_user_model().objects.create_user("bob", password="bob-password-1")
     AgentProfile.objects.create(user=bob, agent=Agent.objects.create(name="webagent2"))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from pbx.api import CallOutcome, EscalationReason
 from pbx.dialog.actions import CaptureSlot, Escalate, Hangup, Listen, Say, SetOutcome
 from pbx.dialog.library import SAMPLE_LEAD, library_flow
 from pbx.dialog.runtime import DialogSession
 from pbx.dialog.testing import Press, Reply, Silence, play
-from pbx.api import CallOutcome, EscalationReason
 from pbx.dialog.vocabulary import Intent
 
 
@@ -22,7 +22,7 @@ def address() -> DialogSession:
     return DialogSession(library_flow("address_verification"), SAMPLE_LEAD)
 
 
-def ended(outcome: Outcome, detail: str | None = None) -> tuple[SetOutcome, Hangup]:
+def ended(outcome: CallOutcome, detail: str | None = None) -> tuple[SetOutcome, Hangup]:
     return SetOutcome(outcome, detail), Hangup(outcome)
 
 

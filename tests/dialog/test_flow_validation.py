@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from pbx.api import CallOutcome, EscalationReason
 from pbx.dialog.errors import MissingLeadFields
 from pbx.dialog.flow import End, load_flow, load_flow_json
 from pbx.dialog.library import FLOW_DATA, SAMPLE_LEAD, available, library_flow
 from pbx.dialog.runtime import DialogSession
-from pbx.api import CallOutcome, EscalationReason
 from pbx.dialog.vocabulary import Intent
 
 LEAD = {"first_name": "Asha"}

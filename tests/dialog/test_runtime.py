@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
+from pbx.api import CallOutcome, EscalationReason
 from pbx.dialog.actions import Escalate, Hangup, Listen, Say, SetOutcome
 from pbx.dialog.flow import Flow, load_flow
 from pbx.dialog.library import SAMPLE_LEAD, available, library_flow
 from pbx.dialog.runtime import DialogSession
 from pbx.dialog.testing import BargeIn, Event, Press, Reply, Silence, play
-from pbx.api import CallOutcome, EscalationReason
 
 LEAD = {"first_name": "Ravi"}
 PROMPT = Say("Ravi, is that right?", "ask")

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from pbx.ledger import CallStart, Direction, LedgerWriter, CallOutcome, WriteStatus
+from pbx.ledger import CallOutcome, CallStart, Direction, LedgerWriter, WriteStatus
 from pbx.ledger.schema import Call, Event
 from tests.ledger.conftest import T0, at
 from tests.ledger.helpers import one, rows

@@ -17,13 +17,13 @@ from pathlib import Path
 
 from contactcenter.site.config import REPO_DIR
 from pbx.ledger import (
+    CallOutcome,
     CallStart,
     DecisionRecord,
     Direction,
     LedgerWriter,
     LegKind,
     LegStart,
-    CallOutcome,
     Speaker,
     TransferRequest,
     TransferStage,

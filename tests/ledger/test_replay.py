@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 from pbx.ledger import (
+    CallOutcome,
     CallStart,
     DecisionRecord,
     Direction,
     LedgerWriter,
-    CallOutcome,
     ReplayQuery,
     Speaker,
     TransferRequest,

@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 import aiohttp
 
 from ops.stack.asterisk import AsteriskInstance
+from pbx.api import Event
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff
-from pbx.api import Event
 
 
 @asynccontextmanager

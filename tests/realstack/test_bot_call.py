@@ -14,6 +14,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from ops.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
+from ops.simulator.sip_agent import SippAgent
 from ops.stack.asterisk import AsteriskInstance
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiQueueListener
@@ -21,18 +23,16 @@ from pbx.api import (
     AgentConnected,
     CallEnded,
     CallEscalated,
+    CallQueued,
     CallStarted,
     DecisionMade,
     Event,
     InboundRoute,
     OriginateCall,
-    CallQueued,
     PbxConfig,
     ReturnedToBot,
     UtteranceHeard,
 )
-from ops.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
-from ops.simulator.sip_agent import SippAgent
 from pbx.ari.client import HttpAriRest
 from pbx.bot.runtime import load_bot_runtime
 from pbx.calls.channels import hang_up

@@ -22,8 +22,8 @@ from pbx.ami import AmiLink
 from pbx.ami_listener import AmiQueueListener
 from pbx.api import AgentConnected, CallEnded, CallEscalated, CallQueued, Event, OriginateCall, ReturnedToBot
 from pbx.ari.client import HttpAriRest
-from pbx.calls.protocols import CallIO
 from pbx.calls.engine import CallEngine
+from pbx.calls.protocols import CallIO
 from pbx.media.codec import SLIN16
 from tests.realstack.harness import QuietConversation, ari_app, wait_for_event
 

@@ -18,8 +18,8 @@ from ops.stack.pbx_process import PbxProcess
 from ops.stack.processes import ManagedProcess, wait_for
 from ops.stack.redis_server import RedisServer
 from pbx.ami import channel_variables
-from pbx.ari.client import basic_auth_header
 from pbx.api import COMMANDS_STREAM, EVENTS_STREAM, OriginateCall, parse_event, to_fields
+from pbx.ari.client import basic_auth_header
 
 pytestmark = pytest.mark.realstack
 

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.voicewatch.helpers import REPO
 from voicewatch import Policy
 from voicewatch.eval import compute, evaluate, read_jsonl, shared_corpus
-
-from tests.voicewatch.helpers import REPO
 
 
 def _eval(*args: str) -> subprocess.CompletedProcess[str]:

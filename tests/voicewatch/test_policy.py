@@ -4,9 +4,8 @@ import sys
 
 import pytest
 
-from voicewatch import REASONS, Policy, PolicyError
-
 from tests.voicewatch.helpers import REPO
+from voicewatch import REASONS, Policy, PolicyError
 
 
 def test_default_covers_every_reason_with_a_queue() -> None:

@@ -1,8 +1,7 @@
 import pytest
 
-from voicewatch.signals import ambiguity
-
 from tests.voicewatch.helpers import policy, state, view
+from voicewatch.signals import ambiguity
 
 
 @pytest.mark.parametrize("text", ["I guess, maybe, I'm not sure", "Pata nahi, dekhte hain",

@@ -1,8 +1,7 @@
 import pytest
 
-from voicewatch.signals import distress
-
 from tests.voicewatch.helpers import policy, state, view
+from voicewatch.signals import distress
 
 
 @pytest.mark.parametrize("text", ["I just lost my job", "My father is in hospital",

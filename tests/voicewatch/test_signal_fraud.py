@@ -1,8 +1,7 @@
 import pytest
 
-from voicewatch.signals import fraud
-
 from tests.voicewatch.helpers import policy, state, view
+from voicewatch.signals import fraud
 
 
 @pytest.mark.parametrize("text", ["I never placed this order", "Someone is using my account",

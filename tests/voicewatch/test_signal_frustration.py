@@ -1,8 +1,7 @@
 import pytest
 
-from voicewatch.signals import frustration
-
 from tests.voicewatch.helpers import policy, state, view
+from voicewatch.signals import frustration
 
 
 @pytest.mark.parametrize("text", ["Stop calling me every day", "Kitni baar bolun, dimaag kharab mat karo",

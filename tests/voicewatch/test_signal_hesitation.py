@@ -1,7 +1,6 @@
+from tests.voicewatch.helpers import policy, state, view
 from voicewatch.events import Prosody
 from voicewatch.signals import hesitation
-
-from tests.voicewatch.helpers import policy, state, view
 
 SLOW = Prosody(energy_z=-0.3, pitch_z=0.0, rate_z=-1.2)
 

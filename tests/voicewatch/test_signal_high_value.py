@@ -1,6 +1,5 @@
-from voicewatch.signals import high_value
-
 from tests.voicewatch.helpers import policy, state, view
+from voicewatch.signals import high_value
 
 CHANGE = "Actually I want to change the model and the delivery date"
 

@@ -1,8 +1,7 @@
 import pytest
 
-from voicewatch.signals import human_request
-
 from tests.voicewatch.helpers import policy, state, view
+from voicewatch.signals import human_request
 
 
 @pytest.mark.parametrize("text", ["I want to talk to a person", "Can I speak to a real human please?",

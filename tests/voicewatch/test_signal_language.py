@@ -1,8 +1,7 @@
 import pytest
 
-from voicewatch.signals import language
-
 from tests.voicewatch.helpers import policy, state, view
+from voicewatch.signals import language
 
 
 @pytest.mark.parametrize("text", ["Tamil la pesunga please", "Kannada mein maatadi", "Can you speak Telugu?",

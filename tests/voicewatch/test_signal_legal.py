@@ -1,8 +1,7 @@
 import pytest
 
-from voicewatch.signals import legal
-
 from tests.voicewatch.helpers import policy, state, view
+from voicewatch.signals import legal
 
 
 @pytest.mark.parametrize("text", ["My lawyer will hear about this", "I will take you to consumer court",

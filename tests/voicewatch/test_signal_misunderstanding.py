@@ -1,6 +1,5 @@
-from voicewatch.signals import misunderstanding
-
 from tests.voicewatch.helpers import policy, state, view
+from voicewatch.signals import misunderstanding
 
 
 def test_low_confidence_turn_fails_but_one_failure_is_weak() -> None:

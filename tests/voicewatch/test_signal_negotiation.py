@@ -1,8 +1,7 @@
 import pytest
 
-from voicewatch.signals import negotiation
-
 from tests.voicewatch.helpers import policy, state, view
+from voicewatch.signals import negotiation
 
 
 @pytest.mark.parametrize("text", ["I can only pay half now", "Can you waive the late fee?",

@@ -1,7 +1,6 @@
+from tests.voicewatch.helpers import AGITATED, CALM, LOUD_HAPPY, policy, state, view
 from voicewatch.events import Prosody
 from voicewatch.signals import prosody
-
-from tests.voicewatch.helpers import AGITATED, CALM, LOUD_HAPPY, policy, state, view
 
 
 def test_agitation_needs_all_features_up() -> None:

@@ -1,6 +1,5 @@
-from voicewatch.signals import sentiment
-
 from tests.voicewatch.helpers import policy, state, view
+from voicewatch.signals import sentiment
 
 
 def test_negative_wording_is_anger_evidence() -> None:

@@ -1,6 +1,5 @@
-from voicewatch.signals import vip
-
 from tests.voicewatch.helpers import AGITATED, policy, state, view
+from voicewatch.signals import vip
 
 COMPLAINT = "I'm a platinum member and my last three deliveries were late, this is unacceptable."
 

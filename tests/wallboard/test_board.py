@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from contactcenter.wallboard.board import (
+    AgentFact,
+    Board,
+    CampaignFact,
+    Section,
+    apply_agents,
+    apply_campaigns,
+    apply_event,
+    apply_live_counts,
+    apply_queues,
+    roll_day,
+)
+from contactcenter.wallboard.sections import render
 from pbx.api import (
     AgentConnected,
     AgentStateChanged,
@@ -17,19 +30,6 @@ from pbx.api import (
     ReturnedToBot,
     UtteranceHeard,
 )
-from contactcenter.wallboard.board import (
-    AgentFact,
-    Board,
-    CampaignFact,
-    Section,
-    apply_agents,
-    apply_campaigns,
-    apply_event,
-    apply_live_counts,
-    apply_queues,
-    roll_day,
-)
-from contactcenter.wallboard.sections import render
 
 DAY = 1_772_409_600.0  # a local midnight (UTC here)
 T0 = DAY + 9 * 3600  # 09:00

@@ -20,12 +20,10 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from contactcenter.people.models import Agent, AgentState, HumanQueue
-from ops.stack.processes import free_port
-from ops.stack.redis_server import RedisServer
-from contactcenter.wallboard import consumers
-from contactcenter.wallboard import host
+from contactcenter.wallboard import consumers, host
 from contactcenter.wallboard.config import FeederConfig
 from contactcenter.wallboard.feeder import Feeder
+from ops.stack.redis_server import RedisServer
 from pbx.api import CallEscalated, CallQueued, CallStarted, LiveCounts, to_fields
 from tests.wallboard.conftest import session_cookie, websocket
 

@@ -65,7 +65,7 @@ NATIVE_CUES: dict[str, str] = {
     "enu helthidira": "kn", "kannada dalli": "kn",
     "enikku manassilaakunnilla": "ml", "manassilaakunnilla": "ml", "manasilakunnilla": "ml", "ariyilla": "ml",
     "malayalathil samsarikku": "ml", "mansilayilla": "ml",
-    "mala samjat nahi": "mr", "samjat nahi": "mr", "kay mhanta": "mr", "kay mhanatay": "mr", "marathit bola": "mr",
+    "mala samjat nahi": "mr", "samjat nahi": "mr", "kay mhanta": "mr", "kay mhanatay": "mr",
     "ami bujhi na": "bn", "bujhlam na": "bn", "ki bolchen": "bn", "bangla te": "bn", "bangla bolun": "bn",
     "mane samaj nathi": "gu", "shu kaho cho": "gu", "gujarati ma": "gu",
     "samajh nahi aaundi": "pa", "samajh ni aaundi": "pa", "punjabi vich": "pa", "ki keha": "pa",

@@ -9,8 +9,8 @@ from __future__ import annotations
 from voicewatch.signals import (
     ambiguity,
     distress,
-    frustration,
     fraud,
+    frustration,
     hesitation,
     high_value,
     human_request,

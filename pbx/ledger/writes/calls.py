@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pbx.ledger.enums import Direction, CallOutcome, WriteStatus
+from pbx.ledger.enums import CallOutcome, Direction, WriteStatus
 from pbx.ledger.records import CallStart, WriteResult
 from pbx.ledger.writes.common import (
     calls,

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import Insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pbx.ledger.enums import WriteStatus
 from pbx.ledger.records import WriteResult
