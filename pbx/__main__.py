@@ -33,7 +33,7 @@ def main() -> int:
         bot = await loop.run_in_executor(None, load_bot_runtime, settings)
         # What is loaded now (modules, speech models, ~100k objects) lives as long as pbx: out of
         # the collector's sight, a full collection during a burst of calls no longer walks it all
-        # (about 50 ms, longer than the burst's answers take).
+        # (about 50 ms, longer than the burst's answers take; `python -m benchmarks dialer`).
         gc.freeze()
         try:
             await serve(settings, bot.conversations, bot.prompt_files, bot.status)

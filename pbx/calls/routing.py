@@ -105,8 +105,9 @@ class AriEventHandlers:
         call = self._registry.by_channel(channel_id)
         if call is None or call.state is CallState.ENDED:
             return
+        cause = "" if event.cause is None else str(event.cause)  # not "None" in the ledger
         if call.answered_at is None:
-            await self._ending.end(call, unanswered_outcome(event.cause), cause=str(event.cause))
+            await self._ending.end(call, unanswered_outcome(event.cause), cause=cause)
         else:
             outcome, detail = final_outcome(call)
-            await self._ending.end(call, outcome, cause=str(event.cause), detail=detail)
+            await self._ending.end(call, outcome, cause=cause, detail=detail)

@@ -54,6 +54,7 @@ async def test_unanswered_calls_end_with_the_right_outcome(cause, outcome) -> No
     await engine.originate(command)
     await engine.on_event(ari_event("ChannelDestroyed", command.call_id, cause=cause))
     assert isinstance(events[-1], CallEnded) and events[-1].outcome == outcome
+    assert events[-1].cause == ("" if cause is None else str(cause))
     assert engine.calls == {}
 
 
