@@ -59,6 +59,9 @@ class EngineCallIO:
         await self._escalate(self._call, queue, reason, score, summary, decided_at)
 
     async def hangup(self, outcome: CallOutcome, detail: str = "") -> None:
+        # A word outside the contract fails here, in the conversation that said it (which hands
+        # the call to a human), not later when the call's end is published.
+        outcome = CallOutcome(outcome)
         # Kept on the call: when the line goes down (StasisEnd, ChannelDestroyed) this is its outcome.
         log.info("call %s: bot hangs up (%s)", self.call_id, outcome)
         self._call.hangup_outcome = (outcome, detail)

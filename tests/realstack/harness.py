@@ -46,7 +46,7 @@ async def wait_for_event(events: list[Event], predicate: Callable[[Event], bool]
 class QuietConversation:
     """A ``Conversation`` that ignores everything; tests override what they script."""
 
-    outcome: tuple[str, str] = ("completed", "")
+    outcome: tuple[str, str] = ("confirmed", "")
 
     async def start(self, io) -> None:
         pass

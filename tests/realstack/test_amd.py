@@ -37,7 +37,7 @@ MESSAGE = "Hello, this is Shopkart about your order. Please call us back on the 
 class PersonGreeter(QuietConversation):
     """The bot's stand-in: says nothing, hangs up after a moment, remembers it was started."""
 
-    outcome = ("completed", "greeted")
+    outcome = ("confirmed", "greeted")
 
     def __init__(self, started: list[str]) -> None:
         self.started = started
@@ -45,7 +45,7 @@ class PersonGreeter(QuietConversation):
     async def start(self, io) -> None:
         self.started.append(io.call_id)
         await asyncio.sleep(0.5)
-        await io.hangup("completed")
+        await io.hangup("confirmed")
 
 
 def _voiced_seconds(path: Path) -> float:
@@ -114,7 +114,7 @@ def test_machines_get_the_message_or_a_retry_and_people_get_the_bot(asterisk_ser
     # The person: AMD says HUMAN and the bot takes the call.
     assert answered[calls["person"].call_id].amd == "HUMAN"
     assert started == [calls["person"].call_id]
-    assert outcome["person"].outcome == "completed"
+    assert outcome["person"].outcome == "confirmed"
 
     # Machines never reach the bot and are not counted as answered by a person.
     for name in ("machine_message", "machine_retry"):

@@ -21,18 +21,25 @@ from voicewatch.events import BotPrompt, CallContext, CustomerUtterance, Partial
 _RECORD = ConfigDict(extra="ignore", frozen=True)
 
 # The labelled corpus is shared by every checkout, so it lives beside the checkout
-# (../shared/voicewatch-corpus/), not inside it; the variable points anywhere else.
+# (../shared/voicewatch-corpus/), not inside it. A clone made elsewhere (CI's, a temporary
+# one) finds it in the workplace's shared folder; the variable points anywhere else.
 CORPUS_ENV = "VOICEWATCH_CORPUS"
 _CHECKOUT = Path(__file__).resolve().parents[2]
+_WORKPLACE_SHARED = Path("/work/shared")
 
 
 def shared_corpus() -> Path:
     """The shared labelled calls file; a missing corpus is an error, never a skipped check."""
-    beside = _CHECKOUT.parent / "shared" / "voicewatch-corpus" / "calls.jsonl"
-    path = Path(os.environ.get(CORPUS_ENV) or beside)
-    if not path.is_file():
-        raise FileNotFoundError(f"VoiceWatch corpus not found at {path} (set {CORPUS_ENV} to another file)")
-    return path
+    if os.environ.get(CORPUS_ENV):
+        candidates = [Path(os.environ[CORPUS_ENV])]
+    else:
+        candidates = [where / "voicewatch-corpus" / "calls.jsonl" for where in (_CHECKOUT.parent / "shared",
+                                                                                _WORKPLACE_SHARED)]  # fmt: skip
+    for path in candidates:
+        if path.is_file():
+            return path
+    looked = ", ".join(map(str, candidates))
+    raise FileNotFoundError(f"VoiceWatch corpus not found at {looked} (set {CORPUS_ENV} to another file)")
 
 
 class CorpusError(VoiceWatchValidationError):
