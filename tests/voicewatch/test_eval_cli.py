@@ -100,3 +100,9 @@ def test_calls_from_any_iterable_source() -> None:
     from voicewatch.eval import Call
     outcomes = evaluate((Call.model_validate(r) for r in rows), Policy.default())
     assert outcomes[0].escalate and outcomes[0].verdict == "on_time"
+
+
+def test_a_missing_corpus_is_an_error_naming_where_it_looked(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("VOICEWATCH_CORPUS", str(tmp_path / "nowhere.jsonl"))
+    with pytest.raises(FileNotFoundError, match="nowhere.jsonl"):
+        shared_corpus()
