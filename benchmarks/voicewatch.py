@@ -35,8 +35,6 @@ from voicewatch.text import normalise  # noqa: E402
 TARGET_P99_MS = 5.0
 
 
-
-
 def _percentile(sorted_ms: list[float], q: float) -> float:
     if not sorted_ms:
         return 0.0

@@ -66,12 +66,13 @@ from pbx.api.vocabulary import (
 from pbx.api.wire import SchemaError, to_fields
 
 __all__ = [
-    "API_VERSION", "COMMANDS_REJECTED_STREAM", "COMMANDS_STREAM", "COMMAND_GROUP", "CONFIG_KEY", "EVENTS_STREAM",
-    "FIELD_DEFAULTS", "FLOW_CATALOGUE", "LIVE_COUNTS_KEY", "PERSON_SET_AGENT_STATES", "AgentConnected", "AgentState", "AgentStateChanged",
-    "CallAnswered", "CallEnded", "CallEscalated", "CallLeftQueue", "CallOutcome", "CallQueued", "CallStarted",
-    "CatalogueFlow", "Command", "CommandRejected", "DecisionMade", "Direction", "EscalationReason", "Event",
-    "FlowName", "HandoverReason", "HangupCall", "InboundRoute", "LegKind", "LiveCounts", "OriginateCall",
-    "PbxConfig", "QueueAbandoned", "QueueActivity", "ReturnedToBot", "SchemaError", "Speaker",
-    "SupervisorTakeover", "TransferCall", "TransferResult", "UtteranceHeard", "new_id", "parse_command",
-    "parse_event", "required_fields", "to_fields",
+    "API_VERSION", "COMMANDS_REJECTED_STREAM", "COMMANDS_STREAM", "COMMAND_GROUP", "CONFIG_KEY",
+    "EVENTS_STREAM", "FIELD_DEFAULTS", "FLOW_CATALOGUE", "LIVE_COUNTS_KEY", "PERSON_SET_AGENT_STATES",
+    "AgentConnected", "AgentState", "AgentStateChanged", "CallAnswered", "CallEnded", "CallEscalated",
+    "CallLeftQueue", "CallOutcome", "CallQueued", "CallStarted", "CatalogueFlow", "Command",
+    "CommandRejected", "DecisionMade", "Direction", "EscalationReason", "Event", "FlowName",
+    "HandoverReason", "HangupCall", "InboundRoute", "LegKind", "LiveCounts", "OriginateCall", "PbxConfig",
+    "QueueAbandoned", "QueueActivity", "ReturnedToBot", "SchemaError", "Speaker", "SupervisorTakeover",
+    "TransferCall", "TransferResult", "UtteranceHeard", "new_id", "parse_command", "parse_event",
+    "required_fields", "to_fields",
 ]  # fmt: skip

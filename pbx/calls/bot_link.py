@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 MEDIA_GAP_S = 0.08
 
 
-
 class BotLink:
     def __init__(self, rest: AriRest, app: str, publish: Publish,
                  conversations: ConversationFactory, media_format: MediaFormat, registry: CallRegistry,
@@ -54,7 +53,8 @@ class BotLink:
         except Exception as exc:  # unknown flow, bad policy: a human takes the call rather than silence
             log.error("call %s: cannot start the bot (%s); handing it to a human", call.call_id, exc)
             queue = call.escalation_queue or self._failsafe_queue
-            await self._escalate(call, queue, HandoverReason.BOT_SETUP_FAILED, 1.0, f"The AI could not start: {exc}", None)
+            await self._escalate(call, queue, HandoverReason.BOT_SETUP_FAILED, 1.0, f"The AI could not start: {exc}",
+                                 None)  # fmt: skip
             return
         call.conversation = conversation
         call.reframer = Reframer(self._media_format.samples_per_frame)
@@ -62,7 +62,8 @@ class BotLink:
             await self.open_media(call)
         except (AriError, MediaSetupError) as exc:
             log.error("call %s: media setup failed (%s); handing it to a human", call.call_id, exc)
-            await self._escalate(call, self._failsafe_queue, HandoverReason.MEDIA_FAILURE, 1.0, "The AI could not connect.", None)
+            await self._escalate(call, self._failsafe_queue, HandoverReason.MEDIA_FAILURE, 1.0,
+                                 "The AI could not connect.", None)  # fmt: skip
             return
         io = EngineCallIO(call, self._media_format, self._escalate, partial(hang_up, self._rest), self._publish,
                           on_tick=lambda: self._fill_gap(call))  # fmt: skip
@@ -70,7 +71,8 @@ class BotLink:
             await conversation.start(io)
         except Exception:
             log.exception("call %s: conversation failed; handing it to a human", call.call_id)
-            await self._escalate(call, self._failsafe_queue, HandoverReason.BOT_FAILURE, 1.0, "The AI failed on this call.", None)
+            await self._escalate(call, self._failsafe_queue, HandoverReason.BOT_FAILURE, 1.0,
+                                 "The AI failed on this call.", None)  # fmt: skip
 
     async def resume_after_queue(self, call: LiveCall, queue: str, status: str) -> None:
         """Back from a queue nobody answered: media again (or the bot, if it never started), then its turn."""
