@@ -20,10 +20,6 @@ PBX_ONLY_VARIABLES = frozenset({"CC_SAFE_HARBOUR", "CC_AMD", "CC_AMD_ACTION", "C
 InboundRoutes = Callable[[str], Awaitable[InboundRoute | None]]
 
 
-def _flow_name(flow: str | dict) -> str:
-    return flow if isinstance(flow, str) else flow.get("name", "")
-
-
 class Origination:
     def __init__(self, rest: AriRest, dial_rest: AriRest, app: str, publish: Publish, registry: CallRegistry,
                  ending: CallEnding, inbound_routes: InboundRoutes | None) -> None:  # fmt: skip
@@ -45,7 +41,7 @@ class Origination:
                      **{k: v for k, v in command.variables.items() if k not in PBX_ONLY_VARIABLES}}  # fmt: skip
         await self._publish(CallStarted(call_id=call.call_id, direction="outbound", endpoint=command.endpoint,
                                         campaign_id=command.campaign_id, lead_id=command.lead_id,
-                                        flow=_flow_name(command.flow)))  # fmt: skip
+                                        flow=command.flow_name))  # fmt: skip
         try:
             await self._dial_rest.post(
                 "channels", body={"variables": variables}, endpoint=command.endpoint, app=self._app,
@@ -61,7 +57,7 @@ class Origination:
         call = LiveCall(call_id=new_id(), channel_id=channel_id, direction="inbound", command=None, route=route)
         self._registry.add(call)
         await self._publish(CallStarted(call_id=call.call_id, direction="inbound", endpoint=inbound.did,
-                                        flow="" if route is None else _flow_name(route.flow),
+                                        flow="" if route is None else route.flow_name,
                                         campaign_id=route.campaign_id if route else None))  # fmt: skip
         try:
             await self._rest.post(f"channels/{call.channel_id}/variable", variable="CC_CALL_ID", value=call.call_id)
