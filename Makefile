@@ -7,6 +7,7 @@ PYTEST_ARGS ?=
 setup:
 	bash deploy/local/setup.sh
 	$(PYTHON) manage.py migrate --noinput -v 0
+	$(PYTHON) manage.py collectstatic --noinput -v 0
 	$(PYTHON) -m alembic upgrade head
 	$(PYTHON) manage.py stack init
 

@@ -39,6 +39,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's CSS, Swagger UI, the console's scripts) from STATIC_ROOT, in the
+    # same process: uvicorn serves no files of its own. Before the session middleware, so a
+    # static file costs no session or database work.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -95,7 +99,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# `manage.py collectstatic` (run by `make setup`) gathers every app's static files here.
+# Per clone, like the database: what it holds follows this clone's code (the console's
+# scripts), so the shared cache (one for all clones) is the wrong home for it.
 STATIC_ROOT = VAR_DIR / "static"
+# JsSIP, bundled from npm into the cache by deploy/local/setup.sh: /static/jssip/jssip.min.js.
+STATICFILES_DIRS = [("jssip", STACK.cache_dir / "jssip")]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {

@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.console_page, name="page"),
     path("login/", views.ConsoleLoginView.as_view(), name="login"),
     path("logout/", views.console_logout, name="logout"),
-    path("assets/<str:name>", views.asset, name="asset"),
     path("api/session", views.session_api, name="session"),
     path("api/state", views.state_api, name="state"),
     path("api/calls", views.offer_api, name="offer"),

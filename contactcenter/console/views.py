@@ -1,4 +1,7 @@
-"""The agent console: the page, its JSON API (same-origin, session + CSRF), and its assets.
+"""The agent console: the page and its JSON API (same-origin, session + CSRF).
+
+Its scripts and stylesheet are static files (``console/static/``, JsSIP from the set-up's
+cache), served by WhiteNoise like the admin's.
 
 Thin: each POST parses its JSON and calls one function of :mod:`services`.
 """
@@ -6,15 +9,12 @@ Thin: each POST parses its JSON and calls one function of :mod:`services`.
 from __future__ import annotations
 
 import json
-import mimetypes
 from functools import wraps
-from pathlib import Path
 from typing import Any, Callable
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -29,7 +29,6 @@ from contactcenter.console.sip import credentials_for
 from contactcenter.people.models import Agent
 
 LOGIN_URL = "/console/login/"
-STATIC_DIR = Path(__file__).with_name("static") / "console"
 
 
 def _agent_of(request: HttpRequest) -> Agent | None:
@@ -146,26 +145,3 @@ def disposition_api(request: HttpRequest, agent: Agent, body: dict[str, Any], pk
     return JsonResponse({"id": call.pk, "status": call.status, "disposition": call.disposition.code,
                          **_state_json(change)})  # fmt: skip
 
-
-def jssip_file() -> Path:
-    configured = getattr(settings, "CONSOLE_JSSIP_FILE", "")
-    return Path(configured) if configured else settings.STACK.cache_dir / "jssip" / "jssip.min.js"
-
-
-@require_GET
-def asset(request: HttpRequest, name: str) -> FileResponse:
-    """The console's JS/CSS, and JsSIP from the set-up's cache (bundled there from npm).
-
-    Served by Django so the console works under uvicorn without a static files server.
-    """
-    if name == "jssip.min.js":
-        path = jssip_file()
-    elif name in {"console.js", "console.css"}:
-        path = STATIC_DIR / name
-    else:
-        raise Http404(name)
-    if not path.is_file():
-        raise Http404(f"{name} is missing; run `make setup` (it bundles JsSIP into the cache)")
-    response = FileResponse(path.open("rb"), content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
-    response["Cache-Control"] = "no-cache"
-    return response

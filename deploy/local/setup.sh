@@ -122,7 +122,7 @@ browser() {
 }
 
 # JsSIP's npm package ships CommonJS only: bundle lib/JsSIP.js into one browser script
-# (global JsSIP) that the console serves from the cache.
+# (global JsSIP); settings.STATICFILES_DIRS publishes it as /static/jssip/ (collectstatic).
 jssip_bundle() {
     local stamp=$JSSIP_DIR/.contactcenter-version want="jssip-$JSSIP_VERSION esbuild-$ESBUILD_VERSION"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -s "$JSSIP_DIR/jssip.min.js" ]; then

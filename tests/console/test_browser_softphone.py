@@ -8,10 +8,9 @@ and takes a call put into its queue the way pbx escalates (a channel continued i
 
 from __future__ import annotations
 
-import shutil
 import time
 import urllib.error
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,13 +19,12 @@ from contactcenter.console.models import CallStatus, ConsoleCall
 from contactcenter.people.models import AgentState
 from ops.stack.asterisk import AsteriskInstance
 from tests.conftest import AGENT_PASSWORD, WEB_AGENT, WEB_QUEUE
+from tests.console.browser import browser_page, chromium_path  # noqa: F401 (fixtures)
 from tests.console.factories import PASSWORD, make_world
 
 pytestmark = pytest.mark.realstack
 
 SUMMARY = "Bottle arrived dented; wants a refund, not a replacement. Raised voice twice."
-CHROMIUM_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--no-sandbox",
-                 "--autoplay-policy=no-user-gesture-required"]  # fmt: skip
 
 
 def eventually(check: Callable[[], object], timeout: float, what: str) -> object:
@@ -44,31 +42,6 @@ def rtcp_counts(ari: Callable[..., Any], channel_id: str) -> dict[str, int]:
     stats = ari("GET", f"channels/{channel_id}/variable", variable="CHANNEL(rtcp,all)")["value"]
     fields = dict(part.split("=", 1) for part in stats.split(";") if "=" in part)
     return {"rx": int(fields.get("rxcount", 0)), "tx": int(fields.get("txcount", 0))}
-
-
-@pytest.fixture
-def chromium_path() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.fail("Debian's chromium is not installed; run `make setup` (or `bash deploy/local/setup.sh`)")
-    return path
-
-
-@pytest.fixture
-def browser_page(chromium_path: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls between its calls are safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.console_messages = []  # type: ignore[attr-defined]
-        page.on("console", lambda m: page.console_messages.append(m.text))  # type: ignore[attr-defined]
-        try:
-            yield page
-        finally:
-            browser.close()
 
 
 def test_agent_takes_an_escalated_call_in_the_browser(asterisk_server: AsteriskInstance, live_server, settings,

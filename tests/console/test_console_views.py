@@ -57,7 +57,7 @@ def test_login_form_leads_to_the_console(world) -> None:
     page = client.get("/console/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "/console/assets/jssip.min.js" in html and "/console/assets/console.js" in html
+    assert "/static/jssip/jssip.min.js" in html and "/static/console/console.js" in html
     assert webrtc_password("unit-secret", "webagent1") not in html  # credentials come from the API only
 
 
@@ -145,16 +145,6 @@ def test_agents_cannot_touch_each_others_calls(agent_client: Client, world) -> N
     client = Client()
     client.login(username="bob", password="bob-password-1")
     assert post(client, f"calls/{pop['id']}/answered", {})[0] == 409
-
-
-def test_assets_are_served_without_a_static_server(agent_client: Client, settings, tmp_path) -> None:
-    assert b"ccConsole" in b"".join(agent_client.get("/console/assets/console.js").streaming_content)
-    bundle = tmp_path / "jssip.min.js"
-    bundle.write_text("var JsSIP = {};")
-    settings.CONSOLE_JSSIP_FILE = str(bundle)
-    response = agent_client.get("/console/assets/jssip.min.js")
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
-    assert agent_client.get("/console/assets/secrets.json").status_code == 404
 
 
 def test_bad_requests_are_json_errors(agent_client: Client) -> None:
