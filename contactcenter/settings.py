@@ -81,7 +81,9 @@ REDIS_URL = os.environ.get("REDIS_URL", STACK.redis_url)
 
 # What a campaign may name as its trunk (comma-separated): a PJSIP trunk endpoint of the rendered
 # pjsip.conf, or local:<context> for a dialplan context that takes numbers (asterisk_config.dialling).
-CC_TRUNKS = tuple(t.strip() for t in os.environ.get("CC_TRUNKS", ",".join(CAMPAIGN_TRUNKS)).split(",") if t.strip())
+CC_TRUNKS = tuple(
+    t.strip() for t in os.environ.get("CC_TRUNKS", ",".join(CAMPAIGN_TRUNKS)).split(",") if t.strip()
+)
 
 CHANNEL_LAYERS = {
     "default": {

@@ -43,7 +43,8 @@ def check_number(phone: str) -> str:
 def check_caller_id(caller_id: str) -> str:
     """Empty (the trunk's own), or a valid E.164 number."""
     if caller_id and not compliance.is_valid_e164(caller_id):
-        raise DialTargetError(f"{caller_id!r} is not a valid E.164 number (e.g. +911800100100), or leave it empty")
+        raise DialTargetError(f"{caller_id!r} is not a valid E.164 number (e.g. +911800100100); "
+                              "or leave it empty")
     return caller_id
 
 
