@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+import urllib.error
 from pathlib import Path
 
 import aiohttp
@@ -114,3 +116,29 @@ def test_a_leads_name_reaches_the_agent_as_text(asterisk_server: AsteriskInstanc
     assert NASTY_NAME in summaries[nasty]
     log_after = log.read_text(errors="replace") if log.exists() else ""
     assert not _complaints(log_after[len(log_before):]), _complaints(log_after[len(log_before):])
+
+
+def test_a_queue_this_site_lacks_falls_back_through_the_filtered_queue_name(
+    asterisk_server: AsteriskInstance,
+) -> None:
+    """The fallback queue reaches Goto() through FILTER: a real queue name passes whole."""
+    ari = asterisk_server.ari_request
+    caller = ari("POST", "channels", {
+        "endpoint": "Local/wait@cc-test/n", "context": "cc-queue", "extension": "no-such-queue", "priority": 1,
+        "variables": {"CC_FALLBACK_QUEUE": "support", "CC_CALL_ID": "fallback-test"},
+    })  # fmt: skip
+    try:
+        # support, not the fail-safe queue (sales): the name came through FILTER whole.
+        deadline = time.monotonic() + 10
+        waiting = asterisk_server.cli("queue show support")
+        while "support has 1 call" not in waiting and time.monotonic() < deadline:
+            time.sleep(0.2)
+            waiting = asterisk_server.cli("queue show support")
+        assert "support has 1 call" in waiting, waiting
+        kept = ari("GET", f"channels/{caller['id']}/variable", variable="FILTER(-._0-9A-Za-z,my-queue.2_x;$[1],y)")
+        assert kept["value"] == "my-queue.2_x1y"
+    finally:
+        try:
+            ari("DELETE", f"channels/{caller['id']}")
+        except urllib.error.HTTPError:
+            pass  # already gone: the assertion above says why
