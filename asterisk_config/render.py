@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from asterisk_config.dialling import TRUNK_ENDPOINT
 from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -113,6 +114,14 @@ def _queue_extensions(queues: tuple[HumanQueue, ...]) -> str:
     return "\n".join(lines)
 
 
+def _agent_dialling(patterns: tuple[str, ...]) -> str:
+    """What the dial policy lets agents dial out; anything else they dial is not found (404)."""
+    if not patterns:
+        return "; No outside numbers: the dial policy allows none (Topology.agent_dial_patterns)."
+    dial = f"Dial(PJSIP/${{EXTEN}}@{TRUNK_ENDPOINT},60)"
+    return "\n".join(f"exten => {pattern},1,{dial}\n same => n,Hangup()" for pattern in patterns)
+
+
 def render(settings: AsteriskSettings) -> dict[str, str]:
     """File name -> contents, for every file in ``templates/``."""
     values = {
@@ -135,6 +144,7 @@ def render(settings: AsteriskSettings) -> dict[str, str]:
         "agent_sections": _agent_sections(settings.topology.agents),
         "queue_sections": _queue_sections(settings.topology.queues),
         "queue_extensions": _queue_extensions(settings.topology.queues),
+        "agent_dialling": _agent_dialling(settings.topology.agent_dial_patterns),
     }
     rendered: dict[str, str] = {}
     used: set[str] = set()

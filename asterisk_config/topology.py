@@ -11,6 +11,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
+from asterisk_config.dialling import check_dial_pattern
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
@@ -61,8 +62,14 @@ class Topology:
     agents: tuple[AgentEndpoint, ...] = ()
     queues: tuple[HumanQueue, ...] = ()
     failsafe_queue: str = "support"
+    # The dial policy of agent endpoints: extension patterns (e.g. ``_+91XXXXXXXXXX``) they may
+    # dial out through the trunk. None by default: agents take calls, their phones reach only
+    # the console's feature codes.
+    agent_dial_patterns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        for pattern in self.agent_dial_patterns:
+            check_dial_pattern(pattern)
         agent_names = {a.name for a in self.agents}
         if len(agent_names) != len(self.agents):
             raise ValueError("agent names must be unique")

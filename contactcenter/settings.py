@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from asterisk_config.dialling import CAMPAIGN_TRUNKS
 from contactcenter.site.config import StackConfig
 from contactcenter.site.secrets import ensure_secrets
 
@@ -81,6 +82,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
                                        "transaction_mode": "IMMEDIATE"}  # fmt: skip
 
 REDIS_URL = os.environ.get("REDIS_URL", STACK.redis_url)
+
+# What a campaign may name as its trunk (comma-separated): a PJSIP trunk endpoint of the rendered
+# pjsip.conf, or local:<context> for a dialplan context that takes numbers (asterisk_config.dialling).
+CC_TRUNKS = tuple(
+    t.strip() for t in os.environ.get("CC_TRUNKS", ",".join(CAMPAIGN_TRUNKS)).split(",") if t.strip()
+)
 
 CHANNEL_LAYERS = {
     "default": {

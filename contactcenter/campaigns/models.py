@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from contactcenter.campaigns import compliance
+from contactcenter.campaigns import compliance, dial_targets
 from contactcenter.campaigns.flows import LIBRARY_FLOWS, CampaignType
 from contactcenter.campaigns.pacing import DialMode
 
@@ -71,6 +71,7 @@ class Campaign(models.Model):
     min_gap_minutes = models.PositiveIntegerField(default=30)
     retry_minutes = models.JSONField(default=_default_retry, blank=True,
                                      help_text="Outcome → minutes before the next attempt; others are final.")  # fmt: skip
+    # Both checked in clean() (dial_targets): an E.164 number or empty; a configured trunk.
     caller_id = models.CharField(max_length=80, blank=True)
     trunk = models.CharField(max_length=80, default="trunk", help_text="PJSIP endpoint calls go out through.")
     ring_timeout_s = models.PositiveIntegerField(default=30)
@@ -127,7 +128,9 @@ class Campaign(models.Model):
             errors["flow_language"] = f"{flow} exists in {', '.join(LIBRARY_FLOWS[flow])}"
         for name, check in (("calling_windows", compliance.parse_windows),
                             ("retry_minutes", compliance.parse_retry_rules),
-                            ("default_time_zone", compliance.check_time_zone)):  # fmt: skip
+                            ("default_time_zone", compliance.check_time_zone),
+                            ("trunk", dial_targets.check_trunk),
+                            ("caller_id", dial_targets.check_caller_id)):  # fmt: skip
             try:
                 check(getattr(self, name))
             except ValueError as exc:

@@ -1,7 +1,8 @@
 """pbx, seen from the dialer: the live counts it reads, the commands it sends, where a call goes.
 
 Where a call goes is a dial plan, ``(trunk, e164) -> endpoint``: by default
-``PJSIP/<e164>@<trunk>``; tests plug in simulated customers. :func:`build_command` turns a
+``PJSIP/<e164>@<trunk>`` for a configured trunk and an E.164 number only (``dial_targets``);
+tests plug in simulated customers. :func:`build_command` turns a
 recorded attempt into its originate command, the same command every time.
 """
 
@@ -11,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from contactcenter.campaigns.dial_targets import dial_string
 from contactcenter.campaigns.flows import CONNECT_TO_AGENT_FLOW
 from contactcenter.campaigns.models import AmdAction, CallAttempt, Campaign, Lead
 from pbx.api import COMMANDS_STREAM, LIVE_COUNTS_KEY, LiveCounts, OriginateCall, SchemaError, to_fields
@@ -20,16 +22,14 @@ log = logging.getLogger(__name__)
 DialPlan = Callable[[str, str], str]
 
 
-LOCAL_TRUNK_PREFIX = "local:"
-
-
 def trunk_dial_plan(trunk: str, phone: str) -> str:
     """``trunk`` is a PJSIP endpoint (``PJSIP/+919800000001@trunk``), or ``local:<context>`` to
     dial the number as an extension of a dialplan context (``Local/+919800000001@<context>``),
-    e.g. one that picks a carrier by prefix, or the demo's simulated customers."""
-    if trunk.startswith(LOCAL_TRUNK_PREFIX):
-        return f"Local/{phone}@{trunk.removeprefix(LOCAL_TRUNK_PREFIX)}"
-    return f"PJSIP/{phone}@{trunk}"
+    e.g. one that picks a carrier by prefix, or the demo's simulated customers.
+
+    A trunk the site has not configured, or a number that is not E.164, raises
+    ``DialTargetError`` instead of being dialled (a row saved past ``Campaign.clean``)."""
+    return dial_string(trunk, phone)
 
 
 # ------------------------------------------------------------------ pbx, seen from here

@@ -66,7 +66,7 @@ def create_demo_campaign(leads: list[DemoLead], max_lines: int = 4) -> Campaign:
     run = Campaign.objects.filter(name__startswith=DEMO_NAME).count() + 1
     campaign = Campaign(
         name=f"{DEMO_NAME} #{run}", type="order_confirmation", escalation_queue=queue, dial_mode="ai_first",
-        max_concurrent_calls=max_lines, calling_windows=ALWAYS_OPEN, caller_id="Demo Shop <1800100100>",
+        max_concurrent_calls=max_lines, calling_windows=ALWAYS_OPEN, caller_id="+911800100100",
         trunk=SIMULATED_CUSTOMERS_TRUNK, ring_timeout_s=20,
         # Written out (not left empty for "the default") so the admin shows what there is to tune.
         policy=Policy().to_dict(),

@@ -9,10 +9,12 @@ import re
 import shutil
 from importlib import resources
 from pathlib import Path
+from urllib.parse import unquote
 
 from ops.stack.processes import ManagedProcess, ProcessSpec, free_port
 
 _ANSWERED = re.compile(r"ANSWERED reason=(\S*) call=(\S*)")
+_SUMMARY = re.compile(r"SUMMARY call=(\S*) summary=(\S*)")
 
 
 class SippAgent:
@@ -46,9 +48,16 @@ class SippAgent:
     def stop(self) -> None:
         self.process.stop(timeout=3)
 
+    def _log(self) -> str:
+        try:
+            return self.message_log.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
     def answered(self) -> list[tuple[str, str]]:
         """(reason, call id) of every call this agent answered, from the X-CC-* headers it got."""
-        try:
-            return _ANSWERED.findall(self.message_log.read_text(errors="replace"))
-        except FileNotFoundError:
-            return []
+        return _ANSWERED.findall(self._log())
+
+    def summaries(self) -> dict[str, str]:
+        """Call id -> the summary its INVITE carried (X-CC-Summary), decoded as the console decodes it."""
+        return {call_id: unquote(summary) for call_id, summary in _SUMMARY.findall(self._log())}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
+from urllib.parse import quote
 
 from pbx.api import CallEscalated, CallOutcome, new_id
 from pbx.ari.client import AriError, AriRest
@@ -16,6 +18,34 @@ from pbx.calls.queue_tracking import returned_to_bot_event
 from pbx.calls.stasis_args import QueueReturned
 
 log = logging.getLogger(__name__)
+
+
+# The summary's header (X-CC-Summary) stays this short, to keep the agent's INVITE small.
+SUMMARY_HEADER_MAX = 1200
+_NOT_A_WORD = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def header_text(text: str, max_len: int = SUMMARY_HEADER_MAX) -> str:
+    """``text`` URI-encoded (letters, digits, ``%_.-~`` only), cut at a whole character.
+
+    Channel variables that carry a lead's or a user's words hold them encoded: the dialplan
+    copies them into the agent's headers, and no `"`, `,`, `)` or `$[` in a name can reach an
+    expression or an application's arguments there. The console decodes the header.
+    """
+    encoded: list[str] = []
+    size = 0
+    for char in text:
+        piece = quote(char, safe="")
+        if size + len(piece) > max_len:
+            break
+        encoded.append(piece)
+        size += len(piece)
+    return "".join(encoded)
+
+
+def reason_word(reason: str) -> str:
+    """A reason is a word of the contract; anything else in it becomes ``_`` on the channel."""
+    return _NOT_A_WORD.sub("_", reason)[:64]
 
 
 # Past these states the call is already on its way to (or with) a human.
@@ -45,11 +75,11 @@ class Escalation:
         call.transfer = Transfer(new_id(), queue, reason, score, decided_at or now, now)
         variables = {
             "CC_FALLBACK_QUEUE": call.escalation_queue or self._failsafe_queue,
-            "CC_ESCALATION_REASON": reason,
+            "CC_ESCALATION_REASON": reason_word(reason),
             "CC_ESCALATION_SCORE": f"{score:.2f}",
             "CC_WHISPER_FILE": await self._whisper_file(call, summary) or "",
             # Inherited by the agent's channel: the console's screen-pop (X-CC-Summary header).
-            "CC_ESCALATION_SUMMARY": summary,
+            "CC_ESCALATION_SUMMARY": header_text(summary),
         }
         try:
             for name, value in variables.items():

@@ -19,7 +19,7 @@ def campaign_body(**kw) -> dict:
     return {"name": "Diwali orders", "type": "order_confirmation", "escalation_queue": "support",
             "dial_mode": "ai_first", "max_concurrent_calls": 6,
             "calling_windows": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat"], "start": "10:00", "end": "19:00"}],
-            "retry_minutes": {"no_answer": 90, "busy": 20, "callback": 1440}, "caller_id": "Shop <1800100100>",
+            "retry_minutes": {"no_answer": 90, "busy": 20, "callback": 1440}, "caller_id": "+911800100100",
             "policy": {"name": "orders", "version": "3"}, "webhook_url": "https://crm.example.test/hook", **kw}  # fmt: skip
 
 

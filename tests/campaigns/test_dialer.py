@@ -43,7 +43,7 @@ def end_call(clock, call_id: str, outcome: str, detail: str = "") -> str:
 
 
 def test_dials_due_leads_with_everything_the_flow_needs(dialer, pbx, make_campaign, make_lead) -> None:
-    campaign = make_campaign(caller_id="Shop <1800100100>", policy={"name": "strict", "version": "1"})
+    campaign = make_campaign(caller_id="+911800100100", policy={"name": "strict", "version": "1"})
     leads = [make_lead(campaign, f"+9198000000{i:02d}", first_name=f"C{i}") for i in range(5)]
     decisions = dialer.tick()
     assert decisions[campaign.pk].calls == 3  # max_concurrent_calls
@@ -53,7 +53,7 @@ def test_dials_due_leads_with_everything_the_flow_needs(dialer, pbx, make_campai
     assert command.flow == "order_confirmation" and command.escalation_queue == "support"
     assert command.lead == {"language": "en-IN", "currency": "rupees", "first_name": "C0", "order_id": "A1001",
                             "item": "a steel water bottle", "amount": "499"}  # fmt: skip
-    assert command.caller_id == "Shop <1800100100>" and command.policy["name"] == "strict"
+    assert command.caller_id == "+911800100100" and command.policy["name"] == "strict"
     assert command.campaign_id == campaign.pk and command.variables["CC_AMD"] == "0"
     attempt = CallAttempt.objects.get(call_id=command.call_id)
     assert (attempt.command_id, attempt.number, attempt.status) == (command.command_id, 1, AttemptStatus.QUEUED)

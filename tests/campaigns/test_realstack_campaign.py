@@ -146,7 +146,7 @@ def test_a_campaign_of_simulated_customers_runs_to_completion(
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), WebhookReceiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     campaign = Campaign(name="real stack", type="order_confirmation", escalation_queue=support, dial_mode="ai_first",
-                        max_concurrent_calls=5, calling_windows=_window_around_now(), caller_id="Shop <1800100100>",
+                        max_concurrent_calls=5, calling_windows=_window_around_now(), caller_id="+911800100100",
                         retry_minutes={"no_answer": 60, "busy": 30, "callback": 24 * 60},
                         webhook_url=f"http://127.0.0.1:{receiver.server_port}/hook")  # fmt: skip
     campaign.full_clean()

@@ -75,3 +75,97 @@ def test_the_demo_queue_offers_calls_in_turn_starting_with_the_browser_agent() -
     assert "strategy = rrordered" in queues
     assert queues.index("member => PJSIP/webagent1") < queues.index("member => PJSIP/agent1")
     assert "strategy = rrmemory" in render(settings())["queues.conf"]
+
+
+# ------------------------------------------------------------------ values from leads and users
+
+# Channel variables that can hold a lead's or a user's words (pbx sets them URI-encoded, but the
+# dialplan must not depend on it), and functions that read what a caller's or agent's phone sent.
+USER_TEXT = ("CC_ESCALATION_SUMMARY", "CC_ESCALATION_REASON")
+_LENGTH_OF = re.compile(r"\$\{LEN\(\$\{[A-Z_]+\}\)\}")
+
+
+def _expressions(dialplan: str) -> list[str]:
+    """The text inside every ``$[ ... ]`` (brackets matched, nested ones included)."""
+    found = []
+    for start in (m.start() for m in re.finditer(r"\$\[", dialplan)):
+        depth, i = 0, start + 1
+        while i < len(dialplan):
+            depth += {"[": 1, "]": -1}.get(dialplan[i], 0)
+            if depth == 0:
+                break
+            i += 1
+        found.append(dialplan[start + 2:i])
+    return found
+
+
+def _dialplan_lines(dialplan: str) -> list[str]:
+    return [line for line in dialplan.splitlines() if line.strip() and not line.lstrip().startswith(";")]
+
+
+def test_no_value_a_lead_or_user_can_set_is_expanded_inside_an_expression() -> None:
+    dialplan = "\n".join(_dialplan_lines(render(settings())["extensions.conf"]))
+    expressions = _expressions(dialplan)
+    assert len(expressions) > 5
+    for expression in expressions:
+        bare = _LENGTH_OF.sub("0", expression)  # ${LEN(${X})} is a number whatever X holds
+        # CC_SIM_*: set only by the test simulators on their own Local channels.
+        assert not re.search(r"CC_(?!SIM_)|PJSIP_HEADER|CALLERID|EXTEN", bare), expression
+
+
+def test_text_from_leads_and_users_is_only_ever_copied_whole() -> None:
+    # Inside IF(), ExecIf() or an application's arguments a , : ) " in the text would split it.
+    for line in _dialplan_lines(render(settings())["extensions.conf"]):
+        text = _LENGTH_OF.sub("0", line)
+        for name in USER_TEXT:
+            if "${" + name + "}" not in text:
+                continue
+            copied = re.search(r"Set\([A-Za-z_(),-]+=\$\{" + name + r"\}\)$", text)
+            assert copied or "NoOp(" in text, line
+    assert "PJSIP_HEADER(add,X-CC-Summary)=${CC_ESCALATION_SUMMARY})" in render(settings())["extensions.conf"]
+
+
+def test_the_pause_reason_an_agent_sends_is_filtered_before_use() -> None:
+    dialplan = render(settings())["extensions.conf"]
+    reads = dialplan.count("PJSIP_HEADER(read,")
+    assert reads >= 1 and dialplan.count("${FILTER(0-9A-Za-z_,${PJSIP_HEADER(read,") == reads
+
+
+def _agent_context(dialplan: str) -> str:
+    start = dialplan.index("[cc-agents]\n")
+    return dialplan[start:dialplan.index("\n[", start + 1)]
+
+
+def test_agent_endpoints_dial_only_what_the_dial_policy_allows() -> None:
+    files = render(settings())
+    assert "context = cc-agents" in files["pjsip.conf"].split("[agent-auth]")[0]
+    agents = _agent_context(files["extensions.conf"])
+    assert "Dial(" not in agents and "@trunk" not in agents
+    assert {"echo", "cc-pause", "cc-unpause"} == set(re.findall(r"^exten => ([^,]+),1,", agents, re.M))
+
+    topology = default_topology("agentpass1")
+    allowed = Topology(agents=topology.agents, queues=topology.queues,
+                       agent_dial_patterns=("_+91XXXXXXXXXX",))  # fmt: skip
+    agents = _agent_context(render(settings(topology=allowed))["extensions.conf"])
+    assert "exten => _+91XXXXXXXXXX,1,Dial(PJSIP/${EXTEN}@trunk,60)" in agents
+    assert len(re.findall(r"Dial\(", agents)) == 1
+
+
+@pytest.mark.parametrize("pattern", ["_X.,1,Dial(PJSIP/x@evil)", "+919800000001", "_[0-9a]X", "_X;", "_X.)",
+                                     "_"])  # fmt: skip
+def test_a_dial_policy_pattern_must_be_a_plain_extension_pattern(pattern: str) -> None:
+    with pytest.raises(ValueError, match="agent dial pattern"):
+        Topology(queues=(HumanQueue("support"),), agent_dial_patterns=(pattern,))
+    Topology(queues=(HumanQueue("support"),), agent_dial_patterns=("_X.", "_+[1-9]XXX!", "_NXXNXXXXXX"))
+
+
+def test_the_trunk_campaigns_dial_by_default_is_an_endpoint_of_the_rendered_pjsip() -> None:
+    from asterisk_config.dialling import CAMPAIGN_TRUNKS, LOCAL_TRUNK_PREFIX, TRUNK_ENDPOINT
+
+    files = render(settings())
+    assert f"[{TRUNK_ENDPOINT}]\ntype = endpoint" in files["pjsip.conf"]
+    for trunk in CAMPAIGN_TRUNKS:
+        if trunk.startswith(LOCAL_TRUNK_PREFIX):
+            context = trunk.removeprefix(LOCAL_TRUNK_PREFIX)
+            section = files["extensions.conf"].split(f"[{context}]\n")[1].split("\n[")[0]
+            assert "exten => _[c+].," in section  # takes a +number as its extension

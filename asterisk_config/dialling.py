@@ -1,0 +1,45 @@
+"""What may be dialled through this PBX: by campaigns (a trunk) and by agents (a dial policy).
+
+Plain data and checks, no Django: the management plane validates a campaign's trunk against
+these names, and the renderer turns an agent dial policy into the agents' dialplan context.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The PJSIP endpoint of the carrier trunk, as pjsip.conf names it (its calls: PJSIP/<e164>@trunk).
+TRUNK_ENDPOINT = "trunk"
+# A campaign's trunk may also be ``local:<context>``: the number dialled as an extension of a
+# dialplan context. Only contexts written to take a phone number as their extension qualify;
+# cc-sim-reactive is the simulated customers of the demo and the tests.
+LOCAL_TRUNK_PREFIX = "local:"
+NUMBER_CONTEXTS = ("cc-sim-reactive",)
+# What a campaign may name as its trunk unless the site configures its own list (CC_TRUNKS).
+CAMPAIGN_TRUNKS = (TRUNK_ENDPOINT, *(LOCAL_TRUNK_PREFIX + context for context in NUMBER_CONTEXTS))
+
+_TRUNK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# E.164: a +, then at most 15 digits, the first not 0. Nothing else may reach a dial string.
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+# An Asterisk extension pattern agents may dial out: _ then digits, +, X/Z/N, [digit ranges],
+# and a trailing . or !. No character that means anything else in a dialplan line.
+_DIAL_PATTERN = re.compile(r"^_\+?(?:[0-9XZN]|\[[0-9-]+\])+[.!]?$")
+
+
+def check_trunk_name(trunk: str) -> str:
+    """``trunk`` if it is shaped like a trunk (an endpoint name or ``local:<context>``), else ValueError."""
+    name = trunk.removeprefix(LOCAL_TRUNK_PREFIX)
+    if not _TRUNK_NAME.match(name):
+        raise ValueError(f"{trunk!r} is not a trunk name (letters, digits, '_' or '-'; or local:<context>)")
+    return trunk
+
+
+def is_e164(phone: str) -> bool:
+    return bool(_E164.match(phone))
+
+
+def check_dial_pattern(pattern: str) -> str:
+    if not _DIAL_PATTERN.match(pattern):
+        raise ValueError(f"agent dial pattern {pattern!r} must look like _+91XXXXXXXXXX (digits, X, Z, N, "
+                         "[ranges], a trailing . or !)")  # fmt: skip
+    return pattern

@@ -1,0 +1,57 @@
+"""Where a campaign's calls may go and whom they say they are from: a configured trunk, E.164 numbers.
+
+Checked twice: when a campaign is saved (``Campaign.clean``, so the admin and the API refuse
+it field by field) and again where the dial string is built (``pbx_link.trunk_dial_plan``),
+so a row written past validation is refused there rather than dialled.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from asterisk_config.dialling import CAMPAIGN_TRUNKS, LOCAL_TRUNK_PREFIX, check_trunk_name, is_e164
+from contactcenter.campaigns import compliance
+
+
+class DialTargetError(ValueError):
+    """A trunk or number that must not reach a dial string, in words for the operator."""
+
+
+def configured_trunks() -> tuple[str, ...]:
+    """The site's trunks (``settings.CC_TRUNKS``; by default what asterisk_config renders)."""
+    return tuple(getattr(settings, "CC_TRUNKS", CAMPAIGN_TRUNKS))
+
+
+def check_trunk(trunk: str) -> str:
+    try:
+        check_trunk_name(trunk)
+    except ValueError as exc:
+        raise DialTargetError(str(exc)) from None
+    allowed = configured_trunks()
+    if trunk not in allowed:
+        raise DialTargetError(f"{trunk!r} is not a configured trunk; configured: {', '.join(allowed)}")
+    return trunk
+
+
+def check_number(phone: str) -> str:
+    """A number for a dial string: E.164 (+ and digits) only."""
+    if not is_e164(phone):
+        raise DialTargetError(f"{phone!r} is not an E.164 number (+ and digits, e.g. +919800000001)")
+    return phone
+
+
+def check_caller_id(caller_id: str) -> str:
+    """Empty (the trunk's own), or a valid E.164 number."""
+    if caller_id and not compliance.is_valid_e164(caller_id):
+        raise DialTargetError(f"{caller_id!r} is not a valid E.164 number (e.g. +911800100100); "
+                              "or leave it empty")
+    return caller_id
+
+
+def dial_string(trunk: str, phone: str) -> str:
+    """``PJSIP/<e164>@<trunk>``, or ``Local/<e164>@<context>`` for ``local:<context>``."""
+    check_trunk(trunk)
+    check_number(phone)
+    if trunk.startswith(LOCAL_TRUNK_PREFIX):
+        return f"Local/{phone}@{trunk.removeprefix(LOCAL_TRUNK_PREFIX)}"
+    return f"PJSIP/{phone}@{trunk}"
