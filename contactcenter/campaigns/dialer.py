@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from contactcenter.campaigns import bulk, compliance, pacing, services
+from contactcenter.campaigns import bulk, compliance, dial_targets, pacing, services
 from contactcenter.campaigns.models import (
     AttemptStatus,
     CallAttempt,
@@ -55,6 +55,17 @@ def _chunks(items: list[int], first: int, size: int) -> Iterator[list[int]]:
         yield items[start:start + size]
 
 
+def _unusable_dial_target(campaign: Campaign) -> str:
+    """Why a campaign's trunk or caller ID must not be dialled (a row saved before they were
+    checked): the campaign waits, says why, and the dialer goes on with the others."""
+    try:
+        dial_targets.check_trunk(campaign.trunk)
+        dial_targets.check_caller_id(campaign.caller_id)
+    except dial_targets.DialTargetError as exc:
+        return str(exc)
+    return ""
+
+
 class Dialer:
     def __init__(self, link: PbxLink, dial_plan: DialPlan = trunk_dial_plan,
                  clock: Callable[[], dt.datetime] = timezone.now, site_max_ai_lines: int | None = None,
@@ -81,7 +92,10 @@ class Dialer:
         site_free = self._site_lines_free(live) if live_ok else None
         for view in views:
             campaign = view.campaign
-            if not live_ok:
+            unusable = _unusable_dial_target(campaign)
+            if unusable:
+                decision = pacing.Decision(0, pacing.Bound.CONFIGURATION, explanation=f"not dialling: {unusable}")
+            elif not live_ok:
                 decision = pacing.Decision(0, pacing.Bound.SITE, explanation="pbx is not reporting live counts")
             else:
                 decision = pacing.decide(pacing_snapshot(view, views, site_free))

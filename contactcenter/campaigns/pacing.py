@@ -65,6 +65,7 @@ class Bound(StrEnum):
     AGENTS = "agents"  # human modes: no more free agents to call for
     ABANDON_CAP = "abandon_cap"  # predictive: more calls would risk the abandon-rate cap
     MANUAL = "manual"  # preview: agents dial
+    CONFIGURATION = "configuration"  # the campaign's trunk or caller ID may not be dialled (stored before checks)
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,19 @@ def test_site_ai_capacity_counts_pbx_live_calls(pbx, make_campaign, make_lead, c
     assert Campaign.objects.get(pk=campaign.pk).pacing["bound"] == "site"
 
 
+def test_a_campaign_stored_with_an_unconfigured_trunk_waits_and_the_others_dial(
+        dialer, pbx, make_campaign, make_lead) -> None:  # fmt: skip
+    # Saved before trunks were checked (an update past validation): never reaches a dial string.
+    bad, good = make_campaign(max_concurrent_calls=2), make_campaign(max_concurrent_calls=2)
+    Campaign.objects.filter(pk=bad.pk).update(trunk="trunk/sip:anyone@anywhere")
+    make_lead(bad, "+919800000001")
+    make_lead(good, "+919800000002")
+    decisions = dialer.tick()
+    assert decisions[bad.pk].calls == 0 and "is not a trunk name" in decisions[bad.pk].explanation
+    assert Campaign.objects.get(pk=bad.pk).pacing["bound"] == "configuration"
+    assert [c.campaign_id for c in pbx.commands] == [good.pk]
+
+
 def test_live_counts_pbx_wrote_without_a_state_stop_the_dialling(make_campaign, make_lead, clock) -> None:
     # A pbx whose "with_bot" state was renamed must not look like a pbx with no AI calls.
     from contactcenter.campaigns.dialer import Dialer
