@@ -9,18 +9,12 @@ from typing import Any
 
 from django.db import models
 
-from pbx.api import FIELD_DEFAULTS, FLOW_CATALOGUE, required_fields
-
-__all__ = ["CONNECT_TO_AGENT_FLOW", "FIELD_DEFAULTS", "LIBRARY_FLOWS", "CampaignType", "required_fields"]
-
+from pbx.api import FLOW_CATALOGUE
 
 # A campaign's type is the flow it runs.
 CampaignType = models.TextChoices(
     "CampaignType", [(name.name, (name.value, flow.label)) for name, flow in FLOW_CATALOGUE.items()],
 )
-
-# flow name -> languages it exists in
-LIBRARY_FLOWS: dict[str, tuple[str, ...]] = {name.value: flow.languages for name, flow in FLOW_CATALOGUE.items()}
 
 
 # Human dial modes: the answered call goes straight to the campaign's queue. pbx runs every

@@ -20,9 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contactcenter.campaigns import compliance
-from contactcenter.campaigns.flows import required_fields
 from contactcenter.campaigns.models import Campaign, ContactList, ImportBatch, Lead
 from contactcenter.people.models import DoNotCall
+from pbx.api import required_fields
 
 MAX_ROWS = 200_000
 STANDARD_TARGETS = ("phone", "first_name", "time_zone", "external_id")

@@ -15,8 +15,9 @@ from django.db import models
 from django.db.models import Q
 
 from contactcenter.campaigns import compliance, dial_targets
-from contactcenter.campaigns.flows import LIBRARY_FLOWS, CampaignType
+from contactcenter.campaigns.flows import CampaignType
 from contactcenter.campaigns.pacing import DialMode
+from pbx.api import FIELD_DEFAULTS, FLOW_CATALOGUE
 
 
 def _default_windows() -> list[dict[str, Any]]:
@@ -122,10 +123,10 @@ class Campaign(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         flow = self.flow_name
-        if flow not in LIBRARY_FLOWS:
-            errors["flow"] = f"unknown flow {flow!r}; library flows: {', '.join(sorted(LIBRARY_FLOWS))}"
-        elif self.flow_language not in LIBRARY_FLOWS[flow]:
-            errors["flow_language"] = f"{flow} exists in {', '.join(LIBRARY_FLOWS[flow])}"
+        if flow not in FLOW_CATALOGUE:
+            errors["flow"] = f"unknown flow {flow!r}; library flows: {', '.join(sorted(FLOW_CATALOGUE))}"
+        elif self.flow_language not in FLOW_CATALOGUE[flow].languages:
+            errors["flow_language"] = f"{flow} exists in {', '.join(FLOW_CATALOGUE[flow].languages)}"
         for name, check in (("calling_windows", compliance.parse_windows),
                             ("retry_minutes", compliance.parse_retry_rules),
                             ("default_time_zone", compliance.check_time_zone),
@@ -207,7 +208,6 @@ class Lead(models.Model):
             raise ValidationError({"phone": "not a valid E.164 number (e.g. +919800000001)"})
 
     def flow_fields(self) -> dict[str, str]:
-        from contactcenter.campaigns.flows import FIELD_DEFAULTS
 
         values = {**FIELD_DEFAULTS, **{k: str(v) for k, v in (self.fields or {}).items()}}
         if self.first_name:
