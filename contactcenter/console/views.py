@@ -76,6 +76,7 @@ def console_logout(request: HttpRequest) -> HttpResponse:
     return auth_views.LogoutView.as_view(next_page=LOGIN_URL)(request)
 
 
+@require_GET
 @never_cache
 @ensure_csrf_cookie
 @login_required(login_url=LOGIN_URL)

@@ -5,7 +5,10 @@ from rest_framework.routers import DefaultRouter
 
 from contactcenter.campaigns.api import views
 
+# No ".json" twins of every route: the API speaks JSON (and CSV where a route says .csv); the
+# twins also reached the extra actions with a `format` argument they do not take (a 500).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.trailing_slash = "/?"  # so ".../results.csv" needs no slash (the constructor only takes a bool)
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("leads", views.LeadViewSet, basename="lead")
