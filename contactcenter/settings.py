@@ -18,7 +18,7 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "contactcenter.people.admin_site.RoleAdminConfig",  # django.contrib.admin, for the admin role only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
+    "rest_framework.authtoken",  # `manage.py api_token USERNAME`, sent as "Authorization: Token …"
     "contactcenter.core",
     "contactcenter.ledger",
     "drf_spectacular",
@@ -96,6 +97,9 @@ CHANNEL_LAYERS = {
     }
 }
 
+# Supervisors and agents log in here (the admin site's own form takes staff only).
+LOGIN_URL = "/login/"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -115,7 +119,11 @@ STATICFILES_DIRS = [("jssip", STACK.cache_dir / "jssip")]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Session first: a browser's anonymous request gets 403, as before tokens.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication",
+                                       "rest_framework.authentication.TokenAuthentication"],
+    # Every view asks the role policy (contactcenter/people/policy.py); views name their exceptions.
+    "DEFAULT_PERMISSION_CLASSES": ["contactcenter.people.doors.ByRole"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 

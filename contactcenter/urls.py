@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from contactcenter.core import views
+from contactcenter.people import views as people_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("login/", people_views.SiteLoginView.as_view(), name="login"),
+    path("logout/", people_views.site_logout, name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("contactcenter.campaigns.api.urls")),
     path("console/", include("contactcenter.console.urls")),

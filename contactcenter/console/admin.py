@@ -15,3 +15,6 @@ class ConsoleCallAdmin(admin.ModelAdmin):
     list_filter = ("status", "queue", "reason")
     search_fields = ("call_id", "sip_call_id", "agent__name")
     readonly_fields = [f.name for f in ConsoleCall._meta.fields]
+
+    def has_add_permission(self, request) -> bool:  # recorded by the console only (all fields read-only)
+        return False

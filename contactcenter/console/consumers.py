@@ -7,16 +7,15 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from contactcenter.console.models import AgentProfile
+from contactcenter.console.identity import console_agent_of
 from contactcenter.console.notifier import agent_group
 
 
 @database_sync_to_async
 def _agent_of(user: Any) -> tuple[str, str] | None:
-    if user is None or not user.is_authenticated:
-        return None
-    profile = AgentProfile.objects.select_related("agent").filter(user_id=user.pk).first()
-    return (profile.agent.name, profile.agent.state) if profile else None
+    """The session's agent (only their own state is pushed to this socket), or None."""
+    agent = console_agent_of(user)
+    return (agent.name, agent.state) if agent else None
 
 
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):

@@ -35,8 +35,9 @@ class CallStatus(models.TextChoices):
 class ConsoleCall(models.Model):
     """One call offered to an agent's browser softphone, from ringing to its disposition.
 
-    ``call_id`` is pbx's call id (the INVITE's ``X-CC-Call-Id``); ``attempt`` and ``lead`` are
-    found from it (or from ``X-CC-Lead-Id``) when the call came from a campaign.
+    ``call_id`` is pbx's call id as the browser reported it (the INVITE's ``X-CC-Call-Id``);
+    ``confirmed_at`` says when Django confirmed the call was this agent's
+    (:mod:`contactcenter.console.offers`), and only then are ``attempt`` and ``lead`` attached.
     """
 
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="console_calls")
@@ -49,6 +50,8 @@ class ConsoleCall(models.Model):
     attempt = models.ForeignKey(CallAttempt, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="console_calls")  # fmt: skip
     lead = models.ForeignKey(Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="console_calls")
+    confirmed_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="When the call was confirmed as offered to this agent.")  # fmt: skip
     status = models.CharField(max_length=16, choices=CallStatus.choices, default=CallStatus.RINGING)
     offered_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)

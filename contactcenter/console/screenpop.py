@@ -76,5 +76,6 @@ def screen_pop(call: ConsoleCall) -> dict[str, Any]:
             "attempts": lead.attempts,
         },
         "attempt": None if attempt is None else {"id": attempt.pk, "number": attempt.number},
-        "transcript": _transcript(call.call_id),
+        # Only a call confirmed as this agent's: the browser's call id alone opens no transcript.
+        "transcript": _transcript(call.call_id) if call.confirmed_at else [],
     }  # fmt: skip

@@ -15,9 +15,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from contactcenter.campaigns.models import CallAttempt, Lead
 from contactcenter.campaigns.services import ActionError, disposition_by_code, do_set_disposition
-from contactcenter.console import notifier
+from contactcenter.console import notifier, offers
 from contactcenter.console.models import CallStatus, ConsoleCall
 from contactcenter.people.models import Agent, AgentState
 
@@ -61,24 +60,20 @@ def do_set_state(agent_id: int, state: str, now: dt.datetime | None = None) -> S
     return StateChange(state, CHOOSABLE_STATES[state], register=state != AgentState.OFFLINE)
 
 
-def _find_attempt(call_id: str, lead_id: str) -> tuple[CallAttempt | None, Lead | None]:
-    attempt = CallAttempt.objects.select_related("lead").filter(call_id=call_id).first() if call_id else None
-    if attempt is not None:
-        return attempt, attempt.lead
-    lead = Lead.objects.filter(pk=int(lead_id)).first() if lead_id.isdigit() else None
-    return None, lead
-
-
 def do_offer_call(agent_id: int, *, sip_call_id: str, call_id: str = "", queue: str = "", reason: str = "",
-                  score: str = "", summary: str = "", lead_id: str = "",
-                  now: dt.datetime | None = None) -> ConsoleCall:  # fmt: skip
-    """The agent's softphone is ringing with a call from a queue (the INVITE's X-CC-* headers)."""
+                  score: str = "", summary: str = "", now: dt.datetime | None = None) -> ConsoleCall:  # fmt: skip
+    """The agent's softphone is ringing with a call from a queue (the INVITE's X-CC-* headers).
+
+    The campaign attempt and its lead are attached only if :func:`offers.confirm` confirms
+    the call is this agent's; else later, when the agent answers or disposes it.
+    """
     now = now or timezone.now()
-    attempt, lead = _find_attempt(call_id, lead_id)
     try:
         score_value: float | None = float(score) if score else None
     except ValueError:
         score_value = None
+    confirmation = offers.confirm(Agent.objects.get(pk=agent_id), call_id)
+    attempt = confirmation.attempt if confirmation else None
     with transaction.atomic():
         agent = Agent.objects.select_for_update().get(pk=agent_id)
         call, created = ConsoleCall.objects.get_or_create(
@@ -86,7 +81,8 @@ def do_offer_call(agent_id: int, *, sip_call_id: str, call_id: str = "", queue: 
             defaults=dict(
                 call_id=call_id[:64], queue=queue[:80],
                 reason=(reason or (attempt.escalation_reason if attempt else ""))[:64],
-                score=score_value, summary=summary[:4000], attempt=attempt, lead=lead, offered_at=now,
+                score=score_value, summary=summary[:4000], attempt=attempt, lead=attempt.lead if attempt else None,
+                offered_at=now, confirmed_at=now if confirmation else None,
             ),
         )  # fmt: skip
         if created:
@@ -94,15 +90,33 @@ def do_offer_call(agent_id: int, *, sip_call_id: str, call_id: str = "", queue: 
     return call
 
 
+def _confirm_late(agent_id: int, call_pk: int, now: dt.datetime) -> None:
+    """A call not confirmed when it rang may be by now (pbx's events caught up): attach its attempt."""
+    call = ConsoleCall.objects.select_related("agent").filter(pk=call_pk, agent_id=agent_id).first()
+    if call is None or call.confirmed_at is not None:
+        return
+    confirmation = offers.confirm(call.agent, call.call_id)
+    if confirmation is None:
+        return
+    attempt = confirmation.attempt
+    lead = attempt.lead if attempt else None
+    ConsoleCall.objects.filter(pk=call_pk, confirmed_at__isnull=True).update(confirmed_at=now, attempt=attempt, lead=lead)
+
+
+class UnknownCall(ActionError):
+    """Not a call of this console: as far as this agent is concerned it does not exist."""
+
+
 def _own_call(agent_id: int, call_pk: int) -> ConsoleCall:
     try:
         return ConsoleCall.objects.select_for_update().select_related("agent").get(pk=call_pk, agent_id=agent_id)
     except ConsoleCall.DoesNotExist:
-        raise ActionError("no such call on this console") from None
+        raise UnknownCall("no such call on this console") from None
 
 
 def do_answered(agent_id: int, call_pk: int, now: dt.datetime | None = None) -> ConsoleCall:
     now = now or timezone.now()
+    _confirm_late(agent_id, call_pk, now)
     with transaction.atomic():
         call = _own_call(agent_id, call_pk)
         if call.status == CallStatus.RINGING:
@@ -116,6 +130,7 @@ def do_answered(agent_id: int, call_pk: int, now: dt.datetime | None = None) -> 
 def do_ended(agent_id: int, call_pk: int, cause: str = "", now: dt.datetime | None = None) -> tuple[ConsoleCall, StateChange]:
     """The call left the softphone. Answered calls go to wrap-up (paused until disposed)."""
     now = now or timezone.now()
+    _confirm_late(agent_id, call_pk, now)
     with transaction.atomic():
         call = _own_call(agent_id, call_pk)
         if call.status in (CallStatus.RINGING, CallStatus.ANSWERED):
@@ -135,6 +150,7 @@ def do_dispose(agent_id: int, call_pk: int, code: str, note: str = "", user: Abs
     """The agent's verdict on the call; it also becomes the campaign attempt's disposition."""
     now = now or timezone.now()
     disposition = disposition_by_code(code)
+    _confirm_late(agent_id, call_pk, now)
     with transaction.atomic():
         call = _own_call(agent_id, call_pk)
         if call.status == CallStatus.DISPOSED:

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 from contactcenter.campaigns.models import Disposition
 from contactcenter.campaigns.services import ActionError
 from contactcenter.console import services
-from contactcenter.console.models import AgentProfile, CallStatus, ConsoleCall
+from contactcenter.console.identity import console_agent_of
+from contactcenter.console.models import CallStatus, ConsoleCall
 from contactcenter.console.screenpop import screen_pop
 from contactcenter.console.sip import credentials_for
 from contactcenter.people.models import Agent
@@ -31,19 +32,15 @@ from contactcenter.people.models import Agent
 LOGIN_URL = "/console/login/"
 
 
-def _agent_of(request: HttpRequest) -> Agent | None:
-    profile = AgentProfile.objects.select_related("agent").filter(user_id=request.user.pk).first()
-    return profile.agent if profile else None
-
-
 def agent_api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
-    """JSON API for a logged-in agent: 401/403 as JSON, ActionError as 409, bad JSON as 400."""
+    """JSON API for a logged-in agent: 401/403 as JSON, a call not on this console 404, ActionError 409,
+    bad JSON 400."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
         if not request.user.is_authenticated:
             return JsonResponse({"error": "log in first"}, status=401)
-        agent = _agent_of(request)
+        agent = console_agent_of(request.user)
         if agent is None:
             return JsonResponse({"error": "this user is not an agent"}, status=403)
         body: dict[str, Any] = {}
@@ -56,6 +53,8 @@ def agent_api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
                 return JsonResponse({"error": "the body must be a JSON object"}, status=400)
         try:
             response = view(request, agent, body, *args, **kwargs)
+        except services.UnknownCall as exc:  # another agent's call, or none: the same answer
+            return JsonResponse({"error": str(exc)}, status=404)
         except ActionError as exc:
             return JsonResponse({"error": str(exc)}, status=409)
         response["Cache-Control"] = "no-store"
@@ -76,11 +75,12 @@ def console_logout(request: HttpRequest) -> HttpResponse:
     return auth_views.LogoutView.as_view(next_page=LOGIN_URL)(request)
 
 
+@require_GET
 @never_cache
 @ensure_csrf_cookie
 @login_required(login_url=LOGIN_URL)
 def console_page(request: HttpRequest) -> HttpResponse:
-    agent = _agent_of(request)
+    agent = console_agent_of(request.user)
     if agent is None:
         return render(request, "console/not_agent.html", status=403)
     return render(request, "console/console.html", {"agent": agent})
@@ -118,7 +118,7 @@ def offer_api(request: HttpRequest, agent: Agent, body: dict[str, Any]) -> JsonR
     sip_call_id = str(body.get("sip_call_id", ""))
     if not sip_call_id:
         raise ActionError("sip_call_id is required")
-    fields = {k: str(body.get(k, "") or "") for k in ("call_id", "queue", "reason", "score", "summary", "lead_id")}
+    fields = {k: str(body.get(k, "") or "") for k in ("call_id", "queue", "reason", "score", "summary")}
     call = services.do_offer_call(agent.pk, sip_call_id=sip_call_id, **fields)
     return JsonResponse(screen_pop(call), status=201)
 
@@ -126,8 +126,9 @@ def offer_api(request: HttpRequest, agent: Agent, body: dict[str, Any]) -> JsonR
 @require_POST
 @agent_api
 def answered_api(request: HttpRequest, agent: Agent, body: dict[str, Any], pk: int) -> JsonResponse:
-    call = services.do_answered(agent.pk, pk)
-    return JsonResponse({"id": call.pk, "status": call.status})
+    """Answers with the screen-pop again: a call confirmed only now shows its lead."""
+    services.do_answered(agent.pk, pk)
+    return JsonResponse(screen_pop(ConsoleCall.objects.select_related("lead__campaign", "attempt").get(pk=pk)))
 
 
 @require_POST

@@ -1,12 +1,15 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """A real database round trip, so a broken DB shows as unhealthy web."""
     with connection.cursor() as cursor:

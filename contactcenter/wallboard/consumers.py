@@ -1,11 +1,11 @@
 """The wallboard's websocket: a full board on connect, then the feeder's updates as they come.
 
-Staff only (the session's user, from Channels' auth middleware). The page can ask for a fresh
-snapshot (``{"type": "snapshot"}``) when it sees a gap in ``seq`` or a new feeder ``epoch``.
-Group membership is renewed every ``rejoin_every_s`` so channels_redis' group expiry never
-leaves a page silently deaf. When Redis goes away (restart), the channel layer cannot deliver:
-the socket is closed with 1012 (service restart) and the page reconnects with back-off, getting
-a fresh snapshot once Redis and the feeder are back.
+Supervisors and admins only (the policy's WATCH_FLOOR, for the session's user). The page can
+ask for a fresh snapshot (``{"type": "snapshot"}``) when it sees a gap in ``seq`` or a new
+feeder ``epoch``. Group membership is renewed every ``rejoin_every_s`` so channels_redis' group
+expiry never leaves a page silently deaf. When Redis goes away (restart), the channel layer
+cannot deliver: the socket is closed with 1012 (service restart) and the page reconnects with
+back-off, getting a fresh snapshot once Redis and the feeder are back.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from redis.exceptions import RedisError
 
+from contactcenter.people.doors import socket_may
+from contactcenter.people.policy import Action
 from contactcenter.wallboard import host, messages
 from contactcenter.wallboard.config import FeederConfig
 
 log = logging.getLogger(__name__)
 
-FORBIDDEN = 4403  # close code: not logged in as staff
+FORBIDDEN = 4403  # close code: not logged in as a supervisor or admin
 
 
 SERVICE_RESTART = 1012  # close code: the channel layer (Redis) went away; reconnect
@@ -47,8 +49,7 @@ class WallboardConsumer(AsyncJsonWebsocketConsumer):
                 task.cancel()
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_staff:
+        if not await socket_may(self.scope, Action.WATCH_FLOOR):
             await self.close(code=FORBIDDEN)
             return
         self.config = FeederConfig.from_settings()

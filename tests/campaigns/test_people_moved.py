@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from contactcenter.campaigns.models import Campaign
 from contactcenter.console.models import AgentProfile
 from contactcenter.people.models import Agent, AgentState, DoNotCall, HumanQueue
+from contactcenter.people.roles import Role, role_of
 
 # The last migrations before the move (main's tree), and people not yet installed.
 BEFORE_THE_MOVE = [("campaigns", "0001_initial"), ("console", "0001_initial"), ("people", None)]
@@ -57,4 +58,7 @@ def test_rows_written_before_the_move_are_read_through_the_people_models() -> No
     assert AgentProfile.objects.get().agent == moved
     ContentType.objects.clear_cache()
     assert ContentType.objects.get_for_model(Agent) == ContentType.objects.get(pk=agent_type.pk)
-    assert Group.objects.get().permissions.get() == Permission.objects.get(codename="change_agent")
+    supervisors = Group.objects.get(name="supervisors")
+    assert supervisors.permissions.get() == Permission.objects.get(codename="change_agent")
+    # Roles came later (console.0003): a user linked to an agent got the agent role, keeping the console.
+    assert role_of(AgentProfile.objects.get().user) == Role.AGENT

@@ -1,4 +1,4 @@
-"""Console test data: a web agent with its user, a campaign lead and its escalated call attempt."""
+"""Console test data: a web agent with its user (agent role), a campaign lead and its escalated call attempt."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 from contactcenter.campaigns.models import AttemptStatus, CallAttempt, Campaign, Disposition, Lead
 from contactcenter.console.models import AgentProfile
 from contactcenter.people.models import Agent, AgentState, HumanQueue
+from contactcenter.people.roles import Role, set_role
 
 PASSWORD = "console-test-password"
 
@@ -29,6 +30,7 @@ def make_world(agent_name: str = "webagent1", queue_name: str = "web") -> Consol
     agent = Agent.objects.create(name=agent_name, display_name="Priya (web)", state=AgentState.OFFLINE)
     agent.queues.add(queue)
     user = get_user_model().objects.create_user("priya", password=PASSWORD)
+    set_role(user, Role.AGENT)
     AgentProfile.objects.create(user=user, agent=agent)
     campaign = Campaign.objects.create(name="Order confirmations", type="order_confirmation", escalation_queue=queue)
     lead = Lead.objects.create(

@@ -9,9 +9,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from asterisk_config.topology import webrtc_password
-from contactcenter.campaigns.models import LeadStatus
+from contactcenter.campaigns.models import AttemptStatus, LeadStatus
 from contactcenter.console.models import CallStatus, ConsoleCall
 from contactcenter.people.models import AgentState
+from contactcenter.people.roles import Role, set_role
 from tests.console.factories import PASSWORD, make_world
 
 pytestmark = pytest.mark.django_db
@@ -126,13 +127,72 @@ def test_a_call_from_ringing_to_disposition(agent_client: Client, world) -> None
     assert post(agent_client, f"calls/{pop['id']}/disposition", {"code": "resolved"})[0] == 409
 
 
-def test_headers_alone_are_enough_and_a_missed_call_needs_no_disposition(agent_client: Client, world) -> None:
+def test_a_lead_id_from_the_browser_alone_shows_nothing_and_a_missed_call_needs_no_disposition(
+        agent_client: Client, world) -> None:  # fmt: skip
     status, pop = post(agent_client, "calls", {"sip_call_id": "x@y", "reason": "human_request",
                                                "lead_id": str(world.lead.pk)})  # fmt: skip
-    assert status == 201 and pop["lead"]["phone"] == "+919800000001" and pop["attempt"] is None
+    # What the INVITE said is shown; the lead it names is not looked up (the browser can forge it).
+    assert status == 201 and pop["reason"] == "human_request" and pop["lead"] is None and pop["attempt"] is None
     status, ended = post(agent_client, f"calls/{pop['id']}/ended", {"cause": "Canceled"})
     assert ended["status"] == CallStatus.MISSED and ended["queue_action"] == ""
     assert post(agent_client, f"calls/{pop['id']}/disposition", {"code": "resolved"})[0] == 409
+
+
+def offer(client: Client, call_id: str, sip_call_id: str = "s@browser") -> dict:
+    status, pop = post(client, "calls", {"sip_call_id": sip_call_id, "call_id": call_id, "reason": "anger"})
+    assert status == 201
+    return pop
+
+
+def test_a_call_id_shows_its_lead_only_when_the_call_is_this_agents(agent_client: Client, world) -> None:
+    attempt = world.attempt
+    # Escalated to a queue this agent is not in: nothing of the lead, nor of the transcript.
+    attempt.escalation_queue = "billing"
+    attempt.save()
+    assert offer(agent_client, attempt.call_id, "a@b")["lead"] is None
+    # Before pbx's escalation reaches Django, the campaign's queue is where the call is headed.
+    attempt.escalation_queue = ""
+    attempt.save()
+    assert offer(agent_client, attempt.call_id, "b@b")["lead"]["name"] == "Asha"
+    # Answered by another agent, or over: not this agent's (any more).
+    attempt.agent = "webagent9"
+    attempt.save()
+    assert offer(agent_client, attempt.call_id, "c@b")["lead"] is None
+    attempt.agent, attempt.status = "", AttemptStatus.ENDED
+    attempt.save()
+    assert offer(agent_client, attempt.call_id, "d@b")["lead"] is None
+    # A call this agent answered stays theirs after it ended: for its disposition.
+    attempt.agent = "webagent1"
+    attempt.save()
+    assert offer(agent_client, attempt.call_id, "e@b")["attempt"] == {"id": attempt.pk, "number": 1}
+
+
+def test_a_call_confirmed_late_gets_its_lead_on_answer_and_its_disposition_reaches_the_attempt(
+        agent_client: Client, world) -> None:  # fmt: skip
+    world.attempt.escalation_queue = "billing"  # the INVITE outran pbx's events: not confirmed when it rang
+    world.attempt.save()
+    pop = offer(agent_client, world.attempt.call_id)
+    assert pop["lead"] is None
+    world.attempt.agent = "webagent1"  # pbx: this agent answered it
+    world.attempt.save()
+    status, answered = post(agent_client, f"calls/{pop['id']}/answered", {})
+    assert status == 200 and answered["status"] == "answered" and answered["lead"]["name"] == "Asha"
+    post(agent_client, f"calls/{pop['id']}/ended", {"cause": "Terminated"})
+    assert post(agent_client, f"calls/{pop['id']}/disposition", {"code": "resolved"})[0] == 200
+    world.attempt.refresh_from_db()
+    assert world.attempt.disposition.code == "resolved"
+
+
+def test_an_unconfirmed_calls_disposition_stays_on_the_console(agent_client: Client, world) -> None:
+    world.attempt.escalation_queue = "billing"
+    world.attempt.save()
+    pop = offer(agent_client, world.attempt.call_id)
+    post(agent_client, f"calls/{pop['id']}/answered", {})
+    post(agent_client, f"calls/{pop['id']}/ended", {"cause": "Terminated"})
+    assert post(agent_client, f"calls/{pop['id']}/disposition", {"code": "resolved"})[0] == 200
+    world.attempt.refresh_from_db()
+    world.lead.refresh_from_db()
+    assert world.attempt.disposition is None and world.lead.status != LeadStatus.DONE
 
 
 def test_agents_cannot_touch_each_others_calls(agent_client: Client, world) -> None:
@@ -141,10 +201,24 @@ def test_agents_cannot_touch_each_others_calls(agent_client: Client, world) -> N
     from contactcenter.people.models import Agent
 
     bob = get_user_model().objects.create_user("bob", password="bob-password-1")
+    set_role(bob, Role.AGENT)
     AgentProfile.objects.create(user=bob, agent=Agent.objects.create(name="webagent2"))
     client = Client()
     client.login(username="bob", password="bob-password-1")
-    assert post(client, f"calls/{pop['id']}/answered", {})[0] == 409
+    # Another agent's call is no call at all to bob: 404, as for a call that does not exist.
+    for action in ("answered", "ended", "disposition"):
+        status, body = post(client, f"calls/{pop['id']}/{action}", {"code": "resolved"})
+        assert status == 404 and "no such call" in body["error"], action
+    assert ConsoleCall.objects.get(pk=pop["id"]).status == CallStatus.RINGING
+
+
+def test_the_console_is_for_the_agent_role(world) -> None:
+    """A supervisor or admin linked to an agent still has no console: it is the agent role's."""
+    set_role(world.user, Role.SUPERVISOR)
+    client = Client()
+    client.login(username="priya", password=PASSWORD)
+    assert client.get("/console/").status_code == 403
+    assert client.get("/console/api/session").status_code == 403
 
 
 def test_bad_requests_are_json_errors(agent_client: Client) -> None:

@@ -1,4 +1,4 @@
-"""Helpers for the wallboard tests: Channels' WebsocketCommunicator, a staff session, settings."""
+"""Helpers for the wallboard tests: Channels' WebsocketCommunicator, a supervisor's session, settings."""
 
 from __future__ import annotations
 

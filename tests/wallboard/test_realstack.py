@@ -20,6 +20,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from contactcenter.people.models import Agent, AgentState, HumanQueue
+from contactcenter.people.roles import Role, set_role
 from contactcenter.wallboard import consumers, host
 from contactcenter.wallboard.config import FeederConfig
 from contactcenter.wallboard.feeder import Feeder
@@ -102,11 +103,12 @@ def _escalated(call_id: str) -> Callable[[dict[str, Any]], bool]:
 
 
 @pytest.fixture
-async def staff_session(client, django_user_model) -> str:
+async def supervisor_session(client, django_user_model) -> str:
     def make() -> str:
         support = HumanQueue.objects.create(name="support")
         Agent.objects.create(name="agent1", state=AgentState.AVAILABLE).queues.add(support)
-        manager = django_user_model.objects.create_user("manager", password="x" * 12, is_staff=True)
+        manager = django_user_model.objects.create_user("manager", password="x" * 12)
+        set_role(manager, Role.SUPERVISOR)
         return session_cookie(client, manager)
 
     return await sync_to_async(make)()
@@ -120,12 +122,12 @@ async def _teardown(page: Page) -> None:
         await layer.close_pools()
 
 
-async def test_an_event_on_the_stream_reaches_the_page(redis_server, settings, wallboard_names, staff_session) -> None:
+async def test_an_event_on_the_stream_reaches_the_page(redis_server, settings, wallboard_names, supervisor_session) -> None:
     from contactcenter.asgi import application
 
     _use_redis(settings, redis_server.url, wallboard_names)
     redis = aioredis.from_url(redis_server.url)
-    page = Page(lambda: websocket(application, staff_session))
+    page = Page(lambda: websocket(application, supervisor_session))
     try:
         await page.connect()
         # On connect: a whole board, with the database's queues and agents.
@@ -154,7 +156,7 @@ async def test_an_event_on_the_stream_reaches_the_page(redis_server, settings, w
         assert host.embedded.feeder is not None and host.embedded.feeder.skipped == 1
 
         # A page that connects now gets the same board at once, from the feeder's snapshot.
-        second = websocket(application, staff_session)
+        second = websocket(application, supervisor_session)
         assert (await second.connect(timeout=10))[0]
         first_message = await second.receive_json_from(timeout=5)
         assert first_message["type"] == "snapshot" and first_message["feeder"] == "live"
@@ -165,7 +167,7 @@ async def test_an_event_on_the_stream_reaches_the_page(redis_server, settings, w
         await _teardown(page)
 
 
-async def test_the_board_survives_a_redis_restart(settings, wallboard_names, staff_session, tmp_path: Path,
+async def test_the_board_survives_a_redis_restart(settings, wallboard_names, supervisor_session, tmp_path: Path,
                                                   monkeypatch) -> None:  # fmt: skip
     from contactcenter.asgi import application
 
@@ -173,7 +175,7 @@ async def test_the_board_survives_a_redis_restart(settings, wallboard_names, sta
     server.start()
     _use_redis(settings, server.url, wallboard_names)
     monkeypatch.setattr(consumers.WallboardConsumer, "rejoin_every_s", 0.5)
-    page = Page(lambda: websocket(application, staff_session))
+    page = Page(lambda: websocket(application, supervisor_session))
     redis = aioredis.from_url(server.url)
     try:
         await page.connect()

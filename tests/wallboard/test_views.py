@@ -1,10 +1,11 @@
-"""The page needs a staff login; the websocket refuses anyone else and gives staff the board."""
+"""The page needs a supervisor's or admin's login; the websocket refuses anyone else and gives them the board."""
 
 from __future__ import annotations
 
 import pytest
 
 from contactcenter.people.models import Agent, AgentState, HumanQueue
+from contactcenter.people.roles import Role, set_role
 from tests.wallboard.conftest import session_cookie, websocket
 
 
@@ -12,18 +13,29 @@ from tests.wallboard.conftest import session_cookie, websocket
 def test_the_wallboard_page_needs_a_login(client) -> None:
     response = client.get("/wallboard/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/") and "next=/wallboard/" in response["Location"]
+    assert response["Location"].startswith("/login/") and "next=/wallboard/" in response["Location"]
+
+
+def user_with(django_user_model, name: str, role: Role | None, **fields):
+    user = django_user_model.objects.create_user(name, password="x" * 12, **fields)
+    if role is not None:
+        set_role(user, role)
+    return user
 
 
 @pytest.mark.django_db
-def test_the_wallboard_page_is_for_staff_only(client, django_user_model) -> None:
-    client.force_login(django_user_model.objects.create_user("agent", password="x" * 12))
-    assert client.get("/wallboard/").status_code == 302
+def test_the_wallboard_page_is_for_supervisors_and_admins_only(client, django_user_model) -> None:
+    client.force_login(user_with(django_user_model, "agent", Role.AGENT))
+    assert client.get("/wallboard/").status_code == 403
+    client.force_login(user_with(django_user_model, "staff", None, is_staff=True))  # staff without a role
+    assert client.get("/wallboard/").status_code == 403
+    client.force_login(user_with(django_user_model, "admin", Role.ADMIN))
+    assert client.get("/wallboard/").status_code == 200
 
 
 @pytest.mark.django_db
-def test_the_wallboard_page_renders_for_staff(client, django_user_model) -> None:
-    client.force_login(django_user_model.objects.create_user("manager", password="x" * 12, is_staff=True))
+def test_the_wallboard_page_renders_for_a_supervisor(client, django_user_model) -> None:
+    client.force_login(user_with(django_user_model, "manager", Role.SUPERVISOR))
     response = client.get("/wallboard/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -34,21 +46,21 @@ def test_the_wallboard_page_renders_for_staff(client, django_user_model) -> None
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_the_websocket_refuses_anonymous_and_non_staff(client, django_user_model, settings) -> None:
+async def test_the_websocket_refuses_anonymous_and_agents(client, django_user_model, settings) -> None:
     from asgiref.sync import sync_to_async
 
     from contactcenter.asgi import application
 
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     settings.WALLBOARD_EMBEDDED_FEEDER = False
-    agent = await sync_to_async(django_user_model.objects.create_user)("agent", password="x" * 12)
+    agent = await sync_to_async(user_with)(django_user_model, "agent", Role.AGENT)
     for session in (None, await sync_to_async(session_cookie)(client, agent)):
         communicator = websocket(application, session)
         connected, _ = await communicator.connect()
         assert connected is False
         await communicator.disconnect()
-    # A staff session from another site's page (cross-site websocket hijacking) is refused too.
-    manager = await sync_to_async(django_user_model.objects.create_user)("boss", password="x" * 12, is_staff=True)
+    # A supervisor's session from another site's page (cross-site websocket hijacking) is refused too.
+    manager = await sync_to_async(user_with)(django_user_model, "boss", Role.SUPERVISOR)
     communicator = websocket(application, await sync_to_async(session_cookie)(client, manager), origin="https://evil.example")
     connected, _ = await communicator.connect()
     assert connected is False
@@ -56,7 +68,7 @@ async def test_the_websocket_refuses_anonymous_and_non_staff(client, django_user
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_staff_get_the_board_on_connect(client, django_user_model, settings) -> None:
+async def test_supervisors_get_the_board_on_connect(client, django_user_model, settings) -> None:
     from asgiref.sync import sync_to_async
 
     from contactcenter.asgi import application
@@ -70,7 +82,7 @@ async def test_staff_get_the_board_on_connect(client, django_user_model, setting
         Agent.objects.create(name="agent1", display_name="Asha", state=AgentState.AVAILABLE).queues.add(support)
 
     await sync_to_async(people)()
-    manager = await sync_to_async(django_user_model.objects.create_user)("boss", password="x" * 12, is_staff=True)
+    manager = await sync_to_async(user_with)(django_user_model, "boss", Role.SUPERVISOR)
     communicator = websocket(application, await sync_to_async(session_cookie)(client, manager))
     connected, _ = await communicator.connect()
     assert connected is True

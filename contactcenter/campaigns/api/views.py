@@ -32,7 +32,9 @@ from contactcenter.campaigns.models import (
 )
 from contactcenter.campaigns.pacing import DialMode
 from contactcenter.people import services as people_services
+from contactcenter.people.doors import ByRole
 from contactcenter.people.models import DncSource, DoNotCall
+from contactcenter.people.policy import Action
 
 
 def _csv(text: str, filename: str) -> HttpResponse:
@@ -44,6 +46,10 @@ def _csv(text: str, filename: str) -> HttpResponse:
 class CampaignViewSet(viewsets.ModelViewSet):
     queryset = Campaign.objects.select_related("escalation_queue").prefetch_related("overflow_queues")
     serializer_class = CampaignSerializer
+    permission_classes = [ByRole]
+    # Reading and writing campaigns is configuration (ByRole); these are the floor's and the reports'.
+    access = {"start": Action.RUN_CAMPAIGNS, "pause": Action.RUN_CAMPAIGNS, "results": Action.READ_LEADS,
+              "results_csv": Action.READ_LEADS, "preview_next": Action.READ_LEADS}  # fmt: skip
 
     def _transition(self, pk: str, verb: str) -> Response:
         try:
@@ -123,6 +129,8 @@ class CampaignViewSet(viewsets.ModelViewSet):
 
 class LeadViewSet(viewsets.ModelViewSet):
     serializer_class = LeadSerializer
+    permission_classes = [ByRole]
+    access = {"list": Action.READ_LEADS, "retrieve": Action.READ_LEADS, "dial": Action.RUN_CAMPAIGNS}
 
     def get_queryset(self):
         queryset = Lead.objects.all()
@@ -155,6 +163,8 @@ class LeadViewSet(viewsets.ModelViewSet):
 
 class CallAttemptViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CallAttemptSerializer
+    permission_classes = [ByRole]
+    access = {"list": Action.READ_LEADS, "retrieve": Action.READ_LEADS, "disposition": Action.RUN_CAMPAIGNS}
 
     def get_queryset(self):
         queryset = CallAttempt.objects.select_related("disposition")
@@ -181,6 +191,7 @@ class DoNotCallViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Re
                        mixins.DestroyModelMixin, viewsets.GenericViewSet):  # fmt: skip
     queryset = DoNotCall.objects.order_by("-id")
     serializer_class = DoNotCallSerializer
+    permission_classes = [ByRole]  # reading it is configuration; adding and deleting are admins' (CONFIGURE)
 
     def perform_create(self, serializer: DoNotCallSerializer) -> None:
         entry, _ = people_services.do_add_dnc(serializer.validated_data["phone"], DncSource.API,
@@ -191,6 +202,8 @@ class DoNotCallViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Re
 class ImportBatchViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ImportBatch.objects.all()
     serializer_class = ImportBatchSerializer
+    permission_classes = [ByRole]
+    access = {"errors_csv": Action.READ_LEADS}  # the rejected rows, as uploaded
 
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="row, status, field, value, reason, "
                                                                               "then the row as uploaded")})

@@ -1,4 +1,4 @@
-"""Create (once) a console log-in for a web agent: the user, its Agent and queue, the link."""
+"""Create (once) a console log-in for a web agent: the user (agent role), its Agent and queue, the link."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from asterisk_config.topology import DEFAULT_WEB_AGENT
 from contactcenter.campaigns.models import Disposition
 from contactcenter.console.models import AgentProfile
 from contactcenter.people.models import Agent, HumanQueue
+from contactcenter.people.roles import Role, set_role
 
 # Offered on the wrap-up form when an installation has defined none yet.
 STARTER_DISPOSITIONS = (("resolved", "Resolved", True, 60), ("call_back", "Call back later", False, 120),
@@ -45,6 +46,7 @@ class Command(BaseCommand):
                 fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 with os.fdopen(fd, "w") as f:
                     f.write(password + "\n")
+            set_role(user, Role.AGENT)
             AgentProfile.objects.update_or_create(user=user, defaults={"agent": agent})
             if not Disposition.objects.exists():
                 for code, label, final, retry in STARTER_DISPOSITIONS:

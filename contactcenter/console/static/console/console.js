@@ -152,7 +152,7 @@
     const fromHeaders = {
       call_id: header(request, "X-CC-Call-Id"), queue: header(request, "X-CC-Queue"),
       reason: header(request, "X-CC-Escalation-Reason"), score: header(request, "X-CC-Escalation-Score"),
-      summary, lead_id: header(request, "X-CC-Lead-Id"),
+      summary,  // not the lead: Django finds it once it confirms the call is this agent's
     };
     log("incoming " + JSON.stringify(fromHeaders));
     fill({ ...fromHeaders, reason_label: fromHeaders.reason, score: fromHeaders.score || null });
@@ -166,7 +166,12 @@
     session.on("confirmed", () => {
       ui.callStatus.textContent = "talking"; ui.callTitle.textContent = "On call"; log("confirmed");
       showState("on_call");
-      if (cc.call) api("calls/" + cc.call.id + "/answered", {}).catch((err) => log(err.message));
+      // Answered, the call may be confirmed as this agent's by now: the screen-pop then has the lead.
+      if (cc.call) {
+        api("calls/" + cc.call.id + "/answered", {})
+          .then((pop) => { if (cc.call && cc.call.id === pop.id) { cc.call = pop; fill(pop); } })
+          .catch((err) => log(err.message));
+      }
     });
     const finish = async (e) => {
       log("ended " + (e.cause || ""));
