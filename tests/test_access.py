@@ -68,6 +68,7 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("*", "admin/campaigns/callattempt/add/"): READ_ONLY,
     ("*", "admin/campaigns/importbatch/add/"): READ_ONLY,
     ("*", "admin/console/consolecall/add/"): READ_ONLY,
+    ("*", "admin/campaigns/webhookdelivery/add/"): READ_ONLY,
     # The API: configuration is read by managers, written by admins; campaigns run by managers.
     ("GET", "api/"): MANAGERS,
     ("GET", "api/schema/"): EVERYONE,  # the API's description holds no data
@@ -107,7 +108,6 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("GET", "console/"): (LOGIN, IN, NO, NO),
     ("*", "console/login/"): EVERYONE,
     ("POST", "console/logout/"): EVERYONE,
-    ("GET", "console/assets/<str:name>"): EVERYONE,  # the page's own JS and CSS
     ("GET", "console/api/session"): AGENTS,
     ("POST", "console/api/state"): AGENTS,
     ("POST", "console/api/calls"): AGENTS,

@@ -182,5 +182,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 admin.site.register(ContactList, list_display=("name", "campaign", "created_at"))
 admin.site.register(Disposition, list_display=("code", "label", "final", "retry_after_minutes"))
-admin.site.register(WebhookDelivery, list_display=("event_id", "campaign", "status", "tries", "last_status_code",
-                                                   "next_try_at"), list_filter=("status",))  # fmt: skip
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("event_id", "campaign", "status", "tries", "last_status_code", "next_try_at")
+    list_filter = ("status",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # the dialer makes deliveries when leads complete; none is added by hand
