@@ -172,7 +172,7 @@ async def _raw_run(asterisk: AsteriskInstance, calls: int, timeout: float, meter
 
             async def originate(i: int, channel_id: str) -> None:
                 await rest.post("channels", endpoint=f"PJSIP/+91987{i:07d}@trunk", app=RAW_APP, appArgs="raw",
-                                callerId="Shop <1800100100>", timeout=30, channelId=channel_id)  # fmt: skip
+                                callerId="+911800100100", timeout=30, channelId=channel_id)  # fmt: skip
 
             meter.start()
             started = time.time()
@@ -249,7 +249,7 @@ def _campaign(calls: int, label: str = "", prefix: str = "+91987"):
         agent.queues.add(support)
     campaign = Campaign(name=f"dialer benchmark {label}".strip(), type="order_confirmation", escalation_queue=support,
                         dial_mode="ai_first", max_concurrent_calls=calls, escalation_rate_prior=prior,
-                        calling_windows=_window_around_now("Asia/Kolkata"), caller_id="Shop <1800100100>",
+                        calling_windows=_window_around_now("Asia/Kolkata"), caller_id="+911800100100",
                         ring_timeout_s=30, webhook_url="")  # fmt: skip
     campaign.full_clean()
     campaign.save()
@@ -315,7 +315,7 @@ def _direct_run(redis_url: str, calls: int, timeout: float, meter: CpuMeter) -> 
     try:
         watch = _EventWatch(client)
         commands = [OriginateCall(endpoint=f"PJSIP/+91986{i:07d}@trunk", flow="order_confirmation",
-                                  caller_id="Shop <1800100100>", lead={"first_name": "Ravi", **ORDER})
+                                  caller_id="+911800100100", lead={"first_name": "Ravi", **ORDER})
                     for i in range(calls)]  # fmt: skip
         meter.start()
         t0 = time.time()

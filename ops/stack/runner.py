@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,7 +47,7 @@ class Stack:
         steps: list[tuple[str, Callable[[], None]]] = [
             ("redis", self.procs.redis.start),
             ("asterisk", self.procs.asterisk.start),
-            ("web", lambda: self._start_python(self.procs.web, lambda: check_web(self.config)["ok"])),
+            ("web", self._start_web),
             ("celery", lambda: self._start_python(self.procs.celery, lambda: check_celery(self.config, 2)["ok"])),
             ("pbx", lambda: self._start_python(self.procs.pbx, lambda: check_pbx(self.config)["ok"])),
             ("guard", lambda: self._start_python(self.procs.guard, None)),
@@ -65,6 +68,21 @@ class Stack:
                 say(f"[stack] {name:<9} FAILED")
                 raise
             say(f"[stack] {name:<9} up   {time.perf_counter() - t0:5.1f}s")
+
+    def _start_web(self) -> None:
+        if not self.procs.web.running():
+            self._collect_static()  # what the web app serves comes from this var dir
+        self._start_python(self.procs.web, lambda: check_web(self.config)["ok"])
+
+    def _collect_static(self) -> None:
+        """The admin's CSS, Swagger UI, the console's scripts and JsSIP into ``var/static``, with
+        the web process's own settings, so a stack on any var dir serves them (WhiteNoise)."""
+        spec = self.procs.web.spec
+        done = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                              cwd=spec.cwd, env={**os.environ, **spec.env}, capture_output=True, text=True,
+                              timeout=300)  # fmt: skip
+        if done.returncode != 0:
+            raise ConfigError(f"collecting static files failed: {done.stderr.strip()[-800:]}")
 
     def _start_python(self, proc: Any, ready: Callable[[], bool] | None) -> None:
         proc.start()
