@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from asterisk_config.dialling import CAMPAIGN_TRUNKS, LOCAL_TRUNK_PREFIX, check_trunk_name, is_e164
+from asterisk_config.dialling import CAMPAIGN_TRUNKS, check_trunk_name, is_e164
 from contactcenter.campaigns import compliance
 
 
@@ -46,12 +46,3 @@ def check_caller_id(caller_id: str) -> str:
         raise DialTargetError(f"{caller_id!r} is not a valid E.164 number (e.g. +911800100100); "
                               "or leave it empty")
     return caller_id
-
-
-def dial_string(trunk: str, phone: str) -> str:
-    """``PJSIP/<e164>@<trunk>``, or ``Local/<e164>@<context>`` for ``local:<context>``."""
-    check_trunk(trunk)
-    check_number(phone)
-    if trunk.startswith(LOCAL_TRUNK_PREFIX):
-        return f"Local/{phone}@{trunk.removeprefix(LOCAL_TRUNK_PREFIX)}"
-    return f"PJSIP/{phone}@{trunk}"

@@ -12,7 +12,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from contactcenter.campaigns.dial_targets import dial_string
+from asterisk_config.dialling import LOCAL_TRUNK_PREFIX
+from contactcenter.campaigns.dial_targets import check_number, check_trunk
 from contactcenter.campaigns.flows import CONNECT_TO_AGENT_FLOW
 from contactcenter.campaigns.models import AmdAction, CallAttempt, Campaign, Lead
 from pbx.api import COMMANDS_STREAM, LIVE_COUNTS_KEY, LiveCounts, OriginateCall, SchemaError, to_fields
@@ -29,7 +30,11 @@ def trunk_dial_plan(trunk: str, phone: str) -> str:
 
     A trunk the site has not configured, or a number that is not E.164, raises
     ``DialTargetError`` instead of being dialled (a row saved past ``Campaign.clean``)."""
-    return dial_string(trunk, phone)
+    check_trunk(trunk)
+    check_number(phone)
+    if trunk.startswith(LOCAL_TRUNK_PREFIX):
+        return f"Local/{phone}@{trunk.removeprefix(LOCAL_TRUNK_PREFIX)}"
+    return f"PJSIP/{phone}@{trunk}"
 
 
 # ------------------------------------------------------------------ pbx, seen from here
