@@ -5,7 +5,8 @@ management plane imports, and the home of every word the two planes share.
 - ``commands``: what pbx accepts (originate, transfer, hang up, supervisor take-over).
 - ``events``: what pbx reports, call by call, including queue activity as domain events.
 - ``live_counts``: pbx's calls by state, which the dialer paces by.
-- ``config``: the configuration snapshot Django publishes for pbx (inbound routes).
+- ``config``: the configuration snapshot Django publishes for pbx (the PBX, inbound routes).
+- ``telephony``: what that PBX is made of: agents' phones, queues, trunks, opening hours.
 - ``vocabulary``: call outcomes, escalation reasons, agent states and the ledger's kinds.
 - ``flows``: the flow catalogue (names, languages, lead fields).
 - ``wire``: the stream entry format and its ``SchemaError``.
@@ -21,7 +22,19 @@ from pbx.api.commands import (
     TransferCall,
     parse_command,
 )
-from pbx.api.config import InboundRoute, PbxConfig
+from pbx.api.config import InboundRoute, PbxConfig, Telephony
+from pbx.api.telephony import (
+    QUEUE_STRATEGIES,
+    SIP_REALM,
+    AgentPhone,
+    OpeningHours,
+    OpeningWindow,
+    QueueMember,
+    QueueSpec,
+    TrunkSpec,
+    agent_sip_password,
+    md5_cred,
+)
 from pbx.api.events import (
     AgentConnected,
     AgentStateChanged,
@@ -47,7 +60,9 @@ from pbx.api.streams import (
     COMMAND_GROUP,
     COMMANDS_REJECTED_STREAM,
     COMMANDS_STREAM,
+    CONFIG_CHANGED_CHANNEL,
     CONFIG_KEY,
+    CONFIG_VERSION_KEY,
     EVENTS_STREAM,
     LIVE_COUNTS_KEY,
     new_id,
@@ -66,7 +81,9 @@ from pbx.api.vocabulary import (
 from pbx.api.wire import SchemaError, to_fields
 
 __all__ = [
-    "API_VERSION", "COMMANDS_REJECTED_STREAM", "COMMANDS_STREAM", "COMMAND_GROUP", "CONFIG_KEY",
+    "API_VERSION", "COMMANDS_REJECTED_STREAM", "COMMANDS_STREAM", "COMMAND_GROUP", "CONFIG_CHANGED_CHANNEL",
+    "CONFIG_KEY", "CONFIG_VERSION_KEY", "QUEUE_STRATEGIES", "SIP_REALM", "AgentPhone", "OpeningHours",
+    "OpeningWindow", "QueueMember", "QueueSpec", "Telephony", "TrunkSpec", "agent_sip_password", "md5_cred",
     "EVENTS_STREAM", "FIELD_DEFAULTS", "FLOW_CATALOGUE", "LIVE_COUNTS_KEY", "PERSON_SET_AGENT_STATES",
     "AgentConnected", "AgentState", "AgentStateChanged", "CallAnswered", "CallEnded", "CallEscalated",
     "CallLeftQueue", "CallOutcome", "CallQueued", "CallStarted", "CatalogueFlow", "Command",

@@ -15,6 +15,10 @@ EVENTS_STREAM = "cc:pbx:events"
 LIVE_COUNTS_KEY = "cc:pbx:live"
 # The configuration pbx needs without a command (inbound routing), published by Django as JSON.
 CONFIG_KEY = "cc:pbx:config"
+# Django publishes the new version number here after writing CONFIG_KEY: pbx applies it at once.
+CONFIG_CHANGED_CHANNEL = "cc:pbx:config:changed"
+# The version counter of CONFIG_KEY (INCR): two writers never publish the same version.
+CONFIG_VERSION_KEY = "cc:pbx:config:version"
 
 
 def new_id() -> str:
