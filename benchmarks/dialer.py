@@ -56,7 +56,6 @@ from typing import Any
 import aiohttp
 
 from asterisk_config.render import AsteriskSettings
-from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology
 from contactcenter.site.config import StackConfig
 from ops.simulator.sip_customers import SippCustomers
 from ops.stack.asterisk import AsteriskInstance
@@ -64,6 +63,7 @@ from ops.stack.components import DIALER_NICE
 from ops.stack.pbx_process import PbxProcess
 from ops.stack.processes import free_port, wait_for
 from ops.stack.redis_server import RedisServer
+from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, TrunkSpec, md5_cred
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
@@ -86,14 +86,15 @@ def _asterisk(root: Path, work: Path, trunk_port: int, calls: int) -> AsteriskIn
     # (RTP + RTCP ports each); a random block keeps clear of other instances.
     size = max(400, 8 * calls + 200)
     rtp_start = random.randrange(20000, 32000 - size, 2)
-    agents = (AgentEndpoint("agent1", uuid.uuid4().hex), AgentEndpoint("agent2", uuid.uuid4().hex))
+    agents = tuple(AgentPhone(name=n, md5_cred=md5_cred(n, uuid.uuid4().hex)) for n in ("agent1", "agent2"))
     settings = AsteriskSettings(
         instance=name, instance_dir=f"/srv/contactcenter/{name}", http_port=free_port(), ami_port=free_port(),
         sip_port=free_port(udp=True), rtp_start=rtp_start, rtp_end=rtp_start + size - 1, web_port=free_port(),
         ari_app=PBX_APP, ari_user="bench", ari_password=uuid.uuid4().hex, ami_user="bench",
-        ami_secret=uuid.uuid4().hex, trunk_port=trunk_port,
-        topology=Topology(agents=agents, queues=(HumanQueue("support", members=("agent1", "agent2")),),
-                          failsafe_queue="support"),
+        ami_secret=uuid.uuid4().hex,
+        telephony=Telephony(agents=agents, queues=(QueueSpec(name="support", members=(QueueMember(agent="agent1"),
+                                                                                     QueueMember(agent="agent2"))),),
+                            trunks=(TrunkSpec(name="trunk", host="127.0.0.1", port=trunk_port),)),
     )  # fmt: skip
     return AsteriskInstance(root, settings, work / "asterisk.log", work / "asterisk.pid")
 

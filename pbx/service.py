@@ -8,6 +8,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -36,6 +37,7 @@ from pbx.ledger.batch import ThreadedBatches
 from pbx.ledger.db import make_sqlite_thread_engine
 from pbx.media.codec import FORMATS
 from pbx.settings import PbxSettings
+from pbx.telephony_sync import TelephonySync
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,8 @@ class PbxService:
         self.orphans_handed_over = 0
         self.redis_error: str | None = None
         self.ledger: LedgerFollower | None = None
+        self.telephony = (TelephonySync(redis, self.ami.command, Path(settings.asterisk_etc_dir))
+                          if settings.asterisk_etc_dir else None)  # fmt: skip
 
     def follow_with_ledger(self, ledger: LedgerFollower) -> None:
         self.ledger = ledger
@@ -160,6 +164,7 @@ class PbxService:
             "redis": {"error": self.redis_error, "events_waiting": self.publisher.backlog},
             "ledger": self.ledger.report() if self.ledger is not None else None,
             "orphans_handed_over": self.orphans_handed_over,
+            "telephony": self.telephony.report() if self.telephony is not None else None,
             "bot": self.bot_status,
         }
 
@@ -193,6 +198,8 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
                 group.create_task(service.run_commands())
                 group.create_task(service.publish_live_counts())
                 group.create_task(follower.run())
+                if service.telephony is not None:
+                    group.create_task(service.telephony.run())
         finally:
             service.ami.close()
             with contextlib.suppress(Exception):  # the last events on the stream, if Redis takes them

@@ -47,6 +47,9 @@ class PbxSettings(BaseModel):
     # media_dir and played by Asterisk from media_dir_asterisk (the same folder seen from its chroot).
     media_dir: str = ""
     media_dir_asterisk: str = ""
+    # Asterisk's config folder on this host: pbx keeps its agents, queues and trunks current
+    # there (pbx.telephony_sync). Empty: Asterisk's configuration is someone else's job.
+    asterisk_etc_dir: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PbxSettings:

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from asterisk_config.render import AsteriskSettings
-from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology, webrtc_password
 from contactcenter.site.config import StackConfig
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.celery_worker import CeleryWorker
 from ops.stack.processes import free_port
 from ops.stack.redis_server import RedisServer
+from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, TrunkSpec, agent_sip_password, md5_cred
 
 AGENT_PASSWORD = "test-agent-secret"
 # The agent console's browser softphone (WebRTC), alone in the "web" queue so it never takes
@@ -52,26 +52,38 @@ def sim_agent_port() -> int:
     return free_port(udp=True)
 
 
-def build_test_topology(sim_agent_port: int) -> Topology:
-    agents = (
-        AgentEndpoint("agent1", AGENT_PASSWORD, static_contact=f"sip:agent1@127.0.0.1:{sim_agent_port}"),
-        AgentEndpoint("agent2", AGENT_PASSWORD),
-        AgentEndpoint(WEB_AGENT, webrtc_password(AGENT_PASSWORD, WEB_AGENT), webrtc=True),
-    )
-    return Topology(
-        agents=agents,
+def build_test_telephony(sim_agent_port: int, trunk_port: int) -> Telephony:
+    def queue(name: str, members: tuple[str, ...], **options: object) -> QueueSpec:
+        return QueueSpec(name=name, members=tuple(QueueMember(agent=m) for m in members), **options)
+
+    web_password = agent_sip_password(AGENT_PASSWORD, WEB_AGENT)
+    return Telephony(
+        agents=(
+            AgentPhone(name="agent1", md5_cred=md5_cred("agent1", AGENT_PASSWORD),
+                       static_contact=f"sip:agent1@127.0.0.1:{sim_agent_port}"),
+            AgentPhone(name="agent2", md5_cred=md5_cred("agent2", AGENT_PASSWORD)),
+            AgentPhone(name=WEB_AGENT, md5_cred=md5_cred(WEB_AGENT, web_password), transport="webrtc"),
+        ),  # fmt: skip
         queues=(
-            HumanQueue("support", members=("agent1",), max_wait_s=20, strategy="linear"),
-            HumanQueue("sales", members=("agent2",), max_wait_s=5),
-            HumanQueue(WEB_QUEUE, members=(WEB_AGENT,), max_wait_s=60, ring_timeout_s=30),
+            queue("support", ("agent1",), max_wait_s=20, strategy="linear"),
+            queue("sales", ("agent2",), max_wait_s=5),
+            queue(WEB_QUEUE, (WEB_AGENT,), max_wait_s=60, ring_timeout_s=30),
         ),
+        # Simulated customers answer on trunk_port (ops.simulator.sip_customers).
+        trunks=(TrunkSpec(name="trunk", host="127.0.0.1", port=trunk_port),),
         # agent2 never registers: fail-safe calls wait there without ringing the simulated agent.
         failsafe_queue="sales",
     )
 
 
 @pytest.fixture(scope="session")
-def asterisk_server(asterisk_root: Path, sim_agent_port: int,
+def trunk_port() -> int:
+    """Where the trunk's carrier answers (the test's simulated customers or carrier)."""
+    return free_port(udp=True)
+
+
+@pytest.fixture(scope="session")
+def asterisk_server(asterisk_root: Path, sim_agent_port: int, trunk_port: int,
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsteriskInstance]:  # fmt: skip
     base = tmp_path_factory.mktemp("asterisk")
     name = f"test-{uuid.uuid4().hex[:8]}"
@@ -91,8 +103,7 @@ def asterisk_server(asterisk_root: Path, sim_agent_port: int,
         ari_password=uuid.uuid4().hex,
         ami_user="tester",
         ami_secret=uuid.uuid4().hex,
-        topology=build_test_topology(sim_agent_port),
-        trunk_port=free_port(udp=True),
+        telephony=build_test_telephony(sim_agent_port, trunk_port),
     )
     instance = AsteriskInstance(asterisk_root, settings, base / "asterisk.log", base / "asterisk.pid")
     instance.start()

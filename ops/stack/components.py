@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asterisk_config.render import AsteriskSettings
-from asterisk_config.topology import Topology, default_topology
 from contactcenter.site.config import StackConfig
 from contactcenter.site.secrets import Secrets
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.celery_worker import worker_args
 from ops.stack.processes import ManagedProcess, ProcessSpec
 from ops.stack.redis_server import RedisServer
+from pbx.api import Telephony
 
 # The dialer runs below the live-call processes' CPU priority: when a burst of calls keeps the
 # cores busy, its bookkeeping (pacing, records, webhooks) waits a few milliseconds, Asterisk and
@@ -28,7 +28,7 @@ def instance_name(config: StackConfig) -> str:
     return "stack-" + hashlib.sha256(str(config.var_dir).encode()).hexdigest()[:8]
 
 
-def asterisk_settings(config: StackConfig, secrets: Secrets, topology: Topology | None = None) -> AsteriskSettings:
+def asterisk_settings(config: StackConfig, secrets: Secrets, telephony: Telephony) -> AsteriskSettings:
     name = instance_name(config)
     ports = config.ports
     return AsteriskSettings(
@@ -45,19 +45,12 @@ def asterisk_settings(config: StackConfig, secrets: Secrets, topology: Topology 
         ari_password=secrets.ari_password,
         ami_user=config.ami_user,
         ami_secret=secrets.ami_secret,
-        topology=topology or default_topology(secrets.agent_sip_password, simulated_agent_ports(config)),
+        telephony=telephony,
     )
 
 
-def simulated_agent_ports(config: StackConfig) -> tuple[int, ...]:
-    """CC_SIM_AGENTS=1 (the demo): agent1/agent2 are simulated softphones on these ports."""
-    if os.environ.get("CC_SIM_AGENTS", "0") != "1":
-        return ()
-    return (config.ports.sim_agent, config.ports.sim_agent + 1)
-
-
 def pbx_wiring(settings: AsteriskSettings, asterisk_root: Path, redis_url: str, health_port: int,
-               failsafe_queue: str = "support") -> dict[str, str]:  # fmt: skip
+               failsafe_queue: str | None = None) -> dict[str, str]:  # fmt: skip
     """pbx's ``PBX_*`` links to one Asterisk instance and Redis: ARI, AMI, and the folder for
     files Asterisk plays (written by pbx on the host, read by Asterisk inside its chroot)."""
     return {
@@ -72,14 +65,14 @@ def pbx_wiring(settings: AsteriskSettings, asterisk_root: Path, redis_url: str, 
         "PBX_HEALTH_PORT": str(health_port),
         "PBX_MEDIA_DIR": str(asterisk_root / settings.instance_dir.lstrip("/") / "spool" / "media"),
         "PBX_MEDIA_DIR_ASTERISK": f"{settings.instance_dir}/spool/media",
-        "PBX_FAILSAFE_QUEUE": failsafe_queue,
+        "PBX_FAILSAFE_QUEUE": failsafe_queue or settings.telephony.failsafe_queue,
+        "PBX_ASTERISK_ETC_DIR": str(asterisk_root / settings.instance_dir.lstrip("/") / "etc"),
     }
 
 
-def pbx_env(config: StackConfig, secrets: Secrets) -> dict[str, str]:
+def pbx_env(config: StackConfig, settings: AsteriskSettings) -> dict[str, str]:
     return {
-        **pbx_wiring(asterisk_settings(config, secrets), config.asterisk_root, config.redis_url,
-                     config.ports.pbx_health),  # fmt: skip
+        **pbx_wiring(settings, config.asterisk_root, config.redis_url, config.ports.pbx_health),
         # Callers reach us over the telephone network at 8 kHz: ulaw carries all of it at half the
         # bytes of slin16, and 8 kHz is what Asterisk's talk detection (used by the demo) handles.
         "PBX_MEDIA_FORMAT": os.environ.get("PBX_MEDIA_FORMAT", "ulaw"),
@@ -111,8 +104,10 @@ class StackProcesses:
         ]
 
 
-def build_processes(config: StackConfig, secrets: Secrets, topology: Topology | None = None) -> StackProcesses:
+def build_processes(config: StackConfig, secrets: Secrets, telephony: Telephony) -> StackProcesses:
+    """``telephony``: the site's agents, queues and trunks (Django's: ``ops.stack.telephony``)."""
     run, log = config.run_dir, config.log_dir
+    asterisk = asterisk_settings(config, secrets, telephony)
     python = sys.executable
     common_env = {"CC_VAR_DIR": str(config.var_dir), "CC_REDIS_URL": config.redis_url, "PYTHONUNBUFFERED": "1"}
 
@@ -128,15 +123,15 @@ def build_processes(config: StackConfig, secrets: Secrets, topology: Topology | 
     return StackProcesses(
         redis=RedisServer(config.ports.redis, config.var_dir / "redis", log / "redis.log", run / "redis.pid"),
         asterisk=AsteriskInstance(
-            config.asterisk_root, asterisk_settings(config, secrets, topology), log / "asterisk.log", run / "asterisk.pid"
+            config.asterisk_root, asterisk, log / "asterisk.log", run / "asterisk.pid"
         ),
         web=python_process(
             "web", "-m", "uvicorn", "contactcenter.asgi:application",
             "--host", "127.0.0.1", "--port", str(config.ports.web), "--log-level", "info",
         ),
         celery=python_process("celery", *worker_args(instance_name(config), concurrency=2)),
-        pbx=python_process("pbx", "-m", "pbx", env=pbx_env(config, secrets)),
-        guard=python_process("guard", "-m", "pbx.guard", env=pbx_env(config, secrets)),
+        pbx=python_process("pbx", "-m", "pbx", env=pbx_env(config, asterisk)),
+        guard=python_process("guard", "-m", "pbx.guard", env=pbx_env(config, asterisk)),
         # One per site (it holds a Redis lock): paces running campaigns, applies pbx's events to leads.
         dialer=python_process("dialer", "manage.py", "dialer", nice=DIALER_NICE),
     )  # fmt: skip

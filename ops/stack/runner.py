@@ -15,6 +15,7 @@ from contactcenter.site.secrets import Secrets, ensure_secrets
 from ops.stack.checks import check_celery, check_dialer, check_pbx, check_web, run_checks
 from ops.stack.components import StackProcesses, build_processes, ports_to_check
 from ops.stack.processes import port_in_use, wait_for
+from ops.stack.telephony import site_telephony
 
 Say = Callable[[str], None]
 
@@ -29,7 +30,7 @@ class Stack:
     def from_env(cls) -> Stack:
         config = StackConfig.from_env()
         secrets = ensure_secrets(config.secrets_file)
-        return cls(config, secrets, build_processes(config, secrets))
+        return cls(config, secrets, build_processes(config, secrets, site_telephony()))
 
     def init(self) -> None:
         """Render Asterisk's config (also done by ``up``); safe to repeat."""

@@ -1,7 +1,7 @@
 """An agent's phone dials only what the dial policy allows: the console's feature codes, not the trunk.
 
 sipp sends INVITEs as agent2 (authenticated with its password) to the test Asterisk, whose
-topology has no agent dial policy: an outside number is not found (404) and nothing reaches the
+trunk does not let agents dial out: an outside number is not found (404) and nothing reaches the
 trunk's address, while cc-pause / cc-unpause still pause and unpause the agent in its queue.
 """
 
@@ -121,10 +121,11 @@ def _eventually(check, timeout: float = 5.0) -> bool:
     return False
 
 
-def test_an_agent_phone_cannot_dial_out_through_the_trunk(asterisk_server: AsteriskInstance, tmp_path: Path) -> None:
+def test_an_agent_phone_cannot_dial_out_through_the_trunk(asterisk_server: AsteriskInstance, trunk_port: int,
+                                                          tmp_path: Path) -> None:  # fmt: skip
     # Listen where the trunk points: an INVITE for the number would arrive here.
     trunk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    trunk.bind(("127.0.0.1", asterisk_server.settings.trunk_port))
+    trunk.bind(("127.0.0.1", trunk_port))
     trunk.settimeout(1.0)
     try:
         for number in ("919800000001", "+919800000001", "00919800000001"):

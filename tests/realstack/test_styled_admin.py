@@ -22,6 +22,7 @@ from contactcenter.site.config import REPO_DIR, StackConfig
 from contactcenter.site.secrets import ensure_secrets
 from ops.stack.checks import check_web
 from ops.stack.components import build_processes
+from pbx.api import QueueSpec, Telephony
 from ops.stack.processes import free_port, wait_for
 from tests.console.browser import browser_page, chromium_path  # noqa: F401 (fixtures)
 
@@ -52,7 +53,8 @@ def web_app(tmp_path: Path) -> Iterator[WebApp]:
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "demo_admin")
     config = StackConfig.from_env(env)
-    web = build_processes(config, ensure_secrets(config.secrets_file)).web
+    # Only the web process: no Asterisk is started, so any PBX will do.
+    web = build_processes(config, ensure_secrets(config.secrets_file), Telephony(queues=(QueueSpec(name="support"),))).web
     web.start()
     try:
         wait_for(lambda: _healthy(config), 30, "the web process", alive=web.running)

@@ -4,15 +4,31 @@ import re
 
 import pytest
 
+from pydantic import ValidationError
+
 from asterisk_config.render import AsteriskSettings, RenderError, fill, render
-from asterisk_config.topology import AgentEndpoint, HumanQueue, Topology, default_topology
+from asterisk_config.telephony import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE
+from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, TrunkSpec, md5_cred
+
+
+def telephony(**overrides) -> Telephony:
+    """Two desk phones and a browser softphone in a support queue, and a trunk."""
+    agents = tuple(AgentPhone(name=n, md5_cred=md5_cred(n, "agentpass1")) for n in ("agent1", "agent2"))
+    web = AgentPhone(name="webagent1", md5_cred=md5_cred("webagent1", "webpass1"), transport="webrtc")
+    base = dict(
+        agents=(*agents, web),
+        queues=(QueueSpec(name="support", members=tuple(QueueMember(agent=a.name) for a in (*agents, web))),),
+        trunks=(TrunkSpec(name="trunk", host="127.0.0.1", port=5070),),
+    )  # fmt: skip
+    base.update(overrides)
+    return Telephony(**base)
 
 
 def settings(**overrides) -> AsteriskSettings:
     base = dict(
         instance="t1", instance_dir="/srv/contactcenter/t1", http_port=18088, ami_port=15038, sip_port=15060,
         rtp_start=20000, rtp_end=20100, web_port=18000, ari_app="app", ari_user="ariuser",
-        ari_password="aripw", ami_user="amiuser", ami_secret="amisecret", topology=default_topology("agentpass1"),
+        ari_password="aripw", ami_user="amiuser", ami_secret="amisecret", telephony=telephony(),
     )  # fmt: skip
     base.update(overrides)
     return AsteriskSettings(**base)
@@ -37,12 +53,50 @@ def test_modules_needed_for_external_media_are_loaded() -> None:
         assert f"load = {module}" in modules
 
 
-def test_queues_agents_and_failsafe_are_rendered() -> None:
+def test_queues_agents_and_failsafe_are_rendered_into_the_included_files() -> None:
     files = render(settings())
-    assert "[support]" in files["queues.conf"] and "member => PJSIP/agent1" in files["queues.conf"]
-    assert "[agent2](agent-auth)" in files["pjsip.conf"] and "password = agentpass1" in files["pjsip.conf"]
+    assert "#include queues_telephony.conf" in files["queues.conf"]
+    assert "#include pjsip_telephony.conf" in files["pjsip.conf"]
+    assert "#include extensions_telephony.conf" in files["extensions.conf"]
+    assert "[support]" in files[QUEUES_FILE] and "member => PJSIP/agent1,0,agent1,PJSIP/agent1" in files[QUEUES_FILE]
+    assert "[agent2](agent-auth)" in files[PJSIP_FILE]
+    # The digest hash, never the password, and the realm it was taken over.
+    assert f"password_digest = MD5:{md5_cred('agent2', 'agentpass1')}" in files[PJSIP_FILE]
+    assert "agentpass1" not in files[PJSIP_FILE] and "realm = contactcenter" in files[PJSIP_FILE]
+    assert "default_realm = contactcenter" in files["pjsip.conf"]
     assert "CC_FAILSAFE_QUEUE = support" in files["extensions.conf"]
-    assert "Queue(support,b(cc-agent-predial^s^1),,${CC_WHISPER_FILE},60)" in files["extensions.conf"]
+    assert "Queue(support,b(cc-agent-predial^s^1),,${CC_WHISPER_FILE},60)" in files[EXTENSIONS_FILE]
+
+
+def test_queue_options_penalties_and_overflow_reach_the_files() -> None:
+    support = QueueSpec(name="support", strategy="leastrecent", ring_timeout_s=12, wrap_up_s=7, service_level_s=30,
+                        music_class="calm", announce_position=True, announce_frequency_s=45,
+                        overflow_queue="sales", overflow_after_s=40,
+                        members=(QueueMember(agent="agent1", penalty=3),))  # fmt: skip
+    files = render(settings(telephony=telephony(queues=(support, QueueSpec(name="sales")))))
+    queue = files[QUEUES_FILE].split("[support]\n")[1].split("\n[")[0]
+    for line in ("strategy = leastrecent", "timeout = 12", "wrapuptime = 7", "servicelevel = 30",
+                 "musicclass = calm", "announce-position = yes", "announce-frequency = 45",
+                 "member => PJSIP/agent1,3,agent1,PJSIP/agent1"):  # fmt: skip
+        assert line in queue.splitlines(), line
+    dialplan = files[EXTENSIONS_FILE]
+    assert "Queue(support,b(cc-agent-predial^s^1),,${CC_WHISPER_FILE},40)" in dialplan
+    assert 'GotoIf($["${QUEUESTATUS}" = "TIMEOUT"]?cc-queue,sales,1)' in dialplan
+
+
+def test_trunks_render_auth_registration_tcp_and_a_channel_limit() -> None:
+    carrier = TrunkSpec(name="carrier", host="sip.example.net", port=5080, transport="tcp", username="acct1",
+                        password="s3cret", registers=True, caller_id="+919800000000", max_channels=2)  # fmt: skip
+    files = render(settings(telephony=telephony(trunks=(carrier,))))
+    pjsip = files[PJSIP_FILE]
+    assert "[carrier](trunk-endpoint)" in pjsip and "transport = transport-tcp" in pjsip
+    assert "contact = sip:sip.example.net:5080;transport=tcp" in pjsip
+    assert "outbound_auth = carrier-auth" in pjsip and "password = s3cret" in pjsip
+    assert "[carrier-registration]" in pjsip and "client_uri = sip:acct1@sip.example.net:5080" in pjsip
+    assert "match = sip.example.net" in pjsip and "callerid = <+919800000000>" in pjsip
+    assert "context = from-trunk-carrier" in pjsip
+    limit = files[EXTENSIONS_FILE].split("[from-trunk-carrier]\n")[1]
+    assert "GROUP_COUNT(carrier@trunk)} > 2]?full" in limit and "Goto(from-trunk,${EXTEN},1)" in limit
 
 
 def test_missing_placeholder_value_fails() -> None:
@@ -50,31 +104,32 @@ def test_missing_placeholder_value_fails() -> None:
         fill("bind = {{port}}", {}, "x.conf")
 
 
-def test_topology_rejects_unsafe_names_and_dangling_members() -> None:
-    with pytest.raises(ValueError, match="queue name"):
-        HumanQueue("sup port")
-    with pytest.raises(ValueError, match="agent name"):
-        AgentEndpoint("a]b", "password1")
-    with pytest.raises(ValueError, match="password"):
-        AgentEndpoint("a1", "short")
-    with pytest.raises(ValueError, match="unknown agents: ghost"):
-        Topology(queues=(HumanQueue("support", members=("ghost",)),))
-    with pytest.raises(ValueError, match="fail-safe queue"):
-        Topology(queues=(HumanQueue("sales"),), failsafe_queue="support")
+def test_telephony_rejects_unsafe_values_and_dangling_names() -> None:
+    with pytest.raises(ValidationError, match="name"):
+        QueueSpec(name="sup port")
+    with pytest.raises(ValidationError, match="name"):
+        AgentPhone(name="a]b", md5_cred=md5_cred("a", "b"))
+    with pytest.raises(ValidationError, match="md5_cred"):
+        AgentPhone(name="a1", md5_cred="password1")
+    with pytest.raises(ValidationError, match="host"):
+        TrunkSpec(name="t", host="evil.example;\n[x]")
+    with pytest.raises(ValidationError, match="password"):
+        TrunkSpec(name="t", host="h", password="a\n[evil]")
+    with pytest.raises(ValidationError, match="unknown agents: ghost"):
+        telephony(queues=(QueueSpec(name="support", members=(QueueMember(agent="ghost"),)),))
+    with pytest.raises(ValidationError, match="fail-safe queue"):
+        telephony(queues=(QueueSpec(name="sales"),))
+    with pytest.raises(ValidationError, match="overflow"):
+        QueueSpec(name="support", overflow_queue="sales")
 
 
 def test_the_trunk_is_not_re_invited_when_the_bot_bridges_the_customer() -> None:
     # Connected-line updates turn the bot's bridge into a mid-call re-INVITE to the carrier.
-    pjsip = render(settings())["pjsip.conf"]
-    trunk = pjsip[pjsip.index("[trunk]\ntype = endpoint"):pjsip.index("[trunk]\ntype = aor")]
-    assert "send_connected_line = no" in trunk and "direct_media = no" in trunk
-
-
-def test_the_demo_queue_offers_calls_in_turn_starting_with_the_browser_agent() -> None:
-    queues = render(settings(topology=default_topology("agentpass1", (40000, 40001))))["queues.conf"]
-    assert "strategy = rrordered" in queues
-    assert queues.index("member => PJSIP/webagent1") < queues.index("member => PJSIP/agent1")
-    assert "strategy = rrmemory" in render(settings())["queues.conf"]
+    files = render(settings())
+    pjsip = files["pjsip.conf"]
+    template = pjsip[pjsip.index("[trunk-endpoint](!)"):pjsip.index("#include pjsip_telephony.conf")]
+    assert "send_connected_line = no" in template and "direct_media = no" in template
+    assert "[trunk](trunk-endpoint)" in files[PJSIP_FILE]
 
 
 # ------------------------------------------------------------------ values from leads and users
@@ -103,8 +158,12 @@ def _dialplan_lines(dialplan: str) -> list[str]:
     return [line for line in dialplan.splitlines() if line.strip() and not line.lstrip().startswith(";")]
 
 
+def _dialplan(files: dict[str, str]) -> str:
+    return files["extensions.conf"] + "\n" + files[EXTENSIONS_FILE]
+
+
 def test_no_value_a_lead_or_user_can_set_is_expanded_inside_an_expression() -> None:
-    dialplan = "\n".join(_dialplan_lines(render(settings())["extensions.conf"]))
+    dialplan = "\n".join(_dialplan_lines(_dialplan(render(settings()))))
     expressions = _expressions(dialplan)
     assert len(expressions) > 5
     for expression in expressions:
@@ -115,7 +174,7 @@ def test_no_value_a_lead_or_user_can_set_is_expanded_inside_an_expression() -> N
 
 def test_text_from_leads_and_users_is_only_ever_copied_whole() -> None:
     # Inside IF(), ExecIf() or an application's arguments a , : ) " in the text would split it.
-    for line in _dialplan_lines(render(settings())["extensions.conf"]):
+    for line in _dialplan_lines(_dialplan(render(settings()))):
         text = _LENGTH_OF.sub("0", line)
         for name in USER_TEXT:
             if "${" + name + "}" not in text:
@@ -131,39 +190,47 @@ def test_the_pause_reason_an_agent_sends_is_filtered_before_use() -> None:
     assert reads >= 1 and dialplan.count("${FILTER(0-9A-Za-z_,${PJSIP_HEADER(read,") == reads
 
 
-def _agent_context(dialplan: str) -> str:
-    start = dialplan.index("[cc-agents]\n")
-    return dialplan[start:dialplan.index("\n[", start + 1)]
+def _agent_context(files: dict[str, str]) -> str:
+    """The cc-agents context, whose extensions the static file and the rendered one both add."""
+    parts = []
+    for text in (files["extensions.conf"], files[EXTENSIONS_FILE] + "\n["):
+        start = text.index("[cc-agents]\n")
+        parts.append(text[start:text.index("\n[", start + 1)])
+    return "\n".join(parts)
 
 
 def test_agent_endpoints_dial_only_what_the_dial_policy_allows() -> None:
     files = render(settings())
     assert "context = cc-agents" in files["pjsip.conf"].split("[agent-auth]")[0]
-    agents = _agent_context(files["extensions.conf"])
+    agents = _agent_context(files)
     assert "Dial(" not in agents and "@trunk" not in agents
     assert {"echo", "cc-pause", "cc-unpause"} == set(re.findall(r"^exten => ([^,]+),1,", agents, re.M))
 
-    topology = default_topology("agentpass1")
-    allowed = Topology(agents=topology.agents, queues=topology.queues,
-                       agent_dial_patterns=("_+91XXXXXXXXXX",))  # fmt: skip
-    agents = _agent_context(render(settings(topology=allowed))["extensions.conf"])
+    # Only a trunk that lets agents dial out adds its destination patterns (the first trunk wins).
+    trunks = (TrunkSpec(name="trunk", host="127.0.0.1", destination_patterns=("_+91XXXXXXXXXX",),
+                        agents_may_dial=True),
+              TrunkSpec(name="other", host="127.0.0.2", destination_patterns=("_+91XXXXXXXXXX", "_+1NXXNXXXXXX"),
+                        agents_may_dial=True),
+              TrunkSpec(name="closed", host="127.0.0.3", destination_patterns=("_+44X.",)))  # fmt: skip
+    agents = _agent_context(render(settings(telephony=telephony(trunks=trunks))))
     assert "exten => _+91XXXXXXXXXX,1,Dial(PJSIP/${EXTEN}@trunk,60)" in agents
-    assert len(re.findall(r"Dial\(", agents)) == 1
+    assert "exten => _+1NXXNXXXXXX,1,Dial(PJSIP/${EXTEN}@other,60)" in agents
+    assert len(re.findall(r"Dial\(", agents)) == 2 and "_+44" not in agents
 
 
 @pytest.mark.parametrize("pattern", ["_X.,1,Dial(PJSIP/x@evil)", "+919800000001", "_[0-9a]X", "_X;", "_X.)",
                                      "_"])  # fmt: skip
 def test_a_dial_policy_pattern_must_be_a_plain_extension_pattern(pattern: str) -> None:
-    with pytest.raises(ValueError, match="agent dial pattern"):
-        Topology(queues=(HumanQueue("support"),), agent_dial_patterns=(pattern,))
-    Topology(queues=(HumanQueue("support"),), agent_dial_patterns=("_X.", "_+[1-9]XXX!", "_NXXNXXXXXX"))
+    with pytest.raises(ValidationError, match="dial pattern"):
+        TrunkSpec(name="t", host="h", destination_patterns=(pattern,))
+    TrunkSpec(name="t", host="h", destination_patterns=("_X.", "_+[1-9]XXX!", "_NXXNXXXXXX"))
 
 
 def test_the_trunk_campaigns_dial_by_default_is_an_endpoint_of_the_rendered_pjsip() -> None:
     from asterisk_config.dialling import CAMPAIGN_TRUNKS, LOCAL_TRUNK_PREFIX, TRUNK_ENDPOINT
 
     files = render(settings())
-    assert f"[{TRUNK_ENDPOINT}]\ntype = endpoint" in files["pjsip.conf"]
+    assert f"[{TRUNK_ENDPOINT}](trunk-endpoint)" in files[PJSIP_FILE]
     for trunk in CAMPAIGN_TRUNKS:
         if trunk.startswith(LOCAL_TRUNK_PREFIX):
             context = trunk.removeprefix(LOCAL_TRUNK_PREFIX)

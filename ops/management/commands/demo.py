@@ -96,7 +96,7 @@ class Command(BaseCommand):
         config = stack.config
         name = instance_name(config)
         env = {
-            **os.environ, **pbx_env(config, stack.secrets),
+            **os.environ, **pbx_env(config, stack.procs.asterisk.settings),
             "CC_SIM_DIR": str(config.asterisk_root / "srv" / "contactcenter" / name / "spool" / "sim"),
             "CC_SIM_DIR_ASTERISK": f"/srv/contactcenter/{name}/spool/sim",
             "CC_SIM_AGENT_PORTS": f"{config.ports.sim_agent},{config.ports.sim_agent + 1}",
