@@ -37,8 +37,9 @@ SIP_REALM = "contactcenter"
 
 QueueStrategy = Literal["ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "rrordered", "linear", "wrandom"]
 QUEUE_STRATEGIES: tuple[str, ...] = QueueStrategy.__args__  # type: ignore[attr-defined]
-# Asterisk keeps a linear/rrordered queue's members in order in a list built when the queue is
-# created; a reload cannot switch a live queue to or from them (app_queue warns and keeps the old one).
+# app_queue keeps a linear/rrordered queue's members in an ordered list chosen when it creates the
+# queue; a reload renames the strategy (seen here) but keeps the container it had, so the order
+# these strategies promise is not assured on a live queue: Django refuses the switch.
 ORDERED_STRATEGIES = frozenset({"linear", "rrordered"})
 PhoneTransport = Literal["udp", "tcp", "webrtc"]
 TrunkTransport = Literal["udp", "tcp"]
