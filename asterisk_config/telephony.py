@@ -151,7 +151,8 @@ def _extensions(telephony: Telephony) -> str:
 
 def _channel_limit(trunk: TrunkSpec) -> list[str]:
     """Inbound calls beyond the trunk's channels get 503 (cause 34) rather than a caller the
-    site has no line for. pbx tags its outbound calls with the same group, so both count."""
+    site has no line for. (Outbound calls are pbx's ARI originates, which run no dialplan: the
+    dialer keeps those within the limit.)"""
     return [
         f"[from-trunk-{trunk.name}]",
         f"exten => _[+0-9].,1,Set(GROUP(trunk)={trunk.name})",
