@@ -11,9 +11,11 @@ setup:
 	$(PYTHON) -m alembic upgrade head
 	$(PYTHON) manage.py stack init
 
-# CC_SIM_AGENTS=1: agent1/agent2 are simulated softphones, so the demo's escalations get answered.
+# demo_people: the demo's queue and agents in Django (agent1/agent2 simulated softphones, the
+# browser's webagent1), so the escalations get answered; the stack renders them from there.
 demo: setup
-	CC_SIM_AGENTS=1 $(PYTHON) manage.py stack up
+	$(PYTHON) manage.py demo_people
+	$(PYTHON) manage.py stack up
 	$(PYTHON) manage.py demo_admin
 	$(PYTHON) manage.py console_agent
 	$(PYTHON) manage.py demo

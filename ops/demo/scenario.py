@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,15 +25,14 @@ from contactcenter.campaigns.models import (
     Lead,
 )
 from contactcenter.ledger.models import Transfer
-from contactcenter.people.models import Agent, AgentState, HumanQueue
+from contactcenter.people.models import Agent, AgentState
+from ops.demo.people import DEMO_AGENTS, ensure_demo_people
 from ops.simulator.scripts import DEMO_LEADS, DemoLead
 from pbx.api import CallOutcome
 from pbx.dialog import FLOW_OUTCOMES
 from voicewatch.policy import Policy
 
 DEMO_NAME = "Demo Shop order confirmation"
-DEMO_QUEUE = "support"
-DEMO_AGENTS = ("agent1", "agent2")  # simulated softphones in the stack's topology (CC_SIM_AGENTS=1)
 SIMULATED_CUSTOMERS_TRUNK = "local:cc-sim-reactive"
 # A call the bot finished: any outcome a flow ends with, but silence.
 BOT_OUTCOMES = FLOW_OUTCOMES - {CallOutcome.NO_RESPONSE}
@@ -54,13 +54,10 @@ def leads_csv(leads: list[DemoLead]) -> bytes:
 @transaction.atomic
 def create_demo_campaign(leads: list[DemoLead], max_lines: int = 4) -> Campaign:
     """A new campaign per run (earlier runs stay in the admin to compare), started."""
-    queue, _ = HumanQueue.objects.get_or_create(name=DEMO_QUEUE, defaults={"description": "Demo escalations"})
-    for name in DEMO_AGENTS:
-        agent, _ = Agent.objects.get_or_create(name=name, defaults={"display_name": name.title()})
-        agent.queues.add(queue)
-        # Available unless an admin paused them: the simulated softphones are always on.
-        if agent.state != AgentState.PAUSED:
-            Agent.objects.filter(pk=agent.pk).update(state=AgentState.AVAILABLE, state_changed_at=timezone.now())
+    queue = ensure_demo_people(settings.STACK.ports.sim_agent)
+    # Available unless an admin paused them: the simulated softphones are always on.
+    Agent.objects.filter(name__in=DEMO_AGENTS).exclude(state=AgentState.PAUSED).update(
+        state=AgentState.AVAILABLE, state_changed_at=timezone.now())
     Campaign.objects.filter(name__startswith=DEMO_NAME).exclude(
         status__in=[CampaignStatus.STOPPED, CampaignStatus.COMPLETED]).update(status=CampaignStatus.STOPPED)  # fmt: skip
     run = Campaign.objects.filter(name__startswith=DEMO_NAME).count() + 1

@@ -5,53 +5,31 @@ the routine ones completed by the bot."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from contactcenter.site.config import REPO_DIR, StackConfig
-from ops.stack.components import instance_name
-from ops.stack.processes import free_port
+from tests.realstack.stack_env import run as _run
+from tests.realstack.stack_env import stack_env
 
 pytestmark = pytest.mark.realstack
 
 
 @pytest.fixture
 def demo_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    sim_agent = free_port(udp=True)
-    while sim_agent + 1 > 65535 or not _udp_free(sim_agent + 1):
-        sim_agent = free_port(udp=True)
-    env = {
-        **os.environ, "CC_VAR_DIR": str(tmp_path / "var"), "CC_SIM_AGENTS": "1", "CC_SIM_AGENT_PORT": str(sim_agent),
-        "CC_WEB_PORT": str(free_port()), "CC_ASTERISK_HTTP_PORT": str(free_port()), "CC_AMI_PORT": str(free_port()),
-        "CC_SIP_PORT": str(free_port(udp=True)), "CC_REDIS_PORT": str(free_port()),
-        "CC_PBX_HEALTH_PORT": str(free_port()), "CC_RTP_START": "32000", "CC_RTP_END": "32399",
-    }  # fmt: skip
-    yield env
-    subprocess.run([sys.executable, "manage.py", "stack", "down"], cwd=REPO_DIR, env=env, timeout=120)
-    config = StackConfig.from_env(env)
-    shutil.rmtree(config.asterisk_root / "srv" / "contactcenter" / instance_name(config), ignore_errors=True)
-
-
-def _udp_free(port: int) -> bool:
-    from ops.stack.processes import port_in_use
-
-    return not port_in_use(port, udp=True)
-
-
-def _run(env: dict[str, str], *argv: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=timeout)
+    with stack_env(tmp_path / "var") as env:
+        yield env
 
 
 def test_short_demo_accounts_for_every_call(demo_env: dict[str, str]) -> None:
     py = sys.executable
     assert _run(demo_env, py, "manage.py", "migrate", "--noinput").returncode == 0
     assert _run(demo_env, py, "-m", "alembic", "upgrade", "head").returncode == 0
+    # The demo's agents and queue, through Django's models, before the stack renders them.
+    people = _run(demo_env, py, "manage.py", "demo_people")
+    assert people.returncode == 0, people.stdout + people.stderr
     up = _run(demo_env, py, "manage.py", "stack", "up")
     assert up.returncode == 0, up.stdout + up.stderr
     demo = _run(demo_env, py, "manage.py", "demo", "--leads", "5", "--timeout", "240", "--browser-agent", "on",
