@@ -11,6 +11,7 @@ import random
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,10 +83,9 @@ def trunk_port() -> int:
     return free_port(udp=True)
 
 
-@pytest.fixture(scope="session")
-def asterisk_server(asterisk_root: Path, sim_agent_port: int, trunk_port: int,
-                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsteriskInstance]:  # fmt: skip
-    base = tmp_path_factory.mktemp("asterisk")
+@contextmanager
+def throwaway_asterisk(asterisk_root: Path, base: Path, telephony: Telephony) -> Iterator[AsteriskInstance]:
+    """An Asterisk instance of its own on free ports, removed afterwards."""
     name = f"test-{uuid.uuid4().hex[:8]}"
     # A random block of RTP ports, so parallel sessions (or a running stack) do not collide.
     rtp_start = random.randrange(20000, 29000, 200)
@@ -103,13 +103,23 @@ def asterisk_server(asterisk_root: Path, sim_agent_port: int, trunk_port: int,
         ari_password=uuid.uuid4().hex,
         ami_user="tester",
         ami_secret=uuid.uuid4().hex,
-        telephony=build_test_telephony(sim_agent_port, trunk_port),
+        telephony=telephony,
     )
     instance = AsteriskInstance(asterisk_root, settings, base / "asterisk.log", base / "asterisk.pid")
     instance.start()
-    yield instance
-    instance.stop()
-    shutil.rmtree(asterisk_root / settings.instance_dir.lstrip("/"), ignore_errors=True)
+    try:
+        yield instance
+    finally:
+        instance.stop()
+        shutil.rmtree(asterisk_root / settings.instance_dir.lstrip("/"), ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def asterisk_server(asterisk_root: Path, sim_agent_port: int, trunk_port: int,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsteriskInstance]:  # fmt: skip
+    telephony = build_test_telephony(sim_agent_port, trunk_port)
+    with throwaway_asterisk(asterisk_root, tmp_path_factory.mktemp("asterisk"), telephony) as instance:
+        yield instance
 
 
 @pytest.fixture(scope="session")
