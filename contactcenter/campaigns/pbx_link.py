@@ -16,7 +16,16 @@ from asterisk_config.dialling import LOCAL_TRUNK_PREFIX
 from contactcenter.campaigns.dial_targets import check_number, check_trunk
 from contactcenter.campaigns.flows import CONNECT_TO_AGENT_FLOW
 from contactcenter.campaigns.models import AmdAction, CallAttempt, Campaign, Lead
-from pbx.api import COMMANDS_STREAM, LIVE_COUNTS_KEY, LiveCounts, OriginateCall, SchemaError, to_fields
+from pbx.api import (
+    COMMANDS_STREAM,
+    INBOUND_WAITING_KEY,
+    LIVE_COUNTS_KEY,
+    InboundWaiting,
+    LiveCounts,
+    OriginateCall,
+    SchemaError,
+    to_fields,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +55,9 @@ class PbxLink(Protocol):
 
     def live_counts(self) -> LiveCounts | None: ...
 
+    def inbound_waiting(self) -> InboundWaiting | None:
+        """Inbound callers waiting per queue (None: pbx has not said)."""
+
 
 class RedisPbxLink:
     """Commands onto ``cc:pbx:commands``; live counts from ``cc:pbx:live`` (sync redis client)."""
@@ -69,6 +81,16 @@ class RedisPbxLink:
             return LiveCounts.from_hash(data)
         except SchemaError as exc:
             log.warning("pbx's live counts are unreadable (%s); not dialling", exc)
+            return None
+
+    def inbound_waiting(self) -> InboundWaiting | None:
+        data = self._redis.hgetall(INBOUND_WAITING_KEY)
+        if not data:
+            return None
+        try:
+            return InboundWaiting.from_hash(data)
+        except SchemaError as exc:
+            log.warning("pbx's inbound waiting counts are unreadable (%s)", exc)
             return None
 
 
