@@ -80,6 +80,3 @@ class InboundWaiting(ContractModel):
 
     def fresh(self, now_s: float, max_age_s: float) -> bool:
         return now_s - self.updated_at <= max_age_s
-
-    def in_queues(self, names: frozenset[str] | set[str]) -> int:
-        return sum(n for name, n in self.queues.items() if name in names)
