@@ -32,6 +32,7 @@ class CallStarted(_Event):
     type: Literal["call.started"] = "call.started"
     direction: Direction
     endpoint: str = ""
+    caller: str = Field("", description="inbound calls: the caller's number as the trunk presented it")
     campaign_id: int | None = None
     lead_id: int | None = None
     flow: str = ""

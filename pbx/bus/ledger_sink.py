@@ -61,7 +61,8 @@ async def write_event(w: LedgerWriter, event: Event) -> None:
     if isinstance(event, CallStarted):
         await w.call_started(CallStart(
             call_id=call_id, direction=Direction(event.direction), started_at=_at(event),
-            called_number=event.endpoint or None, campaign_id=event.campaign_id, lead_id=event.lead_id,
+            called_number=event.endpoint or None, caller_number=event.caller[:32] or None,
+            campaign_id=event.campaign_id, lead_id=event.lead_id,
             flow_name=event.flow or None,
         ))  # fmt: skip
     elif isinstance(event, CallAnswered):

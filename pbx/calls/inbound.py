@@ -84,7 +84,6 @@ class InboundCalls:
         is_open = route is not None and route.open_at(self._clock())
         if route is None or (route.target == "flow" and is_open):
             return False
-        call.state = CallState.WITH_BOT  # answered (the dialplan did), not yet anyone's
         call.answered_at = call.answered_at or time.time()
         await self._publish(CallAnswered(call_id=call.call_id, at=call.answered_at))
         if not is_open:
@@ -101,17 +100,16 @@ class InboundCalls:
             await self.after_hours(call, call.route, "no agent answered")
 
     async def after_hours(self, call: LiveCall, route: InboundRoute, why: str) -> None:
+        call.state = CallState.AFTER_HOURS
         action = route.after_hours
         folder = await self._voicemail_folder() if action == "voicemail" else None
         if action == "voicemail" and not folder:
             action = "message"  # no folder to record in: the caller at least hears that we are closed
-        call.state = CallState.AFTER_HOURS
         call.after_hours = f"{action} ({why})"
         sound = route.after_hours_sound if route.after_hours == action else ""
         variables = {"CC_AFTER_HOURS_SOUND": sound or await self._spoken(call, action) or STOCK_SOUNDS[action]}
         if folder:
-            call.voicemail_file = f"{folder}/{call.call_id}"
-            variables["CC_VOICEMAIL_FILE"] = call.voicemail_file
+            variables["CC_VOICEMAIL_FILE"] = f"{folder}/{call.call_id}"
         try:
             for name, value in variables.items():
                 await self._rest.post(f"channels/{call.channel_id}/variable", variable=name, value=value)
@@ -119,11 +117,12 @@ class InboundCalls:
                                   extension=action, priority=1)  # fmt: skip
         except AriError as exc:
             log.warning("call %s: after-hours %s not given: %s", call.call_id, action, exc)
-            call.voicemail_file = ""
             detail = "hung up before" if exc.status == 404 else "could not be given"
             await self._ending.end(call, CallOutcome.AFTER_HOURS, detail=f"{action}: {detail}")
             await hang_up(self._rest, call.channel_id)  # still in our app, silent: closed is closed
             return
+        # Said once the line goes down (CallEnding), when the message has been left.
+        call.voicemail_file = variables.get("CC_VOICEMAIL_FILE", "")
         if action == "callback":
             opens = next_opening(route.hours, self._clock())
             await self._publish(CallbackRequested(

@@ -57,7 +57,7 @@ class Origination:
         call = LiveCall(call_id=new_id(), channel_id=channel_id, direction="inbound", command=None, route=route,
                         did=inbound.did, caller=caller)  # fmt: skip
         self._registry.add(call)
-        await self._publish(CallStarted(call_id=call.call_id, direction="inbound", endpoint=inbound.did,
+        await self._publish(CallStarted(call_id=call.call_id, direction="inbound", endpoint=inbound.did, caller=caller,
                                         flow="" if route is None else route.flow_name,
                                         campaign_id=route.campaign_id if route else None))  # fmt: skip
         try:

@@ -100,7 +100,7 @@ async def test_a_queue_route_sends_the_caller_straight_to_its_queue_while_open()
     assert continued(ari) == [("cc-queue", "support")]
     assert variables(ari)["CC_ESCALATION_REASON"] == "inbound_queue"
     assert [type(e) for e in events] == [CallStarted, CallAnswered, CallEscalated]
-    assert events[0].direction == "inbound" and events[0].campaign_id == 7
+    assert (events[0].direction, events[0].caller, events[0].campaign_id) == ("inbound", "+919800000009", 7)
     assert events[2].queue == "support" and events[2].call_id == call_id
     assert engine.inbound_waiting() == {"support": 1}
 

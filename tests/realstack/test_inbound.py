@@ -137,7 +137,7 @@ def test_a_queue_route_puts_the_caller_in_its_queue_where_an_agent_answers(
     finally:
         agent.stop()
     started = _one(events, CallStarted)
-    assert (started.direction, started.endpoint) == ("inbound", DID)
+    assert (started.direction, started.endpoint, started.caller) == ("inbound", DID, CALLER)
     escalated = _one(events, CallEscalated)
     assert (escalated.call_id, escalated.queue, escalated.reason) == (started.call_id, "support", "inbound_queue")
     queued = [e for e in events if isinstance(e, CallQueued)]
