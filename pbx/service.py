@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiEvent, AmiQueueListener
-from pbx.api import LIVE_COUNTS_KEY, InboundRoute, LiveCounts
+from pbx.api import INBOUND_WAITING_KEY, LIVE_COUNTS_KEY, InboundRoute, InboundWaiting, LiveCounts
 from pbx.ari.client import AriError, HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
@@ -136,9 +136,16 @@ class PbxService:
 
     async def publish_live_counts(self, every_s: float = 1.0) -> None:
         while True:
-            counts = LiveCounts(**self.engine.live_counts(), updated_at=time.time())
+            now = time.time()
+            counts = LiveCounts(**self.engine.live_counts(), updated_at=now)
+            waiting = InboundWaiting(queues=self.engine.inbound_waiting(), updated_at=now)
             try:
                 await self.redis.hset(LIVE_COUNTS_KEY, mapping=counts.to_hash())
+                # Rewritten whole: a queue nobody waits in any more must not keep its last count.
+                pipe = self.redis.pipeline(transaction=True)
+                pipe.delete(INBOUND_WAITING_KEY)
+                pipe.hset(INBOUND_WAITING_KEY, mapping=waiting.to_hash())
+                await pipe.execute()
                 await self.publisher.flush()
                 self.redis_error = None
             except (RedisError, OSError) as exc:

@@ -90,6 +90,7 @@ class Dialer:
         views = [campaign_view(c) for c in running]
         decisions: dict[int, pacing.Decision] = {}
         site_free = self._site_lines_free(live) if live_ok else None
+        inbound = self._inbound_waiting()
         for view in views:
             campaign = view.campaign
             unusable = _unusable_dial_target(campaign)
@@ -98,7 +99,7 @@ class Dialer:
             elif not live_ok:
                 decision = pacing.Decision(0, pacing.Bound.SITE, explanation="pbx is not reporting live counts")
             else:
-                decision = pacing.decide(pacing_snapshot(view, views, site_free))
+                decision = pacing.decide(pacing_snapshot(view, views, site_free, inbound))
             placed = self._dial(campaign, decision.calls, now) if decision.calls else 0
             if site_free is not None and campaign.is_ai:
                 site_free -= placed
@@ -106,6 +107,14 @@ class Dialer:
             self._record_pacing(campaign, view, decision, placed, now)
             self._complete_if_done(campaign)
         return decisions
+
+    def _inbound_waiting(self) -> dict[str, int]:
+        """Inbound callers waiting per queue, as pbx last wrote them with its live counts; a pbx
+        that writes none (or stopped) leaves none, as before inbound callers were counted."""
+        waiting = self.link.inbound_waiting()
+        if waiting is None or not waiting.fresh(self.wall_clock(), self.live_max_age_s):
+            return {}
+        return waiting.queues
 
     def _site_lines_free(self, live: LiveCounts) -> int | None:
         if self.site_max_ai_lines is None:

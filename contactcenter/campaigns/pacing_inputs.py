@@ -7,6 +7,7 @@ its queues and what other campaigns sharing them expect, for ``pacing.decide``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -82,11 +83,16 @@ def campaign_view(campaign: Campaign) -> CampaignView:
     )
 
 
-def pacing_snapshot(view: CampaignView, views: list[CampaignView], site_free: int | None) -> pacing.Snapshot:
-    """What ``pacing.decide`` sees for this campaign, given every running campaign's view."""
+def pacing_snapshot(view: CampaignView, views: list[CampaignView], site_free: int | None,
+                    inbound_waiting: Mapping[str, int] | None = None) -> pacing.Snapshot:  # fmt: skip
+    """What ``pacing.decide`` sees for this campaign, given every running campaign's view.
+
+    ``inbound_waiting``: inbound callers waiting per queue (pbx's ``InboundWaiting``). They are
+    not campaign attempts, but they take the same agents as this campaign's escalations."""
     campaign = view.campaign
     waiting = CallAttempt.objects.filter(status=AttemptStatus.WAITING_AGENT,
                                          escalation_queue__in=view.queues).count()  # fmt: skip
+    waiting += sum(n for queue, n in (inbound_waiting or {}).items() if queue in view.queues)
     # Other campaigns sharing a queue will want the same agents.
     sharing = [v for v in views if v is not view and v.queues & view.queues]
     others = sum(v.expected_escalations for v in sharing)

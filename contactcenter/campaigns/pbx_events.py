@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from django.db import transaction
 
-from contactcenter.campaigns import compliance, services
+from contactcenter.campaigns import compliance, inbound_callbacks, services
 from contactcenter.campaigns.bulk import update_rows
 from contactcenter.campaigns.models import (
     AttemptStatus,
@@ -31,6 +31,7 @@ from pbx.api import (
     AgentConnected,
     AgentStateChanged,
     CallAnswered,
+    CallbackRequested,
     CallEnded,
     CallEscalated,
     CallOutcome,
@@ -80,6 +81,8 @@ def apply_event(event: Event) -> str:
         return "agent_changed" if agents.apply_phone_state(event, _at(event)) else "ignored"
     if isinstance(event, CommandRejected):
         return _rejected(event)
+    if isinstance(event, CallbackRequested):
+        return inbound_callbacks.request_callback(event)
     if not event.call_id:
         return "ignored"
     # No savepoint inside the consumer's transaction for a read: a failure rolls the read back whole.

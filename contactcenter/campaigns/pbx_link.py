@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from asterisk_config.dialling import LOCAL_TRUNK_PREFIX
 from contactcenter.campaigns.dial_targets import check_number, check_trunk
 from contactcenter.campaigns.flows import CONNECT_TO_AGENT_FLOW
 from contactcenter.campaigns.models import AmdAction, CallAttempt, Campaign, Lead
-from pbx.api import COMMANDS_STREAM, LIVE_COUNTS_KEY, LiveCounts, OriginateCall, SchemaError, to_fields
+from pbx.api import (
+    COMMANDS_STREAM,
+    INBOUND_WAITING_KEY,
+    LIVE_COUNTS_KEY,
+    InboundWaiting,
+    LiveCounts,
+    OriginateCall,
+    SchemaError,
+    to_fields,
+)
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 DialPlan = Callable[[str, str], str]
 
@@ -46,6 +57,9 @@ class PbxLink(Protocol):
 
     def live_counts(self) -> LiveCounts | None: ...
 
+    def inbound_waiting(self) -> InboundWaiting | None:
+        """Inbound callers waiting per queue (None: pbx has not said)."""
+
 
 class RedisPbxLink:
     """Commands onto ``cc:pbx:commands``; live counts from ``cc:pbx:live`` (sync redis client)."""
@@ -62,13 +76,19 @@ class RedisPbxLink:
     def live_counts(self) -> LiveCounts | None:
         """None when pbx has not written them, or wrote what this dialer cannot read: then it
         does not dial (counting a missing state as zero would over-dial)."""
-        data = self._redis.hgetall(LIVE_COUNTS_KEY)
+        return self._read_hash(LIVE_COUNTS_KEY, LiveCounts.from_hash, "live counts")
+
+    def inbound_waiting(self) -> InboundWaiting | None:
+        return self._read_hash(INBOUND_WAITING_KEY, InboundWaiting.from_hash, "inbound waiting counts")
+
+    def _read_hash(self, key: str, parse: Callable[[dict], T], what: str) -> T | None:
+        data = self._redis.hgetall(key)
         if not data:
             return None
         try:
-            return LiveCounts.from_hash(data)
+            return parse(data)
         except SchemaError as exc:
-            log.warning("pbx's live counts are unreadable (%s); not dialling", exc)
+            log.warning("pbx's %s are unreadable (%s); not dialling on them", what, exc)
             return None
 
 

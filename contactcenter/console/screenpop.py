@@ -35,6 +35,7 @@ REASON_LABELS: dict[str, str] = {
     R.FAILSAFE: "Handed over by the fail-safe",
     R.PBX_DOWN: "AI service stopped; handed over",
     R.PBX_RESTART: "AI service restarted; handed over",
+    R.INBOUND_QUEUE: "Inbound call for this queue",
 }  # type: ignore[attr-defined]
 
 

@@ -39,6 +39,7 @@ from pbx.api.events import (
     AgentConnected,
     AgentStateChanged,
     CallAnswered,
+    CallbackRequested,
     CallEnded,
     CallEscalated,
     CallLeftQueue,
@@ -51,10 +52,11 @@ from pbx.api.events import (
     QueueActivity,
     ReturnedToBot,
     UtteranceHeard,
+    VoicemailLeft,
     parse_event,
 )
 from pbx.api.flows import FIELD_DEFAULTS, FLOW_CATALOGUE, CatalogueFlow, FlowName, required_fields
-from pbx.api.live_counts import LiveCounts
+from pbx.api.live_counts import InboundWaiting, LiveCounts
 from pbx.api.streams import (
     API_VERSION,
     COMMAND_GROUP,
@@ -64,6 +66,7 @@ from pbx.api.streams import (
     CONFIG_KEY,
     CONFIG_VERSION_KEY,
     EVENTS_STREAM,
+    INBOUND_WAITING_KEY,
     LIVE_COUNTS_KEY,
     new_id,
 )
@@ -85,11 +88,11 @@ __all__ = [
     "CONFIG_KEY", "CONFIG_VERSION_KEY", "QUEUE_STRATEGIES", "SIP_REALM", "AgentPhone", "OpeningHours",
     "OpeningWindow", "QueueMember", "QueueSpec", "Telephony", "TrunkSpec", "agent_sip_password", "md5_cred",
     "EVENTS_STREAM", "FIELD_DEFAULTS", "FLOW_CATALOGUE", "LIVE_COUNTS_KEY", "PERSON_SET_AGENT_STATES",
-    "AgentConnected", "AgentState", "AgentStateChanged", "CallAnswered", "CallEnded", "CallEscalated",
+    "AgentConnected", "AgentState", "AgentStateChanged", "CallAnswered", "CallbackRequested", "CallEnded", "CallEscalated",
     "CallLeftQueue", "CallOutcome", "CallQueued", "CallStarted", "CatalogueFlow", "Command",
     "CommandRejected", "DecisionMade", "Direction", "EscalationReason", "Event", "FlowName",
-    "HandoverReason", "HangupCall", "InboundRoute", "LegKind", "LiveCounts", "OriginateCall", "PbxConfig",
+    "HandoverReason", "HangupCall", "INBOUND_WAITING_KEY", "InboundRoute", "InboundWaiting", "LegKind", "LiveCounts", "OriginateCall", "PbxConfig",
     "QueueAbandoned", "QueueActivity", "ReturnedToBot", "SchemaError", "Speaker", "SupervisorTakeover",
-    "TransferCall", "TransferResult", "UtteranceHeard", "new_id", "parse_command", "parse_event",
+    "TransferCall", "TransferResult", "UtteranceHeard", "VoicemailLeft", "new_id", "parse_command", "parse_event",
     "required_fields", "to_fields",
 ]  # fmt: skip

@@ -3,6 +3,8 @@
 A call's life: ``call.started`` → ``call.answered`` → ``call.utterance``/``call.decision``
 per turn → (``call.escalated`` → ``call.queued`` → ``call.agent_connected``, or
 ``call.queue_abandoned``, ``call.queue_left``, ``call.returned_to_bot``) → ``call.ended``.
+An inbound call outside business hours gets its route's after-hours action instead:
+``call.callback_requested`` when it is a callback, ``call.voicemail_left`` after a message.
 Queue activity arrives as these domain events, never as raw AMI names: pbx is the one place
 that reads AMI. ``agent.state_changed`` follows agents' phones (ringing, on a call, free).
 """
@@ -30,6 +32,7 @@ class CallStarted(_Event):
     type: Literal["call.started"] = "call.started"
     direction: Direction
     endpoint: str = ""
+    caller: str = Field("", description="inbound calls: the caller's number as the trunk presented it")
     campaign_id: int | None = None
     lead_id: int | None = None
     flow: str = ""
@@ -124,6 +127,29 @@ class AgentStateChanged(_Event):
     asterisk_ts: float | None = None
 
 
+class _AfterHours(_Event):
+    """An inbound caller who found the business closed."""
+
+    caller: str = Field("", description="the caller's number as the trunk presented it (not checked)")
+    did: str = Field("", description="the number they dialled")
+    queue: str = Field("", description="the route's queue: whose callers they are")
+    campaign_id: int | None = Field(None, description="the route's campaign, if it has one")
+
+
+class CallbackRequested(_AfterHours):
+    """The route's after-hours action is a callback: call ``caller`` back once the business opens."""
+
+    type: Literal["call.callback_requested"] = "call.callback_requested"
+    opens_at: float | None = Field(None, description="Unix time the route's hours next open (None: unknown)")
+
+
+class VoicemailLeft(_AfterHours):
+    """The caller was offered voicemail and the line went down: the message is at ``path``."""
+
+    type: Literal["call.voicemail_left"] = "call.voicemail_left"
+    path: str = Field(description="the recording (WAV) as Asterisk wrote it, inside its root")
+
+
 class CallEnded(_Event):
     type: Literal["call.ended"] = "call.ended"
     outcome: CallOutcome
@@ -139,7 +165,8 @@ class CommandRejected(_Event):
 
 Event = Annotated[
     Union[CallStarted, CallAnswered, UtteranceHeard, DecisionMade, CallEscalated, CallQueued, AgentConnected,
-          QueueAbandoned, CallLeftQueue, ReturnedToBot, AgentStateChanged, CallEnded, CommandRejected],
+          QueueAbandoned, CallLeftQueue, ReturnedToBot, AgentStateChanged, CallbackRequested, VoicemailLeft,
+          CallEnded, CommandRejected],
     Field(discriminator="type"),
 ]  # fmt: skip
 _event_adapter: TypeAdapter[Event] = TypeAdapter(Event)

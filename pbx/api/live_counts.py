@@ -1,4 +1,5 @@
-"""pbx's live calls by state: the hash at ``LIVE_COUNTS_KEY`` that the dialer paces by.
+"""pbx's live calls by state: the hash at ``LIVE_COUNTS_KEY`` that the dialer paces by; and
+the inbound callers waiting per queue (``INBOUND_WAITING_KEY``), who want the same agents.
 
 Every field must be there: a hash missing one (an older or renamed pbx) is refused rather
 than read as zero, which would let the dialer believe lines are free and over-dial.
@@ -7,7 +8,7 @@ than read as zero, which would let the dialer believe lines are free and over-di
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, ValidationError
 
@@ -50,3 +51,32 @@ class LiveCounts(ContractModel):
     def fresh(self, now_s: float, max_age_s: float) -> bool:
         return now_s - self.updated_at <= max_age_s
 
+
+
+class InboundWaiting(ContractModel):
+    """Inbound callers (not campaign calls) escalating to or waiting in each human queue.
+
+    The dialer counts them against its campaigns' free agents: an inbound caller waiting in a
+    campaign's queue takes an agent a campaign call would otherwise get. Queues nobody waits
+    in are absent (pbx rewrites the whole hash each time)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    queues: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    updated_at: float = Field(description="Unix time pbx wrote the hash")
+
+    def to_hash(self) -> dict[str, str]:
+        return {**{f"queue:{name}": str(n) for name, n in self.queues.items()}, "updated_at": f"{self.updated_at:.3f}"}
+
+    @classmethod
+    def from_hash(cls, data: Mapping[Any, Any]) -> InboundWaiting:
+        """SchemaError naming what is wrong."""
+        values = decode_mapping(data)
+        queues = {key.removeprefix("queue:"): value for key, value in values.items() if key.startswith("queue:")}
+        try:
+            return cls.model_validate({"queues": queues, "updated_at": values.get("updated_at")})
+        except ValidationError as exc:
+            raise SchemaError(f"inbound waiting: {describe(exc)}") from None
+
+    def fresh(self, now_s: float, max_age_s: float) -> bool:
+        return now_s - self.updated_at <= max_age_s

@@ -13,6 +13,9 @@ COMMAND_GROUP = "pbx"
 EVENTS_STREAM = "cc:pbx:events"
 # pbx's calls by state, refreshed every second (a hash: pbx.api.live_counts.LiveCounts).
 LIVE_COUNTS_KEY = "cc:pbx:live"
+# Inbound callers waiting for a human, per queue, refreshed with the live counts (a hash:
+# pbx.api.live_counts.InboundWaiting). Campaign calls waiting are the dialer's own attempts.
+INBOUND_WAITING_KEY = "cc:pbx:inbound_waiting"
 # The configuration pbx needs without a command (inbound routing), published by Django as JSON.
 CONFIG_KEY = "cc:pbx:config"
 # Django publishes the new version number here after writing CONFIG_KEY: pbx applies it at once.

@@ -33,6 +33,9 @@ class CallOutcome(StrEnum):
     HUNG_UP = "hung_up"  # customer left the bot before any outcome
     VOICEMAIL = "voicemail"  # answering machine detected
     DO_NOT_CALL = "do_not_call"  # asked not to be called again
+    # An inbound call outside its route's business hours: given the after-hours action
+    # (message, voicemail or callback; the detail says which) instead of the bot or a queue.
+    AFTER_HOURS = "after_hours"
     # Never answered (from the Q.850 hangup cause):
     NO_ANSWER = "no_answer"
     BUSY = "busy"
@@ -53,6 +56,7 @@ class HandoverReason(StrEnum):
     PBX_RESTART = "pbx_restart"  # found by reconcile after pbx (re)connected
     PBX_DOWN = "pbx_down"  # the guard moved it: pbx is not running
     FAILSAFE = "failsafe"  # the dialplan's fail-safe, when Stasis ended without a reason
+    INBOUND_QUEUE = "inbound_queue"  # an inbound number whose route sends callers straight to a queue
 
 
 # VoiceWatch owns its reasons (voicewatch imports nothing of ours); the contract adds pbx's.

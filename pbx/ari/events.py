@@ -22,6 +22,7 @@ class AriEvent:
     digit: str = ""  # ChannelDtmfReceived
     cause: int | None = None  # ChannelHangupRequest, ChannelDestroyed: the Q.850 hang-up cause
     duration_ms: int | None = None  # ChannelTalkingFinished: how long the channel talked
+    caller_number: str = ""  # the channel's caller ID number (an inbound caller's, as the trunk sent it)
 
     @property
     def at(self) -> float | None:
@@ -45,6 +46,7 @@ class AriEvent:
             digit=str(data.get("digit", "")),
             cause=_optional_int(data.get("cause")),
             duration_ms=_optional_int(data.get("duration")),
+            caller_number=str((channel.get("caller") or {}).get("number", "")),
         )
 
 

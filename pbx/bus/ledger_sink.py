@@ -17,6 +17,7 @@ from pbx.api import (
     QueueAbandoned,
     ReturnedToBot,
     UtteranceHeard,
+    VoicemailLeft,
 )
 from pbx.ledger import LedgerWriter
 from pbx.ledger.batch import ThreadedBatches
@@ -60,7 +61,8 @@ async def write_event(w: LedgerWriter, event: Event) -> None:
     if isinstance(event, CallStarted):
         await w.call_started(CallStart(
             call_id=call_id, direction=Direction(event.direction), started_at=_at(event),
-            called_number=event.endpoint or None, campaign_id=event.campaign_id, lead_id=event.lead_id,
+            called_number=event.endpoint or None, caller_number=event.caller[:32] or None,
+            campaign_id=event.campaign_id, lead_id=event.lead_id,
             flow_name=event.flow or None,
         ))  # fmt: skip
     elif isinstance(event, CallAnswered):
@@ -94,6 +96,9 @@ async def write_event(w: LedgerWriter, event: Event) -> None:
     elif isinstance(event, ReturnedToBot | QueueAbandoned) and event.transfer_id:
         result = TransferResult.TIMEOUT if isinstance(event, ReturnedToBot) else TransferResult.ABANDONED
         await w.transfer_result(call_id, event.transfer_id, result, at=_at(event))
+    elif isinstance(event, VoicemailLeft):
+        # The after-hours message is the call's recording: found where any call's recordings are.
+        await w.recording_finished(call_id, "voicemail", format="wav", path=event.path, at=_at(event))
     elif isinstance(event, CallEnded):
         await w.call_ended(call_id, event.outcome, event.cause or None, at=_at(event))
     await w.append_event(call_id, event.type, event.model_dump(mode="json", exclude={"call_id"}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from pbx.api import CallEnded, CallOutcome
+from pbx.api import CallEnded, CallOutcome, VoicemailLeft
 from pbx.ari.client import AriRest
 from pbx.calls.live import CallState, LiveCall
 from pbx.calls.media_leg import close_media_leg
@@ -20,6 +20,8 @@ def final_outcome(call: LiveCall) -> tuple[CallOutcome, str]:
         return (CallOutcome.VOICEMAIL, "answering machine; message left")
     if call.state is CallState.SCREENING:
         return (CallOutcome.HUNG_UP, "hung up during answering-machine detection")
+    if call.state is CallState.AFTER_HOURS:
+        return (CallOutcome.AFTER_HOURS, call.after_hours)
     if call.transfer is not None:
         return (CallOutcome.ESCALATED, call.transfer.reason)
     if call.hangup_outcome is not None:
@@ -53,5 +55,11 @@ class CallEnding:
                 await call.conversation.close()
             except Exception:
                 log.exception("call %s: conversation close failed", call.call_id)
+        if call.voicemail_file:  # an inbound caller given voicemail: where the message is, for whoever calls back
+            route = call.route
+            await self._publish(VoicemailLeft(
+                call_id=call.call_id, caller=call.caller, did=call.did, path=f"{call.voicemail_file}.wav",
+                queue=route.escalation_queue if route else "", campaign_id=route.campaign_id if route else None,
+            ))  # fmt: skip
         await self._publish(CallEnded(call_id=call.call_id, outcome=outcome, cause=cause, detail=detail))
         self._registry.remove(call)

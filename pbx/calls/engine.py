@@ -6,6 +6,7 @@ a module, as wazo-calld lays out a plugin) and is the face pbx's service talks t
 
 - ``routing``: ARI events to the job that handles them (the handler table);
 - ``origination``: calls dialled out and calls ringing in;
+- ``inbound``: inbound routes straight to a queue, and the after-hours actions;
 - ``bot_link`` and ``engine_io``: the bot on a call, its media leg and audio;
 - ``answering``: answering-machine screening and voicemail;
 - ``escalation``: to a human queue, and back when nobody answers;
@@ -27,6 +28,7 @@ from pbx.calls.bot_link import BotLink
 from pbx.calls.channels import hang_up
 from pbx.calls.ending import CallEnding
 from pbx.calls.escalation import Escalation
+from pbx.calls.inbound import Clock, InboundCalls, utc_now
 from pbx.calls.live import LiveCall
 from pbx.calls.origination import InboundRoutes, Origination
 from pbx.calls.protocols import ConversationFactory, PromptFileMaker, Publish
@@ -43,7 +45,7 @@ class CallEngine:
     def __init__(self, rest: AriRest, publish: Publish, app: str, conversations: ConversationFactory,
                  media_format: MediaFormat, failsafe_queue: str = "support",
                  prompt_files: PromptFileMaker | None = None, inbound_routes: InboundRoutes | None = None,
-                 dial_rest: AriRest | None = None) -> None:  # fmt: skip
+                 dial_rest: AriRest | None = None, clock: Clock = utc_now) -> None:  # fmt: skip
         """``dial_rest``: originates on connections of their own (see PbxSettings.ari_dial_connections)."""
         self._rest = rest
         self._app = app
@@ -55,8 +57,9 @@ class CallEngine:
         self._origination = Origination(rest, dial_rest or rest, app, publish, self.registry, ending, inbound_routes)
         self._queues = QueueTracking(self.registry, ending, publish)
         answering = AnsweringMachines(rest, ending, bot.answer, prompt_files)
+        inbound = InboundCalls(rest, publish, self._escalation.escalate, ending, prompt_files, clock)
         self._ari_handlers = AriEventHandlers(rest, self.registry, self._origination, bot, answering,
-                                              self._escalation, ending).table()  # fmt: skip
+                                              self._escalation, ending, inbound).table()  # fmt: skip
 
     @property
     def calls(self) -> dict[str, LiveCall]:
@@ -64,6 +67,9 @@ class CallEngine:
 
     def live_counts(self) -> dict[str, int]:
         return self.registry.live_counts()
+
+    def inbound_waiting(self) -> dict[str, int]:
+        return self.registry.inbound_waiting()
 
     # ------------------------------------------------------------ commands
 

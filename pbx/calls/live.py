@@ -23,6 +23,7 @@ class CallState(enum.Enum):
     LEAVING_MESSAGE = "leaving_message"  # a machine: the dialplan plays the voicemail message
     WITH_BOT = "with_bot"
     ESCALATING = "escalating"  # bridging phrase playing, leaving Stasis
+    AFTER_HOURS = "after_hours"  # an inbound caller in the dialplan's after-hours action (pbx.calls.inbound)
     QUEUED = "queued"  # in Queue(), waiting for a human
     WITH_AGENT = "with_agent"
     ENDED = "ended"
@@ -67,6 +68,10 @@ class LiveCall:
     direction: str
     command: OriginateCall | None
     route: InboundRoute | None = None  # inbound calls: what the DID maps to
+    did: str = ""  # inbound calls: the number dialled
+    caller: str = ""  # inbound calls: the caller's number, as the trunk presented it
+    after_hours: str = ""  # the after-hours action the call was given (and why), for its outcome
+    voicemail_file: str = ""  # where the after-hours voicemail records (no extension), as Asterisk sees it
     state: CallState = CallState.DIALING
     answered_at: float | None = None
     media: MediaLeg | None = None
@@ -85,6 +90,11 @@ class LiveCall:
     def escalation_queue(self) -> str:
         source = self.command or self.route
         return source.escalation_queue if source is not None else ""
+
+    @property
+    def straight_to_queue(self) -> bool:
+        """An inbound call whose route is a queue: no bot is ever started on it."""
+        return self.route is not None and self.route.target == "queue" and self.conversation is None
 
     @property
     def screens_machines(self) -> bool:

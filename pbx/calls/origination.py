@@ -51,12 +51,13 @@ class Origination:
         except AriError as exc:
             await self._ending.end(call, CallOutcome.FAILED, cause=str(exc.status), detail=exc.message)
 
-    async def inbound(self, channel_id: str, inbound: Inbound) -> LiveCall:
+    async def inbound(self, channel_id: str, inbound: Inbound, caller: str = "") -> LiveCall:
         """A caller the dialplan sent in from the trunk: the call, routed by the DID they dialled."""
         route = await self._inbound_routes(inbound.did) if self._inbound_routes is not None else None
-        call = LiveCall(call_id=new_id(), channel_id=channel_id, direction="inbound", command=None, route=route)
+        call = LiveCall(call_id=new_id(), channel_id=channel_id, direction="inbound", command=None, route=route,
+                        did=inbound.did, caller=caller)  # fmt: skip
         self._registry.add(call)
-        await self._publish(CallStarted(call_id=call.call_id, direction="inbound", endpoint=inbound.did,
+        await self._publish(CallStarted(call_id=call.call_id, direction="inbound", endpoint=inbound.did, caller=caller,
                                         flow="" if route is None else route.flow_name,
                                         campaign_id=route.campaign_id if route else None))  # fmt: skip
         try:

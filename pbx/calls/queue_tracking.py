@@ -31,7 +31,7 @@ from pbx.calls.registry import CallRegistry
 log = logging.getLogger(__name__)
 
 # Answered calls the dialplan holds for a while (not in Stasis, not escalated).
-_IN_DIALPLAN = (CallState.SCREENING, CallState.LEAVING_MESSAGE)
+_IN_DIALPLAN = (CallState.SCREENING, CallState.LEAVING_MESSAGE, CallState.AFTER_HOURS)
 
 
 class QueueTracking:

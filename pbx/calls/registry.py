@@ -5,6 +5,9 @@ from __future__ import annotations
 from pbx.calls.live import CallState, LiveCall, MediaLeg
 
 
+_WAITING = (CallState.ESCALATING, CallState.QUEUED)
+
+
 class CallRegistry:
     def __init__(self) -> None:
         self.calls: dict[str, LiveCall] = {}
@@ -37,6 +40,15 @@ class CallRegistry:
         if call is None or call.state is CallState.ENDED:
             raise LookupError(f"no live call {call_id}")
         return call
+
+    def inbound_waiting(self) -> dict[str, int]:
+        """Inbound callers on their way to or waiting in a human queue, per queue (for the dialer:
+        campaign calls waiting are its own attempts, which it counts itself)."""
+        waiting: dict[str, int] = {}
+        for call in self.calls.values():
+            if call.direction == "inbound" and call.transfer is not None and call.state in _WAITING:
+                waiting[call.transfer.queue] = waiting.get(call.transfer.queue, 0) + 1
+        return waiting
 
     def live_counts(self) -> dict[str, int]:
         counts = {state.value: 0 for state in CallState}

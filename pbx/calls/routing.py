@@ -18,6 +18,7 @@ from pbx.calls.bot_link import BotLink
 from pbx.calls.channels import to_failsafe
 from pbx.calls.ending import CallEnding, final_outcome
 from pbx.calls.escalation import Escalation
+from pbx.calls.inbound import InboundCalls
 from pbx.calls.live import CallState
 from pbx.calls.origination import Origination
 from pbx.calls.outcomes import unanswered_outcome
@@ -31,7 +32,8 @@ AriHandler = Callable[[AriEvent], Awaitable[None]]
 
 class AriEventHandlers:
     def __init__(self, rest: AriRest, registry: CallRegistry, origination: Origination, bot: BotLink,
-                 answering: AnsweringMachines, escalation: Escalation, ending: CallEnding) -> None:  # fmt: skip
+                 answering: AnsweringMachines, escalation: Escalation, ending: CallEnding,
+                 inbound: InboundCalls) -> None:  # fmt: skip
         self._rest = rest
         self._registry = registry
         self._origination = origination
@@ -39,6 +41,7 @@ class AriEventHandlers:
         self._answering = answering
         self._escalation = escalation
         self._ending = ending
+        self._inbound = inbound
 
     def table(self) -> dict[str, AriHandler]:
         """ARI event type -> its handler."""
@@ -60,8 +63,12 @@ class AriEventHandlers:
         args = parse_stasis_args(event.args)
         call = self._registry.by_channel(channel_id)
         if call is not None and isinstance(args, QueueReturned):
+            straight_to_queue = call.straight_to_queue
             await self._escalation.returned_from_queue(call, args)
-            call.spawn(self._bot.resume_after_queue(call, args.queue, args.status))
+            if straight_to_queue:  # no bot to go back to
+                await self._inbound.unanswered(call)
+            else:
+                call.spawn(self._bot.resume_after_queue(call, args.queue, args.status))
             return
         if call is not None and isinstance(args, AmdVerdict):
             await self._answering.screened(call, args)
@@ -71,7 +78,9 @@ class AriEventHandlers:
                 # Not ours (a call from before a restart that reconcile has not seen): to a human.
                 await to_failsafe(self._rest, channel_id, HandoverReason.ORPHAN)
                 return
-            call = await self._origination.inbound(channel_id, args)
+            call = await self._origination.inbound(channel_id, args, event.caller_number)
+            if await self._inbound.arrived(call):
+                return  # to its queue, or the business is closed
         if call.state is CallState.DIALING:
             # Asterisk's time of the answer: pbx may see the event a moment later under load.
             call.answered_at = call.answered_at or event.at or time.time()

@@ -11,7 +11,7 @@ import pytest
 from contactcenter.campaigns.dialer import Dialer
 from contactcenter.campaigns.models import Campaign, Lead
 from contactcenter.people.models import Agent, AgentState, HumanQueue
-from pbx.api import LiveCounts, OriginateCall
+from pbx.api import InboundWaiting, LiveCounts, OriginateCall
 
 # Monday 2 March 2026, 06:00 UTC = 11:30 in India (inside 09:00-21:00), Sunday 22:00 in Los Angeles.
 NOW = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
@@ -31,6 +31,7 @@ class FakePbx:
     def __init__(self) -> None:
         self.commands: list[OriginateCall] = []
         self.counts: LiveCounts | None = live_counts()
+        self.inbound: dict[str, int] = {}  # inbound callers waiting, per queue
         self.fail_sends = 0
 
     def send(self, commands: Sequence[OriginateCall]) -> None:
@@ -43,6 +44,9 @@ class FakePbx:
         if self.counts is not None:
             return self.counts.model_copy(update={"updated_at": time.time()})
         return None
+
+    def inbound_waiting(self) -> InboundWaiting | None:
+        return InboundWaiting(queues=self.inbound, updated_at=time.time())
 
 
 class Clock:

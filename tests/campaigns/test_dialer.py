@@ -3,6 +3,8 @@ events become lead outcomes (idempotently)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from contactcenter.campaigns import services
@@ -240,6 +242,30 @@ def test_pacing_reports_when_it_is_human_bound(dialer, pbx, make_campaign, make_
     pacing = Campaign.objects.get(pk=campaign.pk).pacing
     assert pacing["human_bound"] is True and pacing["bound"] == "humans"
     assert "human-bound" in pacing["explanation"]
+
+
+def test_inbound_callers_waiting_in_the_campaigns_queue_take_its_free_agents(dialer, pbx, make_campaign,
+                                                                             make_lead) -> None:  # fmt: skip
+    campaign = make_campaign(max_concurrent_calls=10, escalation_rate_prior=0.5)
+    Agent.objects.filter(name="agent2").update(state=AgentState.OFFLINE)
+    for i in range(6):
+        make_lead(campaign, f"+9198000000{i:02d}")
+    pbx.inbound = {"sales": 3}  # another queue's callers change nothing here
+    pbx.counts = live_counts()
+    assert dialer.tick()[campaign.pk].calls == 2  # as without inbound callers: 1 free agent / 0.5
+    pbx.commands.clear()
+    pbx.inbound = {"support": 1, "sales": 3}  # one inbound caller waits for the one free agent
+    decision = dialer.tick()[campaign.pk]
+    assert decision.calls == 0 and pbx.commands == []
+    assert "1 waiting" in decision.explanation
+
+
+def test_inbound_waiting_counts_pbx_stopped_writing_are_not_counted(pbx) -> None:
+    from contactcenter.campaigns.dialer import Dialer
+
+    pbx.inbound = {"support": 1}
+    assert Dialer(pbx, live_max_age_s=5)._inbound_waiting() == {"support": 1}
+    assert Dialer(pbx, live_max_age_s=5, wall_clock=lambda: time.time() + 60)._inbound_waiting() == {}
 
 
 def test_human_modes_connect_the_answered_call_to_the_queue(dialer, pbx, make_campaign, make_lead) -> None:

@@ -94,6 +94,16 @@ def test_live_counts_missing_a_state_are_refused_rather_than_read_as_zero() -> N
         LiveCounts.from_hash(stored)
 
 
+def test_inbound_waiting_round_trips_and_refuses_a_negative_count() -> None:
+    from pbx.api import InboundWaiting
+
+    waiting = InboundWaiting(queues={"support": 2, "sales.eu": 1}, updated_at=1_790_000_000.5)
+    stored = {k.encode(): v.encode() for k, v in waiting.to_hash().items()}
+    assert InboundWaiting.from_hash(stored) == waiting
+    with pytest.raises(SchemaError, match="support"):
+        InboundWaiting.from_hash({"queue:support": "-1", "updated_at": "1"})
+
+
 def test_the_flow_catalogue_names_each_flows_required_fields() -> None:
     from pbx.api import FlowName, required_fields
 
