@@ -15,6 +15,7 @@ from django.db import models
 
 from contactcenter.core.choices import literal_choices
 from contactcenter.core.contract_checks import contract_errors, spec_default
+from contactcenter.people.models import Agent
 from pbx.api import InboundRoute as InboundRouteSpec
 from pbx.api.telephony import (
     E164_PATTERN,
@@ -70,6 +71,8 @@ class Trunk(models.Model):
         errors = contract_errors(TrunkSpec, self._spec_values())
         if "__all__" in errors and self.registers:  # the contract's registration rule
             errors.setdefault("registers", []).extend(errors.pop("__all__"))
+        if Agent.objects.filter(name=self.name).exists():
+            errors.setdefault("name", []).append("an agent has this name (both are SIP endpoints)")
         if errors:
             raise ValidationError(errors)
 
