@@ -53,7 +53,12 @@ def publish_pbx_config(client: redis.Redis | None = None) -> PbxConfig | None:
     return config
 
 
+# Set on the connection while a publish waits for its transaction's commit.
+_WAITING = "cc_pbx_config_publish_waiting"
+
+
 def _publish_committed() -> None:
+    setattr(connection, _WAITING, False)
     publish_pbx_config()
 
 
@@ -61,8 +66,8 @@ def publish_after_commit() -> None:
     """Publish once the current transaction commits (at once outside one); at most once per transaction."""
     if not settings.PBX_CONFIG_PUBLISH:
         return
-    # Already waiting for this transaction's commit? (Django drops the list on a rollback,
-    # so a rolled-back change leaves nothing behind.)
-    if any(entry[1] is _publish_committed for entry in connection.run_on_commit):
+    # One is waiting already? A rollback drops it from Django's list (and leaves the flag), so both must say so.
+    if getattr(connection, _WAITING, False) and any(entry[1] is _publish_committed for entry in connection.run_on_commit):
         return
+    setattr(connection, _WAITING, True)
     transaction.on_commit(_publish_committed)
