@@ -66,6 +66,8 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("POST", "admin/ledger/*/<path:object_id>/change/"): READ_ONLY,
     ("*", "admin/ledger/*/add/"): READ_ONLY,
     ("*", "admin/ledger/*/<path:object_id>/delete/"): READ_ONLY,
+    # The first queue is the fail-safe one (a migration makes it): nobody deletes it.
+    ("*", "admin/people/humanqueue/<path:object_id>/delete/"): READ_ONLY,
     ("*", "admin/campaigns/callattempt/add/"): READ_ONLY,
     ("*", "admin/campaigns/importbatch/add/"): READ_ONLY,
     ("*", "admin/console/consolecall/add/"): READ_ONLY,
