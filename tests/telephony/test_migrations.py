@@ -47,3 +47,12 @@ def test_memberships_made_before_penalties_are_kept_with_penalty_zero() -> None:
 
     with pytest.raises(IntegrityError), transaction.atomic():
         QueueMembership.objects.create(agent=membership.agent, queue=membership.queue)
+
+
+@pytest.mark.django_db
+def test_every_migrate_makes_the_failsafe_queue_the_setting_names(settings) -> None:
+    from django.core.management import call_command
+
+    settings.CC_FAILSAFE_QUEUE = "frontdesk"
+    call_command("migrate", verbosity=0)
+    assert HumanQueue.objects.filter(name="frontdesk").exists()
