@@ -5,7 +5,6 @@ from pathlib import Path
 
 import dj_database_url
 
-from asterisk_config.dialling import CAMPAIGN_TRUNKS
 from contactcenter.site.config import StackConfig
 from contactcenter.site.secrets import ensure_secrets
 
@@ -33,6 +32,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "contactcenter.campaigns",
     "contactcenter.people",
+    "contactcenter.telephony",
     "contactcenter.console",
     "contactcenter.wallboard",
     # manage.py stack|demo|demo_admin: operations tooling, outside the planes (ops/__init__.py)
@@ -84,11 +84,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 REDIS_URL = os.environ.get("REDIS_URL", STACK.redis_url)
 
-# What a campaign may name as its trunk (comma-separated): a PJSIP trunk endpoint of the rendered
-# pjsip.conf, or local:<context> for a dialplan context that takes numbers (asterisk_config.dialling).
-CC_TRUNKS = tuple(
-    t.strip() for t in os.environ.get("CC_TRUNKS", ",".join(CAMPAIGN_TRUNKS)).split(",") if t.strip()
-)
+# The queue an answered call goes to when nothing else can take it (pbx's fail-safe); it cannot
+# be deleted. (What a campaign may name as its trunk is the Trunk table: contactcenter.telephony.)
+CC_FAILSAFE_QUEUE = os.environ.get("CC_FAILSAFE_QUEUE", "support")
+# Publish the PBX's configuration to Redis after every change of it (contactcenter.telephony.publisher).
+# Off in the tests (tests/conftest.py), so a test's rows never reach a stack running beside them.
+PBX_CONFIG_PUBLISH = os.environ.get("CC_PBX_CONFIG_PUBLISH", "1") == "1"
 
 CHANNEL_LAYERS = {
     "default": {

@@ -11,6 +11,8 @@ urlpatterns = [
     path("logout/", people_views.site_logout, name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("contactcenter.campaigns.api.urls")),
+    path("api/", include("contactcenter.people.api.urls")),
+    path("api/", include("contactcenter.telephony.api.urls")),
     path("console/", include("contactcenter.console.urls")),
     path("wallboard/", include("contactcenter.wallboard.urls")),
 ]

@@ -128,3 +128,10 @@ def celery_worker_process(redis_server: RedisServer, tmp_path_factory: pytest.Te
     worker = CeleryWorker(redis_server.url, tmp_path_factory.mktemp("celery")).start(timeout=60)
     yield worker
     worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def _pbx_config_stays_home(settings) -> None:
+    """Saving a queue or an agent publishes the PBX's configuration to Redis: not from a test
+    (unless it asks), whose rows would otherwise reach a stack running beside it."""
+    settings.PBX_CONFIG_PUBLISH = False

@@ -31,9 +31,10 @@ from django.utils import timezone
 
 from contactcenter.campaigns.models import Campaign, ContactList, ImportBatch
 from contactcenter.console.models import ConsoleCall
-from contactcenter.people.models import DoNotCall
+from contactcenter.people.models import DoNotCall, Skill
 from contactcenter.people.roles import Role, set_role
 from contactcenter.routing import websocket_urlpatterns
+from contactcenter.telephony.models import BusinessHours, InboundRoute, Trunk
 from tests.console.factories import make_world
 
 IN, NO, LOGIN = "in", "no", "login"
@@ -65,6 +66,8 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("POST", "admin/ledger/*/<path:object_id>/change/"): READ_ONLY,
     ("*", "admin/ledger/*/add/"): READ_ONLY,
     ("*", "admin/ledger/*/<path:object_id>/delete/"): READ_ONLY,
+    # The first queue is the fail-safe one (a migration makes it): nobody deletes it.
+    ("*", "admin/people/humanqueue/<path:object_id>/delete/"): READ_ONLY,
     ("*", "admin/campaigns/callattempt/add/"): READ_ONLY,
     ("*", "admin/campaigns/importbatch/add/"): READ_ONLY,
     ("*", "admin/console/consolecall/add/"): READ_ONLY,
@@ -104,6 +107,46 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("GET", "api/^imports/?$"): MANAGERS,
     ("GET", "api/^imports/(?P<pk>[^/.]+)/?$"): MANAGERS,
     ("GET", "api/^imports/(?P<pk>[^/.]+)/errors.csv/?$"): MANAGERS,
+    # The PBX's configuration (contactcenter.people.api, contactcenter.telephony.api).
+    ("GET", "api/^queues/?$"): MANAGERS,
+    ("POST", "api/^queues/?$"): ADMINS,
+    ("GET", "api/^queues/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): MANAGERS,
+    ("PUT", "api/^queues/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): ADMINS,
+    ("PATCH", "api/^queues/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): ADMINS,
+    ("DELETE", "api/^queues/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): ADMINS,
+    ("GET", "api/^agents/?$"): MANAGERS,
+    ("POST", "api/^agents/?$"): ADMINS,
+    ("GET", "api/^agents/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): MANAGERS,
+    ("PUT", "api/^agents/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): ADMINS,
+    ("PATCH", "api/^agents/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): ADMINS,
+    ("DELETE", "api/^agents/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): ADMINS,
+    # An agent's SIP credentials: admins, and the agent's own user (another agent's: 403, tests/people).
+    ("GET", "api/^agents/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/credentials/?$"): (NO, IN, NO, IN),
+    ("POST", "api/^agents/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/credentials/rotate/?$"): ADMINS,
+    ("GET", "api/^skills/?$"): MANAGERS,
+    ("POST", "api/^skills/?$"): ADMINS,
+    ("GET", "api/^skills/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): MANAGERS,
+    ("PUT", "api/^skills/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): ADMINS,
+    ("PATCH", "api/^skills/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): ADMINS,
+    ("DELETE", "api/^skills/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/?$"): ADMINS,
+    ("GET", "api/^trunks/?$"): MANAGERS,
+    ("POST", "api/^trunks/?$"): ADMINS,
+    ("GET", "api/^trunks/(?P<name>[A-Za-z0-9_-]+)/?$"): MANAGERS,
+    ("PUT", "api/^trunks/(?P<name>[A-Za-z0-9_-]+)/?$"): ADMINS,
+    ("PATCH", "api/^trunks/(?P<name>[A-Za-z0-9_-]+)/?$"): ADMINS,
+    ("DELETE", "api/^trunks/(?P<name>[A-Za-z0-9_-]+)/?$"): ADMINS,
+    ("GET", "api/^business-hours/?$"): MANAGERS,
+    ("POST", "api/^business-hours/?$"): ADMINS,
+    ("GET", "api/^business-hours/(?P<name>[-a-zA-Z0-9_]+)/?$"): MANAGERS,
+    ("PUT", "api/^business-hours/(?P<name>[-a-zA-Z0-9_]+)/?$"): ADMINS,
+    ("PATCH", "api/^business-hours/(?P<name>[-a-zA-Z0-9_]+)/?$"): ADMINS,
+    ("DELETE", "api/^business-hours/(?P<name>[-a-zA-Z0-9_]+)/?$"): ADMINS,
+    ("GET", "api/^inbound-routes/?$"): MANAGERS,
+    ("POST", "api/^inbound-routes/?$"): ADMINS,
+    ("GET", "api/^inbound-routes/(?P<did>\\+?[0-9]+)/?$"): MANAGERS,
+    ("PUT", "api/^inbound-routes/(?P<did>\\+?[0-9]+)/?$"): ADMINS,
+    ("PATCH", "api/^inbound-routes/(?P<did>\\+?[0-9]+)/?$"): ADMINS,
+    ("DELETE", "api/^inbound-routes/(?P<did>\\+?[0-9]+)/?$"): ADMINS,
     # The console: the agent role's, each agent its own calls (another's is a 404: tests/console).
     ("GET", "console/"): (LOGIN, IN, NO, NO),
     ("*", "console/login/"): EVERYONE,
@@ -164,7 +207,7 @@ def ledger_tables(django_db_setup, django_db_blocker) -> Iterator[None]:
                 editor.delete_model(model)
 
 
-def make_people_and_things() -> tuple[dict, dict[str, int]]:
+def make_people_and_things() -> tuple[dict, dict[str, int | str]]:
     """A user of each role (and anonymous), and one object of each kind the routes name."""
     w = make_world()
     users = {"anonymous": None, "agent": w.user}
@@ -179,6 +222,12 @@ def make_people_and_things() -> tuple[dict, dict[str, int]]:
                                               filename="a.csv").pk,
         "calls": ConsoleCall.objects.create(agent=w.agent, sip_call_id="s@b", call_id=w.attempt.call_id,
                                             offered_at=timezone.now()).pk,
+        # Looked up by name (or DID), not by id.
+        "queues": w.queue.name, "agents": w.agent.name,
+        "skills": Skill.objects.get_or_create(name="billing")[0].name,
+        "trunks": Trunk.objects.get_or_create(name="trunk", defaults={"host": "127.0.0.1"})[0].name,
+        "business-hours": BusinessHours.objects.create(name="office").name,
+        "inbound-routes": InboundRoute.objects.create(did="+918000100100", target="queue", queue=w.queue).did,
     }  # fmt: skip
     return users, ids
 
@@ -190,7 +239,7 @@ def _model(app_label: str, name: str):
         return None
 
 
-def concrete(route: str, ids: dict[str, int]) -> str:
+def concrete(route: str, ids: dict[str, int | str]) -> str:
     """The route with real ids in it (for the admin, the first object of its model, if any)."""
     kind = next((k for k in ids if f"{k}/" in route), "campaigns")
     object_id = "1"
@@ -199,6 +248,8 @@ def concrete(route: str, ids: dict[str, int]) -> str:
     values = {"pk": str(ids[kind]), "object_id": object_id, "id": object_id, "url": "no-such-page/",
               "name": "console.js", "app_label": "campaigns",
               "content_type_id": str(ContentType.objects.get_for_model(Campaign).pk)}  # fmt: skip
+    if "(?P<name>" in route or "(?P<did>" in route:  # the API's configuration, looked up by name or DID
+        values["name"] = values["did"] = str(ids[kind])
     url = re.sub(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)", lambda m: values[m.group(1) or m.group(2)], route)
     url = url.replace("/?", "/").replace("^", "").replace("$", "")
     return "/" + url

@@ -7,10 +7,9 @@ so a row written past validation is refused there rather than dialled.
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from asterisk_config.dialling import CAMPAIGN_TRUNKS, check_trunk_name, is_e164
+from asterisk_config.dialling import LOCAL_TRUNK_PREFIX, NUMBER_CONTEXTS, check_trunk_name, is_e164
 from contactcenter.campaigns import compliance
+from contactcenter.telephony.models import Trunk
 
 
 class DialTargetError(ValueError):
@@ -18,8 +17,10 @@ class DialTargetError(ValueError):
 
 
 def configured_trunks() -> tuple[str, ...]:
-    """The site's trunks (``settings.CC_TRUNKS``; by default what asterisk_config renders)."""
-    return tuple(getattr(settings, "CC_TRUNKS", CAMPAIGN_TRUNKS))
+    """The site's trunks (the Trunk table, which pbx renders), and ``local:<context>`` for the
+    dialplan contexts written to take a number (the simulated customers)."""
+    names = tuple(Trunk.objects.order_by("name").values_list("name", flat=True))
+    return names + tuple(LOCAL_TRUNK_PREFIX + context for context in NUMBER_CONTEXTS)
 
 
 def check_trunk(trunk: str) -> str:

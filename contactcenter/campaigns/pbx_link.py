@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from asterisk_config.dialling import LOCAL_TRUNK_PREFIX
 from contactcenter.campaigns.dial_targets import check_number, check_trunk
@@ -95,6 +95,17 @@ class RedisPbxLink:
 # ------------------------------------------------------------------ commands
 
 
+def call_flow(campaign: Campaign) -> str | dict[str, Any]:
+    """The flow a campaign's calls run (outbound, and inbound on a route to it): its library flow,
+    or for a human dial mode the one that hands the caller straight to the queue."""
+    return campaign.flow_name if campaign.is_ai else CONNECT_TO_AGENT_FLOW
+
+
+def call_policy(campaign: Campaign) -> dict[str, Any]:
+    """The VoiceWatch policy of a campaign's calls; empty: pbx's default."""
+    return campaign.policy or {}
+
+
 def build_command(campaign: Campaign, lead: Lead, attempt: CallAttempt) -> OriginateCall:
     """The originate command of an attempt; the same attempt always gives the same command."""
     variables = {
@@ -111,7 +122,6 @@ def build_command(campaign: Campaign, lead: Lead, attempt: CallAttempt) -> Origi
     return OriginateCall(
         command_id=attempt.command_id, call_id=attempt.call_id, endpoint=attempt.endpoint,
         caller_id=campaign.caller_id, timeout_s=max(5, min(120, campaign.ring_timeout_s)),
-        flow=campaign.flow_name if campaign.is_ai else CONNECT_TO_AGENT_FLOW,
-        policy=campaign.policy or {}, lead=fields, campaign_id=campaign.pk, lead_id=lead.pk,
-        escalation_queue=campaign.escalation_queue.name, variables=variables,
+        flow=call_flow(campaign), policy=call_policy(campaign), lead=fields, campaign_id=campaign.pk,
+        lead_id=lead.pk, escalation_queue=campaign.escalation_queue.name, variables=variables,
     )  # fmt: skip

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 
-from asterisk_config.topology import webrtc_password
+from contactcenter.people.models import Agent
+from contactcenter.people.sip_credentials import sip_password
 
 
 @dataclass(frozen=True)
@@ -40,24 +41,16 @@ def _default_ws_url() -> str:
     return os.environ.get("CC_CONSOLE_SIP_WS_URL") or f"ws://127.0.0.1:{settings.STACK.ports.asterisk_http}/ws"
 
 
-def _secret() -> str:
-    configured = getattr(settings, "CONSOLE_SIP_SECRET", "")
-    if configured:
-        return configured
-    from contactcenter.site.secrets import ensure_secrets
-
-    return ensure_secrets(settings.STACK.secrets_file).agent_sip_password
-
-
-def credentials_for(endpoint: str, display_name: str = "") -> SipCredentials:
+def credentials_for(agent: Agent) -> SipCredentials:
+    endpoint = agent.name
     domain = getattr(settings, "CONSOLE_SIP_DOMAIN", "") or os.environ.get("CC_CONSOLE_SIP_DOMAIN", "127.0.0.1")
     return SipCredentials(
         uri=f"sip:{endpoint}@{domain}",
         authorization_user=endpoint,
-        password=webrtc_password(_secret(), endpoint),
+        password=sip_password(agent),
         ws_url=getattr(settings, "CONSOLE_SIP_WS_URL", "") or _default_ws_url(),
         domain=domain,
-        display_name=display_name or endpoint,
+        display_name=agent.display_name or endpoint,
         pause_uri=f"sip:cc-pause@{domain}",
         unpause_uri=f"sip:cc-unpause@{domain}",
     )

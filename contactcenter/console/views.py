@@ -94,7 +94,7 @@ def session_api(request: HttpRequest, agent: Agent, body: dict[str, Any]) -> Jso
     return JsonResponse({
         "agent": {"name": agent.name, "display_name": str(agent), "state": agent.state,
                   "queues": [q.name for q in agent.queues.all()]},
-        "sip": credentials_for(agent.name, str(agent)).as_dict(),
+        "sip": credentials_for(agent).as_dict(),
         "dispositions": [{"code": d.code, "label": d.label} for d in Disposition.objects.order_by("label")],
         "pending_disposition": screen_pop(pending) if pending else None,
         "websocket": "/ws/console/",

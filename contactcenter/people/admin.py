@@ -1,12 +1,24 @@
-"""Admin: human queues, agents and the do-not-call list."""
+"""Admin: human queues (with their members), agents (with skills and SIP credentials), skills,
+and the do-not-call list."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from contactcenter.people import services
-from contactcenter.people.models import Agent, DncSource, DoNotCall, HumanQueue
+from contactcenter.people.models import (
+    Agent,
+    AgentSkill,
+    DncSource,
+    DoNotCall,
+    HumanQueue,
+    QueueMembership,
+    Skill,
+)
+from contactcenter.people.sip_credentials import sip_password
+from pbx.api.telephony import SIP_REALM
 
 
 @admin.register(DoNotCall)
@@ -23,5 +35,47 @@ class DoNotCallAdmin(admin.ModelAdmin):
             obj.pk = entry.pk
 
 
-admin.site.register(HumanQueue, list_display=("name", "description"))
-admin.site.register(Agent, list_display=("name", "display_name", "state", "state_changed_at"))
+class MembershipInline(admin.TabularInline):
+    model = QueueMembership
+    extra = 0
+
+
+@admin.register(HumanQueue)
+class HumanQueueAdmin(admin.ModelAdmin):
+    list_display = ("name", "strategy", "ring_timeout_s", "max_wait_s", "wrap_up_s", "required_skill")
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("name", "description", "strategy", "required_skill")}),
+        ("Timing", {"fields": ("ring_timeout_s", "max_wait_s", "wrap_up_s", "service_level_s")}),
+        ("Overflow", {"fields": ("overflow_queue", "overflow_after_s")}),
+        ("While waiting", {"fields": ("music_class", "announce_position", "announce_frequency_s")}),
+    )
+
+    def has_delete_permission(self, request: HttpRequest, obj: HumanQueue | None = None) -> bool:
+        # The fail-safe queue (CC_FAILSAFE_QUEUE) is where calls go when nothing else can take them;
+        # the delete action refuses a selection that holds it (as a permission it lacks).
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_failsafe)
+
+
+class AgentSkillInline(admin.TabularInline):
+    model = AgentSkill
+    extra = 0
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    list_display = ("name", "display_name", "transport", "state", "state_changed_at")
+    inlines = [MembershipInline, AgentSkillInline]
+    fields = ("name", "display_name", "transport", "static_contact", "sip_credentials", "state", "state_changed_at")
+    readonly_fields = ("sip_credentials", "state", "state_changed_at")
+
+    @admin.display(description="SIP credentials")
+    def sip_credentials(self, agent: Agent) -> str:
+        if agent.pk is None:
+            return "shown once the agent is saved"
+        return format_html("username <code>{}</code>, password <code>{}</code>, realm <code>{}</code> "
+                           "(rotate with POST /api/agents/{}/credentials/rotate/)",
+                           agent.name, sip_password(agent), SIP_REALM, agent.name)  # fmt: skip
+
+
+admin.site.register(Skill, list_display=("name", "description"))

@@ -18,7 +18,7 @@ from django.db import close_old_connections
 from django.db.models import Count
 
 from contactcenter.campaigns.models import Campaign, CampaignStatus, Lead, LeadStatus
-from contactcenter.people.models import Agent, HumanQueue
+from contactcenter.people.models import Agent, HumanQueue, QueueMembership
 from contactcenter.wallboard.board import AgentFact, CampaignFact
 
 
@@ -42,7 +42,7 @@ def _ts(value: dt.datetime | None) -> float | None:
 
 def load_agents() -> tuple[AgentFact, ...]:
     memberships: dict[int, list[str]] = defaultdict(list)
-    for agent_id, queue in Agent.queues.through.objects.values_list("agent_id", "humanqueue__name"):
+    for agent_id, queue in QueueMembership.objects.values_list("agent_id", "queue__name"):
         memberships[agent_id].append(queue)
     return tuple(
         AgentFact(name=a.name, state=a.state, since=_ts(a.state_changed_at), display_name=a.display_name,

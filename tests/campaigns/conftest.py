@@ -11,6 +11,7 @@ import pytest
 from contactcenter.campaigns.dialer import Dialer
 from contactcenter.campaigns.models import Campaign, Lead
 from contactcenter.people.models import Agent, AgentState, HumanQueue
+from contactcenter.telephony.models import Trunk
 from pbx.api import InboundWaiting, LiveCounts, OriginateCall
 
 # Monday 2 March 2026, 06:00 UTC = 11:30 in India (inside 09:00-21:00), Sunday 22:00 in Los Angeles.
@@ -62,7 +63,10 @@ class Clock:
 
 @pytest.fixture
 def queue(db) -> HumanQueue:
-    support = HumanQueue.objects.create(name="support")
+    # The fail-safe queue and the trunk are made by migrations; a transactional test's flush
+    # empties the tables, so they are made again here.
+    support, _ = HumanQueue.objects.get_or_create(name="support")
+    Trunk.objects.get_or_create(name="trunk", defaults={"host": "127.0.0.1", "port": 5070})
     for name in ("agent1", "agent2"):
         Agent.objects.create(name=name, state=AgentState.AVAILABLE).queues.add(support)
     return support

@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from contactcenter.campaigns.dial_targets import DialTargetError
 from contactcenter.campaigns.models import Campaign
 from contactcenter.campaigns.pbx_link import trunk_dial_plan
+from contactcenter.telephony.models import Trunk
 from tests.campaigns.test_api import campaign_body
 
 pytestmark = pytest.mark.django_db
@@ -34,15 +35,18 @@ def test_the_dial_plan_refuses_a_number_that_is_not_e164(phone: str) -> None:
         trunk_dial_plan("trunk", phone)
 
 
-def test_the_site_configures_its_trunks(settings) -> None:
-    settings.CC_TRUNKS = ("carrier2", "local:by-prefix")
+def test_the_site_configures_its_trunks() -> None:
+    Trunk.objects.all().delete()
+    Trunk.objects.create(name="carrier2", host="sip.carrier.example")
     assert trunk_dial_plan("carrier2", "+919800000001") == "PJSIP/+919800000001@carrier2"
-    assert trunk_dial_plan("local:by-prefix", "+919800000001") == "Local/+919800000001@by-prefix"
-    with pytest.raises(DialTargetError, match="not a configured trunk"):
-        trunk_dial_plan("trunk", "+919800000001")
-    settings.CC_TRUNKS = ("local:a,b",)  # a mistyped setting is still not a dial string
+    # local:<context> is there for the contexts written to take a number (the simulated customers) only.
+    assert trunk_dial_plan("local:cc-sim-reactive", "+919800000001") == "Local/+919800000001@cc-sim-reactive"
+    for unconfigured in ("trunk", "local:by-prefix"):
+        with pytest.raises(DialTargetError, match="not a configured trunk"):
+            trunk_dial_plan(unconfigured, "+919800000001")
+    Trunk.objects.create(name="a,b", host="x")  # written past validation: still not a dial string
     with pytest.raises(DialTargetError, match="not a trunk name"):
-        trunk_dial_plan("local:a,b", "+919800000001")
+        trunk_dial_plan("a,b", "+919800000001")
 
 
 @pytest.mark.parametrize("field, value", [("trunk", "trunk/sip:anyone@anywhere"), ("trunk", "carrier2"),

@@ -340,7 +340,7 @@ def test_answering_machine_settings_travel_with_the_command(dialer, pbx, make_ca
     assert lead.status == LeadStatus.PENDING and (lead.next_attempt_at - clock.now).total_seconds() == 4 * 3600
 
 
-def test_a_local_trunk_dials_the_number_through_a_dialplan_context() -> None:
+def test_a_local_trunk_dials_the_number_through_a_dialplan_context(queue) -> None:  # queue: and the trunk
     from contactcenter.campaigns.pbx_link import trunk_dial_plan
 
     assert trunk_dial_plan("trunk", "+919800000001") == "PJSIP/+919800000001@trunk"

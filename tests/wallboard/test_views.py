@@ -78,7 +78,7 @@ async def test_supervisors_get_the_board_on_connect(client, django_user_model, s
     settings.WALLBOARD_REDIS_URL = "redis://127.0.0.1:1/0"  # no feeder, no snapshot: the board comes from the database
 
     def people() -> None:
-        support = HumanQueue.objects.create(name="support")
+        support, _ = HumanQueue.objects.get_or_create(name="support")
         Agent.objects.create(name="agent1", display_name="Asha", state=AgentState.AVAILABLE).queues.add(support)
 
     await sync_to_async(people)()

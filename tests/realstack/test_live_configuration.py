@@ -1,0 +1,155 @@
+"""An admin sets up their own contact center through the REST API on a running stack, and it
+goes live in Asterisk: a queue, a trunk with a DID routed to the queue, a desk phone agent and
+a browser console agent who register with their generated credentials; carrier calls to the
+DID ring them by the queue's strategy; strategy and penalty changes show in
+``manage.py asterisk "queue show care"`` within 2 s while a call carries on; a deleted agent's
+phone can no longer register.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contactcenter.site.config import REPO_DIR, StackConfig
+from ops.simulator.carrier import SippCarrier
+from ops.simulator.desk_phone import DeskPhone
+from tests.realstack.stack_env import run, stack_env
+
+pytestmark = pytest.mark.realstack
+
+DID = "15550100"
+
+
+class Api:
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base, token
+
+    def __call__(self, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
+        request = urllib.request.Request(f"{self.base}/api/{path}", method=method,
+                                         data=json.dumps(body).encode() if body is not None else None)  # fmt: skip
+        request.add_header("Authorization", f"Token {self.token}")
+        request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=20) as response:
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+
+    def ok(self, method: str, path: str, body: dict | None = None) -> Any:
+        status, answer = self(method, path, body)
+        assert status in (200, 201, 204), f"{method} {path}: {status} {answer}"
+        return answer
+
+
+def within(seconds: float, check: Callable[[], bool], what: str) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if check():
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {seconds} s")
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[dict[str, str]]:
+    with stack_env(tmp_path / "var", rtp_start=32400) as env:
+        py = sys.executable
+        for argv in (("manage.py", "migrate", "--noinput"), ("-m", "alembic", "upgrade", "head"),
+                     ("manage.py", "stack", "up")):  # fmt: skip
+            result = run(env, py, *argv)
+            assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        yield env
+
+
+def test_an_admin_sets_up_queue_trunk_route_and_agents_and_they_go_live(stack: dict[str, str], tmp_path: Path) -> None:
+    env, py = stack, sys.executable
+    config = StackConfig.from_env(env)
+    sip_port = config.ports.sip
+
+    def asterisk(command: str) -> str:
+        result = run(env, py, "manage.py", "asterisk", command, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert run(env, py, "manage.py", "create_user", "boss", "--role", "admin", "--generate-password").returncode == 0
+    api = Api(config.web_url, run(env, py, "manage.py", "api_token", "boss").stdout.strip())
+    console_password = tmp_path / "console-password"
+    console_password.write_text("console-pass-123\n")
+    assert run(env, py, "manage.py", "create_user", "webby", "--role", "agent", "--password-file",
+               str(console_password)).returncode == 0  # fmt: skip
+
+    api.ok("POST", "queues/", {"name": "care", "strategy": "ringall", "ring_timeout_s": 20, "max_wait_s": 120,
+                               "wrap_up_s": 0, "service_level_s": 20})  # fmt: skip
+    api.ok("POST", "trunks/", {"name": "carrier", "host": "127.0.0.1", "port": 5090})
+    api.ok("POST", "inbound-routes/", {"did": f"+{DID}", "target": "queue", "queue": "care"})
+    api.ok("POST", "agents/", {"name": "desk1", "display_name": "Desk One", "queues": ["care"]})
+    api.ok("POST", "agents/", {"name": "web1", "display_name": "Web One", "queues": ["care"], "transport": "webrtc",
+                               "username": "webby"})  # fmt: skip
+    # Live within 2 s of the last write, without a restart.
+    within(2.0, lambda: "desk1" in (q := asterisk("queue show care")) and "web1" in q, "agents in the queue")
+    assert "carrier" in asterisk("pjsip show endpoints")
+
+    credentials = api.ok("GET", "agents/desk1/credentials/")
+    desk = DeskPhone("desk1", credentials["password"], sip_port, tmp_path / "desk")
+    desk.start()
+    browser = subprocess.Popen(
+        [py, "-m", "ops.simulator.browser_agent", "--url", config.web_url, "--user", "webby", "--password-file",
+         str(console_password), "--report", str(tmp_path / "browser.json"), "--ready-file", str(tmp_path / "ready"),
+         "--talk-s", "4", "--max-s", "240"], cwd=REPO_DIR, env=env)  # fmt: skip
+    try:
+        assert desk.registered(timeout=10) == "200 OK"
+        within(60, lambda: (tmp_path / "ready").exists() or browser.poll() is not None, "the browser agent")
+        assert browser.poll() is None, "the browser agent stopped"
+
+        # ringall: both phones ring; the desk phone answers at once, the browser takes its time.
+        first = SippCarrier(sip_port, DID, "+919800000001", tmp_path / "carrier1", hold_ms=15000, name="first")
+        first.start()
+        call = desk.answered_call(timeout=20)
+        assert call.headers.get("X-CC-Queue") == "care"
+
+        # While that call is up: the admin changes the strategy and the desk phone's penalty.
+        api.ok("PATCH", "queues/care/", {"strategy": "leastrecent"})
+        api.ok("PATCH", "agents/desk1/", {"penalties": {"care": 5}})
+        took = within(2.0, lambda: "'leastrecent' strategy" in (q := asterisk("queue show care"))
+                      and "desk1 (PJSIP/desk1) with penalty 5" in q, "strategy and penalty in queue show")  # fmt: skip
+        assert took < 2.0
+        assert not first.log_has("ENDED") and desk.calls_answered() == 1  # the call carried on
+        desk.hangup()
+        within(10, lambda: first.log_has("ENDED") or first.log_has("HUNG_UP_BY_ASTERISK"), "the first call ending")
+
+        # leastrecent with desk1 at penalty 5: web1 (penalty 0) is offered the next call, in the browser.
+        second = SippCarrier(sip_port, DID, "+919800000002", tmp_path / "carrier2", hold_ms=20000, name="second")
+        second.start()
+        within(40, lambda: "web1 (PJSIP/web1)" in (q := asterisk("queue show care")) and "in call" in
+               q.split("web1 (PJSIP/web1)")[1].split("\n")[0], "the browser agent in call")  # fmt: skip
+        assert desk.calls_answered() == 1
+
+        # Deleting an agent removes its endpoint; its phone's registration is then refused.
+        api.ok("DELETE", "agents/desk1/")
+        within(2.0, lambda: "desk1" not in asterisk("pjsip show endpoints"), "desk1's endpoint gone")
+        desk.stop()
+        again = DeskPhone("desk1", credentials["password"], sip_port, tmp_path / "desk-again")
+        again.start()
+        try:
+            assert again.registration_failed(timeout=10).startswith(("401", "403", "404"))
+        finally:
+            again.stop()
+        for carrier in (first, second):
+            carrier.stop()
+    finally:
+        browser.terminate()
+        browser.wait(30)
+        desk.stop()
+    report = json.loads((tmp_path / "browser.json").read_text())
+    assert report["registered"] and [c["queue"] for c in report["calls"] if not c["error"]] == ["care"]
