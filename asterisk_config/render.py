@@ -40,7 +40,8 @@ class AsteriskSettings:
     ami_user: str
     ami_secret: str
     # Agents, queues and trunks (Django's, or a test's); pbx keeps them current while it runs.
-    telephony: Telephony
+    # None: an instance only talked to (its CLI, stopping it), never rendered.
+    telephony: Telephony | None = None
 
 
 def fill(template: str, values: dict[str, str], source: str = "template") -> str:
@@ -53,6 +54,8 @@ def fill(template: str, values: dict[str, str], source: str = "template") -> str
 
 def render(settings: AsteriskSettings) -> dict[str, str]:
     """File name -> contents, for every file in ``templates/`` and the files they include."""
+    if settings.telephony is None:
+        raise RenderError(f"instance {settings.instance}: no agents, queues and trunks to render")
     values = {
         "instance": settings.instance,
         "instance_dir": settings.instance_dir,

@@ -28,12 +28,13 @@ def agent_phone(agent: Agent, secret: str) -> AgentPhone:
 
 
 def queue_members(queue: HumanQueue, by_hand: list[QueueMembership], skilled: list[AgentSkill]) -> tuple[QueueMember, ...]:
-    """Hand-set members with their penalty, then holders of the required skill (penalty
-    ``10 - level``); where an agent is both, the hand-set row wins."""
-    penalties = {m.agent.name: m.penalty for m in by_hand}
-    for held in skilled:
+    """Hand-set members with their penalty, in the order they joined, then holders of the required
+    skill, most skilled first (penalty ``10 - level``); where an agent is both, the hand-set row
+    wins. The order is the one linear and rrordered queues offer calls in."""
+    penalties = {m.agent.name: m.penalty for m in sorted(by_hand, key=lambda m: m.pk)}
+    for held in sorted(skilled, key=lambda h: (-h.level, h.agent.name)):
         penalties.setdefault(held.agent.name, TOP_SKILL_LEVEL - held.level)
-    return tuple(QueueMember(agent=name, penalty=penalty) for name, penalty in sorted(penalties.items()))
+    return tuple(QueueMember(agent=name, penalty=penalty) for name, penalty in penalties.items())
 
 
 def queue_spec(queue: HumanQueue, by_hand: list[QueueMembership], skilled: list[AgentSkill]) -> QueueSpec:

@@ -28,7 +28,7 @@ def instance_name(config: StackConfig) -> str:
     return "stack-" + hashlib.sha256(str(config.var_dir).encode()).hexdigest()[:8]
 
 
-def asterisk_settings(config: StackConfig, secrets: Secrets, telephony: Telephony) -> AsteriskSettings:
+def asterisk_settings(config: StackConfig, secrets: Secrets, telephony: Telephony | None) -> AsteriskSettings:
     name = instance_name(config)
     ports = config.ports
     return AsteriskSettings(
@@ -65,7 +65,8 @@ def pbx_wiring(settings: AsteriskSettings, asterisk_root: Path, redis_url: str, 
         "PBX_HEALTH_PORT": str(health_port),
         "PBX_MEDIA_DIR": str(asterisk_root / settings.instance_dir.lstrip("/") / "spool" / "media"),
         "PBX_MEDIA_DIR_ASTERISK": f"{settings.instance_dir}/spool/media",
-        "PBX_FAILSAFE_QUEUE": failsafe_queue or settings.telephony.failsafe_queue,
+        **({"PBX_FAILSAFE_QUEUE": failsafe_queue or settings.telephony.failsafe_queue}
+           if failsafe_queue or settings.telephony else {}),
         "PBX_ASTERISK_ETC_DIR": str(asterisk_root / settings.instance_dir.lstrip("/") / "etc"),
     }
 
@@ -104,8 +105,9 @@ class StackProcesses:
         ]
 
 
-def build_processes(config: StackConfig, secrets: Secrets, telephony: Telephony) -> StackProcesses:
-    """``telephony``: the site's agents, queues and trunks (Django's: ``ops.stack.telephony``)."""
+def build_processes(config: StackConfig, secrets: Secrets, telephony: Telephony | None) -> StackProcesses:
+    """``telephony``: the site's agents, queues and trunks (Django's: ``ops.stack.telephony``);
+    None for processes that are only stopped or asked (their Asterisk cannot be rendered)."""
     run, log = config.run_dir, config.log_dir
     asterisk = asterisk_settings(config, secrets, telephony)
     python = sys.executable

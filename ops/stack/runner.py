@@ -27,10 +27,12 @@ class Stack:
     procs: StackProcesses
 
     @classmethod
-    def from_env(cls) -> Stack:
+    def from_env(cls, render: bool = True) -> Stack:
+        """``render=False``: a stack only stopped or asked (status, the Asterisk CLI), which
+        does not read the site's configuration from the database."""
         config = StackConfig.from_env()
         secrets = ensure_secrets(config.secrets_file)
-        return cls(config, secrets, build_processes(config, secrets, site_telephony()))
+        return cls(config, secrets, build_processes(config, secrets, site_telephony() if render else None))
 
     def init(self) -> None:
         """Render Asterisk's config (also done by ``up``); safe to repeat."""

@@ -19,7 +19,7 @@ def _migrate(targets):
 @pytest.mark.django_db(transaction=True)
 def test_lost_is_dropped_from_stored_retry_rules_and_the_rest_kept() -> None:
     old = _migrate([("campaigns", "0002_people_moved_out")])
-    support = old.get_model("people", "HumanQueue").objects.create(name="support")
+    support, _ = old.get_model("people", "HumanQueue").objects.get_or_create(name="support")
     old.get_model("campaigns", "Campaign").objects.create(
         name="Old", type="order_confirmation", escalation_queue=support,
         retry_minutes={"no_answer": 90, "lost": 60, "busy": 15})  # fmt: skip

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from asterisk_config.topology import webrtc_password
+from pbx.api import agent_sip_password
 from contactcenter.campaigns.models import AttemptStatus, LeadStatus
 from contactcenter.console.models import CallStatus, ConsoleCall
 from contactcenter.people.models import AgentState
@@ -59,7 +59,7 @@ def test_login_form_leads_to_the_console(world) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "/static/jssip/jssip.min.js" in html and "/static/console/console.js" in html
-    assert webrtc_password("unit-secret", "webagent1") not in html  # credentials come from the API only
+    assert agent_sip_password("unit-secret", "webagent1") not in html  # credentials come from the API only
 
 
 def test_session_hands_out_this_agents_sip_credentials(agent_client: Client) -> None:
@@ -71,7 +71,7 @@ def test_session_hands_out_this_agents_sip_credentials(agent_client: Client) -> 
     assert sip["uri"] == "sip:webagent1@127.0.0.1"
     assert sip["ws_url"] == "ws://127.0.0.1:18088/ws"
     # The same derivation the rendered pjsip.conf uses for this endpoint.
-    assert sip["password"] == webrtc_password("unit-secret", "webagent1")
+    assert sip["password"] == agent_sip_password("unit-secret", "webagent1")
     assert sip["pause_uri"] == "sip:cc-pause@127.0.0.1" and sip["unpause_uri"] == "sip:cc-unpause@127.0.0.1"
     assert {d["code"] for d in data["dispositions"]} == {"resolved", "call_back"}
 

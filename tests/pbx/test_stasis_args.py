@@ -7,6 +7,7 @@ import re
 import pytest
 
 from asterisk_config.render import render
+from asterisk_config.telephony import QUEUES_FILE
 from pbx.calls.stasis_args import (
     KINDS,
     AmdVerdict,
@@ -52,8 +53,13 @@ def stasis_calls(dialplan: str) -> list[list[str]]:
     return calls
 
 
+def dialplan(files: dict[str, str]) -> str:
+    """extensions.conf and every file it includes."""
+    return "\n".join(text for name, text in sorted(files.items()) if name.startswith("extensions"))
+
+
 def test_every_stasis_call_of_the_rendered_dialplan_parses_to_its_kind() -> None:
-    calls = stasis_calls(render(settings())["extensions.conf"])
+    calls = stasis_calls(dialplan(render(settings())))
     ours = [args[1:] for args in calls if args[0] == OUR_APP]
     assert [args[0] for args in calls if args[0] != OUR_APP] == [SIMULATOR_APP]
     seen = set()
@@ -70,9 +76,9 @@ def test_every_stasis_call_of_the_rendered_dialplan_parses_to_its_kind() -> None
 
 def test_one_queue_returned_call_per_rendered_queue() -> None:
     files = render(settings())
-    returned = [parse_stasis_args(args[1:]) for args in stasis_calls(files["extensions.conf"])
+    returned = [parse_stasis_args(args[1:]) for args in stasis_calls(dialplan(files))
                 if args[0] == OUR_APP and args[1] == QueueReturned.kind]  # fmt: skip
-    queues = re.findall(r"^\[([^\]]+)\]", files["queues.conf"], re.M)
+    queues = re.findall(r"^\[([^\]]+)\]", files[QUEUES_FILE], re.M)
     assert sorted(r.queue for r in returned) == sorted(q for q in queues if q != "general")
     assert {r.status for r in returned} == {"${QUEUESTATUS}"}
 
