@@ -18,8 +18,17 @@ FEEDING_MODELS = (
 )  # fmt: skip
 
 
-def _changed(sender: Any, raw: bool = False, **kwargs: Any) -> None:
+# Fields saved on their own as a site runs, which no snapshot holds: an agent going available
+# or a campaign being started must not rebuild and republish the PBX on every click.
+RUNTIME_FIELDS = {"people.Agent": frozenset({"state", "state_changed_at"}),
+                  "campaigns.Campaign": frozenset({"status", "updated_at"})}  # fmt: skip
+
+
+def _changed(sender: Any, raw: bool = False, update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
     if raw:  # loaddata: the data is not final yet
+        return
+    runtime = RUNTIME_FIELDS.get(sender._meta.label, frozenset())
+    if update_fields is not None and runtime and set(update_fields) <= runtime:
         return
     publish_after_commit()
 

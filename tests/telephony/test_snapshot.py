@@ -146,3 +146,17 @@ def test_the_command_prints_the_snapshot(world) -> None:
     out = io.StringIO()
     call_command("pbx_config", stdout=out)
     assert PbxConfig.model_validate_json(out.getvalue()).pbx.failsafe_queue == "support"
+
+
+def test_an_agents_state_or_a_campaigns_status_alone_publishes_nothing(world, recording_redis,
+                                                                        django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    agent = Agent.objects.get(name="asha")
+    with django_capture_on_commit_callbacks(execute=True):
+        agent.state = "available"
+        agent.save(update_fields=["state", "state_changed_at"])  # the console, at every click
+        world.save(update_fields=["status", "updated_at"])  # a campaign started or paused
+    assert recording_redis.published == []
+    with django_capture_on_commit_callbacks(execute=True):
+        agent.display_name = "Asha K"
+        agent.save(update_fields=["display_name"])
+    assert recording_redis.published == [(CONFIG_CHANGED_CHANNEL, "1")]
