@@ -24,7 +24,13 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from asterisk_config.render import write_config_files
-from asterisk_config.telephony import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE, RELOAD_COMMANDS, render_telephony
+from asterisk_config.telephony import (
+    EXTENSIONS_FILE,
+    PJSIP_FILE,
+    QUEUES_FILE,
+    RELOAD_COMMANDS,
+    render_telephony,
+)
 from pbx.api import CONFIG_CHANGED_CHANNEL, CONFIG_KEY, PbxConfig
 
 log = logging.getLogger(__name__)

@@ -22,9 +22,11 @@ from pbx.api.telephony import (
     AfterHoursAction,
     InboundTarget,
     OpeningHours,
-    OpeningWindow as OpeningWindowSpec,
     TrunkSpec,
     TrunkTransport,
+)
+from pbx.api.telephony import (
+    OpeningWindow as OpeningWindowSpec,
 )
 
 _DAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),

@@ -23,18 +23,6 @@ from pbx.api.commands import (
     parse_command,
 )
 from pbx.api.config import InboundRoute, PbxConfig, Telephony
-from pbx.api.telephony import (
-    QUEUE_STRATEGIES,
-    SIP_REALM,
-    AgentPhone,
-    OpeningHours,
-    OpeningWindow,
-    QueueMember,
-    QueueSpec,
-    TrunkSpec,
-    agent_sip_password,
-    md5_cred,
-)
 from pbx.api.events import (
     AgentConnected,
     AgentStateChanged,
@@ -69,6 +57,18 @@ from pbx.api.streams import (
     INBOUND_WAITING_KEY,
     LIVE_COUNTS_KEY,
     new_id,
+)
+from pbx.api.telephony import (
+    QUEUE_STRATEGIES,
+    SIP_REALM,
+    AgentPhone,
+    OpeningHours,
+    OpeningWindow,
+    QueueMember,
+    QueueSpec,
+    TrunkSpec,
+    agent_sip_password,
+    md5_cred,
 )
 from pbx.api.vocabulary import (
     PERSON_SET_AGENT_STATES,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pbx.calls.live import CallState, LiveCall, MediaLeg
 
-
 _WAITING = (CallState.ESCALATING, CallState.QUEUED)
 
 

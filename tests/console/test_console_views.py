@@ -8,11 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from pbx.api import agent_sip_password
 from contactcenter.campaigns.models import AttemptStatus, LeadStatus
 from contactcenter.console.models import CallStatus, ConsoleCall
 from contactcenter.people.models import AgentState
 from contactcenter.people.roles import Role, set_role
+from pbx.api import agent_sip_password
 from tests.console.factories import PASSWORD, make_world
 
 pytestmark = pytest.mark.django_db

@@ -22,8 +22,8 @@ from contactcenter.site.config import REPO_DIR, StackConfig
 from contactcenter.site.secrets import ensure_secrets
 from ops.stack.checks import check_web
 from ops.stack.components import build_processes
-from pbx.api import QueueSpec, Telephony
 from ops.stack.processes import free_port, wait_for
+from pbx.api import QueueSpec, Telephony
 from tests.console.browser import browser_page, chromium_path  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.realstack

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from pydantic import ValidationError
 
 from asterisk_config.render import AsteriskSettings, RenderError, fill, render

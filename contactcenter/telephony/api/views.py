@@ -6,8 +6,8 @@ from rest_framework import viewsets
 
 from contactcenter.campaigns.models import Campaign
 from contactcenter.people.api.views import RefusesProtectedDeletes
-from contactcenter.people.services import ConfigurationError
 from contactcenter.people.doors import ByRole
+from contactcenter.people.services import ConfigurationError
 from contactcenter.telephony.api.serializers import (
     BusinessHoursSerializer,
     InboundRouteSerializer,
