@@ -43,3 +43,24 @@ def check_dial_pattern(pattern: str) -> str:
         raise ValueError(f"agent dial pattern {pattern!r} must look like _+91XXXXXXXXXX (digits, X, Z, N, "
                          "[ranges], a trailing . or !)")  # fmt: skip
     return pattern
+
+
+_PATTERN_PARTS = re.compile(r"\[([0-9-]+)\]|([XZN])|([.!])|([0-9+])")
+_CLASSES = {"X": "[0-9]", "Z": "[1-9]", "N": "[2-9]"}
+
+
+def matches_dial_pattern(pattern: str, number: str) -> bool:
+    """Whether Asterisk would match ``number`` against the extension pattern ``pattern``
+    (``_`` then digits, ``+``, X/Z/N, ``[ranges]``, a trailing ``.`` (one or more) or ``!``)."""
+    check_dial_pattern(pattern)
+    regex = []
+    for rng, cls, tail, literal in _PATTERN_PARTS.findall(pattern[1:]):
+        if rng:
+            regex.append(f"[{rng}]")
+        elif cls:
+            regex.append(_CLASSES[cls])
+        elif tail:
+            regex.append(".+" if tail == "." else ".*")
+        else:
+            regex.append(re.escape(literal))
+    return re.fullmatch("".join(regex), number) is not None

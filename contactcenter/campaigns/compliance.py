@@ -233,10 +233,12 @@ class Refusal(StrEnum):
     MIN_GAP = "min_gap"
     MAX_PER_DAY = "max_per_day"
     OUTSIDE_WINDOW = "outside_window"
+    # The number matches none of the destination patterns of the campaign's trunk.
+    NOT_ON_TRUNK = "not_on_trunk"
 
 
 # A refusal that will never change: the lead is finished without being called (again).
-FINAL_REFUSALS = frozenset({Refusal.INVALID_NUMBER, Refusal.DO_NOT_CALL, Refusal.MAX_ATTEMPTS})
+FINAL_REFUSALS = frozenset({Refusal.INVALID_NUMBER, Refusal.DO_NOT_CALL, Refusal.MAX_ATTEMPTS, Refusal.NOT_ON_TRUNK})
 
 
 @dataclass(frozen=True)

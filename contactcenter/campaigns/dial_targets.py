@@ -7,7 +7,13 @@ so a row written past validation is refused there rather than dialled.
 
 from __future__ import annotations
 
-from asterisk_config.dialling import LOCAL_TRUNK_PREFIX, NUMBER_CONTEXTS, check_trunk_name, is_e164
+from asterisk_config.dialling import (
+    LOCAL_TRUNK_PREFIX,
+    NUMBER_CONTEXTS,
+    check_trunk_name,
+    is_e164,
+    matches_dial_pattern,
+)
 from contactcenter.campaigns import compliance
 from contactcenter.telephony.models import Trunk
 
@@ -47,3 +53,13 @@ def check_caller_id(caller_id: str) -> str:
         raise DialTargetError(f"{caller_id!r} is not a valid E.164 number (e.g. +911800100100); "
                               "or leave it empty")
     return caller_id
+
+
+def trunk_destinations(trunk: str) -> tuple[str, ...]:
+    """The destination patterns a trunk allows (empty: any E.164 number; ``local:`` trunks have none)."""
+    row = Trunk.objects.filter(name=trunk).values_list("destination_patterns", flat=True).first()
+    return tuple(row or ())
+
+
+def allowed_on_trunk(phone: str, patterns: tuple[str, ...]) -> bool:
+    return not patterns or any(matches_dial_pattern(pattern, phone) for pattern in patterns)

@@ -185,12 +185,16 @@ class Dialer:
                 leads.sort(key=lambda lead: order[lead.pk])
                 facts = self._facts(campaign, leads)
                 windows, rules = campaign.windows(), campaign.attempt_rules()
+                destinations = dial_targets.trunk_destinations(campaign.trunk)
                 attempts: list[CallAttempt] = []
                 dialled: list[int] = []
                 for lead in leads:
                     if limit is not None and len(attempts) >= limit:
                         break
-                    verdict = compliance.may_dial(facts[lead.pk], windows, rules, now)
+                    # A number the trunk does not carry is final, whatever the hour.
+                    verdict = (compliance.may_dial(facts[lead.pk], windows, rules, now)
+                               if dial_targets.allowed_on_trunk(lead.phone, destinations)
+                               else compliance.Verdict(False, compliance.Refusal.NOT_ON_TRUNK))  # fmt: skip
                     if not verdict.ok:
                         self._refused(campaign, lead, verdict, now)
                         continue

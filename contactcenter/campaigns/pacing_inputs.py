@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from contactcenter.campaigns import pacing
-from contactcenter.campaigns.models import AttemptStatus, CallAttempt, Campaign
+from contactcenter.campaigns.models import LIVE_ATTEMPT_STATUSES, AttemptStatus, CallAttempt, Campaign
 from contactcenter.people import agents
+from contactcenter.telephony.models import Trunk
 
 RECENT = 200  # attempts the running rates look at
 MIN_SAMPLES = 20  # durations seen before the pacer is told a mean
@@ -100,7 +101,8 @@ def pacing_snapshot(view: CampaignView, views: list[CampaignView], site_free: in
     staff = agents.agent_counts(view.queues)
     return pacing.Snapshot(
         mode=pacing.DialMode(campaign.dial_mode), in_progress=view.in_progress,
-        max_lines=campaign.max_concurrent_calls, free_agents=staff.free,
+        max_lines=min(campaign.max_concurrent_calls, view.in_progress + trunk_lines_free(campaign.trunk)),
+        free_agents=staff.free,
         waiting_for_agent=reserved, site_lines_free=site_free if campaign.is_ai else None,
         escalation_rate=view.escalation.value, answer_rate=view.answer.upper(),
         answered=view.answered, abandoned=view.abandoned, max_abandon_rate=campaign.max_abandon_rate,
@@ -108,3 +110,13 @@ def pacing_snapshot(view: CampaignView, views: list[CampaignView], site_free: in
         mean_handle_s=view.mean_handle_s,
         other_escalations_per_s=sum(v.escalations_per_s for v in sharing),
     )  # fmt: skip
+
+
+def trunk_lines_free(trunk: str) -> int:
+    """Channels of the campaign's trunk not held by a live call of any campaign (a call with an
+    agent holds its line too). Unlimited (a large number) without a channel limit."""
+    limit = Trunk.objects.filter(name=trunk).values_list("max_channels", flat=True).first()
+    if not limit:
+        return 1_000_000
+    live = CallAttempt.objects.filter(campaign__trunk=trunk, status__in=LIVE_ATTEMPT_STATUSES).count()
+    return max(0, limit - live)

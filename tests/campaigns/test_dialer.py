@@ -498,3 +498,24 @@ def test_the_consumer_applies_a_read_and_acknowledges_it_only_once_committed(dia
     assert consumer.poll() == len(events)
     assert len(stream.acked) == len(entries)
     assert set(CallAttempt.objects.values_list("status", flat=True)) == {AttemptStatus.WITH_BOT}
+
+
+def test_a_trunk_dials_only_its_destinations_and_no_more_calls_than_its_channels(dialer, pbx, make_campaign,
+                                                                                  make_lead) -> None:  # fmt: skip
+    from contactcenter.telephony.models import Trunk
+
+    Trunk.objects.update_or_create(name="india", defaults={"host": "127.0.0.1", "max_channels": 2,
+                                                           "destination_patterns": ["_+91XXXXXXXXXX"]})  # fmt: skip
+    campaign = make_campaign(max_concurrent_calls=10, escalation_rate_prior=0.01, trunk="india")
+    foreign = make_lead(campaign, "+442079460123")
+    for i in range(4):
+        make_lead(campaign, f"+9198000000{i:02d}")
+    dialer.tick()
+    # Two channels on the trunk: two calls, both to Indian numbers; the UK number (outside its
+    # calling window now, too) is finished as one the trunk does not carry.
+    assert len(pbx.commands) == 2 and all(c.endpoint.startswith("PJSIP/+91") for c in pbx.commands)
+    foreign.refresh_from_db()
+    assert (foreign.status, foreign.outcome) == (LeadStatus.BLOCKED, "not_on_trunk")
+    pbx.commands.clear()
+    dialer.tick()
+    assert pbx.commands == []  # both channels still held by the live calls

@@ -235,3 +235,16 @@ def test_the_trunk_campaigns_dial_by_default_is_an_endpoint_of_the_rendered_pjsi
             context = trunk.removeprefix(LOCAL_TRUNK_PREFIX)
             section = files["extensions.conf"].split(f"[{context}]\n")[1].split("\n[")[0]
             assert "exten => _[c+].," in section  # takes a +number as its extension
+
+
+@pytest.mark.parametrize(("pattern", "number", "matches"), [
+    ("_+91XXXXXXXXXX", "+919800000001", True), ("_+91XXXXXXXXXX", "+9198000000011", False),
+    ("_+91XXXXXXXXXX", "+449800000001", False), ("_+1NXXNXXXXXX", "+12125550100", True),
+    ("_+1NXXNXXXXXX", "+11125550100", False), ("_+44X.", "+4420", True), ("_+44X.", "+442", False),
+    ("_+[1-9]XXX!", "+123", False), ("_+[1-9]XXX!", "+1234", True), ("_+[1-9]XXX!", "+123456", True),
+    ("_+Z.", "+0123", False),
+])  # fmt: skip
+def test_a_number_matches_a_destination_pattern_as_asterisk_would(pattern: str, number: str, matches: bool) -> None:
+    from asterisk_config.dialling import matches_dial_pattern
+
+    assert matches_dial_pattern(pattern, number) is matches
