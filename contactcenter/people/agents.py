@@ -11,12 +11,13 @@ holds.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from contactcenter.people.models import Agent, AgentState
+from contactcenter.people.models import Agent, AgentSkill, AgentState, QueueMembership
 from pbx.api import PERSON_SET_AGENT_STATES, AgentStateChanged
 
 _BUSY = (AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP)
@@ -29,12 +30,27 @@ class AgentCounts:
 
 
 def agent_counts(queue_names: Iterable[str]) -> AgentCounts:
-    """Distinct agents of any of these queues, free and busy (one query: the dialer asks every tick)."""
+    """Distinct agents of any of these queues, free and busy (one query: the dialer asks every tick).
+
+    A queue's agents are those put in it by hand and those holding its required skill, as the
+    configuration pbx renders says (``contactcenter.telephony.snapshot.queue_members``)."""
+    names = list(queue_names)
+    members = Q(queues__name__in=names) | Q(skills__skill__queues__name__in=names)
     by_state = dict(
-        Agent.objects.filter(queues__name__in=list(queue_names)).order_by().values_list("state")
-        .annotate(agents=Count("id", distinct=True))
+        Agent.objects.filter(members).order_by().values_list("state").annotate(agents=Count("id", distinct=True))
     )  # fmt: skip
     return AgentCounts(free=by_state.get(AgentState.AVAILABLE, 0), busy=sum(by_state.get(s, 0) for s in _BUSY))
+
+
+def queues_by_agent() -> dict[int, set[str]]:
+    """Agent id -> the queues they answer: put there by hand, or holding the queue's required skill."""
+    queues: dict[int, set[str]] = defaultdict(set)
+    for agent_id, queue in QueueMembership.objects.values_list("agent_id", "queue__name"):
+        queues[agent_id].add(queue)
+    for agent_id, queue in (AgentSkill.objects.filter(skill__queues__isnull=False)
+                            .values_list("agent_id", "skill__queues__name")):  # fmt: skip
+        queues[agent_id].add(queue)
+    return queues
 
 
 def apply_phone_state(event: AgentStateChanged, at: dt.datetime) -> bool:

@@ -18,7 +18,8 @@ from django.db import close_old_connections
 from django.db.models import Count
 
 from contactcenter.campaigns.models import Campaign, CampaignStatus, Lead, LeadStatus
-from contactcenter.people.models import Agent, HumanQueue, QueueMembership
+from contactcenter.people import agents
+from contactcenter.people.models import Agent, HumanQueue
 from contactcenter.wallboard.board import AgentFact, CampaignFact
 
 
@@ -41,9 +42,7 @@ def _ts(value: dt.datetime | None) -> float | None:
 
 
 def load_agents() -> tuple[AgentFact, ...]:
-    memberships: dict[int, list[str]] = defaultdict(list)
-    for agent_id, queue in QueueMembership.objects.values_list("agent_id", "queue__name"):
-        memberships[agent_id].append(queue)
+    memberships = agents.queues_by_agent()
     return tuple(
         AgentFact(name=a.name, state=a.state, since=_ts(a.state_changed_at), display_name=a.display_name,
                   queues=tuple(sorted(memberships.get(a.pk, ()))))

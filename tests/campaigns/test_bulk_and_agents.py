@@ -10,7 +10,7 @@ from contactcenter.campaigns.bulk import insert_rows
 from contactcenter.campaigns.dialer import ATTEMPT_FIELDS
 from contactcenter.campaigns.models import CallAttempt, Lead
 from contactcenter.people import agents
-from contactcenter.people.models import Agent, AgentState, HumanQueue
+from contactcenter.people.models import Agent, AgentSkill, AgentState, HumanQueue, Skill
 from tests.campaigns.conftest import NOW
 
 
@@ -77,3 +77,13 @@ def test_agent_counts_count_each_agent_once_by_state(db) -> None:
     assert agents.agent_counts(["support"]) == agents.AgentCounts(free=1, busy=1)
     assert agents.agent_counts(["sales", "other"]).free == 3
     assert agents.agent_counts(["nobody"]) == agents.AgentCounts(free=0, busy=0)
+    # A queue answered by a skill counts its holders too (pbx offers them its calls), once each.
+    hindi = Skill.objects.create(name="hindi")
+    HumanQueue.objects.filter(name="other").update(required_skill=hindi)
+    for name in ("bo", "hal", "gus"):
+        AgentSkill.objects.create(agent=Agent.objects.get(name=name), skill=hindi, level=7)
+    assert agents.agent_counts(["other"]) == agents.AgentCounts(free=2, busy=0)
+    assert agents.agent_counts(["sales", "other"]) == agents.AgentCounts(free=3, busy=3)
+    by_agent = agents.queues_by_agent()  # what the wallboard shows
+    assert by_agent[Agent.objects.get(name="bo").pk] == {"sales", "other"}
+    assert by_agent[Agent.objects.get(name="ana").pk] == {"sales", "support"}
