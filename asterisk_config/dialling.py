@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import re
 
-# The PJSIP endpoint of the carrier trunk, as pjsip.conf names it (its calls: PJSIP/<e164>@trunk).
+# The trunk a new site starts with (a migration makes it; the stack hard-wired it until Django
+# owned trunks): its calls are PJSIP/<e164>@trunk.
 TRUNK_ENDPOINT = "trunk"
 # A campaign's trunk may also be ``local:<context>``: the number dialled as an extension of a
 # dialplan context. Only contexts written to take a phone number as their extension qualify;
 # cc-sim-reactive is the simulated customers of the demo and the tests.
 LOCAL_TRUNK_PREFIX = "local:"
 NUMBER_CONTEXTS = ("cc-sim-reactive",)
-# What a campaign may name as its trunk unless the site configures its own list (CC_TRUNKS).
-CAMPAIGN_TRUNKS = (TRUNK_ENDPOINT, *(LOCAL_TRUNK_PREFIX + context for context in NUMBER_CONTEXTS))
 
 _TRUNK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 # E.164: a +, then at most 15 digits, the first not 0. Nothing else may reach a dial string.

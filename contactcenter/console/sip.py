@@ -7,7 +7,8 @@ Settings (all optional; the defaults suit the local stack):
   ``wss://`` behind TLS (and an https console: ``getUserMedia`` wants a secure origin).
 - ``CONSOLE_SIP_DOMAIN`` (env ``CC_CONSOLE_SIP_DOMAIN``): the SIP domain, default ``127.0.0.1``.
 - ``CONSOLE_SIP_SECRET``: the secret web agents' passwords are derived from, default the
-  installation's agent SIP secret (``var/secrets.json``), which the rendered topology also uses.
+  installation's agent SIP secret (``var/secrets.json``), which Django's configuration snapshot
+  also derives each agent's digest hash from.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from django.conf import settings
 
 from contactcenter.people.models import Agent
 from contactcenter.people.sip_credentials import sip_password
+
+# The console's browser softphone unless told otherwise (the demo's web agent).
+DEFAULT_WEB_AGENT = "webagent1"
 
 
 @dataclass(frozen=True)

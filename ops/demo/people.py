@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from asterisk_config.topology import DEFAULT_WEB_AGENT
+from contactcenter.console.sip import DEFAULT_WEB_AGENT
 from contactcenter.people.models import Agent, HumanQueue, QueueMembership
 
 DEMO_QUEUE = "support"

@@ -2,8 +2,9 @@
 
 Customers (ARI app ``ccsim``) answer the demo leads' phone numbers: the campaign dials them
 through ``Local/<number>@cc-sim-reactive`` and each answers the bot from its script with
-synthesised speech. Agents are sipp softphones on the ports the stack's topology gives
-``agent1``/``agent2``; they answer queue calls and keep what the INVITE told them.
+synthesised speech. Agents ``agent1``/``agent2`` are sipp softphones on the ports their
+static contacts name (``manage.py demo_people``); they answer queue calls and keep what the
+INVITE told them.
 
 Nothing here places calls: the campaign's dialer does, through pbx, as for real customers.
 ``manage.py demo`` starts this process, runs the campaign and stops it with SIGTERM.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from asterisk_config.render import AsteriskSettings, render
 from asterisk_config.telephony import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE
-from asterisk_config.topology import DEFAULT_WEB_AGENT
+from contactcenter.console.sip import DEFAULT_WEB_AGENT
 from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, md5_cred
 
 

@@ -225,16 +225,14 @@ def test_a_dial_policy_pattern_must_be_a_plain_extension_pattern(pattern: str) -
     TrunkSpec(name="t", host="h", destination_patterns=("_X.", "_+[1-9]XXX!", "_NXXNXXXXXX"))
 
 
-def test_the_trunk_campaigns_dial_by_default_is_an_endpoint_of_the_rendered_pjsip() -> None:
-    from asterisk_config.dialling import CAMPAIGN_TRUNKS, LOCAL_TRUNK_PREFIX, TRUNK_ENDPOINT
+def test_the_number_contexts_campaigns_may_dial_take_a_number_as_their_extension() -> None:
+    from asterisk_config.dialling import NUMBER_CONTEXTS
 
     files = render(settings())
-    assert f"[{TRUNK_ENDPOINT}](trunk-endpoint)" in files[PJSIP_FILE]
-    for trunk in CAMPAIGN_TRUNKS:
-        if trunk.startswith(LOCAL_TRUNK_PREFIX):
-            context = trunk.removeprefix(LOCAL_TRUNK_PREFIX)
-            section = files["extensions.conf"].split(f"[{context}]\n")[1].split("\n[")[0]
-            assert "exten => _[c+].," in section  # takes a +number as its extension
+    assert "[trunk](trunk-endpoint)" in files[PJSIP_FILE]
+    for context in NUMBER_CONTEXTS:
+        section = files["extensions.conf"].split(f"[{context}]\n")[1].split("\n[")[0]
+        assert "exten => _[c+].," in section  # takes a +number as its extension
 
 
 @pytest.mark.parametrize(("pattern", "number", "matches"), [

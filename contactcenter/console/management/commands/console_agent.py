@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from asterisk_config.topology import DEFAULT_WEB_AGENT
 from contactcenter.campaigns.models import Disposition
 from contactcenter.console.models import AgentProfile
+from contactcenter.console.sip import DEFAULT_WEB_AGENT
 from contactcenter.people.models import Agent, HumanQueue
 from contactcenter.people.roles import Role, set_role
 
