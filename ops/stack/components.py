@@ -67,13 +67,15 @@ def pbx_wiring(settings: AsteriskSettings, asterisk_root: Path, redis_url: str, 
         "PBX_MEDIA_DIR_ASTERISK": f"{settings.instance_dir}/spool/media",
         **({"PBX_FAILSAFE_QUEUE": failsafe_queue or settings.telephony.failsafe_queue}
            if failsafe_queue or settings.telephony else {}),
-        "PBX_ASTERISK_ETC_DIR": str(asterisk_root / settings.instance_dir.lstrip("/") / "etc"),
     }
 
 
 def pbx_env(config: StackConfig, settings: AsteriskSettings) -> dict[str, str]:
     return {
         **pbx_wiring(settings, config.asterisk_root, config.redis_url, config.ports.pbx_health),
+        # The stack's pbx keeps its Asterisk what Django publishes; a test's or a benchmark's
+        # pbx (pbx_wiring alone) leaves its Asterisk as the test rendered it.
+        "PBX_ASTERISK_ETC_DIR": str(config.asterisk_root / settings.instance_dir.lstrip("/") / "etc"),
         # Callers reach us over the telephone network at 8 kHz: ulaw carries all of it at half the
         # bytes of slin16, and 8 kHz is what Asterisk's talk detection (used by the demo) handles.
         "PBX_MEDIA_FORMAT": os.environ.get("PBX_MEDIA_FORMAT", "ulaw"),
