@@ -52,7 +52,7 @@ class Stack:
             ("asterisk", self.procs.asterisk.start),
             ("web", self._start_web),
             ("celery", lambda: self._start_python(self.procs.celery, lambda: check_celery(self.config, 2)["ok"])),
-            ("pbx", lambda: self._start_python(self.procs.pbx, lambda: check_pbx(self.config)["ok"])),
+            ("pbx", self._start_pbx),
             ("guard", lambda: self._start_python(self.procs.guard, None)),
             ("dialer", lambda: self._start_python(self.procs.dialer, lambda: check_dialer(self.config, self.procs)["ok"])),
         ]
@@ -71,6 +71,18 @@ class Stack:
                 say(f"[stack] {name:<9} FAILED")
                 raise
             say(f"[stack] {name:<9} up   {time.perf_counter() - t0:5.1f}s")
+
+    def _start_pbx(self) -> None:
+        # The snapshot pbx applies, fresh from the database: one saved while Redis was down (or
+        # an older one Redis kept) must not replace what Asterisk was just rendered with.
+        import redis
+
+        from contactcenter.telephony.publisher import publish_pbx_config  # needs Django set up (manage.py)
+
+        client = redis.Redis.from_url(self.config.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        if publish_pbx_config(client) is None:
+            raise ConfigError("the PBX configuration could not be published to Redis (see the log above)")
+        self._start_python(self.procs.pbx, lambda: check_pbx(self.config)["ok"])
 
     def _start_web(self) -> None:
         if not self.procs.web.running():
