@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings as django_settings
+
 from asterisk_config.render import AsteriskSettings
 from contactcenter.site.config import StackConfig
 from contactcenter.site.secrets import Secrets
@@ -73,6 +75,8 @@ def pbx_wiring(settings: AsteriskSettings, asterisk_root: Path, redis_url: str, 
 def pbx_env(config: StackConfig, settings: AsteriskSettings) -> dict[str, str]:
     return {
         **pbx_wiring(settings, config.asterisk_root, config.redis_url, config.ports.pbx_health),
+        # The queue the dialplan's fail-safe uses too (rendered from the same setting).
+        "PBX_FAILSAFE_QUEUE": django_settings.CC_FAILSAFE_QUEUE,
         # The stack's pbx keeps its Asterisk what Django publishes; a test's or a benchmark's
         # pbx (pbx_wiring alone) leaves its Asterisk as the test rendered it.
         "PBX_ASTERISK_ETC_DIR": str(config.asterisk_root / settings.instance_dir.lstrip("/") / "etc"),
@@ -108,8 +112,8 @@ class StackProcesses:
 
 
 def build_processes(config: StackConfig, secrets: Secrets, telephony: Telephony | None) -> StackProcesses:
-    """``telephony``: the site's agents, queues and trunks (Django's: ``ops.stack.telephony``);
-    None for processes that are only stopped or asked (their Asterisk cannot be rendered)."""
+    """``telephony``: the agents, queues and trunks Asterisk is rendered with; None until someone
+    sets them (the runner reads the site's from Django's database only when it renders)."""
     run, log = config.run_dir, config.log_dir
     asterisk = asterisk_settings(config, secrets, telephony)
     python = sys.executable

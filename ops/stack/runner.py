@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from contactcenter.site.config import ConfigError, StackConfig
@@ -27,15 +27,22 @@ class Stack:
     procs: StackProcesses
 
     @classmethod
-    def from_env(cls, render: bool = True) -> Stack:
-        """``render=False``: a stack only stopped or asked (status, the Asterisk CLI), which
-        does not read the site's configuration from the database."""
+    def from_env(cls) -> Stack:
         config = StackConfig.from_env()
         secrets = ensure_secrets(config.secrets_file)
-        return cls(config, secrets, build_processes(config, secrets, site_telephony() if render else None))
+        return cls(config, secrets, build_processes(config, secrets, None))
+
+    def _read_telephony(self) -> None:
+        """The site's agents, queues and trunks from the database, for Asterisk's config: read
+        when it is rendered, so a stack only asked or stopped (or refused for a busy port)
+        needs no database."""
+        asterisk = self.procs.asterisk
+        if asterisk.settings.telephony is None:
+            asterisk.settings = replace(asterisk.settings, telephony=site_telephony())
 
     def init(self) -> None:
         """Render Asterisk's config (also done by ``up``); safe to repeat."""
+        self._read_telephony()
         self.procs.asterisk.write_config()
 
     def _check_ports_free(self, owner: str) -> None:
@@ -49,7 +56,7 @@ class Stack:
     def up(self, say: Say = print) -> None:
         steps: list[tuple[str, Callable[[], None]]] = [
             ("redis", self.procs.redis.start),
-            ("asterisk", self.procs.asterisk.start),
+            ("asterisk", self._start_asterisk),
             ("web", self._start_web),
             ("celery", lambda: self._start_python(self.procs.celery, lambda: check_celery(self.config, 2)["ok"])),
             ("pbx", self._start_pbx),
@@ -59,6 +66,7 @@ class Stack:
         processes = dict(self.procs.in_start_order())
         if self.procs.asterisk.process.running():
             # Already up: apply the current configuration (agents, queues) without dropping calls.
+            self._read_telephony()
             self.procs.asterisk.write_config()
             self.procs.asterisk.cli("core reload")
         for name, start in steps:
@@ -71,6 +79,10 @@ class Stack:
                 say(f"[stack] {name:<9} FAILED")
                 raise
             say(f"[stack] {name:<9} up   {time.perf_counter() - t0:5.1f}s")
+
+    def _start_asterisk(self) -> None:
+        self._read_telephony()
+        self.procs.asterisk.start()
 
     def _start_pbx(self) -> None:
         # The snapshot pbx applies, fresh from the database: one saved while Redis was down (or

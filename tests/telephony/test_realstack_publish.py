@@ -24,7 +24,14 @@ def test_a_save_publishes_a_version_the_contract_reads(redis_server, settings) -
     listener = client.pubsub(ignore_subscribe_messages=True)
     listener.subscribe(CONFIG_CHANGED_CHANNEL)
     before = int(client.get(CONFIG_VERSION_KEY) or 0)
+    try:
+        _save_and_read(client, listener, before)
+    finally:
+        # The session's Redis is shared: later tests expect no snapshot there.
+        client.delete(CONFIG_KEY, CONFIG_VERSION_KEY)
 
+
+def _save_and_read(client: redis.Redis, listener, before: int) -> None:
     queue = HumanQueue.objects.create(name="claims", strategy="ringall", wrap_up_s=15)
     with transaction.atomic():
         Agent.objects.create(name="agent9").queues.add(queue)

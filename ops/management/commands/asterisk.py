@@ -16,7 +16,7 @@ from ops.stack.runner import Stack
 
 
 def stack_asterisk() -> AsteriskInstance:
-    return Stack.from_env(render=False).procs.asterisk
+    return Stack.from_env().procs.asterisk
 
 
 def run_cli(asterisk: AsteriskInstance, command: str) -> str:

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, action: str, json: bool = False, **options: Any) -> None:
         try:
-            stack = Stack.from_env(render=action in ("init", "up"))
+            stack = Stack.from_env()
             if action == "init":
                 stack.init()
                 self.stdout.write(f"Asterisk config written for instance {stack.procs.asterisk.settings.instance}")
