@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from pbx.api.telephony import DIAL_PATTERN, E164_PATTERN
+
 # The trunk a new site starts with (a migration makes it; the stack hard-wired it until Django
 # owned trunks): its calls are PJSIP/<e164>@trunk.
 TRUNK_ENDPOINT = "trunk"
@@ -17,28 +19,29 @@ TRUNK_ENDPOINT = "trunk"
 LOCAL_TRUNK_PREFIX = "local:"
 NUMBER_CONTEXTS = ("cc-sim-reactive",)
 
-_TRUNK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-# E.164: a +, then at most 15 digits, the first not 0. Nothing else may reach a dial string.
-_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
-# An Asterisk extension pattern agents may dial out: _ then digits, +, X/Z/N, [digit ranges],
-# and a trailing . or !. No character that means anything else in a dialplan line.
-_DIAL_PATTERN = re.compile(r"^_\+?(?:[0-9XZN]|\[[0-9-]+\])+[.!]?$")
+# Whole-string matches (fullmatch): a "$" alone would let a trailing newline through.
+_TRUNK_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
+# E.164 (pbx.api's word): nothing else may reach a dial string.
+_E164 = re.compile(E164_PATTERN)
+# An Asterisk extension pattern a trunk carries (pbx.api's word): no character that means
+# anything else in a dialplan line.
+_DIAL_PATTERN = re.compile(DIAL_PATTERN)
 
 
 def check_trunk_name(trunk: str) -> str:
     """``trunk`` if it is shaped like a trunk (an endpoint name or ``local:<context>``), else ValueError."""
     name = trunk.removeprefix(LOCAL_TRUNK_PREFIX)
-    if not _TRUNK_NAME.match(name):
+    if not _TRUNK_NAME.fullmatch(name):
         raise ValueError(f"{trunk!r} is not a trunk name (letters, digits, '_' or '-'; or local:<context>)")
     return trunk
 
 
 def is_e164(phone: str) -> bool:
-    return bool(_E164.match(phone))
+    return bool(_E164.fullmatch(phone))
 
 
 def check_dial_pattern(pattern: str) -> str:
-    if not _DIAL_PATTERN.match(pattern):
+    if not _DIAL_PATTERN.fullmatch(pattern):
         raise ValueError(f"agent dial pattern {pattern!r} must look like _+91XXXXXXXXXX (digits, X, Z, N, "
                          "[ranges], a trailing . or !)")  # fmt: skip
     return pattern

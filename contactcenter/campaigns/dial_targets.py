@@ -1,8 +1,9 @@
 """Where a campaign's calls may go and whom they say they are from: a configured trunk, E.164 numbers.
 
-Checked twice: when a campaign is saved (``Campaign.clean``, so the admin and the API refuse
-it field by field) and again where the dial string is built (``pbx_link.trunk_dial_plan``),
-so a row written past validation is refused there rather than dialled.
+Checked when a campaign is saved (``Campaign.clean``, so the admin and the API refuse it field
+by field), against the Trunk table again before each batch of calls (the dialer), and for
+shape where the dial string is built (``pbx_link.trunk_dial_plan``, once per call: no query),
+so a row written past validation is refused rather than dialled.
 """
 
 from __future__ import annotations
@@ -29,11 +30,22 @@ def configured_trunks() -> tuple[str, ...]:
     return names + tuple(LOCAL_TRUNK_PREFIX + context for context in NUMBER_CONTEXTS)
 
 
-def check_trunk(trunk: str) -> str:
+def check_trunk_shape(trunk: str) -> str:
+    """What may reach a dial string without asking the database: a trunk name, or ``local:`` one
+    of the contexts written to take a number (never another context, e.g. the agents')."""
     try:
         check_trunk_name(trunk)
     except ValueError as exc:
         raise DialTargetError(str(exc)) from None
+    if trunk.startswith(LOCAL_TRUNK_PREFIX) and trunk.removeprefix(LOCAL_TRUNK_PREFIX) not in NUMBER_CONTEXTS:
+        raise DialTargetError(f"{trunk!r} is not a configured trunk; number contexts: "
+                              f"{', '.join(LOCAL_TRUNK_PREFIX + c for c in NUMBER_CONTEXTS)}")  # fmt: skip
+    return trunk
+
+
+def check_trunk(trunk: str) -> str:
+    """``trunk`` if the site has configured it (a Trunk row, or a number context)."""
+    check_trunk_shape(trunk)
     allowed = configured_trunks()
     if trunk not in allowed:
         raise DialTargetError(f"{trunk!r} is not a configured trunk; configured: {', '.join(allowed)}")

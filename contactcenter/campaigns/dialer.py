@@ -185,7 +185,8 @@ class Dialer:
                 leads.sort(key=lambda lead: order[lead.pk])
                 facts = self._facts(campaign, leads)
                 windows, rules = campaign.windows(), campaign.attempt_rules()
-                destinations = dial_targets.trunk_destinations(campaign.trunk)
+                # The trunk is the site's (the dial plan checks each call's shape only), and what it carries.
+                destinations = dial_targets.trunk_destinations(dial_targets.check_trunk(campaign.trunk))
                 attempts: list[CallAttempt] = []
                 dialled: list[int] = []
                 for lead in leads:

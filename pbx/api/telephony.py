@@ -76,7 +76,7 @@ class AgentPhone(ContractModel):
     @field_validator("static_contact")
     @classmethod
     def _sip_uri(cls, value: str) -> str:
-        if value and not _SIP_URI.match(value):
+        if value and not _SIP_URI.fullmatch(value):
             raise ValueError(f"{value!r} is not a SIP URI")
         return value
 
@@ -141,7 +141,7 @@ class TrunkSpec(ContractModel):
     @field_validator("host")
     @classmethod
     def _host(cls, value: str) -> str:
-        if not _HOST.match(value):
+        if not _HOST.fullmatch(value):
             raise ValueError(f"{value!r} is not a host name or IPv4 address")
         return value
 
@@ -156,7 +156,7 @@ class TrunkSpec(ContractModel):
     @classmethod
     def _patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in value:
-            if not re.match(DIAL_PATTERN, pattern):
+            if not re.fullmatch(DIAL_PATTERN, pattern):
                 raise ValueError(f"dial pattern {pattern!r} must look like _+91XXXXXXXXXX (digits, X, Z, N, "
                                  "[ranges], a trailing . or !)")  # fmt: skip
         return value

@@ -9,7 +9,7 @@ from django.contrib.admin.sites import site
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
 
-from contactcenter.campaigns.dial_targets import DialTargetError
+from contactcenter.campaigns.dial_targets import DialTargetError, check_trunk
 from contactcenter.campaigns.models import Campaign
 from contactcenter.campaigns.pbx_link import trunk_dial_plan
 from contactcenter.telephony.models import Trunk
@@ -20,12 +20,19 @@ pytestmark = pytest.mark.django_db
 UNSAFE_TRUNKS = ["trunk/sip:anyone@anywhere", "sip:anyone@anywhere", "trunk@evil", "carrier2", "local:cc-agents",
                  "local:cc-sim-reactive,1", "local:", "", "trunk\n"]  # fmt: skip
 UNSAFE_NUMBERS = ["919800000001", "+91 98000 00001", "+919800000001@evil", "+919800000001/n", "+0123",
-                  "+9198000000012345", "cc-pause", ""]  # fmt: skip
+                  "+9198000000012345", "cc-pause", "", "+919800000001\n"]  # fmt: skip
 
 
 @pytest.mark.parametrize("trunk", UNSAFE_TRUNKS)
-def test_the_dial_plan_refuses_a_trunk_the_site_has_not_configured(trunk: str) -> None:
+def test_a_trunk_the_site_has_not_configured_is_refused(trunk: str) -> None:
     with pytest.raises(DialTargetError, match="trunk"):
+        check_trunk(trunk)
+
+
+@pytest.mark.parametrize("trunk", [t for t in UNSAFE_TRUNKS if t != "carrier2"])
+def test_the_dial_plan_refuses_what_is_not_shaped_like_a_trunk_without_a_query(trunk: str,
+                                                                               django_assert_num_queries) -> None:  # fmt: skip
+    with django_assert_num_queries(0), pytest.raises(DialTargetError, match="trunk"):
         trunk_dial_plan(trunk, "+919800000001")
 
 
@@ -43,7 +50,7 @@ def test_the_site_configures_its_trunks() -> None:
     assert trunk_dial_plan("local:cc-sim-reactive", "+919800000001") == "Local/+919800000001@cc-sim-reactive"
     for unconfigured in ("trunk", "local:by-prefix"):
         with pytest.raises(DialTargetError, match="not a configured trunk"):
-            trunk_dial_plan(unconfigured, "+919800000001")
+            check_trunk(unconfigured)
     Trunk.objects.create(name="a,b", host="x")  # written past validation: still not a dial string
     with pytest.raises(DialTargetError, match="not a trunk name"):
         trunk_dial_plan("a,b", "+919800000001")
