@@ -3,11 +3,12 @@ goes live in Asterisk: a queue, a trunk with a DID routed to the queue, a desk p
 a browser console agent who register with their generated credentials; carrier calls to the
 DID ring them by the queue's strategy; strategy and penalty changes show in
 ``manage.py asterisk "queue show care"`` within 2 s while a call carries on; a deleted agent's
-phone can no longer register.
+phone can no longer register; a DID whose business is closed gets its after-hours message.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -156,7 +157,27 @@ def test_an_admin_sets_up_queue_trunk_route_and_agents_and_they_go_live(stack: d
             assert again.registration_failed(timeout=10).startswith(("401", "403", "404"))
         finally:
             again.stop()
-        for carrier in (first, second):
+
+        # A DID whose business is closed (today is a holiday): the after-hours message plays and
+        # Asterisk hangs up; the hours went from the API through Django's snapshot to pbx.
+        today = dt.datetime.now(dt.UTC).date()
+        api.ok("POST", "business-hours/", {
+            "name": "always-but-holidays", "timezone": "UTC",
+            "windows": [{"weekday": day, "opens": "00:00", "closes": "23:59"} for day in range(7)],
+            "holidays": [{"date": str(day), "name": "closed"} for day in (today, today + dt.timedelta(days=1))],
+        })  # fmt: skip
+        api.ok("POST", "inbound-routes/", {"did": "+15550199", "target": "queue", "queue": "care",
+                                           "hours": "always-but-holidays", "after_hours": "message"})  # fmt: skip
+        closed = SippCarrier(sip_port, "15550199", "+919800000003", tmp_path / "carrier3", hold_ms=30000,
+                             name="closed")  # fmt: skip
+        closed.start()
+        within(25, lambda: closed.log_has("HUNG_UP_BY_ASTERISK"), "the after-hours message, then a hang-up")
+        # The call ledger says so, and that no agent took it.
+        ledger = "from contactcenter.ledger.models import Call; " \
+                 "print([(c.outcome, c.escalated, c.agent) for c in Call.objects.filter(caller_number='+919800000003')])"
+        within(10, lambda: "[('after_hours', False, None)]" in run(env, py, "manage.py", "shell", "-c", ledger)
+               .stdout.splitlines(), "the after-hours call in the ledger")  # fmt: skip
+        for carrier in (first, second, closed):
             carrier.stop()
     finally:
         browser.terminate()
