@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from asterisk_config.music import music_classes
 from contactcenter.campaigns import compliance
 from contactcenter.core.choices import literal_choices, text_choices
 from contactcenter.core.contract_checks import contract_errors, spec_default
@@ -111,6 +112,9 @@ class HumanQueue(models.Model):
             errors.setdefault("overflow_after_s", []).append("overflow needs a number of seconds as well as a queue")
         if self.overflow_queue_id is not None and self.overflow_queue_id == self.pk:
             errors.setdefault("overflow_queue", []).append("a queue cannot overflow into itself")
+        if "music_class" not in errors and self.music_class not in music_classes():
+            errors["music_class"] = [f"Asterisk has no music class {self.music_class!r}; it has "
+                                     f"{', '.join(music_classes())}"]  # fmt: skip
         if self.pk and (message := self._strategy_switch_refused()):
             errors.setdefault("strategy", []).append(message)
         if errors:

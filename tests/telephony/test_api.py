@@ -55,6 +55,7 @@ def test_a_queue_is_created_read_changed_and_deleted_by_name(admin_client, basel
     ({"name": "bad name"}, "name"),
     ({"name": "x;y"}, "name"),
     ({"music_class": "a b"}, "music_class"),
+    ({"music_class": "calm"}, "music_class"),  # well formed, but Asterisk has no such class
     ({"overflow_queue": "nowhere", "overflow_after_s": 30}, "overflow_queue"),
     ({"overflow_queue": "support"}, "overflow_after_s"),
     ({"overflow_after_s": 30}, "overflow_queue"),
