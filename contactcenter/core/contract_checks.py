@@ -14,16 +14,15 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 
-def contract_errors(spec: type[BaseModel], values: dict[str, Any],
-                    fields: dict[str, str] | None = None) -> dict[str, list[str]]:  # fmt: skip
-    """Errors of ``spec(**values)``, keyed by model field (``fields`` renames spec -> model names)."""
+def contract_errors(spec: type[BaseModel], values: dict[str, Any]) -> dict[str, list[str]]:
+    """Errors of ``spec(**values)``, keyed by field (a rule over several fields: NON_FIELD_ERRORS)."""
     try:
         spec.model_validate(values)
     except PydanticValidationError as exc:
         errors: dict[str, list[str]] = {}
         for error in exc.errors():
             name = str(error["loc"][0]) if error["loc"] else NON_FIELD_ERRORS
-            name = (fields or {}).get(name, name) if name in values else NON_FIELD_ERRORS
+            name = name if name in values else NON_FIELD_ERRORS
             errors.setdefault(name, []).append(error["msg"].removeprefix("Value error, "))
         return errors
     return {}
