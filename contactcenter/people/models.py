@@ -10,6 +10,7 @@ holds the bounds, so the admin and the API refuse what pbx would.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -165,6 +166,9 @@ class Agent(models.Model):
         errors = contract_errors(AgentPhone, {"name": self.name, "md5_cred": "0" * 32, "transport": self.transport,
                                               "static_contact": self.static_contact})  # fmt: skip
         errors.pop("name", None)  # the field's own validator says it
+        # Both are PJSIP endpoints (Trunk.clean says the same of agents' names).
+        if apps.get_model("telephony", "Trunk").objects.filter(name=self.name).exists():
+            errors.setdefault("name", []).append("a trunk has this name (both are SIP endpoints)")
         if errors:
             raise ValidationError(errors)
 

@@ -261,3 +261,10 @@ def test_an_agents_token_gets_403_on_every_configuration_write(client, baseline)
         assert response.status_code == 403, (method, url, response.status_code)
     assert client.get("/api/queues/", **headers).status_code == 403  # configuration is not the agent's to read
     assert Trunk.objects.get(name="trunk").host == "127.0.0.1" and not Agent.objects.exists()
+
+
+def test_an_agent_cannot_take_a_trunks_name_wherever_it_is_made(baseline) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="a trunk has this name"):
+        Agent(name="trunk").full_clean()  # the admin's form asks the same clean

@@ -84,7 +84,6 @@ class AgentSerializer(_CleanedModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         setup = {name: attrs.pop(name) for name in self.SETUP_FIELDS if name in attrs}
         attrs = super().validate(attrs)
-        self._check_name_is_not_a_trunk(attrs)
         queues = setup.get("queues")
         if "penalties" in setup:
             in_queues = {q.name for q in queues} if queues is not None else (
@@ -106,12 +105,6 @@ class AgentSerializer(_CleanedModelSerializer):
             **({"user": setup["user"]} if "user" in setup else {}),
         )  # fmt: skip
         return attrs
-
-    def _check_name_is_not_a_trunk(self, attrs: dict[str, Any]) -> None:
-        from contactcenter.telephony.models import Trunk
-
-        if "name" in attrs and Trunk.objects.filter(name=attrs["name"]).exists():
-            raise serializers.ValidationError({"name": "a trunk has this name (both are SIP endpoints)"})
 
     def _user(self, username: str | None) -> Any:
         if not username:
