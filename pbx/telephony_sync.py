@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import redis.asyncio as aioredis
-from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from asterisk_config.render import write_config_files
@@ -31,7 +30,8 @@ from asterisk_config.telephony import (
     RELOAD_COMMANDS,
     render_telephony,
 )
-from pbx.api import CONFIG_CHANGED_CHANNEL, CONFIG_KEY, PbxConfig
+from pbx.api import CONFIG_CHANGED_CHANNEL
+from pbx.config_snapshot import ConfigCache
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ _RELOAD_ORDER = (PJSIP_FILE, EXTENSIONS_FILE, QUEUES_FILE)
 class TelephonySync:
     def __init__(self, redis: aioredis.Redis, run_cli: RunCli, etc_dir: Path, poll_s: float = 5.0) -> None:
         self._redis = redis
+        # Read at every nudge (no caching); it keeps the newest valid version and says what was wrong.
+        self._snapshots = ConfigCache(redis, max_age_s=0)
         self._run_cli = run_cli
         self._etc = etc_dir
         self._poll_s = poll_s
@@ -68,14 +70,9 @@ class TelephonySync:
     async def sync(self) -> bool:
         """Apply the published snapshot if it is newer than the applied one; True if applied."""
         async with self._lock:
-            raw = await self._redis.get(CONFIG_KEY)
-            if raw is None:
-                return await self._retry_reloads()
-            try:
-                config = PbxConfig.model_validate_json(raw)
-            except ValidationError as exc:
-                self.last_error = f"invalid snapshot: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}"
-                log.warning("not applying the configuration snapshot (%s)", self.last_error)
+            config = await self._snapshots.current()
+            if self._snapshots.last_error is not None:  # unreadable or invalid: the last valid one stands
+                self.last_error = self._snapshots.last_error
                 return False
             if config.version <= self.applied_version or config.pbx is None:
                 return await self._retry_reloads()
