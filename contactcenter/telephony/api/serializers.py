@@ -69,8 +69,8 @@ class BusinessHoursSerializer(_CleanedModelSerializer):
             if "holidays" in lists:
                 hours.holidays.all().delete()
                 Holiday.objects.bulk_create(Holiday(hours=hours, **h) for h in lists["holidays"])
-            if lists:  # bulk_create sends no signal: the hours' own save publishes after the commit
-                hours.save()
+        # bulk_create sends no signal, and needs none: the hours' save above published after the
+        # commit, and the snapshot is built then, with these windows and holidays.
         return hours
 
     def create(self, validated: dict[str, Any]) -> BusinessHours:
