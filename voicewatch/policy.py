@@ -90,6 +90,9 @@ class Policy(BaseModel):
     priority: tuple[Reason, ...] = ()
     signal_weights: dict[SignalName, float] = Field(default_factory=dict)
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    # Pre-alert: from this combined score (any escalating reason, below its own threshold) the
+    # call is "at risk" and an agent is reserved for it; None turns pre-alert off.
+    prealert_threshold: float | None = Field(0.35, gt=0.0, lt=1.0)
 
     @field_validator("served_languages", "premium_tiers")
     @classmethod
@@ -132,6 +135,15 @@ class Policy(BaseModel):
         object.__setattr__(self, "signal_weights", weights)
         object.__setattr__(self, "reasons", reasons)
         object.__setattr__(self, "priority", priority)
+        return self
+
+    # After _fill_defaults (validators run in this order): the reasons are all there.
+    @model_validator(mode="after")
+    def _prealert_below_escalation(self) -> "Policy":
+        escalating = [rule.threshold for rule in self.reasons.values() if rule.escalate]
+        if self.prealert_threshold is not None and escalating and self.prealert_threshold >= min(escalating):
+            raise ValueError(f"prealert_threshold ({self.prealert_threshold}) must be below every escalating "
+                             f"reason's threshold (lowest: {min(escalating)})")  # fmt: skip
         return self
 
     # -- construction ----------------------------------------------------------------

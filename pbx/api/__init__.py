@@ -18,6 +18,7 @@ from pbx.api.commands import (
     Command,
     HangupCall,
     OriginateCall,
+    ReserveAgent,
     SupervisorTakeover,
     TransferCall,
     parse_command,
@@ -25,8 +26,10 @@ from pbx.api.commands import (
 from pbx.api.config import InboundRoute, PbxConfig, Telephony
 from pbx.api.events import (
     AgentConnected,
+    AgentReserved,
     AgentStateChanged,
     CallAnswered,
+    CallAtRisk,
     CallbackRequested,
     CallEnded,
     CallEscalated,
@@ -38,6 +41,7 @@ from pbx.api.events import (
     Event,
     QueueAbandoned,
     QueueActivity,
+    ReservationEnded,
     ReturnedToBot,
     UtteranceHeard,
     VoicemailLeft,
@@ -78,6 +82,7 @@ from pbx.api.vocabulary import (
     EscalationReason,
     HandoverReason,
     LegKind,
+    ReservationEnd,
     Speaker,
     TransferResult,
 )
@@ -94,5 +99,6 @@ __all__ = [
     "HandoverReason", "HangupCall", "INBOUND_WAITING_KEY", "InboundRoute", "InboundWaiting", "LegKind", "LiveCounts", "OriginateCall", "PbxConfig",
     "QueueAbandoned", "QueueActivity", "ReturnedToBot", "SchemaError", "Speaker", "SupervisorTakeover",
     "TransferCall", "TransferResult", "UtteranceHeard", "VoicemailLeft", "new_id", "parse_command", "parse_event",
-    "required_fields", "to_fields",
+    "required_fields", "to_fields", "AgentReserved", "CallAtRisk", "ReservationEnd", "ReservationEnded",
+    "ReserveAgent",
 ]  # fmt: skip

@@ -8,6 +8,7 @@ from pydantic import Field, TypeAdapter
 
 from pbx.api._model import ContractModel
 from pbx.api.streams import new_id
+from pbx.api.telephony import NAME_PATTERN
 from pbx.api.vocabulary import EscalationReason, HandoverReason
 from pbx.api.wire import decode_entry
 
@@ -44,6 +45,24 @@ class TransferCall(ContractModel):
     reason: EscalationReason = EscalationReason(HandoverReason.SUPERVISOR)  # type: ignore[valid-type]
 
 
+class ReserveAgent(ContractModel):
+    """Hold ``agent`` for AI call ``call_id``, which VoiceWatch says is likely to escalate.
+
+    pbx pauses the agent in its queues (reason ``reserved``) so no other call takes them, rings
+    them first if the call escalates (with an auto-answer header when ``auto_answer``), and ends
+    the hold when the risk falls back, the call ends, or after ``hold_s``: each reported as
+    ``agent.reservation_ended``.
+    """
+
+    type: Literal["reserve_agent"] = "reserve_agent"
+    command_id: str = Field(default_factory=new_id)
+    call_id: str
+    agent: str = Field(pattern=NAME_PATTERN)
+    queue: str = Field(pattern=NAME_PATTERN)
+    auto_answer: bool = False
+    hold_s: int = Field(60, ge=5, le=600)
+
+
 class HangupCall(ContractModel):
     type: Literal["hangup"] = "hangup"
     command_id: str = Field(default_factory=new_id)
@@ -60,7 +79,8 @@ class SupervisorTakeover(ContractModel):
     supervisor_queue: str
 
 
-Command = Annotated[Union[OriginateCall, TransferCall, HangupCall, SupervisorTakeover], Field(discriminator="type")]
+Command = Annotated[Union[OriginateCall, TransferCall, ReserveAgent, HangupCall, SupervisorTakeover],
+                    Field(discriminator="type")]  # fmt: skip
 _command_adapter: TypeAdapter[Command] = TypeAdapter(Command)
 
 

@@ -1,12 +1,14 @@
 """Events pbx reports, on ``EVENTS_STREAM`` and in the call ledger.
 
 A call's life: ``call.started`` → ``call.answered`` → ``call.utterance``/``call.decision``
-per turn → (``call.escalated`` → ``call.queued`` → ``call.agent_connected``, or
+per turn (``call.at_risk`` when VoiceWatch's risk crosses the pre-alert threshold, either way)
+→ (``call.escalated`` → ``call.queued`` → ``call.agent_connected``, or
 ``call.queue_abandoned``, ``call.queue_left``, ``call.returned_to_bot``) → ``call.ended``.
 An inbound call outside business hours gets its route's after-hours action instead:
 ``call.callback_requested`` when it is a callback, ``call.voicemail_left`` after a message.
 Queue activity arrives as these domain events, never as raw AMI names: pbx is the one place
-that reads AMI. ``agent.state_changed`` follows agents' phones (ringing, on a call, free).
+that reads AMI. ``agent.state_changed`` follows agents' phones (ringing, on a call, free);
+``agent.reserved`` / ``agent.reservation_ended`` follow pre-alert reservations (``reserve_agent``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pydantic import Field, TypeAdapter
 
 from pbx.api._model import ContractModel
 from pbx.api.streams import new_id
-from pbx.api.vocabulary import AgentState, CallOutcome, Direction, EscalationReason
+from pbx.api.vocabulary import AgentState, CallOutcome, Direction, EscalationReason, ReservationEnd
 from pbx.api.wire import decode_entry
 
 
@@ -66,6 +68,20 @@ class DecisionMade(_Event):
     score: float = 0.0
     queue: str | None = None
     explanation: str = ""
+
+
+class CallAtRisk(_Event):
+    """VoiceWatch's risk on an AI call crossed the policy's pre-alert threshold (``active``), or
+    fell back below it (``active`` False). The management side reserves an agent of ``queue``."""
+
+    type: Literal["call.at_risk"] = "call.at_risk"
+    active: bool = True
+    score: float = Field(0.0, ge=0.0, le=1.0, description="the highest reason's combined score")
+    reason: EscalationReason | None = None  # type: ignore[valid-type]
+    queue: str = Field("", description="the queue the call would escalate to")
+    explanation: str = ""
+    campaign_id: int | None = None
+    lead_id: int | None = None
 
 
 class CallEscalated(_Event):
@@ -127,6 +143,23 @@ class AgentStateChanged(_Event):
     asterisk_ts: float | None = None
 
 
+class AgentReserved(_Event):
+    """pbx holds ``agent`` for AI call ``call_id`` (paused in its queues, reason ``reserved``)."""
+
+    type: Literal["agent.reserved"] = "agent.reserved"
+    agent: str = Field(description="the queue member's name (agent1), not its interface")
+    queue: str = ""
+    until: float = Field(description="Unix time the reservation times out")
+
+
+class ReservationEnded(_Event):
+    """The agent is no longer held for ``call_id`` (and is back in its queues unless it escalated to them)."""
+
+    type: Literal["agent.reservation_ended"] = "agent.reservation_ended"
+    agent: str = Field(description="the queue member's name (agent1), not its interface")
+    why: ReservationEnd
+
+
 class _AfterHours(_Event):
     """An inbound caller who found the business closed."""
 
@@ -164,9 +197,9 @@ class CommandRejected(_Event):
 
 
 Event = Annotated[
-    Union[CallStarted, CallAnswered, UtteranceHeard, DecisionMade, CallEscalated, CallQueued, AgentConnected,
-          QueueAbandoned, CallLeftQueue, ReturnedToBot, AgentStateChanged, CallbackRequested, VoicemailLeft,
-          CallEnded, CommandRejected],
+    Union[CallStarted, CallAnswered, UtteranceHeard, DecisionMade, CallAtRisk, CallEscalated, CallQueued,
+          AgentConnected, QueueAbandoned, CallLeftQueue, ReturnedToBot, AgentStateChanged, AgentReserved,
+          ReservationEnded, CallbackRequested, VoicemailLeft, CallEnded, CommandRejected],
     Field(discriminator="type"),
 ]  # fmt: skip
 _event_adapter: TypeAdapter[Event] = TypeAdapter(Event)

@@ -27,6 +27,8 @@ class LiveCounts(ContractModel):
     escalating: int = Field(ge=0, description="leaving the bot for a human queue")
     queued: int = Field(ge=0, description="waiting in a human queue")
     with_agent: int = Field(ge=0)
+    # Among with_bot: VoiceWatch's risk is past the policy's pre-alert threshold (call.at_risk).
+    ai_calls_at_risk: int = Field(0, ge=0)
     updated_at: float = Field(description="Unix time pbx wrote the hash")
 
     @property

@@ -73,6 +73,19 @@ class AgentState(StrEnum):
     ON_CALL = "on_call"
     WRAP_UP = "wrap_up"
     PAUSED = "paused"
+    # Held for one AI call that is likely to escalate (pre-alert): the agent follows it on the
+    # console, takes no other call, and is rung first if it escalates. Set by pbx, never by a person.
+    RESERVED = "reserved"
+
+
+class ReservationEnd(StrEnum):
+    """Why an agent's pre-alert reservation ended (``agent.reservation_ended``)."""
+
+    ESCALATED = "escalated"  # the call escalated: the reserved agent was rung first
+    RISK_FELL = "risk_fell"  # VoiceWatch's risk fell back below the pre-alert threshold
+    CALL_ENDED = "call_ended"  # the call ended while still with the bot
+    TIMEOUT = "timeout"  # held for ReserveAgent.hold_s without an escalation
+    UNAVAILABLE = "unavailable"  # pbx could not hold the agent (not a member, busy, call gone)
 
 
 # Set by the agent or an admin (console, admin, supervisor): a phone's ringing or hanging up
