@@ -120,6 +120,8 @@ def _queue_extension(queue: QueueSpec) -> list[str]:
         " same => n,Set(__CC_LEAD_ID=${CC_LEAD_ID})",
         " same => n,Set(__CC_CAMPAIGN_ID=${CC_CAMPAIGN_ID})",
         f" same => n,Set(__CC_QUEUE={queue.name})",
+        # Pre-alert: the agent pbx held for this call is rung first (CC_RESERVED_AGENT, set by pbx).
+        *_reserved_agent_first(queue),
         # CC_WHISPER_FILE: the summary the agent hears before being bridged (announceoverride).
         # b(): on each agent's new channel, before it rings, add the screen-pop headers.
         f" same => n,Queue({queue.name},b(cc-agent-predial^s^1),,${{CC_WHISPER_FILE}},{wait})",
@@ -135,6 +137,18 @@ def _queue_extension(queue: QueueSpec) -> list[str]:
         " same => n,Hangup()",
     ]
     return lines
+
+
+# How long the reserved agent rings before the queue's other agents are tried: they have been
+# following the call on the console (and their phone may answer by itself), so not long.
+RESERVED_AGENT_RING_S = 8
+
+
+def _reserved_agent_first(queue: QueueSpec) -> list[str]:
+    """Dial the reserved agent (after the variables their screen-pop inherits); on no answer the
+    caller goes on into Queue(). A reserved member is paused, so Queue() itself would skip them."""
+    return [f" same => n,GosubIf($[${{LEN(${{CC_RESERVED_AGENT}})}} > 0]?cc-reserved-agent,s,1"
+            f"({queue.music_class},{RESERVED_AGENT_RING_S}))"]
 
 
 def _extensions(telephony: Telephony) -> str:

@@ -92,6 +92,17 @@ class AmiLink:
         output = response.get("Output", "")
         return "\n".join(output) if isinstance(output, list) else str(output)
 
+    async def action(self, fields: dict[str, str], timeout: float = 5.0) -> list[dict[str, str]]:
+        """Send an AMI action: its response, then (a list action such as QueueStatus) the events
+        that answer it. AmiError if refused. Those events reach us whatever the session's filters."""
+        if not self.logged_in:
+            raise AmiError(f"{fields.get('Action')}: AMI is not logged in ({self.last_error or 'connecting'})")
+        reply = await asyncio.wait_for(self._manager.send_action(dict(fields)), timeout)
+        messages = [dict(m) for m in (reply if isinstance(reply, list) else [reply]) if m is not None]
+        if not messages or messages[0].get("Response") != "Success":
+            raise AmiError(f"{fields.get('Action')}: {messages[0] if messages else 'no response'}")
+        return messages
+
     def close(self) -> None:
         self._manager.close()
 

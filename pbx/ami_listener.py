@@ -20,6 +20,8 @@ QUEUE_EVENTS = (
     "QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled", "AgentConnect",
     "AgentComplete", "AgentRingNoAnswer", "AgentDump", "QueueMemberStatus", "QueueMemberPause",
     "QueueMemberAdded", "QueueMemberRemoved", "Hangup",
+    # A pre-alert reservation's agent is Dialled before the queue (pbx.calls.reservations).
+    "DialBegin", "DialEnd",
 )  # fmt: skip
 
 
@@ -74,6 +76,21 @@ class AmiEvent:
     @property
     def interface(self) -> str:
         return self.fields.get("Interface", "")
+
+    @property
+    def dest_channel(self) -> str:
+        """DialBegin/DialEnd: the channel dialled (PJSIP/agent1-00000012)."""
+        return self.fields.get("DestChannel", "")
+
+    @property
+    def dial_status(self) -> str:
+        """DialEnd: ANSWER, NOANSWER, BUSY, CANCEL, ..."""
+        return self.fields.get("DialStatus", "")
+
+    @property
+    def paused_reason(self) -> str:
+        """QueueMemberPause: the reason a paused member was given ("" when unpaused)."""
+        return self.fields.get("PausedReason", "") if self.fields.get("Paused") == "1" else ""
 
     @property
     def call_id(self) -> str:

@@ -64,7 +64,7 @@ class PbxService:
         self.engine = CallEngine(
             self.rest, self.publisher.publish, settings.ari_app, conversations,
             FORMATS[settings.media_format], failsafe_queue=settings.failsafe_queue, prompt_files=prompt_files,
-            inbound_routes=self._inbound_route, dial_rest=dial_rest,
+            inbound_routes=self._inbound_route, dial_rest=dial_rest, ami=self.ami.action,
         )  # fmt: skip
         self.bot_status = bot_status or {"ready": True}
         self.commands = CommandConsumer(redis, self.publisher, consumer=settings.consumer_name,
@@ -167,6 +167,7 @@ class PbxService:
             "ami": {"logged_in": self.ami.logged_in, "last_error": self.ami.last_error,
                     "filtered": self.ami.filtered, "dropped_events": self.ami_events.dropped},  # fmt: skip
             "calls": self.engine.live_counts(),
+            "reserved_agents": self.engine.reservations.held,
             "commands": {"handled": self.commands.handled, "rejected": self.commands.rejected},
             "redis": {"error": self.redis_error, "events_waiting": self.publisher.backlog},
             "ledger": self.ledger.report() if self.ledger is not None else None,
@@ -205,9 +206,13 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
                 group.create_task(service.run_commands())
                 group.create_task(service.publish_live_counts())
                 group.create_task(follower.run())
+                # Agents a pbx that died left reserved go back to their queues (then checked every minute).
+                group.create_task(service.engine.reservations.release_stale_forever(lambda: service.ami.logged_in))
                 if service.telephony is not None:
                     group.create_task(service.telephony.run())
         finally:
+            with contextlib.suppress(Exception):  # never leave an agent paused for a call pbx no longer follows
+                await asyncio.wait_for(service.engine.reservations.release_all(), 5.0)
             service.ami.close()
             with contextlib.suppress(Exception):  # the last events on the stream, if Redis takes them
                 await asyncio.wait_for(service.publisher.flush(), 5.0)

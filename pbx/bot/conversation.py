@@ -20,6 +20,7 @@ import numpy as np
 from pbx.aio import BackgroundTasks
 from pbx.api import CallOutcome, DecisionMade, UtteranceHeard
 from pbx.bot.phrases import BRIDGING_PHRASE, NO_AGENT_PHRASE, whisper_text
+from pbx.bot.risk import CallOfRisk, RiskWatch
 from pbx.calls.protocols import CallIO
 from pbx.dialog import DialogSession, Escalate, Flow, Hangup, Listen, Say, SetOutcome
 from pbx.media.echo import EchoGuard, rms
@@ -50,6 +51,8 @@ class BotCallSpec:
     context: dict[str, Any]
     escalation_queue: str
     safe_harbour: str = ""  # said when a call cannot get the human it was promised
+    campaign_id: int | None = None  # for call.at_risk (pre-alert), so an agent sees whose call it is
+    lead_id: int | None = None
 
 
 class BotConversation:
@@ -59,6 +62,8 @@ class BotConversation:
         self._tts = tts
         self._dialog = DialogSession(spec.flow, spec.lead)
         self._monitor = CallMonitor(spec.policy, spec.context)
+        self._risk = RiskWatch(self._monitor.policy, CallOfRisk(spec.call_id, spec.escalation_queue, spec.campaign_id,
+                                                                spec.lead_id))  # fmt: skip
         self._io: CallIO | None = None
         self._session: CallSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -163,6 +168,8 @@ class BotConversation:
         decision = self._monitor.observe(event)
         if assessment.is_final or decision.escalate:
             await self._publish_decision(decision)
+        if (at_risk := self._risk.after(decision)) is not None:  # pre-alert (pbx.bot.risk)
+            await self._io.publish(at_risk)
         if decision.escalate:
             await self._hand_over(decision.queue or self.spec.escalation_queue, decision.reason or "voicewatch",
                                   decision.score, decision.explanation)  # fmt: skip

@@ -34,5 +34,7 @@ class BotConversationFactory:
             context=monitor_context(lead, campaign=flow.name),
             escalation_queue=source.escalation_queue or self._default_queue,
             safe_harbour=call.command.variables.get("CC_SAFE_HARBOUR", "") if call.command else "",
+            campaign_id=source.campaign_id,
+            lead_id=call.command.lead_id if call.command else None,
         )
         return BotConversation(spec, self._speech, self._tts)

@@ -11,6 +11,7 @@ a module, as wazo-calld lays out a plugin) and is the face pbx's service talks t
 - ``answering``: answering-machine screening and voicemail;
 - ``escalation``: to a human queue, and back when nobody answers;
 - ``queue_tracking``: AMI queue events turned into pbx.api's domain events (``call.queued``, ...);
+- ``reservations``: agents held for calls likely to escalate (pre-alert);
 - ``reconcile``: channels left over from before a reconnect;
 - ``ending``: the final outcome and clean-up of a call.
 """
@@ -20,7 +21,15 @@ from __future__ import annotations
 import logging
 
 from pbx.ami_listener import AmiEvent
-from pbx.api import Command, HandoverReason, HangupCall, OriginateCall, SupervisorTakeover, TransferCall
+from pbx.api import (
+    Command,
+    HandoverReason,
+    HangupCall,
+    OriginateCall,
+    ReserveAgent,
+    SupervisorTakeover,
+    TransferCall,
+)
 from pbx.ari.client import AriRest
 from pbx.ari.events import AriEvent
 from pbx.calls.answering import AnsweringMachines
@@ -34,6 +43,7 @@ from pbx.calls.origination import InboundRoutes, Origination
 from pbx.calls.protocols import ConversationFactory, PromptFileMaker, Publish
 from pbx.calls.queue_tracking import QueueTracking
 from pbx.calls.reconcile import reconcile
+from pbx.calls.reservations import AmiAction, Reservations
 from pbx.calls.registry import CallRegistry
 from pbx.calls.routing import AriEventHandlers
 from pbx.media.codec import MediaFormat
@@ -45,11 +55,14 @@ class CallEngine:
     def __init__(self, rest: AriRest, publish: Publish, app: str, conversations: ConversationFactory,
                  media_format: MediaFormat, failsafe_queue: str = "support",
                  prompt_files: PromptFileMaker | None = None, inbound_routes: InboundRoutes | None = None,
-                 dial_rest: AriRest | None = None, clock: Clock = utc_now) -> None:  # fmt: skip
-        """``dial_rest``: originates on connections of their own (see PbxSettings.ari_dial_connections)."""
+                 dial_rest: AriRest | None = None, clock: Clock = utc_now, ami: AmiAction | None = None) -> None:  # fmt: skip
+        """``dial_rest``: originates on connections of their own (see PbxSettings.ari_dial_connections);
+        ``ami``: sends AMI actions (pre-alert reservations pause agents; without it none is held)."""
         self._rest = rest
         self._app = app
         self.registry = CallRegistry()
+        self.reservations = Reservations(self.registry, publish, ami)
+        publish = self.reservations.watching(publish)
         ending = CallEnding(rest, publish, self.registry)
         self._escalation = Escalation(rest, publish, ending, failsafe_queue, prompt_files)
         bot = BotLink(rest, app, publish, conversations, media_format, self.registry, self._escalation.escalate,
@@ -83,6 +96,8 @@ class CallEngine:
             call = self.registry.live(command.call_id)
             await self.escalate(call, command.supervisor_queue, HandoverReason.SUPERVISOR_TAKEOVER, 1.0,
                                 "Transferred by request: supervisor_takeover")  # fmt: skip
+        elif isinstance(command, ReserveAgent):
+            await self.reservations.reserve(command)
         elif isinstance(command, HangupCall):
             call = self.registry.live(command.call_id)
             await hang_up(self._rest, call.channel_id)

@@ -15,6 +15,7 @@ from pbx.calls.live import CallState, LiveCall, Transfer
 from pbx.calls.media_leg import close_media_leg
 from pbx.calls.protocols import PromptFileMaker, Publish
 from pbx.calls.queue_tracking import returned_to_bot_event
+from pbx.calls.reservations import ring_reserved_agent_first
 from pbx.calls.stasis_args import QueueReturned
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ class Escalation:
             "CC_WHISPER_FILE": await self._whisper_file(call, summary) or "",
             # Inherited by the agent's channel: the console's screen-pop (X-CC-Summary header).
             "CC_ESCALATION_SUMMARY": header_text(summary),
+            # Pre-alert: the agent held for this call is rung first (cc-reserved-agent).
+            **ring_reserved_agent_first(call, queue),
         }
         try:
             for name, value in variables.items():

@@ -46,6 +46,9 @@ class Transfer:
     decided_at: float  # time.time() of the decision (before the bridging phrase)
     requested_at: float  # time.time() the engine started moving the call
     queue_joined_at: float | None = None
+    # The agent answered a direct Dial (a pre-alert reservation rung first), not the queue:
+    # no AgentComplete follows, so pbx says they are free again when the call ends.
+    direct_agent: str = ""
 
     @property
     def decision_to_queue_ms(self) -> float | None:
@@ -59,6 +62,17 @@ class Transfer:
         if self.queue_joined_at is None:
             return None
         return round((self.queue_joined_at - self.requested_at) * 1000, 1)
+
+
+@dataclass
+class Reservation:
+    """An agent held for this call (pre-alert; ``pbx.calls.reservations``)."""
+
+    agent: str
+    queue: str
+    auto_answer: bool
+    until: float  # time.time() it times out
+    rung: bool = False  # the call escalated to ``queue``: the dialplan rings this agent first
 
 
 @dataclass
@@ -85,6 +99,8 @@ class LiveCall:
     players: list[PromptPlayer] = field(default_factory=list)  # the line clocks feeding this call's media legs
     last_audio_in: float = 0.0  # time.monotonic() of the caller's last RTP packet
     reframer: Reframer | None = None  # once the bot listens
+    at_risk: bool = False  # VoiceWatch's risk is past the pre-alert threshold (the last call.at_risk)
+    reservation: Reservation | None = None
 
     @property
     def escalation_queue(self) -> str:

@@ -59,8 +59,15 @@ class QueueTracking:
             call.state = CallState.QUEUED
         elif event.name == "AgentConnect":
             call.state = CallState.WITH_AGENT
+        elif event.name in ("DialBegin", "DialEnd"):
+            for activity in reserved_agent_dial(call, transfer, event):
+                await self._publish(activity)
+            return
         elif callers_line_down:
             await self._ending.end(call, CallOutcome.ESCALATED, cause=event.cause, detail=transfer.reason)
+            if transfer.direct_agent:  # no AgentComplete follows a Dial: the agent is free again
+                await self._publish(AgentStateChanged(agent=transfer.direct_agent, state=AgentState.AVAILABLE,
+                                                      queue=transfer.queue, call_id=call.call_id))  # fmt: skip
             return
         for activity in escalated_call_activity(call, transfer, event):
             await self._publish(activity)
@@ -74,6 +81,29 @@ def escalated_call_activity(call: LiveCall, transfer: Transfer, event: AmiEvent)
         wait_s=transfer.decision_to_queue_ms / 1000 if transfer.decision_to_queue_ms else None,
         transfer_s=transfer.transfer_to_queue_ms / 1000 if transfer.transfer_to_queue_ms else None,
     )  # fmt: skip
+
+
+def reserved_agent_dial(call: LiveCall, transfer: Transfer, event: AmiEvent) -> list[Event]:
+    """The dialplan ringing a pre-alert reservation's agent before Queue() (``cc-reserved-agent``):
+    their answer is the call's ``call.agent_connected``, as a queue member's would be. Queue()'s
+    own Dials to its members come after QueueCallerJoin and are told by AgentConnect instead."""
+    held = call.reservation
+    if held is None or not held.rung or transfer.queue_joined_at is not None:
+        return []
+    if not event.dest_channel.startswith(f"PJSIP/{held.agent}-"):
+        return []
+    common = {"call_id": call.call_id, "queue": transfer.queue, "asterisk_ts": event.asterisk_ts}
+    if event.name == "DialBegin":
+        return [AgentStateChanged(agent=held.agent, state=AgentState.RINGING, **common)]
+    if event.dial_status != "ANSWER":
+        return []  # Queue() rings the others next; the reservation ends when the caller joins it
+    call.state = CallState.WITH_AGENT
+    transfer.direct_agent = held.agent
+    return [
+        AgentStateChanged(agent=held.agent, state=AgentState.ON_CALL, **common),
+        AgentConnected(**common, transfer_id=transfer.transfer_id, channel=event.channel, agent=held.agent,
+                       reason=_reason(transfer.reason)),  # fmt: skip
+    ]
 
 
 def returned_to_bot_event(call: LiveCall, transfer: Transfer | None, queue: str, status: str) -> ReturnedToBot:
@@ -113,6 +143,8 @@ def queue_activity(event: AmiEvent, *, call_id: str | None, reason: str, queue: 
     # AMI names a member by MemberName ("agent1") or by its interface ("PJSIP/agent1").
     agent = (event.member_name or event.interface).rsplit("/", 1)[-1]
     state = _AGENT_STATE.get(event.name)
+    if event.name == "QueueMemberPause" and event.paused_reason == AgentState.RESERVED:
+        state = AgentState.RESERVED  # pbx's own pause for a pre-alert (pbx.calls.reservations)
     if state is not None and agent:
         found.append(AgentStateChanged(agent=agent, state=state, queue=queue, call_id=call_id,
                                        asterisk_ts=event.asterisk_ts))  # fmt: skip

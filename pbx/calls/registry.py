@@ -51,6 +51,8 @@ class CallRegistry:
 
     def live_counts(self) -> dict[str, int]:
         counts = {state.value: 0 for state in CallState}
+        counts["ai_calls_at_risk"] = 0
         for call in self.calls.values():
             counts[call.state.value] += 1
+            counts["ai_calls_at_risk"] += call.at_risk and call.state is CallState.WITH_BOT
         return counts
