@@ -45,5 +45,7 @@ def test_screen_pop_headers_and_state_codes_in_the_dialplan() -> None:
                    "X-CC-Campaign-Id", "X-CC-Summary"):  # fmt: skip
         assert f"PJSIP_HEADER(add,{header})" in dialplan
     assert "Set(__CC_ESCALATION_SUMMARY=${CC_ESCALATION_SUMMARY})" in dialplan
-    assert "exten => cc-pause,1,PauseQueueMember(,PJSIP/${CHANNEL(endpoint)}" in dialplan
+    assert " same => n,PauseQueueMember(,PJSIP/${CHANNEL(endpoint)},,${CC_PAUSE_REASON})" in dialplan
+    # An agent's phone cannot pause itself as pbx's pre-alert hold (which pbx alone undoes).
+    assert '"${TOLOWER(${CC_PAUSE_REASON})}" = "reserved"]?Set(CC_PAUSE_REASON=paused)' in dialplan
     assert "exten => cc-unpause,1,UnpauseQueueMember(,PJSIP/${CHANNEL(endpoint)})" in dialplan
