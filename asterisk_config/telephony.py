@@ -9,6 +9,7 @@ models already refused anything that could end a config line or open a dialplan 
 
 from __future__ import annotations
 
+from asterisk_config.music import bridging_class
 from pbx.api import QueueSpec, Telephony, TrunkSpec
 from pbx.api.telephony import SIP_REALM
 
@@ -120,9 +121,14 @@ def _queue_extension(queue: QueueSpec) -> list[str]:
         " same => n,Set(__CC_LEAD_ID=${CC_LEAD_ID})",
         " same => n,Set(__CC_CAMPAIGN_ID=${CC_CAMPAIGN_ID})",
         f" same => n,Set(__CC_QUEUE={queue.name})",
-        # CC_WHISPER_FILE: the summary the agent hears before being bridged (announceoverride).
+        # The caller hears the bridging phrase, then this queue's music, while agents already
+        # ring: the twin class opens with the phrase (asterisk_config.music). The agent's hook
+        # gives the caller the plain class back, for holds during the conversation.
+        f" same => n,Set(__CC_MUSIC_CLASS={queue.music_class})",
+        f" same => n,Set(CHANNEL(musicclass)={bridging_class(queue.music_class)})",
         # b(): on each agent's new channel, before it rings, add the screen-pop headers.
-        f" same => n,Queue({queue.name},b(cc-agent-predial^s^1),,${{CC_WHISPER_FILE}},{wait})",
+        # The last argument: on the answering agent's channel, before the bridge, the summary.
+        f" same => n,Queue({queue.name},b(cc-agent-predial^s^1),,,{wait},,cc-agent-answered)",
     ]
     if queue.overflow_queue:
         lines += [

@@ -80,8 +80,16 @@ async def caller_arrives(engine: CallEngine, did: str = "5551234", caller: str =
 
 def variables(ari: FakeAri) -> dict[str, str]:
     """What pbx set on the caller's channel, but the call id (set on every inbound call)."""
-    return {p["variable"]: p["value"] for m, path, p in ari.requests
-            if path == "channels/in-1/variable" and p["variable"] != "CC_CALL_ID"}  # fmt: skip
+    found: dict[str, str] = {}
+    for _, path, p in ari.requests:
+        if path != "channels/in-1/variable":
+            continue
+        if p["variable"].startswith("ARRAY("):  # several at once (pbx.calls.escalation.set_channel_variables)
+            found.update(zip(p["variable"][6:-1].split(","), p["value"].split(","), strict=True))
+        else:
+            found[p["variable"]] = p["value"]
+    found.pop("CC_CALL_ID", None)
+    return found
 
 
 def continued(ari: FakeAri) -> list[tuple[str, str]]:
