@@ -235,7 +235,7 @@ def _round(value: float) -> float:
 
 
 def bench_asterisk(root: Path, work: Path, agent_port: int, ring_timeout_s: int = 15) -> AsteriskInstance:
-    name = f"bench-{uuid.uuid4().hex[:8]}"
+    name = f"bench-esc-{uuid.uuid4().hex[:8]}"
     rtp_start = random.randrange(20000, 31000, 2)
     agent = AgentPhone(name="agent1", md5_cred=md5_cred("agent1", uuid.uuid4().hex),
                        static_contact=f"sip:agent1@127.0.0.1:{agent_port}")  # fmt: skip
