@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from asterisk_config.music import PROMPT_DIR, bridging_twins
 from asterisk_config.telephony import render_telephony
 from pbx.api import SIP_REALM, Telephony
 
@@ -72,6 +73,9 @@ def render(settings: AsteriskSettings) -> dict[str, str]:
         "ami_secret": settings.ami_secret,
         "sip_realm": SIP_REALM,
         "failsafe_queue": settings.telephony.failsafe_queue,
+        # The prompt folder pbx writes (PBX_MEDIA_DIR_ASTERISK in the stack).
+        "prompt_dir": f"{settings.instance_dir}/{PROMPT_DIR}",
+        "bridging_music_classes": bridging_twins(f"{settings.instance_dir}/{PROMPT_DIR}"),
     }
     rendered: dict[str, str] = {}
     used: set[str] = set()

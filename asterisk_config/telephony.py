@@ -9,6 +9,7 @@ models already refused anything that could end a config line or open a dialplan 
 
 from __future__ import annotations
 
+from asterisk_config.music import bridging_class
 from pbx.api import QueueSpec, Telephony, TrunkSpec
 from pbx.api.telephony import SIP_REALM
 
@@ -120,11 +121,16 @@ def _queue_extension(queue: QueueSpec) -> list[str]:
         " same => n,Set(__CC_LEAD_ID=${CC_LEAD_ID})",
         " same => n,Set(__CC_CAMPAIGN_ID=${CC_CAMPAIGN_ID})",
         f" same => n,Set(__CC_QUEUE={queue.name})",
+        # The caller hears the bridging phrase, then this queue's music, while agents already
+        # ring: the twin class opens with the phrase (asterisk_config.music). The agent's hook
+        # gives the caller the plain class back, for holds during the conversation.
+        f" same => n,Set(__CC_MUSIC_CLASS={queue.music_class})",
+        f" same => n,Set(CHANNEL(musicclass)={bridging_class(queue.music_class)})",
         # Pre-alert: the agent pbx held for this call is rung first (CC_RESERVED_AGENT, set by pbx).
         *_reserved_agent_first(queue),
-        # CC_WHISPER_FILE: the summary the agent hears before being bridged (announceoverride).
         # b(): on each agent's new channel, before it rings, add the screen-pop headers.
-        f" same => n,Queue({queue.name},b(cc-agent-predial^s^1),,${{CC_WHISPER_FILE}},{wait})",
+        # The last argument: on the answering agent's channel, before the bridge, the summary.
+        f" same => n,Queue({queue.name},b(cc-agent-predial^s^1),,,{wait},,cc-agent-answered)",
     ]
     if queue.overflow_queue:
         lines += [
@@ -148,7 +154,7 @@ def _reserved_agent_first(queue: QueueSpec) -> list[str]:
     """Dial the reserved agent (after the variables their screen-pop inherits); on no answer the
     caller goes on into Queue(). A reserved member is paused, so Queue() itself would skip them."""
     return [f" same => n,GosubIf($[${{LEN(${{CC_RESERVED_AGENT}})}} > 0]?cc-reserved-agent,s,1"
-            f"({queue.music_class},{RESERVED_AGENT_RING_S}))"]
+            f"({bridging_class(queue.music_class)},{RESERVED_AGENT_RING_S}))"]
 
 
 def _extensions(telephony: Telephony) -> str:

@@ -152,8 +152,9 @@ def summarise(campaign: Campaign, calls: list[LeadCall], elapsed_s: float) -> di
     transfers = _ledger_transfers([c.attempt for c in escalated])
 
     def decision_to_queue_s(a: CallAttempt) -> float | None:
+        """From VoiceWatch's decision (not the end of any phrase) to AMI QueueCallerJoin, in ms steps."""
         t = transfers.get(a.call_id)
-        return round(t.decision_to_queue_ms / 1000, 2) if t and t.decision_to_queue_ms is not None else None
+        return round(t.decision_to_queue_ms / 1000, 3) if t and t.decision_to_queue_ms is not None else None
 
     campaign.refresh_from_db()
     return {

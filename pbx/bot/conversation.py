@@ -263,9 +263,12 @@ class BotConversation:
         self._cancel_no_input()
         self._io.stop_playback()
         self._outcome = (CallOutcome.ESCALATED, reason)
-        # The caller hears why there is a pause, then the queue's music: never dead air.
-        await self._say_text(BRIDGING_PHRASE, barge_in=False)
+        # Into the queue at once: agents ring while the caller hears the bridging phrase (the
+        # queue's music opens with it, asterisk_config.music), so nothing said delays the join.
         await self._io.escalate(queue, reason, score, whisper_text(reason, self.spec.lead), decided_at)
+        # The transcript shows what the caller heard, said by Asterisk for the bot.
+        await self._io.publish(UtteranceHeard(call_id=self.spec.call_id, utterance_id=str(uuid.uuid4()), speaker="bot",
+                                              text=BRIDGING_PHRASE, start_ms=int(self._audio_s * 1000)))  # fmt: skip
 
     def _spawn(self, coro) -> asyncio.Task:
         return self._tasks.spawn(coro)

@@ -1,9 +1,11 @@
-"""Prompts Asterisk plays from a file: the summary an agent hears before the caller is bridged
-(Queue's announce override) and the message left on an answering machine."""
+"""Prompts Asterisk plays from a file: the summary an agent hears when answering an escalated
+call, the bridging phrase callers hear while agents ring (``asterisk_config.music``), and the
+message left on an answering machine."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from pathlib import Path
 
@@ -23,11 +25,20 @@ class PromptFiles:
 
     async def __call__(self, name: str, text: str) -> str | None:
         """``name``: the file's name (unsafe characters dropped); returns what to play, no extension."""
+        return await asyncio.get_running_loop().run_in_executor(None, self.write, name, text)
+
+    def write(self, name: str, text: str) -> str | None:
+        """As calling it, in this thread (start-up: the bridging phrase)."""
         if not text.strip():
             return None
-        prompt = await asyncio.get_running_loop().run_in_executor(None, self._tts.synthesize, text, 8000)
+        prompt = self._tts.synthesize(text, 8000)
         name = _SAFE.sub("", name)
         self._host_dir.mkdir(parents=True, exist_ok=True)
+        # Asterisk may open the file at any moment (a summary rewritten for a second escalation,
+        # the phrase at a restart): it finds the old one or the new one whole, never half.
+        tmp = self._host_dir / f".{name}.wav.tmp"
         # 8 kHz 16-bit mono .wav: what Asterisk's format_wav plays without transcoding.
-        write_wav(self._host_dir / f"{name}.wav", prompt.audio)
+        write_wav(tmp, prompt.audio)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, self._host_dir / f"{name}.wav")
         return f"{self._asterisk_dir}/{name}"

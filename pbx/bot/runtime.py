@@ -10,12 +10,18 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from asterisk_config.music import BRIDGING_PROMPT
 
 from pbx.bot.context import CallSetupError
+from pbx.bot.phrases import BRIDGING_PHRASE
 from pbx.calls.live import LiveCall
 from pbx.calls.protocols import ConversationFactory, PromptFileMaker
 from pbx.settings import PbxSettings
+
+if TYPE_CHECKING:
+    from pbx.bot.prompt_files import PromptFiles
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +65,17 @@ def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None
         if settings.media_dir
         else None
     )
+    if prompt_files is not None:
+        _write_bridging_phrase(prompt_files)
     factory = BotConversationFactory(live, tts, default_queue=settings.failsafe_queue)
     status = {"ready": True, "asr": engine.name, "tts": [e.name for e in tts.engines]}
     return BotRuntime(factory, prompt_files, status)
+
+
+def _write_bridging_phrase(prompt_files: PromptFiles) -> None:
+    """Once per start: the phrase callers hear while agents ring, where the queues' music
+    classes announce it from (``asterisk_config.music``). Without it they hear the music alone."""
+    try:
+        prompt_files.write(BRIDGING_PROMPT, BRIDGING_PHRASE)
+    except Exception as exc:
+        log.error("bridging phrase not written (callers hear only music while agents ring): %s", exc)

@@ -8,10 +8,11 @@ import re
 import time
 from urllib.parse import quote
 
+from asterisk_config.music import WHISPER_PROMPT_PREFIX
 from pbx.api import CallEscalated, CallOutcome, new_id
 from pbx.ari.client import AriError, AriRest
 from pbx.calls.ending import CallEnding
-from pbx.calls.live import CallState, LiveCall, Transfer
+from pbx.calls.live import CallState, LiveCall, MediaLeg, Transfer
 from pbx.calls.media_leg import close_media_leg
 from pbx.calls.protocols import PromptFileMaker, Publish
 from pbx.calls.queue_tracking import returned_to_bot_event
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 # The summary's header (X-CC-Summary) stays this short, to keep the agent's INVITE small.
 SUMMARY_HEADER_MAX = 1200
 _NOT_A_WORD = re.compile(r"[^A-Za-z0-9_.-]")
+# What ARRAY() splits on or parses (commas, quotes, backslashes, brackets) is none of these:
+# values made only of them go on the channel in one request.
+_ARRAY_SAFE = re.compile(r"[A-Za-z0-9%_.~/-]*")
 
 
 def header_text(text: str, max_len: int = SUMMARY_HEADER_MAX) -> str:
@@ -49,6 +53,25 @@ def reason_word(reason: str) -> str:
     return _NOT_A_WORD.sub("_", reason)[:64]
 
 
+async def set_channel_variables(rest: AriRest, channel_id: str, variables: dict[str, str]) -> None:
+    """Set ``variables`` on a channel in one ARI round trip where they allow it.
+
+    ARI sets one variable a request; ``ARRAY(A,B,...)`` sets several from one comma-separated
+    value. A value ARRAY would split or parse (a comma, a quote) goes in a request of its own,
+    sent at the same time.
+    """
+    safe = {name: value for name, value in variables.items() if _ARRAY_SAFE.fullmatch(value)}
+    requests = [rest.post(f"channels/{channel_id}/variable", variable=name, value=value)
+                for name, value in variables.items() if name not in safe]  # fmt: skip
+    if len(safe) == 1:
+        [(name, value)] = safe.items()
+        requests.append(rest.post(f"channels/{channel_id}/variable", variable=name, value=value))
+    elif safe:
+        requests.append(rest.post(f"channels/{channel_id}/variable", variable=f"ARRAY({','.join(safe)})",
+                                  value=",".join(safe.values())))  # fmt: skip
+    await asyncio.gather(*requests)
+
+
 # Past these states the call is already on its way to (or with) a human.
 _HANDED_OVER = (CallState.ESCALATING, CallState.QUEUED, CallState.WITH_AGENT, CallState.ENDED)
 
@@ -64,10 +87,11 @@ class Escalation:
 
     async def escalate(self, call: LiveCall, queue: str, reason: str, score: float, summary: str,
                        decided_at: float | None = None) -> None:  # fmt: skip
-        """Move the caller into a human queue; the agent first hears ``summary``.
+        """Move the caller into a human queue at once; the agent hears ``summary`` on answering.
 
-        The conversation plays its bridging phrase before calling this; from here the caller
-        hears the queue's music until an agent answers, so there is no dead air.
+        Nothing said waits for the join: the queue's music class opens with the bridging phrase
+        while agents already ring ([cc-queue], asterisk_config.music), and the summary is
+        synthesised meanwhile (``_whisper``). Two ARI round trips: the variables, then continue.
         """
         if call.state in _HANDED_OVER:
             return
@@ -78,18 +102,18 @@ class Escalation:
             "CC_FALLBACK_QUEUE": call.escalation_queue or self._failsafe_queue,
             "CC_ESCALATION_REASON": reason_word(reason),
             "CC_ESCALATION_SCORE": f"{score:.2f}",
-            "CC_WHISPER_FILE": await self._whisper_file(call, summary) or "",
             # Inherited by the agent's channel: the console's screen-pop (X-CC-Summary header).
             "CC_ESCALATION_SUMMARY": header_text(summary),
             # Pre-alert: the agent held for this call is rung first (cc-reserved-agent).
             **ring_reserved_agent_first(call, queue),
         }
+        escalated = CallEscalated(call_id=call.call_id, transfer_id=call.transfer.transfer_id, queue=queue,
+                                  reason=reason, score=score, summary=summary, decided_at=call.transfer.decided_at)  # fmt: skip
         try:
-            for name, value in variables.items():
-                await self._rest.post(f"channels/{call.channel_id}/variable", variable=name, value=value)
-            if call.media is not None:
-                leg, call.media = call.media, None
-                await close_media_leg(self._rest, leg)
+            await set_channel_variables(self._rest, call.channel_id, variables)
+            # Published before the continue, so it precedes the queue's own events (call.queued).
+            await self._publish(escalated)
+            # Out of the media bridge and into the dialplan in one step (ARI departs the bridge).
             await self._rest.post(f"channels/{call.channel_id}/continue", context="cc-queue", extension=queue,
                                   priority=1)  # fmt: skip
         except AriError as exc:
@@ -98,20 +122,26 @@ class Escalation:
                 await self._ending.end(call, CallOutcome.ABANDONED, detail="caller hung up during escalation")
                 return
             raise
-        await self._publish(CallEscalated(call_id=call.call_id, transfer_id=call.transfer.transfer_id, queue=queue,
-                                          reason=reason, score=score, summary=summary,
-                                          decided_at=call.transfer.decided_at))  # fmt: skip
+        if call.media is not None:
+            call.spawn(self._release_media(call, call.media))
+        if self._prompt_files is not None:
+            call.spawn(self._whisper(call, summary))
 
-    async def _whisper_file(self, call: LiveCall, summary: str) -> str | None:
-        """The summary as a prompt the agent hears before the caller, if it is ready in time."""
-        if self._prompt_files is None:
-            return None
-        task = call.spawn(self._prompt_files(f"whisper-{call.call_id}", summary))
+    async def _release_media(self, call: LiveCall, leg: MediaLeg) -> None:
+        """The media leg the caller has left: after the join, never before it."""
+        await close_media_leg(self._rest, leg)
+        if call.media is leg:
+            call.media = None
+
+    async def _whisper(self, call: LiveCall, summary: str) -> None:
+        """The summary as a prompt, synthesised while agents ring, where the agent's hook looks
+        for it on answering ([cc-agent-answered]: the call's file in the prompt folder). An
+        agent who answers before it is written hears a tone and reads the screen-pop."""
+        assert self._prompt_files is not None
         try:
-            return await asyncio.wait_for(task, 3.0)
-        except Exception:  # no summary is better than a caller left waiting
-            log.warning("call %s: no whisper summary", call.call_id)
-            return None
+            await self._prompt_files(f"{WHISPER_PROMPT_PREFIX}{call.call_id}", summary)
+        except Exception:  # the agent hears a tone instead; the screen-pop has the text
+            log.exception("call %s: no whisper summary", call.call_id)
 
     async def returned_from_queue(self, call: LiveCall, returned: QueueReturned) -> None:
         """The dialplan sent the caller back: the call is the bot's again (``BotLink.resume_after_queue`` resumes it)."""

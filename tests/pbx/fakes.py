@@ -42,6 +42,20 @@ class FakeAri:
                 self._requested.clear()
                 await self._requested.wait()
 
+    def variables_set(self, channel_id: str) -> dict[str, str]:
+        """The channel variables pbx set on ``channel_id``, several-at-once requests
+        (``ARRAY(A,B)``, pbx.calls.escalation.set_channel_variables) read as what they set."""
+        found: dict[str, str] = {}
+        for _, path, params in self.requests:
+            if path != f"channels/{channel_id}/variable":
+                continue
+            if params["variable"].startswith("ARRAY("):
+                names = params["variable"][len("ARRAY("):-1].split(",")
+                found.update(zip(names, params["value"].split(","), strict=True))
+            else:
+                found[params["variable"]] = params["value"]
+        return found
+
     async def get(self, path: str, **params: Any) -> Any:
         self._record("GET", path, params)
         if path.startswith("applications/"):

@@ -97,13 +97,30 @@ async def test_voicewatch_escalates_before_the_dialog_answers(final: bool) -> No
     speech.hear("I want to speak to a manager right now", final=final)
     await io.until(lambda: io.escalations)
 
-    # The dialog never answered: after the greeting the caller hears only the bridging phrase.
-    assert tts.said[1:] == [BRIDGING_PHRASE]
+    # The dialog never answered, and the bot says nothing more: the queue's music class plays
+    # the bridging phrase while agents ring, so the join waits for no speech.
+    assert tts.said[1:] == []
+    assert [e.text for e in io.events if isinstance(e, UtteranceHeard) and e.speaker == "bot"][-1] == BRIDGING_PHRASE
     [(queue, reason, score, summary)] = io.escalations
     assert reason == "human_request" and queue and score > 0 and summary
     decisions = [e for e in io.events if isinstance(e, DecisionMade)]
     assert decisions[-1].escalate and decisions[-1].reason == "human_request"
     assert conversation.outcome == ("escalated", "human_request") and io.hangups == []
+    await conversation.close()
+
+
+async def test_the_decision_stops_the_bot_mid_sentence_and_joins_the_queue_at_once() -> None:
+    speech, tts, io = FakeSpeech(), FakeTts(), FakeCallIO(hold_playback=True)
+    conversation = bot(speech, tts)
+    started = asyncio.create_task(conversation.start(io))
+    await io.until(lambda: io.playing)  # the greeting is still playing
+
+    speech.hear("I want to speak to a manager right now", final=False)
+    await io.until(lambda: io.escalations)
+
+    assert io.stops == 1  # stopped before the escalation, not after a phrase
+    await asyncio.wait_for(started, 5)  # the greeting's turn unwinds and says nothing more
+    assert not io.playing and tts.said[1:] == [] and len(io.plays) == 1
     await conversation.close()
 
 

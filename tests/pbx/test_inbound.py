@@ -80,8 +80,9 @@ async def caller_arrives(engine: CallEngine, did: str = "5551234", caller: str =
 
 def variables(ari: FakeAri) -> dict[str, str]:
     """What pbx set on the caller's channel, but the call id (set on every inbound call)."""
-    return {p["variable"]: p["value"] for m, path, p in ari.requests
-            if path == "channels/in-1/variable" and p["variable"] != "CC_CALL_ID"}  # fmt: skip
+    found = ari.variables_set("in-1")
+    found.pop("CC_CALL_ID", None)
+    return found
 
 
 def continued(ari: FakeAri) -> list[tuple[str, str]]:

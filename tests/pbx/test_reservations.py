@@ -119,7 +119,8 @@ class Site:
         return [e.state for e in self.of(AgentStateChanged) if e.agent == agent]
 
     def variables(self) -> dict[str, str]:
-        return {p["variable"]: p["value"] for m, path, p in self.ari.requests if path.endswith("/variable")}
+        return {name: value for channel in {path.split("/")[1] for _, path, _ in self.ari.requests if path.endswith("/variable")}
+                for name, value in self.ari.variables_set(channel).items()}  # fmt: skip
 
 
 async def test_an_agent_reserved_for_a_call_at_risk_is_paused_as_reserved_in_all_their_queues() -> None:

@@ -152,7 +152,7 @@ def test_an_agent_phone_still_pauses_and_unpauses_with_any_reason(asterisk_serve
         kept = re.search(r"paused:([^ )]*)", line)
         assert kept and kept.group(1).startswith("lunch") and re.fullmatch(r"\w+", kept.group(1)), line
         # "reserved" is pbx's pre-alert hold: a phone asking for it gets a plain pause.
-        assert agent_dials(asterisk_server, tmp_path, "cc-pause", pause_reason="Reserved") == "603"
+        assert agent_dials(asterisk_server, tmp_path, "cc-pause", pause_reason="reserved") == "603"
         line = next(line for line in asterisk_server.cli("queue show sales").splitlines() if f"PJSIP/{AGENT}" in line)
         assert "paused:paused" in line, line
     finally:

@@ -64,7 +64,7 @@ def test_queues_agents_and_failsafe_are_rendered_into_the_included_files() -> No
     assert "agentpass1" not in files[PJSIP_FILE] and "realm = contactcenter" in files[PJSIP_FILE]
     assert "default_realm = contactcenter" in files["pjsip.conf"]
     assert "CC_FAILSAFE_QUEUE = support" in files["extensions.conf"]
-    assert "Queue(support,b(cc-agent-predial^s^1),,${CC_WHISPER_FILE},60)" in files[EXTENSIONS_FILE]
+    assert "Queue(support,b(cc-agent-predial^s^1),,,60,,cc-agent-answered)" in files[EXTENSIONS_FILE]
 
 
 def test_queue_options_penalties_and_overflow_reach_the_files() -> None:
@@ -79,7 +79,12 @@ def test_queue_options_penalties_and_overflow_reach_the_files() -> None:
                  "member => PJSIP/agent1,3,agent1,PJSIP/agent1"):  # fmt: skip
         assert line in queue.splitlines(), line
     dialplan = files[EXTENSIONS_FILE]
-    assert "Queue(support,b(cc-agent-predial^s^1),,${CC_WHISPER_FILE},40)" in dialplan
+    assert "Queue(support,b(cc-agent-predial^s^1),,,40,,cc-agent-answered)" in dialplan
+    # The caller hears the bridging phrase, then the queue's own music, while agents ring.
+    support_lines = dialplan.split("exten => support,1")[1].split("exten => ")[0].splitlines()
+    set_class = support_lines.index(" same => n,Set(CHANNEL(musicclass)=cc-bridge-calm)")
+    assert set_class < next(i for i, line in enumerate(support_lines) if ",Queue(support," in line)
+    assert " same => n,Set(__CC_MUSIC_CLASS=calm)" in support_lines
     assert 'GotoIf($["${QUEUESTATUS}" = "TIMEOUT"]?cc-queue,sales,1)' in dialplan
 
 
@@ -246,3 +251,13 @@ def test_a_number_matches_a_destination_pattern_as_asterisk_would(pattern: str, 
     from asterisk_config.dialling import matches_dial_pattern
 
     assert matches_dial_pattern(pattern, number) is matches
+
+
+def test_every_music_class_has_a_twin_that_opens_with_the_bridging_phrase() -> None:
+    from asterisk_config.music import BRIDGING_PROMPT, bridging_class, music_classes
+
+    moh = render(settings())["musiconhold.conf"]
+    assert music_classes() and bridging_class("default") not in music_classes()  # not a choice of its own
+    for name in music_classes():
+        twin = moh.split(f"[{bridging_class(name)}]({name})\n")[1].split("\n[")[0]
+        assert f"announcement = /srv/contactcenter/t1/spool/media/{BRIDGING_PROMPT}" in twin.splitlines()

@@ -19,8 +19,9 @@ def test_the_reserved_agent_is_dialled_after_the_screen_pop_variables_and_before
     files = render(settings())
     queue = files[EXTENSIONS_FILE].split("exten => support,1,")[1].splitlines()
     first = next(i for i, line in enumerate(queue) if "cc-reserved-agent" in line)
-    assert "GosubIf($[${LEN(${CC_RESERVED_AGENT})} > 0]?cc-reserved-agent,s,1(default," in queue[first]
-    assert first > max(i for i, line in enumerate(queue) if "Set(__CC_" in line)
+    # While it rings the caller hears the bridging phrase (the queue's twin music class).
+    assert "GosubIf($[${LEN(${CC_RESERVED_AGENT})} > 0]?cc-reserved-agent,s,1(cc-bridge-default," in queue[first]
+    assert first > max(i for i, line in enumerate(queue) if "Set(__CC_" in line or "CHANNEL(musicclass)" in line)
     assert first < next(i for i, line in enumerate(queue) if ",Queue(support," in line)
 
 
@@ -29,6 +30,8 @@ def test_the_reserved_agent_is_dialled_by_a_filtered_name_with_the_predial_heade
     [dial] = [line for line in _context(dialplan, "cc-reserved-agent") if "Dial(" in line]
     assert "Dial(PJSIP/${FILTER(-._0-9A-Za-z,${CC_RESERVED_AGENT})},${ARG2}," in dial
     assert "b(cc-agent-predial^s^1(${CC_AUTO_ANSWER}))" in dial and "m(${ARG1})" in dial
+    # On answer: the caller's plain music class back, and only a tone for the agent (no summary).
+    assert "U(cc-agent-answered^followed)" in dial
 
 
 def test_only_the_reserved_agents_phone_is_told_to_answer_by_itself() -> None:
