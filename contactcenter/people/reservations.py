@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from contactcenter.people.models import Agent, AgentSkill, AgentState, HumanQueue, QueueMembership, Reservation
 from pbx.api import CallAtRisk, ReservationEnd
@@ -161,9 +161,9 @@ def sweep(now: dt.datetime, grace_s: float, hold_s: float) -> list[Reservation]:
                      .order_by("pk"))  # fmt: skip
         for reservation in stale:
             _close(reservation, ReservationEnd.TIMEOUT, now)
-        orphans = (Agent.objects.filter(Q(state_changed_at__lt=orphan_cutoff) | Q(state_changed_at__isnull=True),
-                                        state=AgentState.RESERVED)
-                   .exclude(reservations__ended_at__isnull=True))  # fmt: skip
+        holding = Reservation.objects.filter(agent=OuterRef("pk"), ended_at__isnull=True)
+        orphans = Agent.objects.filter(Q(state_changed_at__lt=orphan_cutoff) | Q(state_changed_at__isnull=True),
+                                       ~Exists(holding), state=AgentState.RESERVED)  # fmt: skip
         freed = orphans.update(state=AgentState.AVAILABLE, state_changed_at=now)
     if stale or freed:
         log.warning("pre-alert sweep: ended %d reservation(s) past their time, freed %d agent(s) left reserved",
