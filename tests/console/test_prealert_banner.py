@@ -127,3 +127,15 @@ def test_the_console_is_told_the_agents_auto_answer_setting(client) -> None:
     world.agent.auto_answer = False
     world.agent.save()
     assert client.get("/console/api/session").json()["agent"]["auto_answer"] is False
+
+
+def test_auto_answer_is_an_agent_setting_of_the_api(admin_client) -> None:
+    def post(body: dict):
+        return admin_client.post("/api/agents/", body, content_type="application/json")
+
+    assert post({"name": "agent7"}).json()["auto_answer"] is True  # the console's phone follows the call already
+    assert post({"name": "agent8", "auto_answer": False}).json()["auto_answer"] is False
+    refused = post({"name": "agent9", "auto_answer": "sometimes"})
+    assert refused.status_code == 400 and "auto_answer" in refused.json()
+    changed = admin_client.patch("/api/agents/agent7/", {"auto_answer": False}, content_type="application/json")
+    assert changed.json()["auto_answer"] is False

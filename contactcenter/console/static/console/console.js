@@ -133,17 +133,22 @@
     list.append(li);
   }
 
-  function fill(pop) {
-    $("pop-reason-label").textContent = pop.reason_label || "";
-    $("pop-reason").textContent = pop.reason || "";
-    $("pop-score").textContent = pop.score != null ? "score " + Number(pop.score).toFixed(2) : "";
-    $("pop-summary").textContent = pop.summary || "";
-    $("pop-queue").textContent = pop.queue || "";
-    $("pop-call-id").textContent = pop.call_id || "";
-    leadRows($("pop-lead"), pop.lead);
-    const transcript = $("pop-transcript");
+  // A call's card (the screen-pop "pop-*", the pre-alert banner "pre-*"): why, who, what was said.
+  function fillCard(prefix, card, scoreWord) {
+    $(prefix + "reason-label").textContent = card.reason_label || "";
+    $(prefix + "reason").textContent = card.reason || "";
+    $(prefix + "score").textContent = card.score != null ? scoreWord + " " + Number(card.score).toFixed(2) : "";
+    $(prefix + "queue").textContent = card.queue || "";
+    $(prefix + "call-id").textContent = card.call_id || "";
+    leadRows($(prefix + "lead"), card.lead);
+    const transcript = $(prefix + "transcript");
     transcript.replaceChildren();
-    (pop.transcript || []).forEach((u) => transcriptLine(transcript, u));
+    (card.transcript || []).forEach((u) => transcriptLine(transcript, u));
+  }
+
+  function fill(pop) {
+    fillCard("pop-", pop, "score");
+    $("pop-summary").textContent = pop.summary || "";
   }
 
   // ---------------------------------------------------------------- pre-alert banner
@@ -152,16 +157,8 @@
   // the bot just said) and "prealert.cleared"; cc.prealert is the call shown, if any.
   function showBanner(b) {
     cc.prealert = b.call_id;
-    $("pre-reason-label").textContent = b.reason_label || "";
-    $("pre-reason").textContent = b.reason || "";
-    $("pre-score").textContent = b.score != null ? "risk " + Number(b.score).toFixed(2) : "";
+    fillCard("pre-", b, "risk");
     $("pre-explanation").textContent = b.explanation || "";
-    $("pre-queue").textContent = b.queue || "";
-    $("pre-call-id").textContent = b.call_id || "";
-    leadRows($("pre-lead"), b.lead);
-    const transcript = $("pre-transcript");
-    transcript.replaceChildren();
-    (b.transcript || []).forEach((u) => transcriptLine(transcript, u));
     ui.prealert.hidden = false;
     log("prealert " + b.call_id);
   }
@@ -290,8 +287,8 @@
       else if (event.type === "prealert.utterance") addBannerLine(event);
       else if (event.type === "prealert.cleared") clearBanner(event);
     };
-    ws.onopen = () => { delay = 1000; };
-    ws.onclose = () => setTimeout(() => listen(path, Math.min(delay * 2, 30000)), delay);
+    ws.onopen = () => { delay = 1000; cc.listening = true; };
+    ws.onclose = () => { cc.listening = false; setTimeout(() => listen(path, Math.min(delay * 2, 30000)), delay); };
   }
 
   async function boot() {
