@@ -40,7 +40,7 @@ def asgi_server(settings, redis_server, transactional_db) -> Iterator[str]:
                                       "websocket": URLRouter(websocket_urlpatterns)})  # fmt: skip
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning", ws="websockets"))  # fmt: skip
+                                           log_level="warning", ws="websockets-sansio"))  # fmt: skip
     thread = threading.Thread(target=server.run, name="asgi-test-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
