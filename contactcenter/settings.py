@@ -87,6 +87,11 @@ REDIS_URL = os.environ.get("REDIS_URL", STACK.redis_url)
 # The queue an answered call goes to when nothing else can take it (pbx's fail-safe); it cannot
 # be deleted. (What a campaign may name as its trunk is the Trunk table: contactcenter.telephony.)
 CC_FAILSAFE_QUEUE = os.environ.get("CC_FAILSAFE_QUEUE", "support")
+# Pre-alert (contactcenter.people.reservations): how long pbx holds an agent for a call at risk
+# that has not escalated (ReserveAgent.hold_s, 5-600), and how long past that the dialer's sweep
+# waits for pbx's report before freeing the agent itself (pbx gone).
+CC_PREALERT_HOLD_S = int(os.environ.get("CC_PREALERT_HOLD_S", "60"))
+CC_PREALERT_SWEEP_GRACE_S = float(os.environ.get("CC_PREALERT_SWEEP_GRACE_S", "30"))
 # Publish the PBX's configuration to Redis after every change of it (contactcenter.telephony.publisher).
 # Off in the tests (tests/conftest.py), so a test's rows never reach a stack running beside them.
 PBX_CONFIG_PUBLISH = os.environ.get("CC_PBX_CONFIG_PUBLISH", "1") == "1"

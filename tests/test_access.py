@@ -72,6 +72,7 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("*", "admin/campaigns/importbatch/add/"): READ_ONLY,
     ("*", "admin/console/consolecall/add/"): READ_ONLY,
     ("*", "admin/campaigns/webhookdelivery/add/"): READ_ONLY,
+    ("*", "admin/people/reservation/add/"): READ_ONLY,  # made by pre-alert's event consumer
     # The API: configuration is read by managers, written by admins; campaigns run by managers.
     ("GET", "api/"): MANAGERS,
     ("GET", "api/schema/"): EVERYONE,  # the API's description holds no data

@@ -4,7 +4,9 @@
 transaction; replaying it changes nothing (each step only moves an attempt forward, and
 ``call.ended`` is applied once). :class:`EventConsumer` reads pbx's event stream through
 its own consumer group and acknowledges an entry only after its transaction committed, so
-a crash re-delivers instead of losing an outcome.
+a crash re-delivers instead of losing an outcome. Pre-alert's events (an agent reserved for a
+call at risk, the banner on their console) go to :mod:`contactcenter.console.prealert`, which
+sends pbx its ``reserve_agent`` through ``link`` after the commit.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from contactcenter.campaigns.models import (
     Lead,
     LeadStatus,
 )
+from contactcenter.campaigns.pbx_link import RedisPbxLink
+from contactcenter.console import prealert
 from contactcenter.people import agents
 from contactcenter.people.models import DncSource, DoNotCall
 from pbx.api import (
@@ -75,8 +79,14 @@ def _advance(attempt: CallAttempt, status: str) -> bool:
     return True
 
 
-def apply_event(event: Event) -> str:
-    """Apply one pbx event; returns a word saying what it did (for logs and tests)."""
+def apply_event(event: Event, link: prealert.CommandSender | None = None) -> str:
+    """Apply one pbx event; returns a word saying what it did (for logs and tests).
+
+    ``link``: where pre-alert's ``reserve_agent`` goes (None: no agent is reserved)."""
+    if (done := prealert.apply(event, link)) is not None:
+        return done
+    if isinstance(event, CallEnded):
+        prealert.on_call_ended(event)  # the agent reserved for it (if pbx did not say so first)
     if isinstance(event, AgentStateChanged):
         return "agent_changed" if agents.apply_phone_state(event, _at(event)) else "ignored"
     if isinstance(event, CommandRejected):
@@ -101,7 +111,7 @@ def apply_event(event: Event) -> str:
         return "updated"
 
 
-def apply_events(events: Sequence[Event]) -> list[str]:
+def apply_events(events: Sequence[Event], link: prealert.CommandSender | None = None) -> list[str]:
     """Apply a read's events in their order, as :func:`apply_event` would one by one.
 
     A burst of calls starting is hundreds of ``call.started``/``call.answered`` in a row:
@@ -115,7 +125,7 @@ def apply_events(events: Sequence[Event]) -> list[str]:
             continue
         results += _apply_run(run)
         run = []
-        results.append(apply_event(event))
+        results.append(apply_event(event, link))
     results += _apply_run(run)
     return results
 
@@ -228,16 +238,19 @@ def _rejected(event: CommandRejected) -> str:
 
 
 class EventConsumer:
-    """Reads ``cc:pbx:events`` through the consumer group ``campaigns`` (sync redis client)."""
+    """Reads ``cc:pbx:events`` through the consumer group ``campaigns`` (sync redis client); the
+    commands these events call for (pre-alert's ``reserve_agent``) go back to pbx through the
+    same Redis (``RedisPbxLink``)."""
 
     def __init__(self, redis, consumer: str = "dialer-1", stream: str = EVENTS_STREAM,
                  group: str = CONSUMER_GROUP,
-                 apply: Callable[[Sequence[Event]], object] = apply_events) -> None:  # fmt: skip
+                 apply: Callable[[Sequence[Event]], object] | None = None) -> None:  # fmt: skip
         self._redis = redis
         self._consumer = consumer
         self._stream = stream
         self._group = group
-        self._apply = apply
+        link = RedisPbxLink(redis)
+        self._apply = apply or (lambda events: apply_events(events, link))
         self._pending_first = True
         self.applied = 0
 

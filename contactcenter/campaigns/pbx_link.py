@@ -20,6 +20,7 @@ from pbx.api import (
     COMMANDS_STREAM,
     INBOUND_WAITING_KEY,
     LIVE_COUNTS_KEY,
+    Command,
     InboundWaiting,
     LiveCounts,
     OriginateCall,
@@ -69,7 +70,7 @@ class RedisPbxLink:
     def __init__(self, redis) -> None:
         self._redis = redis
 
-    def send(self, commands: Sequence[OriginateCall]) -> None:
+    def send(self, commands: Sequence[Command]) -> None:
         pipe = self._redis.pipeline(transaction=False)
         for command in commands:
             pipe.xadd(COMMANDS_STREAM, to_fields(command))

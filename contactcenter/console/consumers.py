@@ -1,4 +1,5 @@
-"""``/ws/console/``: pushes the agent's state (set from any tab, the admin, or queue events) to its consoles."""
+"""``/ws/console/``: pushes the agent's state (set from any tab, the admin, or queue events) to its
+consoles, and the pre-alert banner of a call the agent is reserved for (only to that agent's)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,22 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from contactcenter.console import prealert
 from contactcenter.console.identity import console_agent_of
 from contactcenter.console.notifier import agent_group
 
 
 @database_sync_to_async
-def _agent_of(user: Any) -> tuple[str, str] | None:
-    """The session's agent (only their own state is pushed to this socket), or None."""
+def _agent_of(user: Any) -> tuple[str, list[dict[str, Any]]] | None:
+    """The session's agent (only their own state is pushed to this socket) and what its console
+    shows now (state, pre-alert banner), or None."""
     agent = console_agent_of(user)
-    return (agent.name, agent.state) if agent else None
+    if agent is None:
+        return None
+    now = [{"type": "agent.state", "state": agent.state}]
+    if (shown := prealert.banner_of(agent)) is not None:
+        now.append(shown)
+    return agent.name, now
 
 
 class ConsoleConsumer(AsyncJsonWebsocketConsumer):
@@ -26,12 +34,13 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         if agent is None:
             await self.close(code=4403)
             return
-        name, state = agent
+        name, current = agent
         self.group = agent_group(name)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         # The full state first: whatever was pushed while this console was away is not replayed.
-        await self.send_json({"type": "agent.state", "state": state})
+        for message in current:
+            await self.send_json(message)
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:

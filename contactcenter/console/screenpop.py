@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import DatabaseError
 
+from contactcenter.campaigns.models import Lead
 from contactcenter.console.models import ConsoleCall
 from pbx.api import EscalationReason
 
@@ -39,7 +40,7 @@ REASON_LABELS: dict[str, str] = {
 }  # type: ignore[attr-defined]
 
 
-def _transcript(call_id: str, limit: int = 8) -> list[dict[str, Any]]:
+def transcript(call_id: str, limit: int = 8) -> list[dict[str, Any]]:
     """The last utterances of the AI conversation, from the call ledger (if it is there)."""
     if not call_id:
         return []
@@ -52,11 +53,28 @@ def _transcript(call_id: str, limit: int = 8) -> list[dict[str, Any]]:
     except DatabaseError as exc:  # no ledger tables in this database (yet)
         log.debug("no transcript for %s: %s", call_id, exc)
         return []
-    return [{"speaker": u.speaker, "text": u.text, "sentiment": u.sentiment} for u in reversed(rows)]
+    return [{"id": u.utterance_id, "speaker": u.speaker, "text": u.text, "sentiment": u.sentiment}
+            for u in reversed(rows)]  # fmt: skip
+
+
+def reason_label(reason: str) -> str:
+    return REASON_LABELS.get(reason, reason.replace("_", " ") if reason else "Escalated")
+
+
+def lead_card(lead: Lead | None) -> dict[str, Any] | None:
+    """The customer as the agent sees them (their campaign's lead)."""
+    return None if lead is None else {
+        "id": lead.pk,
+        "name": lead.first_name,
+        "phone": lead.phone,
+        "external_id": lead.external_id,
+        "fields": {k: str(v) for k, v in (lead.fields or {}).items()},
+        "campaign": lead.campaign.name,
+        "attempts": lead.attempts,
+    }  # fmt: skip
 
 
 def screen_pop(call: ConsoleCall) -> dict[str, Any]:
-    lead = call.lead
     attempt = call.attempt
     return {
         "id": call.pk,
@@ -64,19 +82,11 @@ def screen_pop(call: ConsoleCall) -> dict[str, Any]:
         "status": call.status,
         "queue": call.queue,
         "reason": call.reason,
-        "reason_label": REASON_LABELS.get(call.reason, call.reason.replace("_", " ") if call.reason else "Escalated"),
+        "reason_label": reason_label(call.reason),
         "score": call.score,
         "summary": call.summary,
-        "lead": None if lead is None else {
-            "id": lead.pk,
-            "name": lead.first_name,
-            "phone": lead.phone,
-            "external_id": lead.external_id,
-            "fields": {k: str(v) for k, v in (lead.fields or {}).items()},
-            "campaign": lead.campaign.name,
-            "attempts": lead.attempts,
-        },
+        "lead": lead_card(call.lead),
         "attempt": None if attempt is None else {"id": attempt.pk, "number": attempt.number},
         # Only a call confirmed as this agent's: the browser's call id alone opens no transcript.
-        "transcript": _transcript(call.call_id) if call.confirmed_at else [],
+        "transcript": transcript(call.call_id) if call.confirmed_at else [],
     }  # fmt: skip

@@ -54,6 +54,9 @@ def do_set_state(agent_id: int, state: str, now: dt.datetime | None = None) -> S
         busy = ConsoleCall.objects.filter(agent=agent, status__in=[CallStatus.RINGING, CallStatus.ANSWERED])
         if state != AgentState.AVAILABLE and busy.filter(status=CallStatus.ANSWERED).exists():
             raise ActionError("finish the call first")
+        if state == AgentState.AVAILABLE and agent.state == AgentState.RESERVED:
+            # pbx holds the agent for a call at risk (paused in its queues): unpausing would undo that.
+            raise ActionError("you are reserved for a call likely to escalate; the hold ends by itself")
         if state == AgentState.AVAILABLE and ConsoleCall.objects.filter(agent=agent, status=CallStatus.ENDED).exists():
             raise ActionError("save the disposition of your last call first")
         _set_agent_state(agent, state, now)

@@ -93,7 +93,7 @@ def session_api(request: HttpRequest, agent: Agent, body: dict[str, Any]) -> Jso
     pending = ConsoleCall.objects.filter(agent=agent, status=CallStatus.ENDED).select_related("lead", "attempt").first()
     return JsonResponse({
         "agent": {"name": agent.name, "display_name": str(agent), "state": agent.state,
-                  "queues": [q.name for q in agent.queues.all()]},
+                  "queues": [q.name for q in agent.queues.all()], "auto_answer": agent.auto_answer},
         "sip": credentials_for(agent).as_dict(),
         "dispositions": [{"code": d.code, "label": d.label} for d in Disposition.objects.order_by("label")],
         "pending_disposition": screen_pop(pending) if pending else None,

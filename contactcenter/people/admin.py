@@ -15,6 +15,7 @@ from contactcenter.people.models import (
     DoNotCall,
     HumanQueue,
     QueueMembership,
+    Reservation,
     Skill,
 )
 from contactcenter.people.sip_credentials import sip_password
@@ -66,7 +67,8 @@ class AgentSkillInline(admin.TabularInline):
 class AgentAdmin(admin.ModelAdmin):
     list_display = ("name", "display_name", "transport", "state", "state_changed_at")
     inlines = [MembershipInline, AgentSkillInline]
-    fields = ("name", "display_name", "transport", "static_contact", "sip_credentials", "state", "state_changed_at")
+    fields = ("name", "display_name", "transport", "static_contact", "auto_answer", "sip_credentials", "state",
+              "state_changed_at")  # fmt: skip
     readonly_fields = ("sip_credentials", "state", "state_changed_at")
 
     @admin.display(description="SIP credentials")
@@ -79,3 +81,17 @@ class AgentAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Skill, list_display=("name", "description"))
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    """Pre-alert's record: who was held for which call at risk, and why it ended. Written by the
+    event consumer only (pbx holds the agent), so every field is read-only here."""
+
+    list_display = ("agent", "call_id", "queue", "reason", "score", "reserved_at", "until", "ended_at", "end")
+    list_filter = ("end", "queue")
+    search_fields = ("call_id", "agent__name")
+    readonly_fields = [f.name for f in Reservation._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

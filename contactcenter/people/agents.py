@@ -20,13 +20,14 @@ from django.db.models import Count, Q
 from contactcenter.people.models import Agent, AgentSkill, AgentState, QueueMembership
 from pbx.api import PERSON_SET_AGENT_STATES, AgentStateChanged
 
-_BUSY = (AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP)
+# Reserved (pre-alert): held for an AI call likely to escalate, so no other call takes them.
+_BUSY = (AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.RESERVED)
 
 
 @dataclass(frozen=True)
 class AgentCounts:
     free: int  # available now
-    busy: int  # taken by a call (ringing, talking, wrapping up): the AI-first pacer counts on some being free soon
+    busy: int  # taken by a call (ringing, talking, wrapping up, reserved): the AI-first pacer counts on some being free soon
 
 
 def agent_counts(queue_names: Iterable[str]) -> AgentCounts:

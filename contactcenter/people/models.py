@@ -21,6 +21,7 @@ from contactcenter.campaigns import compliance
 from contactcenter.core.choices import literal_choices, text_choices
 from contactcenter.core.contract_checks import contract_errors, spec_default
 from pbx.api import AgentState as AgentStateWord
+from pbx.api import ReservationEnd
 from pbx.api.telephony import (
     NAME_PATTERN,
     ORDERED_STRATEGIES,
@@ -155,6 +156,10 @@ class Agent(models.Model):
                                       help_text="A SIP URI for a phone that does not register "
                                                 "(e.g. sip:agent1@127.0.0.1:5071); blank normally.")  # fmt: skip
     sip_password_generation = models.PositiveIntegerField(default=0, help_text="Rotating the password adds one.")
+    auto_answer = models.BooleanField(default=True,
+                                      help_text="When reserved for a call likely to escalate (pre-alert), the phone "
+                                                "answers that call at once (Call-Info: answer-after=0): the agent "
+                                                "has been following it on the console.")  # fmt: skip
 
     class Meta:
         db_table = "campaigns_agent"
@@ -211,6 +216,41 @@ class AgentSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent.name}: {self.skill.name} {self.level}"
+
+
+class Reservation(models.Model):
+    """An agent held for one AI call VoiceWatch says is likely to escalate (pre-alert), from
+    ``call.at_risk`` to ``agent.reservation_ended`` (:mod:`contactcenter.people.reservations`).
+
+    While it is open the agent's state is ``reserved``; the rows that ended stay as the record.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="reservations")
+    call_id = models.CharField(max_length=64, db_index=True)
+    queue = models.CharField(max_length=80)
+    # The call.at_risk event that made it: a redelivered event finds it and reserves nobody else.
+    at_risk_event_id = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=64, blank=True)
+    score = models.FloatField(default=0.0)
+    explanation = models.TextField(blank=True)
+    lead = models.ForeignKey("campaigns.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reserved_at = models.DateTimeField()
+    until = models.DateTimeField(help_text="When pbx lets the agent go if the call has not escalated.")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end = models.CharField(max_length=16, blank=True, choices=text_choices(ReservationEnd).choices)
+
+    class Meta:
+        ordering = ["-reserved_at", "-id"]
+        constraints = [
+            # One agent per call at a time, one call per agent at a time.
+            models.UniqueConstraint(fields=["call_id"], condition=models.Q(ended_at__isnull=True),
+                                    name="one_open_reservation_per_call"),
+            models.UniqueConstraint(fields=["agent"], condition=models.Q(ended_at__isnull=True),
+                                    name="one_open_reservation_per_agent"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.agent.name} for {self.call_id}" + (f" (ended: {self.end})" if self.ended_at else "")
 
 
 class DncSource(models.TextChoices):

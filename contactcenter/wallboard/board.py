@@ -25,8 +25,10 @@ from typing import Any
 from pbx.api import (
     PERSON_SET_AGENT_STATES,
     AgentConnected,
+    AgentReserved,
     AgentStateChanged,
     CallAnswered,
+    CallAtRisk,
     CallEnded,
     CallEscalated,
     CallQueued,
@@ -36,6 +38,7 @@ from pbx.api import (
     LiveCounts,
     QueueAbandoned,
     QueueActivity,
+    ReservationEnded,
     ReturnedToBot,
     SchemaError,
     UtteranceHeard,
@@ -78,6 +81,8 @@ class CallRecord:
     answered_at: float | None = None
     sentiment: float | None = None  # the customer's last final utterance
     risk: float = 0.0  # VoiceWatch's last score
+    at_risk: bool = False  # past the pre-alert threshold (call.at_risk), until it falls back
+    reserved_agent: str = ""  # the agent pbx holds for it (agent.reserved), until the hold ends
     decided_at: float | None = None
     escalated_at: float | None = None
     queue: str = ""
@@ -203,6 +208,8 @@ def apply_event(board: Board, event: Event) -> frozenset[Section]:
             record.reason = record.reason or (event.reason or "")
             record.explanation = record.explanation or event.explanation
         return frozenset({Section.LIVE})
+    if isinstance(event, CallAtRisk | AgentReserved | ReservationEnded):
+        return _prealert(record, event)
     if isinstance(event, CallEscalated):
         record.answered_at = record.answered_at or event.at
         if record.escalated_at is None:
@@ -218,6 +225,18 @@ def apply_event(board: Board, event: Event) -> frozenset[Section]:
         _stop_waiting(board, record.key)
         return frozenset({Section.TODAY, Section.LIVE, Section.ESCALATIONS, Section.QUEUES})
     return frozenset()  # command.rejected and anything new: nothing on the board
+
+
+def _prealert(record: CallRecord, event: CallAtRisk | AgentReserved | ReservationEnded) -> frozenset[Section]:
+    if isinstance(event, CallAtRisk):
+        record.at_risk = event.active
+        record.risk = event.score if event.active else record.risk
+        return frozenset({Section.LIVE})
+    if isinstance(event, AgentReserved):
+        record.reserved_agent = event.agent
+    elif record.reserved_agent == event.agent:
+        record.reserved_agent = ""
+    return frozenset({Section.LIVE, Section.AGENTS})
 
 
 def _queue_activity(board: Board, event: QueueActivity) -> frozenset[Section]:

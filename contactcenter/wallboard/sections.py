@@ -112,17 +112,22 @@ def _render_live(board: Board) -> dict[str, Any]:
     with_bot = [r for r in active if r.answered_at is not None]
     sentiments = [r.sentiment for r in with_bot if r.sentiment is not None]
     shown = sorted(active, key=lambda r: (-r.risk, r.started_at or 0.0))[: board.config.live_calls_shown]
+    at_risk = [r for r in with_bot if r.at_risk]
     return {
         "pbx": dict(board.live_counts),
         "pbx_ok": board.live_counts_ok,
         "pbx_updated_at": board.live_counts_at,
         "ai_calls": board.live_counts.get("ai_calls", len(with_bot)) if board.live_counts_ok else len(with_bot),
         "followed": len(active),
+        # Pre-alert: pbx's count when it reports, else the calls followed here; those without an agent held.
+        "at_risk": board.live_counts.get("ai_calls_at_risk", len(at_risk)) if board.live_counts_ok else len(at_risk),
+        "at_risk_unreserved": sum(1 for r in at_risk if not r.reserved_agent),
         "avg_sentiment": _round(statistics.fmean(sentiments), 2) if sentiments else None,
         "calls": [
             {"call_id": r.call_id, "campaign_id": r.campaign_id, "direction": r.direction,
              "state": "with_bot" if r.answered_at is not None else "dialing",
-             "since": r.answered_at or r.started_at, "sentiment": _round(r.sentiment, 2), "risk": _round(r.risk, 2)}
+             "since": r.answered_at or r.started_at, "sentiment": _round(r.sentiment, 2), "risk": _round(r.risk, 2),
+             "at_risk": r.at_risk, "reserved_agent": r.reserved_agent}
             for r in shown
         ],
     }  # fmt: skip
@@ -146,9 +151,11 @@ def _render_campaigns(board: Board) -> list[dict[str, Any]]:
 
 
 def _render_agents(board: Board) -> list[dict[str, Any]]:
+    holding = {r.reserved_agent: r.call_id for r in board.calls.values() if r.reserved_agent and not r.ended}
     return [
         {"name": a.fact.name, "display_name": a.fact.display_name or a.fact.name, "state": a.fact.state,
-         "since": a.fact.since, "queues": list(a.fact.queues)}
+         "since": a.fact.since, "queues": list(a.fact.queues),
+         "reserved_for": holding.get(a.fact.name) if a.fact.state == AgentState.RESERVED else None}
         for a in sorted(board.agents.values(), key=lambda a: a.fact.name)
     ]  # fmt: skip
 

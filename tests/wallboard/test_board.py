@@ -91,7 +91,7 @@ def test_agent_answer_clears_the_wait_and_counts_for_service_level() -> None:
     assert out["today"]["asa_s"] == 12.0 and out["today"]["service_level"] == 1.0
     assert out["escalations"][0]["status"] == "with_agent" and out["escalations"][0]["agent"] == "agent1"
     assert out["agents"] == [{"name": "agent1", "display_name": "agent1", "state": "on_call", "since": T0 + 25.4,
-                              "queues": ["support"]}]  # fmt: skip
+                              "queues": ["support"], "reserved_for": None}]  # fmt: skip
 
 
 def test_calls_today_split_into_bot_completed_escalated_answered_lost_and_not_reached() -> None:
@@ -158,7 +158,8 @@ def test_live_ai_calls_follow_sentiment_and_risk() -> None:
     fold(board, DecisionMade(call_id="c1", at=T0 + 4, turn=1, escalate=False, score=0.4))
     live = render(board, now=T0 + 5)["live"]
     assert live["calls"] == [{"call_id": "c1", "campaign_id": None, "direction": "inbound", "state": "with_bot",
-                              "since": T0 + 1, "sentiment": -0.5, "risk": 0.4}]  # fmt: skip
+                              "since": T0 + 1, "sentiment": -0.5, "risk": 0.4, "at_risk": False,
+                              "reserved_agent": ""}]  # fmt: skip
     assert live["avg_sentiment"] == -0.5 and live["ai_calls"] == 1  # pbx not reporting: what we follow
     assert fold(board, CommandRejected(call_id="c1", at=T0 + 6, error="bad")) == set()
 

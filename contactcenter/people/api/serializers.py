@@ -68,7 +68,7 @@ class AgentSerializer(_CleanedModelSerializer):
     class Meta:
         model = Agent
         fields = ["id", "name", "display_name", "queues", "penalties", "skills", "username", "transport",
-                  "static_contact", "state", "state_changed_at", "sip_password_generation"]  # fmt: skip
+                  "static_contact", "auto_answer", "state", "state_changed_at", "sip_password_generation"]  # fmt: skip
         read_only_fields = ["state", "state_changed_at", "sip_password_generation"]
 
     def to_representation(self, agent: Agent) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""``python manage.py dialer``: the outbound dialer, the event consumer and webhook delivery.
+"""``python manage.py dialer``: the outbound dialer, the event consumer, webhook delivery and the
+sweep of pre-alert reservations pbx never ended.
 
 One loop, three jobs, each bounded so none starves the others: read pbx's events (blocking
 at most ``--poll-ms``), then once per ``--tick-s`` pace and dial every running campaign,
@@ -26,6 +27,7 @@ from contactcenter.campaigns import webhooks
 from contactcenter.campaigns.dialer import Dialer
 from contactcenter.campaigns.pbx_events import EVENT_LINGER_MS, EventConsumer
 from contactcenter.campaigns.pbx_link import RedisPbxLink
+from contactcenter.console import prealert
 from contactcenter.core.redis_lock import RedisLock
 from contactcenter.site.config import DIALER_LOCK_KEY
 
@@ -81,6 +83,7 @@ class Command(BaseCommand):
                     if lock.acquire():  # only the lock holder dials
                         dialer.tick()
                     webhooks.deliver_due(timezone.now())
+                    prealert.sweep(timezone.now())  # reservations pbx never ended (pbx gone)
             except (DatabaseError, redis.RedisError) as exc:
                 # A busy database or a Redis restart: nothing was acknowledged or sent half-way
                 # (events are acked after commit, commands sent after commit), so try again.

@@ -1,5 +1,6 @@
 // Agent console: a JsSIP softphone registered to Asterisk over WebSocket, state buttons,
-// the screen-pop of escalated calls and the disposition form. Everything it knows about the
+// the screen-pop of escalated calls, the disposition form, and the pre-alert banner of a call
+// the agent is reserved for (pushed over the console's websocket). Everything it knows about the
 // agent (including its SIP password) comes from /console/api/session: nothing is hard-coded.
 (function () {
   "use strict";
@@ -10,7 +11,7 @@
     call: $("call"), callTitle: $("call-title"), callStatus: $("call-status"),
     answer: $("answer"), hangup: $("hangup"), wrapup: $("wrapup"),
     form: $("disposition-form"), code: $("disposition-code"), note: $("disposition-note"),
-    dispositionError: $("disposition-error"), audio: $("remote-audio"),
+    dispositionError: $("disposition-error"), audio: $("remote-audio"), prealert: $("prealert"),
   };
   const cc = (window.ccConsole = { ua: null, session: null, call: null, log: [], registered: false });
   const log = (msg) => { cc.log.push(msg); console.log("[console] " + msg); };
@@ -111,31 +112,81 @@
 
   // ---------------------------------------------------------------- calls
 
-  function fill(pop) {
-    $("pop-reason-label").textContent = pop.reason_label || "";
-    $("pop-reason").textContent = pop.reason || "";
-    $("pop-score").textContent = pop.score != null ? "score " + Number(pop.score).toFixed(2) : "";
-    $("pop-summary").textContent = pop.summary || "";
-    $("pop-queue").textContent = pop.queue || "";
-    $("pop-call-id").textContent = pop.call_id || "";
-    const lead = $("pop-lead");
-    lead.replaceChildren();
+  function leadRows(list, lead) {
+    list.replaceChildren();
     const row = (k, v) => {
       if (v === undefined || v === null || v === "") return;
       const dt = document.createElement("dt"); dt.textContent = k;
       const dd = document.createElement("dd"); dd.textContent = v;
-      lead.append(dt, dd);
+      list.append(dt, dd);
     };
-    if (pop.lead) {
-      row("Customer", pop.lead.name); row("Phone", pop.lead.phone); row("Campaign", pop.lead.campaign);
-      row("Reference", pop.lead.external_id);
-      Object.entries(pop.lead.fields || {}).forEach(([k, v]) => row(k.replace(/_/g, " "), v));
+    if (lead) {
+      row("Customer", lead.name); row("Phone", lead.phone); row("Campaign", lead.campaign);
+      row("Reference", lead.external_id);
+      Object.entries(lead.fields || {}).forEach(([k, v]) => row(k.replace(/_/g, " "), v));
     }
-    const transcript = $("pop-transcript");
+  }
+
+  function transcriptLine(list, u) {
+    const li = document.createElement("li"); li.textContent = u.speaker + ": " + u.text;
+    if (u.id) li.dataset.utterance = u.id;
+    list.append(li);
+  }
+
+  // A call's card (the screen-pop "pop-*", the pre-alert banner "pre-*"): why, who, what was said.
+  function fillCard(prefix, card, scoreWord) {
+    $(prefix + "reason-label").textContent = card.reason_label || "";
+    $(prefix + "reason").textContent = card.reason || "";
+    $(prefix + "score").textContent = card.score != null ? scoreWord + " " + Number(card.score).toFixed(2) : "";
+    $(prefix + "queue").textContent = card.queue || "";
+    $(prefix + "call-id").textContent = card.call_id || "";
+    leadRows($(prefix + "lead"), card.lead);
+    const transcript = $(prefix + "transcript");
     transcript.replaceChildren();
-    (pop.transcript || []).forEach((u) => {
-      const li = document.createElement("li"); li.textContent = u.speaker + ": " + u.text; transcript.append(li);
-    });
+    (card.transcript || []).forEach((u) => transcriptLine(transcript, u));
+  }
+
+  function fill(pop) {
+    fillCard("pop-", pop, "score");
+    $("pop-summary").textContent = pop.summary || "";
+  }
+
+  // ---------------------------------------------------------------- pre-alert banner
+
+  // The server pushes "prealert" (the whole banner), "prealert.utterance" (a line the caller or
+  // the bot just said) and "prealert.cleared"; cc.prealert is the call shown, if any.
+  function showBanner(b) {
+    cc.prealert = b.call_id;
+    fillCard("pre-", b, "risk");
+    $("pre-explanation").textContent = b.explanation || "";
+    ui.prealert.hidden = false;
+    log("prealert " + b.call_id);
+  }
+
+  function addBannerLine(e) {
+    if (e.call_id !== cc.prealert) return;
+    const transcript = $("pre-transcript");
+    // The ledger's lines and the pushed ones may overlap: each utterance shows once.
+    if (e.utterance.id && transcript.querySelector('[data-utterance="' + CSS.escape(e.utterance.id) + '"]')) return;
+    transcriptLine(transcript, e.utterance);
+  }
+
+  function clearBanner(e) {
+    if (e.call_id !== cc.prealert) return;
+    cc.prealert = null; ui.prealert.hidden = true;
+    log("prealert cleared " + e.call_id + " (" + e.why + ")");
+  }
+
+  // "Call-Info: <...>;answer-after=0", the auto-answer convention desk phones read: seconds, or null.
+  function answerAfter(request) {
+    const m = /answer-after\s*=\s*(\d+)/i.exec(header(request, "Call-Info"));
+    return m ? Number(m[1]) : null;
+  }
+
+  function answer(session) {
+    if (cc.session !== session || ui.answer.disabled) return;
+    ui.answer.disabled = true;
+    session.answer({ mediaConstraints: { audio: true, video: false } });
   }
 
   function header(request, name) {
@@ -159,6 +210,13 @@
     ui.call.hidden = false; ui.wrapup.hidden = true;
     ui.callTitle.textContent = "Incoming call"; ui.callStatus.textContent = "ringing";
     ui.answer.disabled = false; ui.hangup.disabled = false;
+    // Reserved for this call (pre-alert), the agent has been following it: pbx asks the phone to
+    // answer at once, and the agent's auto-answer setting says whether it does.
+    const after = answerAfter(request);
+    if (after !== null && cc.autoAnswer) {
+      log("auto-answer after " + after + " s");
+      setTimeout(() => answer(session), after * 1000);
+    }
 
     session.on("peerconnection", (e) => {
       e.peerconnection.addEventListener("track", (t) => { ui.audio.srcObject = t.streams[0]; });
@@ -167,11 +225,10 @@
       ui.callStatus.textContent = "talking"; ui.callTitle.textContent = "On call"; log("confirmed");
       showState("on_call");
       // Answered, the call may be confirmed as this agent's by now: the screen-pop then has the lead.
-      if (cc.call) {
-        api("calls/" + cc.call.id + "/answered", {})
-          .then((pop) => { if (cc.call && cc.call.id === pop.id) { cc.call = pop; fill(pop); } })
-          .catch((err) => log(err.message));
-      }
+      // (Auto-answered, the offer may still be on its way: wait for it.)
+      offered.then((call) => call && api("calls/" + call.id + "/answered", {}))
+        .then((pop) => { if (pop && cc.call && cc.call.id === pop.id) { cc.call = pop; fill(pop); } })
+        .catch((err) => log(err.message));
     });
     const finish = async (e) => {
       log("ended " + (e.cause || ""));
@@ -199,11 +256,7 @@
       .catch((err) => { log("offer not recorded: " + err.message); return null; });
   }
 
-  ui.answer.addEventListener("click", () => {
-    if (!cc.session) return;
-    ui.answer.disabled = true;
-    cc.session.answer({ mediaConstraints: { audio: true, video: false } });
-  });
+  ui.answer.addEventListener("click", () => { if (cc.session) answer(cc.session); });
   ui.hangup.addEventListener("click", () => { if (cc.session) cc.session.terminate(); });
 
   ui.form.addEventListener("submit", async (ev) => {
@@ -230,14 +283,18 @@
     ws.onmessage = (m) => {
       const event = JSON.parse(m.data);
       if (event.type === "agent.state" && event.state !== cc.state) showState(event.state);
+      else if (event.type === "prealert") showBanner(event);
+      else if (event.type === "prealert.utterance") addBannerLine(event);
+      else if (event.type === "prealert.cleared") clearBanner(event);
     };
-    ws.onopen = () => { delay = 1000; };
-    ws.onclose = () => setTimeout(() => listen(path, Math.min(delay * 2, 30000)), delay);
+    ws.onopen = () => { delay = 1000; cc.listening = true; };
+    ws.onclose = () => { cc.listening = false; setTimeout(() => listen(path, Math.min(delay * 2, 30000)), delay); };
   }
 
   async function boot() {
     const session = await api("session");
     cc.sip = session.sip;
+    cc.autoAnswer = Boolean(session.agent.auto_answer);
     ui.code.replaceChildren(...session.dispositions.map((d) => new Option(d.label, d.code)));
     showState(session.agent.state);
     if (session.pending_disposition) {
