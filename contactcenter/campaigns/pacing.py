@@ -18,7 +18,8 @@ Modes:
   human agents of the escalation queues can take. With ``n`` calls in progress after dialing,
   escalation rate ``e``, mean AI call ``T`` s (dial to escalation or end), mean handle time
   ``S`` s, ``F`` free agents less callers waiting (and other campaigns' expected escalations
-  into the same queues) and ``B`` busy agents, every decision keeps:
+  into the same queues) and ``B`` busy agents (not those pre-alert holds for a call at risk),
+  every decision keeps:
 
   0. *Someone free*: no call starts while ``F ≤ 0``: a call can escalate in its first seconds.
   1. *Coverage, at every horizon*: for all ``h > 0``,
@@ -123,7 +124,10 @@ class Snapshot:
     abandon_safety: float = 0.8  # aim below the cap, not at it
     # AI-first, from the dialer's recent calls; None while unknown (the pacer then keeps the
     # strict "expected escalations ≤ free agents" and no service-level pace).
-    busy_agents: int = 0  # agents of the escalation queues on a call, ringing or wrapping up
+    busy_agents: int = 0  # agents of the escalation queues on a call, ringing, wrapping up or reserved
+    # Of busy_agents, those held by pre-alert for a call at risk: about to take a call, not to
+    # finish one, so rule 1 does not count on them freeing up.
+    reserved_agents: int = 0
     mean_ai_call_s: float | None = None  # mean time a call counts as in progress (dial to escalation/end)
     mean_handle_s: float | None = None  # mean time an agent spends on an escalated call
     other_escalations_per_s: float = 0.0  # expected arrivals from other campaigns into these queues
@@ -204,15 +208,17 @@ def _durations_known(s: Snapshot) -> bool:
 def covered_calls(s: Snapshot) -> float:
     """The most calls in progress whose escalations the agents cover at every horizon ``h``:
     ``e·n·(1 − exp(−h/T)) ≤ F + B·(1 − exp(−h/S))`` (escalations expected by ``h`` vs agents
-    free now, less those waiting or reserved, plus busy ones expected to be done by ``h``).
+    free now, less those waiting or reserved, plus busy ones expected to be done by ``h``; an
+    agent held by pre-alert is busy but not finishing anything).
     Without ``T`` and ``S`` the credit is 0 and this is ``F/e``."""
     rate = max(0.0, min(1.0, s.escalation_rate))
     free = s.free_agents - s.waiting_for_agent
     if rate == 0.0:
         return math.inf
-    if not _durations_known(s) or s.busy_agents <= 0 or free < 0:
+    finishing = s.busy_agents - s.reserved_agents
+    if not _durations_known(s) or finishing <= 0 or free < 0:
         return max(0.0, free) / rate  # h → ∞ is the tightest horizon
-    t, h_s, busy = float(s.mean_ai_call_s), float(s.mean_handle_s), float(s.busy_agents)  # type: ignore[arg-type]
+    t, h_s, busy = float(s.mean_ai_call_s), float(s.mean_handle_s), float(finishing)  # type: ignore[arg-type]
 
     def most(h: float) -> float:
         return (free + busy * -math.expm1(-h / h_s)) / (rate * -math.expm1(-h / t))

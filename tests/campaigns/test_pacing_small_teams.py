@@ -62,3 +62,26 @@ def test_the_margin_keeps_chance_escalations_within_half_the_service_levels_shar
     assert margin_calls(Snapshot(**{**warm.__dict__, "waiting_for_agent": 2}), 60) <= 3
     assert margin_calls(Snapshot(**{**warm.__dict__, "free_agents": 0}), 60) == 0
     assert margin_calls(Snapshot(**{**warm.__dict__, "service_level": 0.8}), 60) > decide(warm).calls
+
+
+def test_reserved_agents_are_not_counted_on_to_free_up() -> None:
+    from contactcenter.campaigns.pacing import covered_calls
+
+    busy = _small(1, 2, mean_ai_call_s=300.0, mean_handle_s=60.0)
+    held = Snapshot(**{**busy.__dict__, "reserved_agents": 2})
+    assert covered_calls(held) == pytest.approx(1 / 0.05)
+    assert covered_calls(busy) > 1.5 / 0.05
+
+
+def test_prealert_reserves_agents_that_the_pacer_sees_busy() -> None:
+    base = AiFirstScenario(**{**SMALL_TEAM.__dict__, "hours": 2.0, "seed": 3})
+    flagged = simulate_ai_first(AiFirstScenario(**{**base.__dict__, "prealert_share": 1.0, "prealert_lead_s": 30.0}),
+                                keep_snapshots=True)  # fmt: skip
+    # Flagged 30 s ahead, an escalation mostly finds its agent reserved and is answered at once.
+    assert flagged.escalations > 20 and flagged.reserved_answers > 0.6 * flagged.escalations
+    held = [s for s, _ in flagged.snapshots if s.reserved_agents]
+    assert held and all(s.free_agents + s.busy_agents == 3 and s.busy_agents >= s.reserved_agents for s in held)
+    # False alarms only: agents held for nothing, so the pacer dials less than without them.
+    false_alarms = AiFirstScenario(**{**base.__dict__, "prealert_false_rate": 0.5, "prealert_hold_s": 120.0})
+    assert simulate_ai_first(false_alarms).ai_calls < 0.9 * simulate_ai_first(base).ai_calls
+    assert simulate_ai_first(false_alarms).reserved_answers == 0
