@@ -18,7 +18,8 @@ Modes:
   human agents of the escalation queues can take. With ``n`` calls in progress after dialing,
   escalation rate ``e``, mean AI call ``T`` s (dial to escalation or end), mean handle time
   ``S`` s, ``F`` free agents less callers waiting (and other campaigns' expected escalations
-  into the same queues) and ``B`` busy agents, every decision keeps:
+  into the same queues) and ``B`` busy agents (not those pre-alert holds for a call at risk),
+  every decision keeps:
 
   0. *Someone free*: no call starts while ``F ≤ 0``: a call can escalate in its first seconds.
   1. *Coverage, at every horizon*: for all ``h > 0``,
@@ -26,13 +27,21 @@ Modes:
      are expected to produce by ``h`` never exceed the agents free now plus the busy ones
      expected to be done by then (residual times taken as exponential). As ``h → ∞`` this
      contains ``e·n ≤ F + B``; with ``T`` or ``S`` unknown the busy agents count for nothing
-     and it is the strict ``e·n ≤ F`` (expected escalations ≤ free agents).
-  2. *Service level* (only when ``T`` and ``S`` are known): ``n`` is at most the nearest whole
-     number to ``N* = (λ* − λo)·T/e``, where ``λ*`` is the most escalations per second that the
-     staffed agents (free + busy) answer, ``service_level`` of them within ``answer_within_s``
-     (Erlang C, M/M/c), and ``λo`` the other campaigns' escalations into these queues: by
-     Little's law ``e·n/T`` is this campaign's escalations per second. ``n = 1`` is allowed
-     whenever ``N* > 0``, or a small team facing a high escalation rate would never dial.
+     and it is the strict ``e·n ≤ F`` (expected escalations ≤ free agents), with a *margin for
+     chance* (:func:`margin_calls`): the escalations that would find every free agent taken,
+     ``E[max(0, X − F)]`` for ``X ~ Binomial(n, e)``, stay within half the share of
+     escalations the service level lets wait. Without it a small team at a low escalation
+     rate (3 agents, 5%: 60 calls) runs far ahead of its agents until the means are known.
+  2. *Service level* (only when ``T`` and ``S`` are known): ``n`` is at most ``N* = (λ* − λo)·T/e``
+     as whole calls, where ``λ*`` is the most escalations per second that the staffed agents
+     (free + busy) answer, ``service_level`` of them within ``answer_within_s`` (Erlang C,
+     M/M/c), and ``λo`` the other campaigns' escalations into these queues: by Little's law
+     ``e·n/T`` is this campaign's escalations per second. ``N*`` is rounded up while the free
+     agents take the extra call with rule 1's margin, to the nearest otherwise: Erlang C
+     assumes arrivals blind to the agents, and the pacer sees who is free, so the extra call
+     goes where it is safe (a small team's 2.4 held at 2 would lose a sixth of its pace).
+     ``n = 1`` is allowed whenever ``N* > 0``, or a small team facing a high escalation rate
+     would never dial.
 
   Rule 1 alone lets agents queue up callers (escalations keep arriving while agents are busy);
   rule 2 sets the pace from queueing theory; rules 0 and 1 react to the moment (a burst of
@@ -47,6 +56,11 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+
+
+# Of the share of escalations the service level lets wait, what the calls in progress may use
+# up by chance: the rest is left for the calls dialled while they are still running.
+MARGIN_SHARE = 0.5
 
 
 class DialMode(StrEnum):
@@ -110,7 +124,10 @@ class Snapshot:
     abandon_safety: float = 0.8  # aim below the cap, not at it
     # AI-first, from the dialer's recent calls; None while unknown (the pacer then keeps the
     # strict "expected escalations ≤ free agents" and no service-level pace).
-    busy_agents: int = 0  # agents of the escalation queues on a call, ringing or wrapping up
+    busy_agents: int = 0  # agents of the escalation queues on a call, ringing, wrapping up or reserved
+    # Of busy_agents, those held by pre-alert for a call at risk: about to take a call, not to
+    # finish one, so rule 1 does not count on them freeing up.
+    reserved_agents: int = 0
     mean_ai_call_s: float | None = None  # mean time a call counts as in progress (dial to escalation/end)
     mean_handle_s: float | None = None  # mean time an agent spends on an escalated call
     other_escalations_per_s: float = 0.0  # expected arrivals from other campaigns into these queues
@@ -158,14 +175,14 @@ def _ai_first(s: Snapshot) -> Decision:
         human_room = pace_room = 0  # nobody to take a call that escalates in its first seconds
     else:
         # The epsilons absorb float error at equality.
-        human_room = max(0, math.floor(covered_calls(s) + 1e-9) - s.in_progress)
+        covered = math.floor(covered_calls(s) + 1e-9)
         pace_room = line_room
         most = paced_calls(s)
-        if most is not None:
-            # The nearest whole number of calls: a target of 1.6 calls in progress is 2, not 1
-            # (floor would cost a small team a third of its pace), and never below 1 while the
-            # agents have any capacity left, or a small team would never dial at all.
-            pace_room = max(0, max(1 if most > 0 else 0, math.floor(most + 0.5)) - s.in_progress)
+        if most is None:  # rule 1's margin while nothing paces
+            covered = margin_calls(s, min(covered, s.in_progress + line_room))
+        else:
+            pace_room = max(0, paced_whole_calls(s, most) - s.in_progress)
+        human_room = max(0, covered - s.in_progress)
     calls = min(line_room, human_room, pace_room)
     bound = Bound.HUMANS if min(human_room, pace_room) < line_room else line_bound
     expected = rate * (s.in_progress + calls)
@@ -175,7 +192,7 @@ def _ai_first(s: Snapshot) -> Decision:
         why = f"human-bound: {s.free_agents} free agent(s), {s.waiting_for_agent:g} waiting or reserved"
     elif human_room <= pace_room:
         why = (f"human-bound: {s.free_agents} free agent(s) ({s.busy_agents} busy) cover "
-               f"{covered_calls(s):.1f} call(s) at a {rate:.0%} escalation rate; {s.in_progress} in progress")  # fmt: skip
+               f"{covered} call(s) at a {rate:.0%} escalation rate; {s.in_progress} in progress")  # fmt: skip
     else:
         capacity = escalation_capacity_per_s(s) or 0.0
         why = (f"human-bound: {s.free_agents} free agent(s) of {s.free_agents + s.busy_agents} answer "
@@ -191,15 +208,17 @@ def _durations_known(s: Snapshot) -> bool:
 def covered_calls(s: Snapshot) -> float:
     """The most calls in progress whose escalations the agents cover at every horizon ``h``:
     ``e·n·(1 − exp(−h/T)) ≤ F + B·(1 − exp(−h/S))`` (escalations expected by ``h`` vs agents
-    free now, less those waiting or reserved, plus busy ones expected to be done by ``h``).
+    free now, less those waiting or reserved, plus busy ones expected to be done by ``h``; an
+    agent held by pre-alert is busy but not finishing anything).
     Without ``T`` and ``S`` the credit is 0 and this is ``F/e``."""
     rate = max(0.0, min(1.0, s.escalation_rate))
     free = s.free_agents - s.waiting_for_agent
     if rate == 0.0:
         return math.inf
-    if not _durations_known(s) or s.busy_agents <= 0 or free < 0:
+    finishing = s.busy_agents - s.reserved_agents
+    if not _durations_known(s) or finishing <= 0 or free < 0:
         return max(0.0, free) / rate  # h → ∞ is the tightest horizon
-    t, h_s, busy = float(s.mean_ai_call_s), float(s.mean_handle_s), float(s.busy_agents)  # type: ignore[arg-type]
+    t, h_s, busy = float(s.mean_ai_call_s), float(s.mean_handle_s), float(finishing)  # type: ignore[arg-type]
 
     def most(h: float) -> float:
         return (free + busy * -math.expm1(-h / h_s)) / (rate * -math.expm1(-h / t))
@@ -218,6 +237,41 @@ def covered_calls(s: Snapshot) -> float:
             a = c
     best = min(values[k], most((a + b) / 2), (free + busy) / rate)  # (free + busy) / rate: h → ∞
     return best * (1 - 1e-9)
+
+
+def paced_whole_calls(s: Snapshot, most: float) -> int:
+    """Rule 2's target as whole calls in progress: ``N*`` rounded up while the free agents take
+    the extra call's escalations with the margin, to the nearest otherwise, and never 0 while
+    ``N* > 0``. Rounding by the moment keeps the mean pace near ``N*`` (a target of 2.4 held at
+    2 costs a small team a sixth of its pace) and moves the extra calls to when agents are free."""
+    if most <= 0:
+        return 0
+    nearest = max(1, math.floor(most + 0.5))
+    up = math.ceil(most - 1e-9)
+    return up if up > nearest and margin_calls(s, up) >= up else nearest
+
+
+def margin_calls(s: Snapshot, most: int) -> int:
+    """The most calls in progress, up to ``most``, whose escalations find a free agent with a
+    margin for chance (rule 1's margin): with ``X ~ Binomial(n, e)`` the escalations of ``n``
+    calls and ``F`` the free agents (busy ones given no credit), at most ``MARGIN_SHARE`` of the
+    share the service level lets wait are expected to find every free agent taken:
+    ``E[max(0, X − F)] ≤ MARGIN_SHARE·(1 − service_level)·e·n``. Expectations alone let
+    ``e·n = F`` calls run, and then more than ``F`` of them escalate a third of the time."""
+    rate = max(0.0, min(1.0, s.escalation_rate))
+    free = math.floor(s.free_agents - s.waiting_for_agent)
+    allowed = MARGIN_SHARE * (1.0 - s.service_level)
+
+    def within(n: int) -> bool:
+        return expected_excess(n, rate, free) <= allowed * rate * n + 1e-12
+
+    if most <= 0 or within(most):
+        return max(0, most)
+    lo, hi = 0, most  # within(lo) and not within(hi): the share only grows with n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if within(mid) else (lo, mid)
+    return lo
 
 
 def paced_calls(s: Snapshot) -> float | None:

@@ -14,6 +14,15 @@ The model:
   progress, free and busy agents, callers waiting, the escalation rate of the last 200 settled
   calls as a :class:`RunningRate` from the campaign's prior, and the mean AI call and handle
   times of the last 200 (unknown until 20 are seen), and its decision starts that many calls.
+- Pre-alert (off unless ``prealert_share`` or ``prealert_false_rate`` is set): an escalating
+  call is flagged at risk ``prealert_lead_s`` before it escalates with probability
+  ``prealert_share``, a call that will not escalate with probability ``prealert_false_rate``
+  (at a random point, the risk falling back ``prealert_hold_s`` later or when it ends). A
+  flagged call takes a free agent, if any, as a reservation: the agent takes no other caller
+  and the pacer sees them busy (and in ``reserved_agents``); on escalation the reserved agent
+  answers at once, and a false alarm hands them back (to the longest-waiting caller, if any).
+  Its draws come from their own generator, so the calls themselves are those of the run
+  without it.
 - Events happen at their exact times; only dialling waits for the tick. Dialling stops after
   ``hours``; escalations still waiting then count as late if they have already waited longer
   than ``answer_within_s`` and are left out otherwise.
@@ -57,6 +66,14 @@ class AiFirstScenario:
     prior: float = 0.15  # the campaign's escalation_rate_prior
     answer_within_s: float = 2.0
     service_level: float = 0.95
+    prealert_share: float = 0.0  # of escalations, flagged at risk before they escalate
+    prealert_lead_s: float = 8.0  # how long before
+    prealert_false_rate: float = 0.0  # of calls that will not escalate, flagged at risk anyway
+    prealert_hold_s: float = 20.0  # a false alarm's reservation, unless the call ends first
+
+    @property
+    def prealert(self) -> bool:
+        return self.prealert_share > 0 or self.prealert_false_rate > 0
 
     @property
     def mean_line_s(self) -> float:
@@ -78,6 +95,7 @@ class AiFirstRun:
     scenario: AiFirstScenario
     ai_calls: int = 0
     escalations: int = 0
+    reserved_answers: int = 0  # escalations taken at once by the agent pre-alert reserved
     answered_within: int = 0  # escalations an agent took within answer_within_s
     counted: int = 0  # escalations whose fate is known (see the module's docstring)
     agent_busy_s: float = 0.0  # within the run's hours
@@ -105,6 +123,7 @@ def simulate_ai_first(scenario: AiFirstScenario, pacer: Pacer = ai_first_pacer, 
     times from it (the pacer as it was before it knew them)."""
     sc = scenario
     rng = random.Random(sc.seed)
+    risk_rng = random.Random(f"prealert {sc.seed}")  # its own draws: the calls stay those of the run without it
     run = AiFirstRun(sc)
     end_s = sc.hours * 3600.0
     events: list[tuple[float, int, str]] = []
@@ -122,6 +141,7 @@ def simulate_ai_first(scenario: AiFirstScenario, pacer: Pacer = ai_first_pacer, 
     line_times: deque[float] = deque(maxlen=HISTORY)
     handle_times: deque[float] = deque(maxlen=HISTORY)
     started_at: dict[int, float] = {}  # AI call id -> start, so the event knows its line time
+    reserved: set[int] = set()  # AI calls at risk holding an agent
 
     def serve(now: float, arrived: float) -> None:
         wait = now - arrived
@@ -138,25 +158,41 @@ def simulate_ai_first(scenario: AiFirstScenario, pacer: Pacer = ai_first_pacer, 
         line_times.append(now - started_at.pop(call))
         outcomes.append(escalated)
 
+    def agent_free(at: float) -> None:
+        nonlocal free
+        if queue:
+            serve(at, queue.popleft())
+        else:
+            free += 1
+
     def handle(at: float, kind: str) -> None:
         nonlocal free
         what, _, arg = kind.partition(" ")
-        if what == "end":
-            settle(at, int(arg), False)
+        if what == "at_risk":
+            if free > 0 and int(arg) in started_at:  # free > 0: nobody is waiting
+                free -= 1
+                reserved.add(int(arg))
+        elif what in ("end", "risk_fell"):
+            if what == "end":
+                settle(at, int(arg), False)
+            if int(arg) in reserved:
+                reserved.discard(int(arg))
+                agent_free(at)
         elif what == "escalate":
             settle(at, int(arg), True)
             run.escalations += 1
-            if free > 0:
+            if int(arg) in reserved:
+                reserved.discard(int(arg))
+                run.reserved_answers += 1
+                serve(at, at)
+            elif free > 0:
                 free -= 1
                 serve(at, at)
             else:
                 queue.append(at)
         else:  # an agent is done
             handle_times.append(float(arg))
-            if queue:
-                serve(at, queue.popleft())
-            else:
-                free += 1
+            agent_free(at)
 
     t = 0.0
     while t < end_s:
@@ -167,7 +203,7 @@ def simulate_ai_first(scenario: AiFirstScenario, pacer: Pacer = ai_first_pacer, 
         snapshot = Snapshot(
             mode=DialMode.AI_FIRST, in_progress=in_progress, max_lines=sc.ai_lines, free_agents=free,
             waiting_for_agent=len(queue), escalation_rate=RunningRate(sum(outcomes), len(outcomes), sc.prior).value,
-            busy_agents=sc.agents - free,
+            busy_agents=sc.agents - free, reserved_agents=len(reserved),
             mean_ai_call_s=sum(line_times) / len(line_times) if known else None,
             mean_handle_s=sum(handle_times) / len(handle_times) if known else None,
             answer_within_s=sc.answer_within_s, service_level=sc.service_level,
@@ -181,9 +217,16 @@ def simulate_ai_first(scenario: AiFirstScenario, pacer: Pacer = ai_first_pacer, 
             started_at[run.ai_calls] = t
             length = rng.expovariate(1.0 / sc.mean_ai_call_s)
             if rng.random() < sc.escalation_rate:
-                push(t + rng.random() * length, f"escalate {run.ai_calls}")
+                escalates_at = t + rng.random() * length
+                push(escalates_at, f"escalate {run.ai_calls}")
+                if sc.prealert and risk_rng.random() < sc.prealert_share:
+                    push(max(t, escalates_at - sc.prealert_lead_s), f"at_risk {run.ai_calls}")
             else:
                 push(t + length, f"end {run.ai_calls}")
+                if sc.prealert and risk_rng.random() < sc.prealert_false_rate:
+                    flagged_at = t + risk_rng.random() * length
+                    push(flagged_at, f"at_risk {run.ai_calls}")
+                    push(flagged_at + sc.prealert_hold_s, f"risk_fell {run.ai_calls}")
         run.max_lines_used = max(run.max_lines_used, in_progress)
         t += 1.0
     # Escalations still waiting at the end: late if they already waited too long.

@@ -1,7 +1,7 @@
 """``python -m benchmarks pacing``: the real AI-first pacer against the Erlang C limit.
 
 Correctness only (no timing): the output's keys, the goal on the default parameters with the
-default seed, and the naive pacer failing it."""
+default seed (with and without pre-alert), and the naive pacer failing it."""
 
 from __future__ import annotations
 
@@ -31,6 +31,18 @@ def test_default_run_reaches_the_goal_and_naive_does_not() -> None:
     naive = result["naive"]
     assert naive["goal_met"] is False and naive["pct_escalations_answered_within_2s"] < 10
     assert naive["ai_calls_per_hour"] > 5 * limit and naive["agent_occupancy"] > 0.99
+    # The same run with pre-alert at the stated assumptions, judged the same way.
+    prealert = result["prealert"]
+    assert KEYS | {"ratio_to_limit", "goal_met", "reserved_share"} <= set(prealert)
+    assert (prealert["share"], prealert["lead_s"], prealert["false_rate"], prealert["hold_s"]) == (0.5, 8.0, 0.05, 20.0)
+    assert 0.2 < prealert["reserved_share"] < 0.6  # half flagged, some with nobody free to reserve
+    assert prealert["goal_met"] is True
+
+
+def test_prealert_can_be_turned_off() -> None:
+    result = bench.run(["--hours", "0.5", "--prealert-share", "0", "--prealert-false-rate", "0"])
+    assert result["prealert"]["reserved_share"] == 0.0
+    assert result["prealert"]["ai_calls_per_hour"] == result["ai_calls_per_hour"]
 
 
 def test_line_bound_limit_and_flags() -> None:
