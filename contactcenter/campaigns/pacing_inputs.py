@@ -106,7 +106,8 @@ def pacing_snapshot(view: CampaignView, views: list[CampaignView], site_free: in
         waiting_for_agent=reserved, site_lines_free=site_free if campaign.is_ai else None,
         escalation_rate=view.escalation.value, answer_rate=view.answer.upper(),
         answered=view.answered, abandoned=view.abandoned, max_abandon_rate=campaign.max_abandon_rate,
-        busy_agents=staff.busy if campaign.is_ai else 0, mean_ai_call_s=view.mean_ai_call_s,
+        busy_agents=staff.busy if campaign.is_ai else 0, reserved_agents=staff.reserved if campaign.is_ai else 0,
+        mean_ai_call_s=view.mean_ai_call_s,
         mean_handle_s=view.mean_handle_s,
         other_escalations_per_s=sum(v.escalations_per_s for v in sharing),
     )  # fmt: skip

@@ -28,6 +28,7 @@ _BUSY = (AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.
 class AgentCounts:
     free: int  # available now
     busy: int  # taken by a call (ringing, talking, wrapping up, reserved): the AI-first pacer counts on some being free soon
+    reserved: int = 0  # among busy: held by pre-alert for a call likely to escalate, not about to be free
 
 
 def agent_counts(queue_names: Iterable[str]) -> AgentCounts:
@@ -40,7 +41,8 @@ def agent_counts(queue_names: Iterable[str]) -> AgentCounts:
     by_state = dict(
         Agent.objects.filter(members).order_by().values_list("state").annotate(agents=Count("id", distinct=True))
     )  # fmt: skip
-    return AgentCounts(free=by_state.get(AgentState.AVAILABLE, 0), busy=sum(by_state.get(s, 0) for s in _BUSY))
+    return AgentCounts(free=by_state.get(AgentState.AVAILABLE, 0), busy=sum(by_state.get(s, 0) for s in _BUSY),
+                       reserved=by_state.get(AgentState.RESERVED, 0))  # fmt: skip
 
 
 def queues_by_agent() -> dict[int, set[str]]:

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from contactcenter.campaigns.pacing_inputs import campaign_view, pacing_snapshot
 from contactcenter.campaigns.pbx_events import apply_event, apply_events
 from contactcenter.console import prealert
 from contactcenter.people import agents, reservations
@@ -217,4 +218,12 @@ def test_reserved_agents_count_as_busy_for_the_pacer(billing, committed) -> None
     agent("bob").queues.add(billing)
     assert agents.agent_counts(["billing"]) == agents.AgentCounts(free=2, busy=0)
     reserve(billing, committed)
-    assert agents.agent_counts(["billing"]) == agents.AgentCounts(free=1, busy=1)
+    assert agents.agent_counts(["billing"]) == agents.AgentCounts(free=1, busy=1, reserved=1)
+
+
+def test_the_pacer_is_told_which_busy_agents_are_reserved(make_campaign) -> None:
+    campaign = make_campaign(dial_mode="ai_first")
+    Agent.objects.filter(name="agent1").update(state=AgentState.RESERVED)
+    view = campaign_view(campaign)
+    snapshot = pacing_snapshot(view, [view], site_free=None, inbound_waiting={})
+    assert (snapshot.free_agents, snapshot.busy_agents, snapshot.reserved_agents) == (1, 1, 1)
