@@ -40,14 +40,13 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.dialer import _asterisk, _stopped_on_sigterm
+from benchmarks.dialer import _stopped_on_sigterm, _throwaway_stack
 from contactcenter.site.config import StackConfig
 from ops.simulator.customer import CustomerScript, flite_voice
 from ops.simulator.line_customer import LineCustomers, LineRun
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.pbx_process import PbxProcess
 from ops.stack.processes import free_port, wait_for
-from ops.stack.redis_server import RedisServer
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.backoff import Backoff
@@ -189,13 +188,8 @@ def run(argv: list[str]) -> dict[str, Any]:
     with _stopped_on_sigterm(), contextlib.ExitStack() as cleanup:
         if not args.keep:
             cleanup.callback(shutil.rmtree, work, ignore_errors=True)
-        asterisk = _asterisk(root, work, free_port(udp=True), max(4, args.concurrency * 4))
-        cleanup.callback(shutil.rmtree, root / asterisk.settings.instance_dir.lstrip("/"), ignore_errors=True)
-        cleanup.callback(asterisk.stop)
-        asterisk.start()
-        redis_server = RedisServer.throwaway(work / "redis")
-        cleanup.callback(redis_server.stop)
-        redis_server.start()
+        asterisk, redis_server = _throwaway_stack(cleanup, root, work, free_port(udp=True),
+                                                  max(4, args.concurrency * 4))  # fmt: skip
         env = {"BENCH_TURNS_FILE": str(turns_file), "CC_TTS_CACHE_DIR": str(work / "tts")}
         if args.asr:
             env["CC_ASR_ENGINE"] = args.asr
