@@ -207,6 +207,9 @@ def run(argv: list[str]) -> dict[str, Any]:
                                              args.call_timeout))  # fmt: skip
         pbx.stop()
         result = measure(runs, pbx_turns(turns_file))
+        if args.keep:  # the customers' side, beside pbx's marks, to look into a turn
+            (work / "customer-turns.json").write_text(json.dumps(
+                {call_id: [vars(t) for t in r.turns] for call_id, r in runs.items()}, indent=1))  # fmt: skip
     result.update({"calls": args.calls, "concurrency": args.concurrency, "calls_timed_out": timed_out,
                    "setup_s": round(setup_s, 1), "total_s": round(time.monotonic() - began, 1)})  # fmt: skip
     if args.keep:

@@ -35,16 +35,19 @@ class Beeps:
         return Audio(np.concatenate([np.zeros(self.sample_rate // 25, np.int16), tone]), self.sample_rate)
 
 
-def test_a_long_first_sentence_is_cut_at_its_first_clause_mark() -> None:
+def test_a_long_first_sentence_is_cut_at_its_clause_marks() -> None:
     assert speech_pieces(GREETING) == [
-        "Hello Asha,", "this is an automated call about your order A1234: a steel water bottle for 499 rupees.",
+        "Hello Asha,", "this is an automated call about your order A1234:", "a steel water bottle for 499 rupees.",
         "Shall we go ahead and deliver it?", "Please say yes or no.",
     ]  # fmt: skip
-    # Short first sentences are whole pieces; a sentence is never cut before two words.
+    # Short first sentences are whole pieces; a piece has two words at least.
     assert speech_pieces("Okay, thanks. Bye!") == ["Okay, thanks.", "Bye!"]
-    assert speech_pieces("Yes, I will now read out the whole of your order to you") == [
-        "Yes, I will now read out the whole of your order to you"]  # fmt: skip
+    assert speech_pieces("Yes, I will now read out the whole of your order, if you like") == [
+        "Yes, I will now read out the whole of your order,", "if you like"]  # fmt: skip
     assert speech_pieces("One moment please.") == ["One moment please."]
+    # A long sentence after a short one is cut too: "Okay." plays while its first clause is made.
+    assert speech_pieces("Okay. Would you like to cancel the order, or change something, like the address?") == [
+        "Okay.", "Would you like to cancel the order,", "or change something,", "like the address?"]  # fmt: skip
 
 
 def test_stream_yields_each_piece_as_it_is_made_and_keeps_the_whole(tmp_path: Path) -> None:
@@ -56,11 +59,11 @@ def test_stream_yields_each_piece_as_it_is_made_and_keeps_the_whole(tmp_path: Pa
     # The engine's lead silence is cut to 10 ms: the caller does not wait for it.
     assert first.sample_rate == 8000 and np.flatnonzero(first.samples)[0] <= 80 + 1
     rest = list(pieces)
-    assert len(engine.asked) == 4 and len(rest) == 3
+    assert len(engine.asked) == 5 and len(rest) == 4
     whole = np.concatenate([first.samples, *(p.samples for p in rest)])
     again = synth.cached(GREETING, 8000)
     assert again is not None and again.cached and len(again.audio.samples) == pytest.approx(len(whole), abs=4)
-    assert list(synth.stream(GREETING, 8000))[0] is not None and len(engine.asked) == 4  # one piece: the cached whole
+    assert len(list(synth.stream(GREETING, 8000))) == 1 and len(engine.asked) == 5  # the cached whole
     # synthesize makes the same pieces, so a prompt sounds the same however it was made.
     other = PromptSynthesizer([Beeps()], None).synthesize(GREETING, 8000)
     assert len(other.audio.samples) == pytest.approx(len(whole), abs=4)
@@ -69,13 +72,13 @@ def test_stream_yields_each_piece_as_it_is_made_and_keeps_the_whole(tmp_path: Pa
 def test_stream_falls_back_per_piece_and_keeps_no_mixed_prompt(tmp_path: Path) -> None:
     broken, fallback = Beeps("piper", fail_on="Hello"), Beeps("flite")
     synth = PromptSynthesizer([broken, fallback], PromptCache(tmp_path), PromptMemory(10_000_000))
-    assert len(list(synth.stream(GREETING, 8000))) == 4
-    assert broken.asked == ["Hello Asha,"] and len(fallback.asked) == 4
+    assert len(list(synth.stream(GREETING, 8000))) == 5
+    assert broken.asked == ["Hello Asha,"] and len(fallback.asked) == 5
     assert synth.cached(GREETING, 8000) is not None  # all of it from flite: kept
 
     late, fallback = Beeps("piper", fail_on="Shall"), Beeps("flite")
     synth = PromptSynthesizer([late, fallback], PromptCache(tmp_path / "2"), PromptMemory(10_000_000))
-    assert len(list(synth.stream(GREETING, 8000))) == 4
+    assert len(list(synth.stream(GREETING, 8000))) == 5
     assert fallback.asked == ["Shall we go ahead and deliver it?", "Please say yes or no."]
     assert synth.cached(GREETING, 8000) is None  # two voices in one prompt: made again next time
 
@@ -105,7 +108,7 @@ def test_memory_drops_the_least_recently_used_prompts_beyond_its_budget() -> Non
     assert len(memory) == 3 and memory.bytes == 3000
 
 
-def test_piper_streams_the_greeting_in_four_pieces(piper: PiperEngine) -> None:
+def test_piper_streams_the_greeting_in_five_pieces(piper: PiperEngine) -> None:
     pieces = list(PromptSynthesizer([piper], None).stream(GREETING, 8000))
-    assert len(pieces) == 4 and all(p.sample_rate == 8000 and p.duration_s > 0.3 for p in pieces)
+    assert len(pieces) == 5 and all(p.sample_rate == 8000 and p.duration_s > 0.3 for p in pieces)
     assert pieces[0].duration_s < 1.5  # "Hello Asha," alone
