@@ -211,6 +211,7 @@ def run(argv: list[str]) -> dict[str, Any]:
             (work / "customer-turns.json").write_text(json.dumps(
                 {call_id: [vars(t) for t in r.turns] for call_id, r in runs.items()}, indent=1))  # fmt: skip
     result.update({"calls": args.calls, "concurrency": args.concurrency, "calls_timed_out": timed_out,
+                   "asterisk_instance": asterisk.settings.instance,
                    "setup_s": round(setup_s, 1), "total_s": round(time.monotonic() - began, 1)})  # fmt: skip
     if args.keep:
         result["work_dir"] = str(work)

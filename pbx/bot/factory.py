@@ -3,14 +3,18 @@ prompts ready while it rings (:meth:`BotConversationFactory.prepare`)."""
 
 from __future__ import annotations
 
+import logging
+
+from pbx.api import OriginateCall
 from pbx.bot.context import CallSetupError, monitor_context, resolve_flow
 from pbx.bot.conversation import BotCallSpec, BotConversation
 from pbx.bot.presynthesis import PromptPreparer
-from pbx.api import OriginateCall
 from pbx.calls.live import LiveCall
 from voicewatch import Policy, PolicyError
 from workers.live import LiveSpeech
 from workers.tts.service import PromptSynthesizer
+
+log = logging.getLogger(__name__)
 
 
 class BotConversationFactory:
@@ -28,9 +32,12 @@ class BotConversationFactory:
         lead = dict(command.lead)
         try:
             flow = resolve_flow(command.flow, lead.get("language", ""))
+            self._preparer.prepare_call(flow, lead)
         except CallSetupError:
             return  # the call will go to a human when answered, and say why then
-        self._preparer.prepare_call(flow, lead)
+        except Exception:  # a prompt not made ahead is made when said: never fail the dialled call for it
+            log.exception("call %s: its prompts could not be planned", command.call_id)
+            return
         if safe_harbour := command.variables.get("CC_SAFE_HARBOUR", ""):
             self._preparer.prepare_phrases([safe_harbour], depth=2)
 
