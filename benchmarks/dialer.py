@@ -99,6 +99,19 @@ def _asterisk(root: Path, work: Path, trunk_port: int, calls: int) -> AsteriskIn
     return AsteriskInstance(root, settings, work / "asterisk.log", work / "asterisk.pid")
 
 
+def _throwaway_stack(cleanup: contextlib.ExitStack, root: Path, work: Path, trunk_port: int,
+                     calls: int) -> tuple[AsteriskInstance, RedisServer]:  # fmt: skip
+    """Asterisk and Redis started for one run; ``cleanup`` stops them and removes the instance."""
+    asterisk = _asterisk(root, work, trunk_port, calls)
+    cleanup.callback(shutil.rmtree, root / asterisk.settings.instance_dir.lstrip("/"), ignore_errors=True)
+    cleanup.callback(asterisk.stop)
+    asterisk.start()
+    redis_server = RedisServer.throwaway(work / "redis")
+    cleanup.callback(redis_server.stop)
+    redis_server.start()
+    return asterisk, redis_server
+
+
 @contextlib.contextmanager
 def _stopped_on_sigterm() -> Iterator[None]:
     """SIGTERM unwinds like Ctrl-C, so the clean-up below runs (main thread only)."""
@@ -514,13 +527,7 @@ def run(argv: list[str]) -> dict[str, Any]:
         if not args.keep:
             cleanup.callback(shutil.rmtree, work, ignore_errors=True)
         trunk_port = free_port(udp=True)
-        asterisk = _asterisk(root, work, trunk_port, calls)
-        cleanup.callback(shutil.rmtree, root / asterisk.settings.instance_dir.lstrip("/"), ignore_errors=True)
-        cleanup.callback(asterisk.stop)
-        asterisk.start()
-        redis_server = RedisServer.throwaway(work / "redis")
-        cleanup.callback(redis_server.stop)
-        redis_server.start()
+        asterisk, redis_server = _throwaway_stack(cleanup, root, work, trunk_port, calls)
         customers = SippCustomers(trunk_port, work / "sipp", hold_ms=args.hold_ms)
         cleanup.callback(customers.stop)
         customers.start()

@@ -79,6 +79,8 @@ class SpeechSettings:
     flite_voice: str = "kal"
     coqui_model_path: Path | None = None
     tts_cache_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "cc-tts-cache")
+    # Prompts kept in memory at the call's rate (pre-synthesised for leads about to be dialled).
+    tts_memory_mb: int = 64
     # None: load what the worker's queues need (-Q asr → ASR + sentiment, -Q tts → TTS, ...).
     worker_preload: tuple[str, ...] | None = None
     vad: VadSettings = field(default_factory=VadSettings)
@@ -116,6 +118,7 @@ class SpeechSettings:
             flite_voice=env.get("CC_FLITE_VOICE") or defaults.flite_voice,
             coqui_model_path=_path(env, "CC_COQUI_MODEL_PATH"),
             tts_cache_dir=cache_dir or defaults.tts_cache_dir,
+            tts_memory_mb=_int(env, "CC_TTS_MEMORY_MB", defaults.tts_memory_mb),
             worker_preload=defaults.worker_preload if preload is None else _names(preload),
             vad=vad,
         )

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from pbx.aio import BackgroundTasks
 from pbx.api import CallOutcome, DecisionMade, UtteranceHeard
 from pbx.bot.phrases import BRIDGING_PHRASE, NO_AGENT_PHRASE, whisper_text
 from pbx.bot.risk import CallOfRisk, RiskWatch
+from pbx.bot.speaking import prompt_pieces
+from pbx.bot.turn_timing import TurnClock
 from pbx.calls.protocols import CallIO
 from pbx.dialog import DialogSession, Escalate, Flow, Hangup, Listen, Say, SetOutcome
 from pbx.media.echo import EchoGuard, rms
@@ -29,7 +32,7 @@ from workers.asr.pipeline import UtteranceResult
 from workers.assessment import UtteranceAssessment
 from workers.live import CallSession, LiveSpeech
 from workers.tts.service import PromptSynthesizer
-from workers.vad import SpeechStarted
+from workers.vad import SpeechStarted, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ class BotConversation:
         self._held: tuple[str, asyncio.TimerHandle, float] | None = None
         self._merge_prefix = ""
         self._tasks = BackgroundTasks(f"call {spec.call_id} bot")
+        self._turn = TurnClock(spec.call_id)
 
     # ------------------------------------------------------------ Conversation protocol
 
@@ -88,7 +92,7 @@ class BotConversation:
         self._io = io
         self._loop = asyncio.get_running_loop()
         self._session = self._speech.open_call(self.spec.call_id, io.sample_rate, "slin16le", self._from_asr_thread)
-        io.on_output(lambda frame: self._echo.on_output(rms(frame)) if frame is not None else self._echo.on_silence_out())
+        io.on_output(self._on_output)
         await self._execute(self._dialog.start())
 
     def on_audio(self, samples: np.ndarray) -> None:
@@ -101,6 +105,8 @@ class BotConversation:
         for event in self._session.feed_samples(samples):
             if isinstance(event, SpeechStarted):
                 self._on_speech_started()
+            elif isinstance(event, Utterance):
+                self._turn.caller("heard")
 
     def on_dtmf(self, digit: str) -> None:
         self._spawn(self._execute(self._dialog.on_dtmf(digit)))
@@ -152,6 +158,8 @@ class BotConversation:
             return
         if assessment.error:
             log.warning("call %s: ASR error: %s", self.spec.call_id, assessment.error)
+        if assessment.is_final:
+            self._turn.caller("understood")
         text = assessment.text.strip()
         event = assessment.voicewatch_event()
         if assessment.is_final and self._listen_started is not None:
@@ -248,12 +256,32 @@ class BotConversation:
 
     async def _say_text(self, text: str, barge_in: bool) -> None:
         io = self._io
-        assert io is not None and self._loop is not None
+        assert io is not None
         self._monitor.observe({"type": "bot", "text": text})
-        prompt = await self._loop.run_in_executor(None, self._tts.synthesize, text, io.sample_rate)
-        await io.publish(UtteranceHeard(call_id=self.spec.call_id, utterance_id=str(uuid.uuid4()), speaker="bot",
-                                        text=text, start_ms=int(self._audio_s * 1000)))  # fmt: skip
-        await io.play(prompt.audio.samples)
+        self._turn.bot("decided")
+        # Pre-synthesised prompts come from memory in one piece; others start playing with their
+        # first sentence while the rest is synthesised (pbx.bot.speaking).
+        await io.play_stream(self._announced(text, prompt_pieces(self._tts, text, io.sample_rate)))
+
+    async def _announced(self, text: str, pieces: AsyncIterator[np.ndarray]) -> AsyncIterator[np.ndarray]:
+        """``pieces``, the bot's utterance published as its first audio is ready (when the caller hears it)."""
+        first = True
+        async for piece in pieces:
+            if first:
+                first = False
+                self._turn.bot("voiced")
+                assert self._io is not None
+                await self._io.publish(UtteranceHeard(
+                    call_id=self.spec.call_id, utterance_id=str(uuid.uuid4()), speaker="bot", text=text,
+                    start_ms=int(self._audio_s * 1000)))  # fmt: skip
+            yield piece
+
+    def _on_output(self, frame: np.ndarray | None) -> None:
+        if frame is None:
+            self._echo.on_silence_out()
+            return
+        self._echo.on_output(rms(frame))
+        self._turn.frame_sent()
 
     async def _hand_over(self, queue: str, reason: str, score: float, explanation: str) -> None:
         if self._handed_over or self._io is None:

@@ -1,20 +1,45 @@
-"""Build a BotConversation for each answered call from its originate command."""
+"""Build a BotConversation for each answered call from its originate command, and get its
+prompts ready while it rings (:meth:`BotConversationFactory.prepare`)."""
 
 from __future__ import annotations
 
+import logging
+
+from pbx.api import OriginateCall
 from pbx.bot.context import CallSetupError, monitor_context, resolve_flow
 from pbx.bot.conversation import BotCallSpec, BotConversation
+from pbx.bot.presynthesis import PromptPreparer
 from pbx.calls.live import LiveCall
 from voicewatch import Policy, PolicyError
 from workers.live import LiveSpeech
 from workers.tts.service import PromptSynthesizer
 
+log = logging.getLogger(__name__)
+
 
 class BotConversationFactory:
-    def __init__(self, speech: LiveSpeech, tts: PromptSynthesizer, default_queue: str = "support") -> None:
+    def __init__(self, speech: LiveSpeech, tts: PromptSynthesizer, default_queue: str = "support",
+                 preparer: PromptPreparer | None = None) -> None:  # fmt: skip
         self._speech = speech
         self._tts = tts
         self._default_queue = default_queue
+        self._preparer = preparer
+
+    def prepare(self, command: OriginateCall) -> None:
+        """pbx is about to dial this lead: synthesise what the bot may say to them, in the background."""
+        if self._preparer is None:
+            return
+        lead = dict(command.lead)
+        try:
+            flow = resolve_flow(command.flow, lead.get("language", ""))
+            self._preparer.prepare_call(flow, lead)
+        except CallSetupError:
+            return  # the call will go to a human when answered, and say why then
+        except Exception:  # a prompt not made ahead is made when said: never fail the dialled call for it
+            log.exception("call %s: its prompts could not be planned", command.call_id)
+            return
+        if safe_harbour := command.variables.get("CC_SAFE_HARBOUR", ""):
+            self._preparer.prepare_phrases([safe_harbour], depth=2)
 
     def __call__(self, call: LiveCall) -> BotConversation:
         source = call.command or call.route

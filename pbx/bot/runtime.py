@@ -45,7 +45,10 @@ def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None
     """``speech_env``: the CC_* speech settings (engines, model paths); the process environment by default."""
     try:
         from pbx.bot.factory import BotConversationFactory
+        from pbx.bot.phrases import NO_AGENT_PHRASE
+        from pbx.bot.presynthesis import PromptPreparer
         from pbx.bot.prompt_files import PromptFiles
+        from pbx.media.codec import FORMATS
         from workers.asr.registry import create_asr_engine
         from workers.live import LiveSpeech
         from workers.sentiment import load_sentiment
@@ -67,7 +70,10 @@ def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None
     )
     if prompt_files is not None:
         _write_bridging_phrase(prompt_files)
-    factory = BotConversationFactory(live, tts, default_queue=settings.failsafe_queue)
+    # Prompts are synthesised at the rate the media leg carries (no resampling when said).
+    preparer = PromptPreparer(tts, FORMATS[settings.media_format].sample_rate)
+    preparer.prepare_phrases([NO_AGENT_PHRASE])
+    factory = BotConversationFactory(live, tts, default_queue=settings.failsafe_queue, preparer=preparer)
     status = {"ready": True, "asr": engine.name, "tts": [e.name for e in tts.engines]}
     return BotRuntime(factory, prompt_files, status)
 

@@ -40,7 +40,7 @@ from pbx.calls.escalation import Escalation
 from pbx.calls.inbound import Clock, InboundCalls, utc_now
 from pbx.calls.live import LiveCall
 from pbx.calls.origination import InboundRoutes, Origination
-from pbx.calls.protocols import ConversationFactory, PromptFileMaker, Publish
+from pbx.calls.protocols import ConversationFactory, PreparesCalls, PromptFileMaker, Publish
 from pbx.calls.queue_tracking import QueueTracking
 from pbx.calls.reconcile import reconcile
 from pbx.calls.reservations import AmiAction, Reservations
@@ -67,7 +67,9 @@ class CallEngine:
         self._escalation = Escalation(rest, publish, ending, failsafe_queue, prompt_files)
         bot = BotLink(rest, app, publish, conversations, media_format, self.registry, self._escalation.escalate,
                       failsafe_queue)  # fmt: skip
-        self._origination = Origination(rest, dial_rest or rest, app, publish, self.registry, ending, inbound_routes)
+        prepare = conversations.prepare if isinstance(conversations, PreparesCalls) else None
+        self._origination = Origination(rest, dial_rest or rest, app, publish, self.registry, ending, inbound_routes,
+                                        prepare)  # fmt: skip
         self._queues = QueueTracking(self.registry, ending, publish)
         answering = AnsweringMachines(rest, ending, bot.answer, prompt_files)
         inbound = InboundCalls(rest, publish, self._escalation.escalate, ending, prompt_files, clock)

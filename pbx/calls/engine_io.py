@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import numpy as np
 
@@ -46,6 +46,9 @@ class EngineCallIO:
 
     async def play(self, samples: np.ndarray) -> float:
         return await self._player.start(samples)
+
+    async def play_stream(self, pieces: AsyncIterator[np.ndarray]) -> float:
+        return await self._player.play_stream(pieces)
 
     def stop_playback(self) -> None:
         self._player.stop()

@@ -8,7 +8,7 @@ from pbx.api import CallOutcome, CallStarted, InboundRoute, OriginateCall, new_i
 from pbx.ari.client import AriError, AriRest
 from pbx.calls.ending import CallEnding
 from pbx.calls.live import LiveCall
-from pbx.calls.protocols import Publish
+from pbx.calls.protocols import CallPreparer, Publish
 from pbx.calls.registry import CallRegistry
 from pbx.calls.stasis_args import Inbound, Outbound, stasis_args
 
@@ -22,8 +22,10 @@ InboundRoutes = Callable[[str], Awaitable[InboundRoute | None]]
 
 class Origination:
     def __init__(self, rest: AriRest, dial_rest: AriRest, app: str, publish: Publish, registry: CallRegistry,
-                 ending: CallEnding, inbound_routes: InboundRoutes | None) -> None:  # fmt: skip
-        """``dial_rest``: originates go on connections of their own (see PbxSettings.ari_dial_connections)."""
+                 ending: CallEnding, inbound_routes: InboundRoutes | None,
+                 prepare: CallPreparer | None = None) -> None:  # fmt: skip
+        """``dial_rest``: originates go on connections of their own (see PbxSettings.ari_dial_connections);
+        ``prepare``: told of each call once dialled (the bot synthesises its prompts while it rings)."""
         self._rest = rest
         self._dial_rest = dial_rest
         self._app = app
@@ -31,6 +33,7 @@ class Origination:
         self._registry = registry
         self._ending = ending
         self._inbound_routes = inbound_routes
+        self._prepare = prepare
 
     async def originate(self, command: OriginateCall) -> None:
         if command.call_id in self._registry.calls:
@@ -50,6 +53,9 @@ class Origination:
             )  # fmt: skip
         except AriError as exc:
             await self._ending.end(call, CallOutcome.FAILED, cause=str(exc.status), detail=exc.message)
+            return
+        if self._prepare is not None:
+            self._prepare(command)
 
     async def inbound(self, channel_id: str, inbound: Inbound, caller: str = "") -> LiveCall:
         """A caller the dialplan sent in from the trunk: the call, routed by the DID they dialled."""

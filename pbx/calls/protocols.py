@@ -8,12 +8,12 @@ conversation is made for a call) are named here too.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from pbx.api import CallOutcome, Event
+from pbx.api import CallOutcome, Event, OriginateCall
 
 if TYPE_CHECKING:
     from pbx.calls.live import LiveCall
@@ -27,6 +27,10 @@ class CallIO(Protocol):
 
     async def play(self, samples: np.ndarray) -> float:
         """Play int16 audio to the caller; returns seconds played (less if stopped)."""
+        ...
+
+    async def play_stream(self, pieces: AsyncIterator[np.ndarray]) -> float:
+        """Play a prompt whose pieces are still being made: each as soon as it comes."""
         ...
 
     def stop_playback(self) -> None: ...
@@ -75,3 +79,13 @@ Publish = Callable[[Event], Awaitable[None]]
 # (file name, text) -> the file Asterisk plays (no extension), or None
 PromptFileMaker = Callable[[str, str], Awaitable[str | None]]
 ConversationFactory = Callable[["LiveCall"], Conversation]
+# Told of each call pbx has just dialled (it rings for seconds): e.g. synthesise its prompts in
+# the background. Must return at once.
+CallPreparer = Callable[[OriginateCall], None]
+
+
+@runtime_checkable
+class PreparesCalls(Protocol):
+    """A conversation factory that can get ready for a call before it is answered."""
+
+    def prepare(self, command: OriginateCall) -> None: ...

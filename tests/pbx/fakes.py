@@ -124,6 +124,10 @@ class FakeCallIO:
         self._playback_done = None
         return 0.0
 
+    async def play_stream(self, pieces) -> float:
+        """Played as one prompt, once all its pieces are there."""
+        return await self.play(np.concatenate([piece async for piece in pieces]))
+
     def stop_playback(self) -> None:
         self.stops += 1
         if self._playback_done is not None:
@@ -166,9 +170,12 @@ class FakeTts:
     def __init__(self) -> None:
         self.said: list[str] = []
 
-    def synthesize(self, text: str, sample_rate: int) -> _Prompt:
+    def synthesize(self, text: str, sample_rate: int, persist: bool = True) -> _Prompt:
         self.said.append(text)
         return _Prompt(_Audio(np.zeros(sample_rate // 10, dtype=np.int16)))
+
+    def stream(self, text: str, sample_rate: int):
+        yield self.synthesize(text, sample_rate).audio
 
 
 class FakeSpeechSession:

@@ -72,3 +72,53 @@ async def test_player_sends_a_steady_stream_and_stops_on_barge_in() -> None:
     assert 0.1 <= played <= 0.4
     assert not player.playing
     player.close()
+
+
+def _loud(packet: bytes) -> bool:
+    return bool(np.abs(ULAW.decode(RtpPacket.parse(packet).payload).astype(np.int32)).max() > 1000)
+
+
+async def test_a_prompt_in_pieces_starts_with_its_first_piece_and_waits_for_late_ones() -> None:
+    sent: list[bytes] = []
+    player = PromptPlayer(ULAW, sent.append)
+    player.run()
+    made: list[int] = []
+
+    async def pieces():
+        for i in range(3):
+            if i:
+                await asyncio.sleep(0.3)  # the second piece is late: 0.2 s of audio play in 0.3 s
+            made.append(len(sent))
+            yield tone(1605, 8000)  # 0.2 s and a bit: a piece is not a whole number of frames
+
+    await asyncio.sleep(0.06)
+    started = len(sent)
+    played = await player.play_stream(pieces())
+    loud = [i for i, p in enumerate(sent) if _loud(p)]
+    assert loud[0] - started <= 1  # the first piece is on the line at once
+    assert loud[0] < made[1]  # ... before the second one exists
+    assert played == pytest.approx(3 * 1605 / 8000, abs=0.021)
+    gaps = [b - a for a, b in zip(loud, loud[1:])]
+    assert max(gaps) >= 3  # the late piece left silence rather than ending the prompt
+    assert not player.playing
+    player.close()
+
+
+async def test_a_stopped_stream_takes_no_more_pieces() -> None:
+    player = PromptPlayer(ULAW, lambda packet: None)
+    player.run()
+    asked = 0
+
+    async def pieces():
+        nonlocal asked
+        for _ in range(10):
+            asked += 1
+            yield tone(800, 8000)
+            await asyncio.sleep(0.05)
+
+    task = asyncio.create_task(player.play_stream(pieces()))
+    await asyncio.sleep(0.12)
+    player.stop()
+    played = await task
+    assert played < 0.3 and asked <= 4 and not player.playing
+    player.close()

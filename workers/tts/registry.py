@@ -9,6 +9,7 @@ from workers.models import ModelNotFound, locate_piper_voice
 from workers.settings import SettingsError, SpeechSettings
 from workers.tts.base import TtsEngine, TtsUnavailable
 from workers.tts.cache import PromptCache
+from workers.tts.memory import PromptMemory
 from workers.tts.service import PromptSynthesizer
 
 log = logging.getLogger(__name__)
@@ -67,4 +68,5 @@ def create_prompt_synthesizer(settings: SpeechSettings) -> PromptSynthesizer:
             failures.append(exc)
     if not engines:
         raise failures[0]
-    return PromptSynthesizer(engines, PromptCache(settings.tts_cache_dir))
+    memory = PromptMemory(settings.tts_memory_mb * 1024 * 1024) if settings.tts_memory_mb > 0 else None
+    return PromptSynthesizer(engines, PromptCache(settings.tts_cache_dir), memory)
