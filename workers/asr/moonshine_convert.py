@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -146,7 +147,8 @@ def ort_to_onnx(source: Path, target: Path) -> None:
         _graph(model.Graph(), source.stem), opset_imports=opsets, producer_name="contactcenter"
     )
     proto.ir_version = model.IrVersion()
-    partial = target.with_suffix(".onnx.partial")
+    # Per process: two first loads converting at once must not write into one file.
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     onnx.save_model(proto, str(partial))
     partial.replace(target)  # a half-written file is never taken for a model
 
@@ -168,7 +170,9 @@ def convert_models(source_dir: Path, cache_dir: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for stem in MODEL_FILES:
         ort_to_onnx(source_dir / f"{stem}.ort", target / f"{stem}.onnx")
-    shutil.copyfile(source_dir / "tokenizer.bin", target / "tokenizer.bin")
+    tokenizer = target / f"tokenizer.bin.{os.getpid()}.partial"
+    shutil.copyfile(source_dir / "tokenizer.bin", tokenizer)
+    tokenizer.replace(target / "tokenizer.bin")
     stamp.write_text(RECIPE)
     return target
 
