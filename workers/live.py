@@ -10,6 +10,7 @@ them to its loop with ``call_soon_threadsafe``.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 
@@ -96,8 +97,13 @@ class LiveSpeech:
         vad: VadSettings | None = None,
         batch_seconds: float = 24.0,
         observer: BatchObserver | None = None,
-        asr_workers: int = 1,
+        asr_workers: int | None = None,
     ) -> None:
+        """``asr_workers``: ASR threads sharing the engine. By default one, or one a core (at most
+        two) for an engine that decodes during speech, so a pause's guess never waits behind a
+        partial already being decoded for another call or this one."""
+        if asr_workers is None:
+            asr_workers = min(2, os.cpu_count() or 1) if engine.decodes_during_speech else 1
         self.engine = engine
         self._sentiment = sentiment
         self._vad = vad

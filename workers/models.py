@@ -70,6 +70,25 @@ WHISPER_MODEL = PackagedModel(
     relative="model",
     required=("model.bin", "config.json", "tokenizer.json"),
 )
+MOONSHINE_MODEL = PackagedModel(
+    setting="CC_MOONSHINE_MODEL_PATH",
+    package="moonshine-cpp",
+    module="moonshine_cpp",
+    relative="models/base-en",
+    required=("encoder_model.ort", "decoder_model_merged.ort", "tokenizer.bin"),
+)
+MOONSHINE_ONNX_FILES = ("encoder_model.onnx", "decoder_model_merged.onnx", "tokenizer.bin")
+
+
+def locate_moonshine(configured: Path | None, cache_dir: Path) -> Path:
+    """A folder of Moonshine ONNX graphs: the configured one, or the package's ``.ort`` files
+    rebuilt into ``cache_dir`` (done by the set-up; here only if it was skipped: a few seconds)."""
+    if configured is not None and all((configured / name).exists() for name in MOONSHINE_ONNX_FILES):
+        return configured
+    source = MOONSHINE_MODEL.locate(configured)
+    from workers.asr.moonshine_convert import convert_models
+
+    return convert_models(source, cache_dir)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,11 @@ One :class:`UtteranceSegmenter` per call direction. It turns frames into events:
 With ``emit_frames=True`` (for streaming engines) it also passes the audio of an utterance on
 as it arrives (:class:`SpeechFrames`, the first one with the pre-roll), and says
 :class:`SpeechDiscarded` when what looked like speech ended too short to count.
+
+With ``speculate=True`` (for engines cheap enough to decode during speech) it says
+:class:`SpeechPaused` as soon as ``TAIL_MS`` of silence follows speech, with exactly the audio
+the :class:`Utterance` will carry if the caller does not go on (so a decode started then is
+the final one, done by the time the hangover ends), and :class:`SpeechResumed` if they do.
 """
 
 from __future__ import annotations
@@ -69,7 +74,22 @@ class SpeechDiscarded:
     index: int
 
 
-VadEvent = SpeechStarted | PartialSegment | Utterance | SpeechFrames | SpeechDiscarded
+@dataclass(frozen=True, eq=False)
+class SpeechPaused:
+    index: int
+    start_s: float
+    end_s: float
+    audio: Audio  # what the Utterance will hold if no speech follows within the hangover
+
+
+@dataclass(frozen=True)
+class SpeechResumed:
+    index: int
+
+
+VadEvent = (
+    SpeechStarted | PartialSegment | Utterance | SpeechFrames | SpeechDiscarded | SpeechPaused | SpeechResumed
+)
 
 
 class UtteranceSegmenter:
@@ -79,6 +99,7 @@ class UtteranceSegmenter:
         config: VadSettings | None = None,
         frame_ms: int = FRAME_MS,
         emit_frames: bool = False,
+        speculate: bool = False,
     ) -> None:
         if sample_rate not in VAD_RATES:
             raise AudioError(f"VAD needs {', '.join(map(str, VAD_RATES))} Hz audio, got {sample_rate}")
@@ -87,6 +108,7 @@ class UtteranceSegmenter:
         self.frame_ms = frame_ms
         self.frame_samples = sample_rate * frame_ms // 1000
         self.emit_frames = emit_frames
+        self.speculate = speculate
         self._vad = webrtcvad.Vad(self.config.aggressiveness)
         c = self.config
         self._start_frames = max(1, START_WINDOW_MS // frame_ms)
@@ -111,6 +133,7 @@ class UtteranceSegmenter:
         self._trailing = 0
         self._announced = False
         self._since_partial = 0
+        self._paused = False
 
     @property
     def in_speech(self) -> bool:
@@ -157,15 +180,29 @@ class UtteranceSegmenter:
     def _speech(self, frame: np.ndarray, voiced: bool) -> list[VadEvent]:
         self._frames.append(frame)
         self._since_partial += 1
+        events: list[VadEvent] = []
         if voiced:
             self._voiced += 1
             self._trailing = 0
+            if self._paused:
+                self._paused = False
+                events.append(SpeechResumed(self._next_index))
         else:
             self._trailing += 1
-        events: list[VadEvent] = []
         if self.emit_frames:
             events.append(SpeechFrames(self._next_index, Audio(frame, self.sample_rate)))
         events += self._maybe_announce()
+        if (
+            self.speculate
+            and not self._paused
+            and self._trailing == self._tail_frames
+            and self._voiced >= self._min_speech_frames
+            and self._trailing < self._hangover_frames
+        ):
+            # The frames so far are exactly what _finish(keep_trailing=False) will keep.
+            self._paused = True
+            audio = self._audio(self._frames)
+            events.append(SpeechPaused(self._next_index, self._start_s(), self._now_s(), audio))
         if self._trailing >= self._hangover_frames:
             events += self._finish(cut=False, keep_trailing=False)
             self._reset_idle()
@@ -174,7 +211,13 @@ class UtteranceSegmenter:
             # Speech goes on: the next utterance starts now, with nothing lost between the two.
             self._frames, self._voiced, self._trailing, self._since_partial = [], 0, 0, 0
             self._announced = False
-        elif self._partial_frames and self._announced and self._since_partial >= self._partial_frames:
+            self._paused = False
+        elif (
+            self._partial_frames
+            and self._announced
+            and not self._paused  # nothing new said since the speculative decode began
+            and self._since_partial >= self._partial_frames
+        ):
             self._since_partial = 0
             audio = self._audio(self._frames)
             events.append(PartialSegment(self._next_index, self._start_s(), self._now_s(), audio))

@@ -83,8 +83,8 @@ def pbx_env(config: StackConfig, settings: AsteriskSettings) -> dict[str, str]:
         # Callers reach us over the telephone network at 8 kHz: ulaw carries all of it at half the
         # bytes of slin16, and 8 kHz is what Asterisk's talk detection (used by the demo) handles.
         "PBX_MEDIA_FORMAT": os.environ.get("PBX_MEDIA_FORMAT", "ulaw"),
-        # English speech here comes from the packaged Whisper model; Vosk needs a model for the language.
-        "CC_ASR_ENGINE": os.environ.get("CC_ASR_ENGINE", "whisper"),
+        # English speech: Moonshine base-en (moonshine-cpp's weights); whisper stays selectable.
+        "CC_ASR_ENGINE": os.environ.get("CC_ASR_ENGINE", "moonshine"),
         "CC_TTS_CACHE_DIR": os.environ.get("CC_TTS_CACHE_DIR", str(config.cache_dir / "tts")),
     }
 

@@ -42,7 +42,7 @@ def pbx_env_for(asterisk: AsteriskInstance, redis_url: str, var_dir: Path, *, he
         **pbx_wiring(asterisk.settings, asterisk.root, redis_url, health_port, failsafe_queue),
         "PBX_MEDIA_FORMAT": "ulaw",
         "PBX_CONSUMER_NAME": consumer_name or f"pbx-{os.getpid()}",
-        "CC_ASR_ENGINE": "whisper",
+        "CC_ASR_ENGINE": "moonshine",
         "CC_TTS_CACHE_DIR": str(StackConfig.from_env().cache_dir / "tts"),
         "PYTHONUNBUFFERED": "1",
     }

@@ -32,17 +32,10 @@ from workers.asr.pipeline import UtteranceResult
 from workers.assessment import UtteranceAssessment
 from workers.live import CallSession, LiveSpeech
 from workers.tts.service import PromptSynthesizer
-from workers.vad import SpeechStarted, Utterance
+from workers.turn_end import COMPLETE_AFTER_S, UNFINISHED_HOLD_S, TurnEnd, classify
+from workers.vad import TAIL_MS, SpeechResumed, SpeechStarted, Utterance
 
 log = logging.getLogger(__name__)
-
-# How long the bot waits after a short utterance ("Yeah.", "Okay so") before taking the turn.
-TURN_GRACE_S = 0.6
-
-
-def _maybe_unfinished(text: str, duration_s: float) -> bool:
-    words = text.split()
-    return len(words) <= 2 and duration_s < 1.2
 
 
 @dataclass(frozen=True)
@@ -80,9 +73,13 @@ class BotConversation:
         self._handed_over = False
         self._closed = False
         self._echo = EchoGuard()
-        # A short final utterance waiting to see whether the caller goes on (text, timer, confidence).
+        # An unfinished final ("umm", "and…") waiting for the rest of the turn (text, timer, confidence).
         self._held: tuple[str, asyncio.TimerHandle, float] | None = None
         self._merge_prefix = ""
+        # A complete answer heard at a pause (the speculative guess), taken as the turn after
+        # COMPLETE_AFTER_S of silence unless the caller goes on (utterance id, timer).
+        self._early: tuple[str, asyncio.TimerHandle] | None = None
+        self._answered_early: str | None = None  # its final must not be answered twice
         self._tasks = BackgroundTasks(f"call {spec.call_id} bot")
         self._turn = TurnClock(spec.call_id)
 
@@ -107,6 +104,8 @@ class BotConversation:
                 self._on_speech_started()
             elif isinstance(event, Utterance):
                 self._turn.caller("heard")
+            elif isinstance(event, SpeechResumed):
+                self._cancel_early()  # "Yes, …": the caller goes on after the pause
 
     def on_dtmf(self, digit: str) -> None:
         self._spawn(self._execute(self._dialog.on_dtmf(digit)))
@@ -128,6 +127,7 @@ class BotConversation:
         self._cancel_no_input()
         if self._held is not None:
             self._held[1].cancel()
+        self._cancel_early()
         self._tasks.cancel_all()
         if self._session is not None:
             self._session.close()
@@ -136,11 +136,17 @@ class BotConversation:
 
     def _on_speech_started(self) -> None:
         self._cancel_no_input()
+        self._cancel_early()
         if self._held is not None:
-            # The caller went on after a short "Yeah.": it was not the end of their turn.
+            # The caller went on after "umm" or "and…": it was not the end of their turn.
             self._held[1].cancel()
             self._merge_prefix = self._held[0]
             self._held = None
+
+    def _cancel_early(self) -> None:
+        if self._early is not None:
+            self._early[1].cancel()
+            self._early = None
 
     def _barge_in(self) -> None:
         """The caller talks over the prompt (louder than its echo could be): the bot stops."""
@@ -149,11 +155,12 @@ class BotConversation:
             io.stop_playback()
             self._spawn(self._execute(self._dialog.on_barge_in()))
 
-    def _from_asr_thread(self, assessment: UtteranceAssessment, result: UtteranceResult) -> None:
+    def _from_asr_thread(self, assessment: UtteranceAssessment, result: UtteranceResult | None) -> None:
         if self._loop is not None and not self._closed:
-            self._loop.call_soon_threadsafe(self._spawn, self._on_assessment(assessment))
+            speculative = result is not None and result.speculative
+            self._loop.call_soon_threadsafe(self._spawn, self._on_assessment(assessment, speculative))
 
-    async def _on_assessment(self, assessment: UtteranceAssessment) -> None:
+    async def _on_assessment(self, assessment: UtteranceAssessment, speculative: bool = False) -> None:
         if self._handed_over or self._closed or self._io is None:
             return
         if assessment.error:
@@ -182,17 +189,36 @@ class BotConversation:
             await self._hand_over(decision.queue or self.spec.escalation_queue, decision.reason or "voicewatch",
                                   decision.score, decision.explanation)  # fmt: skip
             return
-        if assessment.is_final:
-            confidence = assessment.asr_confidence if assessment.asr_confidence is not None else 1.0
-            if self._merge_prefix:
-                text, self._merge_prefix = f"{self._merge_prefix} {text}", ""
-            if _maybe_unfinished(text, assessment.end_s - assessment.start_s):
-                # "Yeah." then a breath: wait a moment before answering, in case more follows.
-                assert self._loop is not None
-                timer = self._loop.call_later(TURN_GRACE_S, self._release_held)
-                self._held = (text, timer, confidence)
-                return
-            await self._execute(self._dialog.on_utterance(text, confidence))
+        confidence = assessment.asr_confidence if assessment.asr_confidence is not None else 1.0
+        uid = assessment.utterance_id
+        assert self._loop is not None
+        if not assessment.is_final:
+            if speculative and uid != self._answered_early and classify(text) is TurnEnd.COMPLETE:
+                # "Yes." at a pause: the turn is over once the silence has lasted COMPLETE_AFTER_S
+                # (on the caller's audio clock: the pause was seen TAIL_MS after the last word).
+                wait = assessment.end_s - TAIL_MS / 1000 + COMPLETE_AFTER_S - self._audio_s
+                self._cancel_early()
+                timer = self._loop.call_later(max(0.0, wait), self._take_early, uid, text, confidence)
+                self._early = (uid, timer)
+            return
+        if uid == self._answered_early:
+            return  # answered on its guess already: the final says the same
+        self._cancel_early()
+        if self._merge_prefix:
+            text, self._merge_prefix = f"{self._merge_prefix} {text}", ""
+        if classify(text) is TurnEnd.UNFINISHED:
+            # "Umm" or "and…" then silence: wait a moment before answering, in case more follows.
+            timer = self._loop.call_later(UNFINISHED_HOLD_S, self._release_held)
+            self._held = (text, timer, confidence)
+            return
+        await self._execute(self._dialog.on_utterance(text, confidence))
+
+    def _take_early(self, utterance_id: str, text: str, confidence: float) -> None:
+        self._early = None
+        self._answered_early = utterance_id
+        if self._merge_prefix:
+            text, self._merge_prefix = f"{self._merge_prefix} {text}", ""
+        self._spawn(self._execute(self._dialog.on_utterance(text, confidence)))
 
     def _release_held(self) -> None:
         if self._held is not None:

@@ -56,8 +56,8 @@ def bot_runtime(asterisk_server: AsteriskInstance, tmp_path_factory: pytest.Temp
         ami_port=s.ami_port, ami_user=s.ami_user, ami_secret=s.ami_secret, failsafe_queue="support",
         media_dir=str(media_host), media_dir_asterisk=f"{s.instance_dir}/spool/media",
     )  # fmt: skip
-    # English calls: the packaged Whisper tiny.en model (Vosk's only packaged model is Korean).
-    runtime = load_bot_runtime(settings, {**os.environ, "CC_ASR_ENGINE": "whisper",
+    # English calls: the stack's English engine (Moonshine base-en), as in production.
+    runtime = load_bot_runtime(settings, {**os.environ, "CC_ASR_ENGINE": "moonshine",
                                           "CC_TTS_CACHE_DIR": str(tmp_path_factory.mktemp("tts"))})  # fmt: skip
     assert runtime.status["ready"], runtime.status
     return settings, runtime

@@ -10,9 +10,11 @@ import pytest
 
 from ops.stack.celery_worker import CeleryWorker
 from ops.stack.redis_server import RedisServer
+from workers.asr.moonshine_engine import MoonshineEngine
 from workers.asr.vosk_engine import VoskEngine
 from workers.asr.whisper_engine import WhisperEngine
-from workers.models import VOSK_MODEL, WHISPER_MODEL, locate_piper_voice
+from workers.models import VOSK_MODEL, WHISPER_MODEL, locate_moonshine, locate_piper_voice
+from workers.settings import SpeechSettings
 from workers.tts.piper_engine import PiperEngine
 
 
@@ -30,6 +32,14 @@ def _synthesisers() -> None:
 @pytest.fixture(scope="session")
 def whisper() -> WhisperEngine:
     engine = WhisperEngine(WHISPER_MODEL.locate(None), batch_seconds=24.0)
+    engine.warm()
+    return engine
+
+
+@pytest.fixture(scope="session")
+def moonshine() -> MoonshineEngine:
+    """One instance for the session: ≈835 MB and a second to load."""
+    engine = MoonshineEngine(locate_moonshine(None, SpeechSettings.from_env().model_cache_dir))
     engine.warm()
     return engine
 

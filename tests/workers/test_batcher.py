@@ -16,6 +16,7 @@ class GatedEngine:
     """Transcribes to the utterance's length; the first batch waits for the gate to open."""
 
     name, mode, sample_rates = "gated", "batch", (16000,)
+    packs_utterances, decodes_during_speech = True, False
 
     def __init__(self) -> None:
         self.gate = threading.Event()
@@ -59,7 +60,27 @@ def test_load_builds_batches_and_stale_partials_are_replaced_or_dropped() -> Non
     finally:
         batcher.close()
     assert engine.batches == [1, 2]
-    assert got == [(("a", 0), "100", True), (("b", 0), "300", False), (("c", 0), "500", True)]
+    # Finals go first: a caller waiting for an answer before a caller still talking.
+    assert got == [(("a", 0), "100", True), (("c", 0), "500", True), (("b", 0), "300", False)]
+
+
+def test_an_engine_that_does_not_pack_gets_one_utterance_a_pass_and_waiting_requests_can_go() -> None:
+    engine = GatedEngine()
+    engine.packs_utterances = False
+    batcher = UtteranceBatcher(engine)  # type: ignore[arg-type]
+    got: list[str] = []
+    try:
+        batcher.submit(("a", 0), audio(100), True, lambda t, e: got.append(t.text))
+        assert engine.started.wait(5)
+        batcher.submit(("b", 0, "guess"), audio(200), True, lambda t, e: got.append(t.text))
+        batcher.submit(("c", 0), audio(300), True, lambda t, e: got.append(t.text))
+        batcher.submit(("d", 0), audio(400), True, lambda t, e: got.append(t.text))
+        batcher.cancel(("b", 0, "guess"))
+        engine.gate.set()
+        assert batcher.drain(10)
+    finally:
+        batcher.close()
+    assert engine.batches == [1, 1, 1] and got == ["100", "300", "400"]
 
 
 def test_a_failing_sink_does_not_stop_the_batcher() -> None:

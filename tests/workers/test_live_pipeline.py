@@ -132,6 +132,7 @@ def test_frames_at_the_wrong_rate_are_refused_clearly(whisper: WhisperEngine) ->
 def test_an_engine_failure_reaches_the_call_as_an_error_not_a_crash(calls: dict[str, Audio]) -> None:
     class Broken:
         name, mode, sample_rates = "broken", "batch", (16000,)
+        packs_utterances, decodes_during_speech = True, False
 
         def transcribe_many(self, utterances):
             raise RuntimeError("model file vanished")

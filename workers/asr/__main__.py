@@ -27,7 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workers.asr", description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="+", metavar="FILE.wav")
     parser.add_argument("--json", action="store_true", help="one JSON object per file")
-    parser.add_argument("--engine", choices=sorted(ASR_ENGINES), help="default: CC_ASR_ENGINE (vosk)")
+    parser.add_argument(
+        "--engine", choices=sorted(ASR_ENGINES), help="default: CC_ASR_ENGINE, else moonshine (English)"
+    )
     parser.add_argument(
         "--rate", type=int, choices=(8000, 16000), help="call rate (default: 16000 if the file has it)"
     )

@@ -72,6 +72,11 @@ class AsrEngine(Protocol):
     name: str
     mode: EngineMode
     sample_rates: tuple[int, ...]  # rates accepted as-is; the first is preferred
+    # Batch engines: several utterances in one pass cost less than one by one (Whisper's 30 s window).
+    packs_utterances: bool
+    # Cheap enough to re-decode the audio so far while the caller talks: the live path then asks
+    # for partials every second and a speculative final at the first pause (see pipeline.py).
+    decodes_during_speech: bool
 
     def transcribe_many(self, utterances: Sequence[Audio]) -> list[Transcript]:
         """Final transcripts, one per utterance, in order."""

@@ -9,6 +9,10 @@ would split the load into small, expensive batches.
 
 Control overtakes data: a newer partial of an utterance replaces an older one still waiting,
 and its final removes it — a stale partial is worth nothing once the engine can say more.
+Finals go before partials (a caller waiting for the bot's answer matters more than a caller
+still talking), and an engine that gains nothing from packing (``packs_utterances`` false)
+gets one utterance a pass, and any idle thread takes it at once, so no final waits for the
+others of its batch nor behind a partial another thread is decoding.
 """
 
 from __future__ import annotations
@@ -28,9 +32,14 @@ Deliver = Callable[[Transcript | None, BaseException | None], None]
 BatchObserver = Callable[[Sequence[Audio]], None]
 
 
+# (call id, utterance index) for an utterance's partials and final; a speculative decode has a
+# key of its own (it must not replace, nor be replaced by, the partials of its utterance).
+RequestKey = tuple[str, int] | tuple[str, int, str]
+
+
 @dataclass(eq=False)
 class _Request:
-    key: tuple[str, int]
+    key: RequestKey
     audio: Audio
     is_final: bool
     deliver: Deliver
@@ -52,6 +61,7 @@ class UtteranceBatcher:
     ) -> None:
         self.engine = engine
         self.max_batch_seconds = max_batch_seconds
+        self._one_at_a_time = not engine.packs_utterances
         self.max_wait_s = max_wait_s
         # Lets a benchmark replay exactly the batches the engine saw; None in production.
         self._observer = observer
@@ -66,7 +76,7 @@ class UtteranceBatcher:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, key: tuple[str, int], audio: Audio, is_final: bool, deliver: Deliver) -> None:
+    def submit(self, key: RequestKey, audio: Audio, is_final: bool, deliver: Deliver) -> None:
         with self._cond:
             if self._closed:
                 raise RuntimeError("batcher is closed")
@@ -78,6 +88,12 @@ class UtteranceBatcher:
                         self._pending[i] = _Request(key, audio, False, deliver, r.submitted)
                         return
             self._pending.append(_Request(key, audio, is_final, deliver))
+            self._cond.notify_all()
+
+    def cancel(self, key: RequestKey) -> None:
+        """Forget a request still waiting (one already being decoded is delivered: check it is wanted)."""
+        with self._cond:
+            self._pending = [r for r in self._pending if r.key != key]
             self._cond.notify_all()
 
     def drain(self, timeout: float | None = None) -> bool:
@@ -95,8 +111,8 @@ class UtteranceBatcher:
     def _ready(self) -> bool:
         if self._closed or not self._pending:
             return self._closed
-        if self._busy == 0:
-            return True
+        if self._busy == 0 or self._one_at_a_time:
+            return True  # nothing to gain from waiting when the engine does not pack
         waiting = sum(r.audio.duration_s for r in self._pending)
         oldest = time.monotonic() - self._pending[0].submitted
         return waiting >= EXTRA_THREAD_FILL * self.max_batch_seconds or oldest >= self.max_wait_s
@@ -112,10 +128,15 @@ class UtteranceBatcher:
                 self._cond.wait(timeout)
             if not self._pending:
                 return None
+            self._pending.sort(key=lambda r: not r.is_final)  # stable: FIFO within finals and partials
             batch: list[_Request] = []
             seconds = 0.0
             while self._pending and (
-                not batch or seconds + self._pending[0].audio.duration_s <= self.max_batch_seconds
+                not batch
+                or (
+                    not self._one_at_a_time
+                    and seconds + self._pending[0].audio.duration_s <= self.max_batch_seconds
+                )
             ):
                 request = self._pending.pop(0)
                 seconds += request.audio.duration_s

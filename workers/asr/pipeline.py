@@ -6,7 +6,11 @@ segments it with the VAD and hands speech to a per-call recognizer:
 - streaming engines (Vosk) get the frames of each utterance as they arrive, and answer
   partials at once and a final when the VAD closes the utterance;
 - batch engines (Whisper) get whole utterances and long-speech partial segments through an
-  :class:`~workers.asr.batcher.UtteranceBatcher` shared by all calls of the process.
+  :class:`~workers.asr.batcher.UtteranceBatcher` shared by all calls of the process;
+- batch engines cheap enough to decode during speech (Moonshine) also get partials every
+  ``live_partial_every_ms`` and a speculative final at each pause
+  (:class:`~workers.asr.speculative.SpeculativeRecognizer`), so the final is ready when the
+  VAD declares the end.
 
 Either way results reach the call's sink as :class:`UtteranceResult`; silence never reaches
 an engine, which is most of what makes many calls per core possible.
@@ -14,15 +18,15 @@ an engine, which is most of what makes many calls per core possible.
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
 from workers.asr.base import AsrEngine, AsrStream, Transcript
 from workers.asr.batcher import UtteranceBatcher
+from workers.asr.results import CallRecognizer, ResultSink, UtteranceResult, to_engine_rate
+from workers.asr.speculative import SpeculativeRecognizer
 from workers.asr.streaming import StreamingPool
 from workers.audio import CALL_RATES, Audio, AudioError, Encoding, check_frame
 from workers.settings import VadSettings
@@ -35,42 +39,6 @@ from workers.vad import (
     UtteranceSegmenter,
     VadEvent,
 )
-
-
-def utterance_id(call_id: str, index: int) -> str:
-    return f"{call_id}-{index:04d}"
-
-
-@dataclass(frozen=True, eq=False)
-class UtteranceResult:
-    call_id: str
-    index: int
-    start_s: float
-    end_s: float
-    transcript: Transcript
-    audio: Audio | None  # at the call's rate; None for streaming partials
-    cut: bool = False
-    error: str | None = None  # the engine failed: the transcript is empty, not "nothing said"
-    ended_at: float = 0.0  # time.monotonic() when the VAD closed the segment (for latency)
-
-    @property
-    def utterance_id(self) -> str:
-        return utterance_id(self.call_id, self.index)
-
-    @property
-    def is_final(self) -> bool:
-        return self.transcript.is_final
-
-
-ResultSink = Callable[[UtteranceResult], None]
-
-
-def to_engine_rate(audio: Audio, engine: AsrEngine) -> Audio:
-    return audio if audio.sample_rate in engine.sample_rates else audio.resample(engine.sample_rates[0])
-
-
-class CallRecognizer(Protocol):
-    def on_event(self, event: VadEvent) -> None: ...
 
 
 class StreamingRecognizer:
@@ -184,11 +152,16 @@ class Recognition:
     def streaming(self) -> bool:
         return self.engine.mode == "streaming"
 
+    @property
+    def speculative(self) -> bool:
+        return self.engine.mode == "batch" and self.engine.decodes_during_speech
+
     def for_call(self, call_id: str, sample_rate: int, sink: ResultSink) -> CallRecognizer:
         if self.streaming:
             return StreamingRecognizer(self.engine, call_id, sample_rate, sink, self.pool)
         assert self.batcher is not None
-        return BatchedRecognizer(self.batcher, call_id, sink)
+        plain = BatchedRecognizer(self.batcher, call_id, sink)
+        return SpeculativeRecognizer(self.batcher, call_id, sink, plain) if self.speculative else plain
 
     def drain(self, timeout: float | None = None) -> bool:
         if self.pool is not None:
@@ -211,7 +184,12 @@ class CallSpeechPipeline:
         self.call_id = call_id
         self.sample_rate = sample_rate
         self.encoding: Encoding = encoding
-        self._segmenter = UtteranceSegmenter(sample_rate, vad, emit_frames=recognition.streaming)
+        vad = vad or VadSettings()
+        if recognition.speculative:
+            vad = dataclasses.replace(vad, partial_every_ms=vad.live_partial_every_ms)
+        self._segmenter = UtteranceSegmenter(
+            sample_rate, vad, emit_frames=recognition.streaming, speculate=recognition.speculative
+        )
         self._recognizer = recognition.for_call(call_id, sample_rate, sink)
 
     def feed_frame(self, frame: bytes) -> list[VadEvent]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from workers.asr.base import AsrEngine
-from workers.models import VOSK_MODEL, WHISPER_MODEL
+from workers.models import VOSK_MODEL, WHISPER_MODEL, locate_moonshine
 from workers.settings import SettingsError, SpeechSettings
 
 
@@ -28,7 +28,15 @@ def _whisper(settings: SpeechSettings) -> AsrEngine:
     )
 
 
+def _moonshine(settings: SpeechSettings) -> AsrEngine:
+    from workers.asr.moonshine_engine import MoonshineEngine
+
+    model = locate_moonshine(settings.moonshine_model_path, settings.model_cache_dir)
+    return MoonshineEngine(model, threads=settings.asr_threads)
+
+
 ASR_ENGINES: dict[str, Callable[[SpeechSettings], AsrEngine]] = {
+    "moonshine": _moonshine,
     "vosk": _vosk,
     "whisper": _whisper,
     "faster-whisper": _whisper,

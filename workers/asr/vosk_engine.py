@@ -60,6 +60,8 @@ class VoskEngine:
     name: str = "vosk"
     mode: EngineMode = "streaming"
     sample_rates: tuple[int, ...] = (8000, 16000)
+    packs_utterances: bool = False
+    decodes_during_speech: bool = False
 
     def __init__(self, model_path: Path) -> None:
         import vosk

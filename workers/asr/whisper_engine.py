@@ -130,6 +130,8 @@ class WhisperEngine:
     name: str = "whisper"
     mode: EngineMode = "batch"
     sample_rates: tuple[int, ...] = (RATE,)
+    packs_utterances: bool = True
+    decodes_during_speech: bool = False
 
     def __init__(
         self,
