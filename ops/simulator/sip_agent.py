@@ -14,6 +14,7 @@ from ops.simulator.sipp import SippProcess
 
 _ANSWERED = re.compile(r"ANSWERED reason=(\S*) call=(\S*)")
 _SUMMARY = re.compile(r"SUMMARY call=(\S*) summary=(\S*)")
+_AUTO_ANSWERED = re.compile(r"ANSWER_AFTER call=(\S*) auto=(\S+)")
 
 
 class SippAgent(SippProcess):
@@ -31,6 +32,10 @@ class SippAgent(SippProcess):
     def answered(self) -> list[tuple[str, str]]:
         """(reason, call id) of every call this agent answered, from the X-CC-* headers it got."""
         return _ANSWERED.findall(self.messages())
+
+    def auto_answered(self) -> list[str]:
+        """Call ids of the calls whose INVITE told this phone to answer by itself (it did, at once)."""
+        return [call_id for call_id, _ in _AUTO_ANSWERED.findall(self.messages())]
 
     def summaries(self) -> dict[str, str]:
         """Call id -> the summary its INVITE carried (X-CC-Summary), decoded as the console decodes it."""

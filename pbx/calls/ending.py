@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from pbx.api import CallEnded, CallOutcome, VoicemailLeft
+from pbx.api import AgentState, AgentStateChanged, CallEnded, CallOutcome, VoicemailLeft
 from pbx.ari.client import AriRest
 from pbx.calls.live import CallState, LiveCall
 from pbx.calls.media_leg import close_media_leg
@@ -62,4 +62,10 @@ class CallEnding:
                 queue=route.escalation_queue if route else "", campaign_id=route.campaign_id if route else None,
             ))  # fmt: skip
         await self._publish(CallEnded(call_id=call.call_id, outcome=outcome, cause=cause, detail=detail))
+        transfer = call.transfer
+        if transfer is not None and transfer.direct_agent:
+            # A reserved agent's Dial (not Queue()): no AgentComplete follows, the agent is free
+            # again. Here, not on AMI's Hangup only: ARI's ChannelDestroyed may end the call first.
+            await self._publish(AgentStateChanged(agent=transfer.direct_agent, state=AgentState.AVAILABLE,
+                                                  queue=transfer.queue, call_id=call.call_id))  # fmt: skip
         self._registry.remove(call)

@@ -65,9 +65,6 @@ class QueueTracking:
             return
         elif callers_line_down:
             await self._ending.end(call, CallOutcome.ESCALATED, cause=event.cause, detail=transfer.reason)
-            if transfer.direct_agent:  # no AgentComplete follows a Dial: the agent is free again
-                await self._publish(AgentStateChanged(agent=transfer.direct_agent, state=AgentState.AVAILABLE,
-                                                      queue=transfer.queue, call_id=call.call_id))  # fmt: skip
             return
         for activity in escalated_call_activity(call, transfer, event):
             await self._publish(activity)

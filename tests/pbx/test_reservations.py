@@ -214,6 +214,19 @@ async def test_on_escalation_the_reserved_agent_is_rung_first_and_their_answer_c
     assert site.of(CallEnded)[0].outcome == "escalated" and site.states()[-1] == "available"
 
 
+async def test_the_reserved_agent_is_free_again_when_ari_ends_their_call_before_ami_does() -> None:
+    site = Site()
+    call = await site.reserved(auto_answer=True)
+    await site.engine.escalate(call, "support", "anger", 0.8, "Angry about a late order.")
+    await site.engine.on_ami_event(ami_event("DialEnd", call.channel_id, DestChannel="PJSIP/agent1-00000007",
+                                             DialStatus="ANSWER"))  # fmt: skip
+    # The caller's ChannelDestroyed reaches pbx before AMI's Hangup: the call is over either way.
+    await site.engine.on_event(ari_event("ChannelDestroyed", call.channel_id, cause=16))
+    await site.engine.on_ami_event(ami_event("Hangup", call.channel_id, Cause="16"))
+    assert [e.outcome for e in site.of(CallEnded)] == ["escalated"]
+    assert site.states() == ["reserved", "on_call", "available"]
+
+
 async def test_a_reserved_agent_who_does_not_answer_goes_back_to_the_queue_with_the_others() -> None:
     site = Site()
     call = await site.reserved()
