@@ -130,7 +130,9 @@ def test_the_caller_hears_the_phrase_then_music_without_a_gap_until_the_agent_an
     phrase = np.array([rms[i] > 300 and _tone_share(f, 1000) > 0.8 for i, f in enumerate(frames)])
     assert phrase.any(), "the caller never heard the bridging phrase"
     start = int(np.flatnonzero(phrase)[0])
-    assert phrase[start:start + int(PHRASE_S / 0.02) - 5].all(), "the phrase was cut short"
+    # Whole, but for up to 3 frames (60 ms) a loaded machine's recording may drop or smear.
+    window = phrase[start:start + int(PHRASE_S / 0.02) - 5]
+    assert (~window).sum() <= 3 and window[-10:].any(), f"the phrase was cut short: {np.flatnonzero(~window)}"
     # From the phrase until the agent answered (less the summary's second and a margin): the
     # phrase, then music. "Heard" is anything above digital silence: the stock music opens
     # with a fade-in about 70 dB down, which is the music's, not a gap in what the line sends.
