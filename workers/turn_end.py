@@ -6,8 +6,8 @@ the rest. So the live path's end of turn depends on the words, not on silence al
 - :attr:`TurnEnd.COMPLETE` — the whole utterance is a short answer ("yes", "that's right",
   "haan ji", "no thanks", "ok"): the turn is over after :data:`COMPLETE_AFTER_S` of
   silence, well before the VAD's hangover;
-- :attr:`TurnEnd.UNFINISHED` — it trails off (a filler, a conjunction, "…", a comma at
-  the end): wait :data:`UNFINISHED_HOLD_S` more after the VAD's end for the rest;
+- :attr:`TurnEnd.UNFINISHED` — it trails off (a filler, a conjunction, "…", a comma after
+  a word or two): wait :data:`UNFINISHED_HOLD_S` more after the VAD's end for the rest;
 - :attr:`TurnEnd.OPEN` — anything else: the VAD's hangover decides, as it always did.
 
 The words are VoiceWatch's own (its affirmations, refusals, thanks and fillers, English and
@@ -58,7 +58,10 @@ _CONTINUES = frozenset(
     "aur toh to lekin par magar ki ke ka ya phir matlab kyunki jaise".split()
 )
 _ENDS_ON_SO = {(verb, "so") for verb in ("think", "hope", "guess", "believe", "say", "said")}
-_TRAILING_OFF = ("...", "\u2026", ",", "-", "\u2014")
+_TRAILING_OFF = ("...", "\u2026", "-", "\u2014")
+# A comma at the end trails off only after a word or two ("Yeah,", "Haan,"): Moonshine often ends
+# a whole sentence with one ("Tomorrow evening after six,"), and holding those cost 0.8 s a turn.
+TRAILING_COMMA_MAX_WORDS = 2
 # A complete short answer is short: a longer utterance made of such words is a list, not an answer.
 MAX_COMPLETE_WORDS = 6
 
@@ -68,7 +71,7 @@ def classify(text: str) -> TurnEnd:
     norm = normalise(raw)
     if not norm.tokens:
         return TurnEnd.OPEN
-    if raw.endswith(_TRAILING_OFF):
+    if raw.endswith(_TRAILING_OFF) or (raw.endswith(",") and len(norm.tokens) <= TRAILING_COMMA_MAX_WORDS):
         return TurnEnd.UNFINISHED
     last = norm.tokens[-1]
     continues = last in _CONTINUES and norm.tokens[-2:] not in _ENDS_ON_SO
