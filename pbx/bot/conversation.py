@@ -216,6 +216,9 @@ class BotConversation:
     def _take_early(self, utterance_id: str, text: str, confidence: float) -> None:
         self._early = None
         self._answered_early = utterance_id
+        # The turn ends here, its words already known (the guess): both marks at once.
+        self._turn.caller("heard")
+        self._turn.caller("understood")
         if self._merge_prefix:
             text, self._merge_prefix = f"{self._merge_prefix} {text}", ""
         self._spawn(self._execute(self._dialog.on_utterance(text, confidence)))
