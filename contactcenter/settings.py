@@ -96,10 +96,13 @@ CC_PREALERT_SWEEP_GRACE_S = float(os.environ.get("CC_PREALERT_SWEEP_GRACE_S", "3
 # Off in the tests (tests/conftest.py), so a test's rows never reach a stack running beside them.
 PBX_CONFIG_PUBLISH = os.environ.get("CC_PBX_CONFIG_PUBLISH", "1") == "1"
 
+CHANNEL_LAYER_SOCKET_TIMEOUT_S = 30
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        # Its receive blocks in Redis for 5 s (BZPOPMIN); redis-py 8's default 5 s socket timeout
+        # cut that read short, and every console socket died after 5 idle seconds.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT_S}]},
     }
 }
 
