@@ -49,9 +49,10 @@ import aiohttp
 import numpy as np
 
 from asterisk_config.music import BRIDGING_PROMPT
-from benchmarks.escalation_prealert import ManagementSide
 from asterisk_config.render import AsteriskSettings
+from benchmarks.escalation_prealert import ManagementSide
 from contactcenter.site.config import StackConfig
+from ops.simulator.scripted_bot import QuietConversation
 from ops.simulator.sip_agent import SippAgent
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.processes import free_port
@@ -71,7 +72,6 @@ from pbx.api import (
 )
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
-from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff
 from pbx.bot.phrases import BRIDGING_PHRASE
 from pbx.calls.engine import CallEngine
@@ -86,7 +86,7 @@ SUMMARY = "Angry caller. Rahul, order A1001."
 # ------------------------------------------------------------------ the bot's side, scripted
 
 
-class EscalatesMidSentence:
+class EscalatesMidSentence(QuietConversation):
     """A ``Conversation`` that talks (a tone) and hands over ``talk_s`` into it, as the bot does
     on VoiceWatch's decision: playback stopped, ``escalate`` with the decision's time."""
 
@@ -116,15 +116,6 @@ class EscalatesMidSentence:
         self.decided_at = time.time()
         io.stop_playback()
         await io.escalate(self.queue, "anger", 0.9, SUMMARY, self.decided_at)
-
-    def on_audio(self, samples: np.ndarray) -> None:
-        pass
-
-    def on_dtmf(self, digit: str) -> None:
-        pass
-
-    async def on_queue_timeout(self, queue: str, status: str) -> None:
-        pass
 
     async def close(self) -> None:
         if self._task is not None:

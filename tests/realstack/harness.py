@@ -43,22 +43,3 @@ async def wait_for_event(events: list[Event], predicate: Callable[[Event], bool]
             await asyncio.sleep(0.05)
 
 
-class QuietConversation:
-    """A ``Conversation`` that ignores everything; tests override what they script."""
-
-    outcome: tuple[str, str] = ("confirmed", "")
-
-    async def start(self, io) -> None:
-        pass
-
-    def on_audio(self, samples) -> None:
-        pass
-
-    def on_dtmf(self, digit: str) -> None:
-        pass
-
-    async def on_queue_timeout(self, queue: str, status: str) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass

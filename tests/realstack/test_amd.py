@@ -17,6 +17,7 @@ import aiohttp
 import numpy as np
 import pytest
 
+from ops.simulator.scripted_bot import QuietConversation
 from ops.stack.asterisk import AsteriskInstance
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiQueueListener
@@ -25,7 +26,7 @@ from pbx.ari.client import HttpAriRest
 from pbx.bot.prompt_files import PromptFiles
 from pbx.calls.engine import CallEngine
 from pbx.media.codec import ULAW
-from tests.realstack.harness import QuietConversation, ari_app, wait_for_event
+from tests.realstack.harness import ari_app, wait_for_event
 from workers.settings import SpeechSettings
 from workers.tts.registry import create_prompt_synthesizer
 

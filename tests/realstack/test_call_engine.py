@@ -16,6 +16,7 @@ import aiohttp
 import numpy as np
 import pytest
 
+from ops.simulator.scripted_bot import QuietConversation
 from ops.simulator.sip_agent import SippAgent
 from ops.stack.asterisk import AsteriskInstance
 from pbx.ami import AmiLink
@@ -25,7 +26,7 @@ from pbx.ari.client import HttpAriRest
 from pbx.calls.engine import CallEngine
 from pbx.calls.protocols import CallIO
 from pbx.media.codec import SLIN16
-from tests.realstack.harness import QuietConversation, ari_app, wait_for_event
+from tests.realstack.harness import ari_app, wait_for_event
 
 pytestmark = pytest.mark.realstack
 

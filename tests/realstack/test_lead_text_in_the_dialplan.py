@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from ops.simulator.scripted_bot import QuietConversation
 from ops.simulator.sip_agent import SippAgent
 from ops.stack.asterisk import AsteriskInstance
 from pbx.ami import AmiLink
@@ -26,7 +27,7 @@ from pbx.bot.phrases import whisper_text
 from pbx.calls.engine import CallEngine
 from pbx.calls.live import LiveCall
 from pbx.media.codec import SLIN16
-from tests.realstack.harness import QuietConversation, ari_app, wait_for_event
+from tests.realstack.harness import ari_app, wait_for_event
 
 pytestmark = pytest.mark.realstack
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from ops.simulator.scripted_bot import QuietConversation
 from ops.simulator.sip_agent import SippAgent
 from ops.simulator.sipp import SippProcess
 from ops.stack.asterisk import AsteriskInstance
@@ -43,7 +44,7 @@ from pbx.calls.engine import CallEngine
 from pbx.calls.protocols import CallIO
 from pbx.media.codec import SLIN16
 from tests.conftest import throwaway_asterisk
-from tests.realstack.harness import QuietConversation, ari_app, wait_for_event
+from tests.realstack.harness import ari_app, wait_for_event
 
 pytestmark = pytest.mark.realstack
 
