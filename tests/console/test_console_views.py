@@ -116,7 +116,8 @@ def test_a_call_from_ringing_to_disposition(agent_client: Client, world) -> None
     assert post(agent_client, "state", {"state": "available"})[0] == 409  # disposition first
     # pbx's word that the phone hung up (Queue()'s AgentComplete, a reserved agent's Dial ending)
     # may come after the console's: the agent is still wrapping up.
-    assert not apply_phone_state(AgentStateChanged(agent=world.agent.name, state=AgentState.AVAILABLE), timezone.now())
+    hung_up = AgentStateChanged(agent=world.agent.name, state=AgentState.AVAILABLE)
+    assert not apply_phone_state(hung_up, timezone.now())
     world.agent.refresh_from_db()
     assert world.agent.state == AgentState.WRAP_UP
 

@@ -31,7 +31,7 @@ import threading
 import time
 import urllib.request
 from base64 import b64encode
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -49,8 +49,8 @@ from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.backoff import Backoff
 from tests.console.browser import browser_page, chromium_path  # noqa: F401 (fixtures)
-from tests.realstack.stack_env import run, stack_env
-from tests.realstack.test_live_configuration import Api
+from tests.console.test_browser_softphone import eventually
+from tests.realstack.stack_env import admin_api, console_user, run, running_stack
 from tests.realstack.test_prealert import TracingAgent
 
 pytestmark = pytest.mark.realstack
@@ -64,20 +64,9 @@ FIRST_LINE = "I am not happy with this service."
 SECOND_LINE = "Can I please talk to a real person?"
 # Pre-alert from 0.3; every reason this call can raise goes to the one queue both agents answer
 # (a reserved agent is rung first only when the call escalates to the queue they were held for).
+THRESHOLDS = {EscalationReason.ANGER: 0.6, EscalationReason.HUMAN_REQUEST: 0.6, EscalationReason.AMBIGUITY: 0.55}
 POLICY = {"prealert_threshold": 0.3,
-          "reasons": {reason: {"queue": QUEUE, "threshold": threshold}
-                      for reason, threshold in (("anger", 0.6), ("human_request", 0.6), ("ambiguity", 0.55))}}  # fmt: skip
-
-
-def eventually(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+          "reasons": {str(reason): {"queue": QUEUE, "threshold": t} for reason, t in THRESHOLDS.items()}}  # fmt: skip
 
 
 class Customers:
@@ -165,12 +154,7 @@ class Ari:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[dict[str, str]]:
-    with stack_env(tmp_path / "var", rtp_start=32800) as env:
-        py = sys.executable
-        for argv in (("manage.py", "migrate", "--noinput"), ("-m", "alembic", "upgrade", "head"),
-                     ("manage.py", "stack", "up")):  # fmt: skip
-            result = run(env, py, *argv)
-            assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    with running_stack(tmp_path / "var", rtp_start=32800) as env:
         yield env
 
 
@@ -186,12 +170,8 @@ def test_a_prealerted_agent_sees_the_banner_and_takes_the_call_first(stack: dict
         return result.stdout
 
     # The site, as an admin sets it up: a queue, a desk phone that rings first, a console agent.
-    assert run(env, py, "manage.py", "create_user", "boss", "--role", "admin", "--generate-password").returncode == 0
-    api = Api(config.web_url, run(env, py, "manage.py", "api_token", "boss").stdout.strip())
-    password_file = tmp_path / "console-password"
-    password_file.write_text("console-pass-123\n")
-    assert run(env, py, "manage.py", "create_user", "webby", "--role", "agent", "--password-file",
-               str(password_file)).returncode == 0  # fmt: skip
+    api = admin_api(env)
+    password = console_user(env, "webby", tmp_path / "console-password").read_text().strip()
     desk = TracingAgent("desk1", config.ports.sim_agent, tmp_path / "desk1")
     api.ok("POST", "queues/", {"name": QUEUE, "strategy": "ringall", "ring_timeout_s": 15, "max_wait_s": 60,
                                "wrap_up_s": 0, "service_level_s": 20})  # fmt: skip
@@ -207,7 +187,7 @@ def test_a_prealerted_agent_sees_the_banner_and_takes_the_call_first(stack: dict
     page = browser_page
     page.goto(f"{config.web_url}/console/")
     page.fill("input[name=username]", "webby")
-    page.fill("input[name=password]", "console-pass-123")
+    page.fill("input[name=password]", password)
     page.click("#login")
     page.wait_for_function("window.ccConsole && window.ccConsole.ready", timeout=20_000)
     page.click("#state-available")
@@ -243,7 +223,8 @@ def test_a_prealerted_agent_sees_the_banner_and_takes_the_call_first(stack: dict
         page.wait_for_function("document.querySelector('#pre-transcript').textContent.toLowerCase()"
                                ".includes('not happy with this service')", timeout=10_000)  # fmt: skip
         assert "automated call about your order" in page.inner_text("#pre-transcript")  # the bot's side too
-        page.wait_for_function("document.querySelector('#agent-state').textContent === 'reserved'", timeout=5_000)
+        page.wait_for_function(f"document.querySelector('#agent-state').textContent === '{AgentState.RESERVED}'",
+                               timeout=5_000)  # fmt: skip
         assert api.ok("GET", "agents/web1/")["state"] == AgentState.RESERVED
         now = attempt()
         assert now["escalated_at"] is None and now["status"] == AttemptStatus.WITH_BOT, now  # not escalated yet
@@ -251,18 +232,21 @@ def test_a_prealerted_agent_sees_the_banner_and_takes_the_call_first(stack: dict
 
         # desk1's person is back: both agents free; Asterisk's queue alone would ring desk1 (penalty 0).
         shell("from django.utils import timezone; from contactcenter.people.models import Agent; "
-              f"Agent.objects.filter(name='desk1').update(state='{AgentState.AVAILABLE}', state_changed_at=timezone.now())")
+              f"Agent.objects.filter(name='desk1').update(state='{AgentState.AVAILABLE}', "
+              "state_changed_at=timezone.now())")  # fmt: skip
         run_ = customers.the_call()
         assert run_ is not None and run_.lines_said == 1
         customers.say(run_, SECOND_LINE)
 
         # Escalated: web1's phone rings first and answers by itself; the caller is bridged to web1.
-        page.wait_for_function("window.ccConsole.log.some(l => l.startsWith('auto-answer after 0'))", timeout=20_000)
+        page.wait_for_function("window.ccConsole.log.some(l => l.startsWith('auto-answer after 0'))",
+                               timeout=20_000)  # fmt: skip
         page.wait_for_function("window.ccConsole.log.includes('confirmed')", timeout=10_000)
-        incoming = [json.loads(line.removeprefix("incoming ")) for line in console_log() if line.startswith("incoming")]
+        incoming = [json.loads(line.removeprefix("incoming ")) for line in console_log()
+                    if line.startswith("incoming")]  # fmt: skip
         assert [i["call_id"] for i in incoming] == [call_id] and incoming[0]["queue"] == QUEUE
         bridge, channel = eventually(lambda: ari.bridge_with("PJSIP/web1-"), 15, "the caller bridged to web1")
-        assert channel["state"] == "Up"
+        assert channel["state"] == "Up" and call_id in bridge["channels"]  # pbx names the caller's channel by the call
         answered = eventually(lambda: (a := attempt())["agent_connected_at"] and a, 15, "the attempt with an agent")
         assert answered["agent"] == "web1" and answered["escalation_reason"] == EscalationReason.HUMAN_REQUEST
         took_s = time.monotonic() - banner_at
@@ -271,13 +255,14 @@ def test_a_prealerted_agent_sees_the_banner_and_takes_the_call_first(stack: dict
         # The agent ends the call; the reservation is over and web1 is no longer reserved.
         page.click("#hangup")
         page.wait_for_selector("#wrapup:not([hidden])", timeout=15_000)
-        eventually(lambda: attempt()["status"] == "ended", 20, "the call ended")
+        eventually(lambda: attempt()["status"] == AttemptStatus.ENDED, 20, "the call ended")
         # Wrap-up (the console waits for a disposition), not reserved; the banner went with the hold.
         eventually(lambda: api.ok("GET", "agents/web1/")["state"] == AgentState.WRAP_UP, 10, "web1 in wrap-up")
         page.wait_for_selector("#prealert", state="hidden", timeout=5_000)
     reservations = shell("import json; from contactcenter.people.models import Reservation; print(json.dumps("
                          "[[r.agent.name, r.call_id, r.reason, r.end, r.ended_at is not None] "
                          "for r in Reservation.objects.all()]))")  # fmt: skip
-    assert json.loads(reservations.strip().splitlines()[-1]) == [["web1", call_id, EscalationReason.ANGER, ReservationEnd.ESCALATED, True]]
+    assert json.loads(reservations.strip().splitlines()[-1]) == [
+        ["web1", call_id, EscalationReason.ANGER, ReservationEnd.ESCALATED, True]]
     assert desk.invites() == []
     print(f"banner -> agent bridged {took_s:.1f} s; whole test {time.monotonic() - started:.1f} s")
