@@ -158,8 +158,19 @@ def stack(tmp_path: Path) -> Iterator[dict[str, str]]:
         yield env
 
 
-def test_a_prealerted_agent_sees_the_banner_and_takes_the_call_first(stack: dict[str, str], browser_page,
-                                                                      tmp_path: Path) -> None:  # fmt: skip
+@pytest.fixture
+def desk(stack: dict[str, str], tmp_path: Path) -> Iterator[TracingAgent]:
+    """desk1's phone: sipp on the stack's simulated-agent port, keeping every INVITE it gets."""
+    phone = TracingAgent("desk1", StackConfig.from_env(stack).ports.sim_agent, tmp_path / "desk1")
+    phone.start()
+    try:
+        yield phone
+    finally:
+        phone.stop()
+
+
+def test_a_prealerted_agent_sees_the_banner_and_takes_the_call_first(stack: dict[str, str], desk: TracingAgent,
+                                                                      browser_page, tmp_path: Path) -> None:  # fmt: skip
     env, py = stack, sys.executable
     config = StackConfig.from_env(env)
     started = time.monotonic()
@@ -172,7 +183,6 @@ def test_a_prealerted_agent_sees_the_banner_and_takes_the_call_first(stack: dict
     # The site, as an admin sets it up: a queue, a desk phone that rings first, a console agent.
     api = admin_api(env)
     password = console_user(env, "webby", tmp_path / "console-password").read_text().strip()
-    desk = TracingAgent("desk1", config.ports.sim_agent, tmp_path / "desk1")
     api.ok("POST", "queues/", {"name": QUEUE, "strategy": "ringall", "ring_timeout_s": 15, "max_wait_s": 60,
                                "wrap_up_s": 0, "service_level_s": 20})  # fmt: skip
     api.ok("POST", "agents/", {"name": "desk1", "queues": [QUEUE], "penalties": {QUEUE: 0},
@@ -180,7 +190,6 @@ def test_a_prealerted_agent_sees_the_banner_and_takes_the_call_first(stack: dict
     web = api.ok("POST", "agents/", {"name": "web1", "queues": [QUEUE], "penalties": {QUEUE: 1}, "transport": "webrtc",
                                      "username": "webby", "auto_answer": True})  # fmt: skip
     assert web["auto_answer"] is True
-    desk.start()
     ari = Ari(config)
 
     # web1 at the console: logged in, phone registered, available (the queue member unpaused).
