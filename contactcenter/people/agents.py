@@ -59,10 +59,9 @@ def queues_by_agent() -> dict[int, set[str]]:
 def apply_phone_state(event: AgentStateChanged, at: dt.datetime) -> bool:
     """Follow an agent's state from their phone's activity; True if an agent changed."""
     # An agent marked offline/paused by a person stays so; only live agents follow their phone.
-    changed = (
-        Agent.objects.filter(name=event.agent)
-        .exclude(state__in=list(PERSON_SET_AGENT_STATES))
-        .exclude(state=event.state)
-        .update(state=event.state, state_changed_at=at)
-    )
-    return changed > 0
+    agents = Agent.objects.filter(name=event.agent).exclude(state__in=list(PERSON_SET_AGENT_STATES))
+    if event.state == AgentState.AVAILABLE:
+        # Wrapping up at the console (their queue member paused) until they save the disposition:
+        # the phone hanging up, told by pbx before or after the console's own word, frees nobody.
+        agents = agents.exclude(state=AgentState.WRAP_UP)
+    return agents.exclude(state=event.state).update(state=event.state, state_changed_at=at) > 0

@@ -149,6 +149,16 @@ class SimulatedCustomers:
             return
         text = run.script.lines[run.lines_said]
         run.lines_said += 1
+        await self._play(run, text)
+
+    async def say(self, run: CustomerRun, text: str) -> None:
+        """``text`` said now, whatever the bot is doing: a test's cue, beside the script's lines."""
+        await asyncio.to_thread(self._prepare, text)
+        await self._play(run, text)
+
+    async def _play(self, run: CustomerRun, text: str) -> None:
+        if run.channel_id is None:
+            return
         try:
             await self._rest.post(f"channels/{run.channel_id}/play",
                                   media=f"sound:{self._asterisk_dir}/{self._sound(text)}")  # fmt: skip

@@ -7,12 +7,14 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
 from contactcenter.campaigns.models import AttemptStatus, LeadStatus
 from contactcenter.console.models import CallStatus, ConsoleCall
+from contactcenter.people.agents import apply_phone_state
 from contactcenter.people.models import AgentState
 from contactcenter.people.roles import Role, set_role
-from pbx.api import agent_sip_password
+from pbx.api import AgentStateChanged, agent_sip_password
 from tests.console.factories import PASSWORD, make_world
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +114,12 @@ def test_a_call_from_ringing_to_disposition(agent_client: Client, world) -> None
     assert ended["status"] == "ended" and ended["state"] == "wrap_up" and ended["queue_action"] == "pause"
     assert agent_client.get("/console/api/session").json()["pending_disposition"]["id"] == pop["id"]
     assert post(agent_client, "state", {"state": "available"})[0] == 409  # disposition first
+    # pbx's word that the phone hung up (Queue()'s AgentComplete, a reserved agent's Dial ending)
+    # may come after the console's: the agent is still wrapping up.
+    hung_up = AgentStateChanged(agent=world.agent.name, state=AgentState.AVAILABLE)
+    assert not apply_phone_state(hung_up, timezone.now())
+    world.agent.refresh_from_db()
+    assert world.agent.state == AgentState.WRAP_UP
 
     status, done = post(agent_client, f"calls/{pop['id']}/disposition", {"code": "resolved", "note": "refund"})
     assert status == 200 and done["disposition"] == "resolved" and done["queue_action"] == "unpause"

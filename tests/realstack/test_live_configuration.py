@@ -13,44 +13,19 @@ import json
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from contactcenter.site.config import REPO_DIR, StackConfig
 from ops.simulator.carrier import SippCarrier
 from ops.simulator.desk_phone import DeskPhone
-from tests.realstack.stack_env import run, stack_env
+from tests.realstack.stack_env import admin_api, console_user, run, running_stack
 
 pytestmark = pytest.mark.realstack
 
 DID = "15550100"
-
-
-class Api:
-    def __init__(self, base: str, token: str) -> None:
-        self.base, self.token = base, token
-
-    def __call__(self, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
-        request = urllib.request.Request(f"{self.base}/api/{path}", method=method,
-                                         data=json.dumps(body).encode() if body is not None else None)  # fmt: skip
-        request.add_header("Authorization", f"Token {self.token}")
-        request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=20) as response:
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode(errors="replace")
-
-    def ok(self, method: str, path: str, body: dict | None = None) -> Any:
-        status, answer = self(method, path, body)
-        assert status in (200, 201, 204), f"{method} {path}: {status} {answer}"
-        return answer
 
 
 def _bridged(asterisk: Callable[[str], str]) -> bool:
@@ -70,12 +45,7 @@ def within(seconds: float, check: Callable[[], bool], what: str) -> float:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[dict[str, str]]:
-    with stack_env(tmp_path / "var", rtp_start=32400) as env:
-        py = sys.executable
-        for argv in (("manage.py", "migrate", "--noinput"), ("-m", "alembic", "upgrade", "head"),
-                     ("manage.py", "stack", "up")):  # fmt: skip
-            result = run(env, py, *argv)
-            assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    with running_stack(tmp_path / "var", rtp_start=32400) as env:
         yield env
 
 
@@ -89,12 +59,8 @@ def test_an_admin_sets_up_queue_trunk_route_and_agents_and_they_go_live(stack: d
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    assert run(env, py, "manage.py", "create_user", "boss", "--role", "admin", "--generate-password").returncode == 0
-    api = Api(config.web_url, run(env, py, "manage.py", "api_token", "boss").stdout.strip())
-    console_password = tmp_path / "console-password"
-    console_password.write_text("console-pass-123\n")
-    assert run(env, py, "manage.py", "create_user", "webby", "--role", "agent", "--password-file",
-               str(console_password)).returncode == 0  # fmt: skip
+    api = admin_api(env)
+    console_password = console_user(env, "webby", tmp_path / "console-password")
 
     api.ok("POST", "queues/", {"name": "care", "strategy": "ringall", "ring_timeout_s": 20, "max_wait_s": 120,
                                "wrap_up_s": 0, "service_level_s": 20})  # fmt: skip
