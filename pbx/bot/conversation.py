@@ -111,7 +111,8 @@ class BotConversation:
         self._spawn(self._execute(self._dialog.on_dtmf(digit)))
 
     async def on_queue_timeout(self, queue: str, status: str) -> None:
-        self._handed_over = False
+        # The bot only says goodbye now: _handed_over stays set, so nothing heard meanwhile (the
+        # late final of the sentence that escalated, sticky in VoiceWatch) escalates it again.
         self._outcome = (CallOutcome.CALLBACK, f"no agent answered in {queue} ({status})")
         # The campaign's safe-harbour message when it has one (regulators prescribe its wording).
         await self._say_text(self.spec.safe_harbour or NO_AGENT_PHRASE, barge_in=False)

@@ -132,3 +132,26 @@ async def test_back_from_a_queue_nobody_answered_the_bot_says_so_and_hangs_up_as
     assert tts.said[-1] == NO_AGENT_PHRASE
     assert io.hangups == [("callback", "no agent answered in sales (TIMEOUT)")]
     await conversation.close()
+
+
+async def test_a_late_transcript_while_the_bot_says_goodbye_does_not_escalate_again() -> None:
+    """Back from a queue nobody answered, the bot says its safe-harbour message and hangs up as a
+    callback: the final of the sentence that escalated, delivered late by a busy recogniser (or
+    anything the caller says meanwhile), must not send the call to the queue a second time."""
+    speech, tts, io = FakeSpeech(), FakeTts(), FakeCallIO(hold_playback=True)
+    conversation = bot(speech, tts)
+    started = asyncio.create_task(conversation.start(io))
+    await io.until(lambda: io.playing)
+    speech.hear("I want to speak to a person", final=False)
+    await io.until(lambda: io.escalations)
+    await asyncio.wait_for(started, 5)
+
+    goodbye = asyncio.create_task(conversation.on_queue_timeout("sales", "TIMEOUT"))
+    await io.until(lambda: io.playing)  # the safe-harbour message is playing
+    speech.hear("I want to speak to a person", final=True)
+    await asyncio.sleep(0.05)
+    io.stop_playback()
+    await asyncio.wait_for(goodbye, 5)
+    assert len(io.escalations) == 1
+    assert io.hangups == [("callback", "no agent answered in sales (TIMEOUT)")]
+    await conversation.close()
