@@ -18,7 +18,7 @@ from workers.asr.moonshine_engine import MoonshineEngine
 from workers.audio import Audio, AudioPayload
 from workers.remote.messages import REPLY_FIELD, REPLY_STREAM_MAXLEN, SpeechJob, SpeechReply
 from workers.runtime import SpeechRuntime
-from workers.settings import SpeechSettings
+from workers.settings import SettingsError, SpeechSettings, WorkerSettings
 from workers.tasks import live_speech
 from workers.tasks.job_decoding import JobDecoder
 from workers.tasks.live_speech import answer, read_job, speech_job
@@ -188,3 +188,14 @@ def test_a_failing_engine_still_answers_with_prosody_and_the_error(speech: Audio
     reply = answer(job(speech), runtime_with(engine), JobDecoder(engine))
     assert reply.assessment is not None and reply.assessment["error"] == "RuntimeError: onnx broke"
     assert reply.assessment["text"] == "" and reply.assessment["prosody"] is not None
+
+
+def test_the_workers_pool_and_concurrency_are_settings() -> None:
+    assert WorkerSettings.from_env({}) == WorkerSettings("prefork", None)
+    assert WorkerSettings.from_env({"CC_WORKER_POOL": "Threads", "CC_WORKER_CONCURRENCY": "3"}) == WorkerSettings(
+        "threads", 3
+    )
+    with pytest.raises(SettingsError, match="CC_WORKER_POOL"):
+        WorkerSettings.from_env({"CC_WORKER_POOL": "gevent"})
+    with pytest.raises(SettingsError, match="CC_WORKER_CONCURRENCY"):
+        WorkerSettings.from_env({"CC_WORKER_CONCURRENCY": "-1"})
