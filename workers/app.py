@@ -7,6 +7,8 @@ import os
 from celery import Celery
 from kombu import Queue
 
+from workers.settings import WorkerSettings
+
 # Queues by kind of work, so ASR (CPU-heavy, latency-critical) never waits behind TTS batches.
 QUEUES = ("asr", "nlp", "tts", "default")
 
@@ -15,7 +17,8 @@ def redis_url() -> str:
     return os.environ.get("CC_REDIS_URL") or f"redis://127.0.0.1:{os.environ.get('CC_REDIS_PORT', '6390')}/0"
 
 
-app = Celery("workers", include=["workers.tasks.health", "workers.tasks.speech"])
+worker_settings = WorkerSettings.from_env()
+app = Celery("workers", include=["workers.tasks.health", "workers.tasks.speech", "workers.tasks.live_speech"])
 app.conf.update(
     broker_url=redis_url(),
     result_backend=redis_url(),
@@ -36,4 +39,6 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
+    worker_pool=worker_settings.pool,
+    **({"worker_concurrency": worker_settings.concurrency} if worker_settings.concurrency else {}),
 )

@@ -141,3 +141,29 @@ class SpeechSettings:
             worker_preload=defaults.worker_preload if preload is None else _names(preload),
             vad=vad,
         )
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """How many jobs a ``celery worker`` runs at once, and how (its command line's
+    ``--pool``/``--concurrency`` win over these).
+
+    ``prefork`` runs each task in a child process of its own (one copy of the models each);
+    ``threads`` runs them in threads of one process sharing one copy (onnxruntime and
+    CTranslate2 decode outside the GIL), where an engine that packs utterances (Whisper)
+    also packs the jobs of all the threads into one decode.
+    """
+
+    pool: str = "prefork"
+    concurrency: int | None = None  # None: Celery's default, one per core
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WorkerSettings:
+        env = os.environ if env is None else env
+        pool = (env.get("CC_WORKER_POOL") or cls.pool).strip().lower()
+        if pool not in ("prefork", "threads", "solo"):
+            raise SettingsError(f"CC_WORKER_POOL={pool!r}: expected prefork, threads or solo")
+        concurrency = _int(env, "CC_WORKER_CONCURRENCY", 0) or None
+        if concurrency is not None and concurrency < 0:
+            raise SettingsError(f"CC_WORKER_CONCURRENCY={concurrency} must be positive")
+        return cls(pool=pool, concurrency=concurrency)

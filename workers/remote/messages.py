@@ -28,6 +28,8 @@ JOB_TASK = "workers.asr.speech_job"
 REPLY_STREAM_PREFIX = "cc:speech:replies:"
 # Replies nobody read (a pbx gone) do not pile up: the stream keeps about this many.
 REPLY_STREAM_MAXLEN = 10_000
+# The one field of a reply stream entry: the SpeechReply as JSON.
+REPLY_FIELD = "reply"
 
 JobKind = Literal["final", "partial", "guess"]  # guess: the speculative final of a pause
 
