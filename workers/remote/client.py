@@ -106,12 +106,16 @@ class RemoteLiveSpeech:
     # ------------------------------------------------------------ the reader thread
 
     def _read_replies(self) -> None:
+        failing = False
         while not self._stop.is_set():
             try:
                 entries = self.transport.receive(self._block_s())
+                if failing:
+                    log.warning("speech replies: reading %s again", self.reply_stream)
+                failing = False
             except Exception as exc:  # Redis gone: the deadlines still run, replies resume when it is back
-                log.error("speech replies: read failed: %s", exc)
-                entries = []
+                (log.debug if failing else log.error)("speech replies: read failed: %s", exc)
+                failing, entries = True, []
                 self._stop.wait(min(self._block_s(), 0.5))
             for entry in entries:
                 try:
