@@ -18,6 +18,7 @@ from voicewatch.events import (
     PartialUtterance,
     Prosody,
     Silence,
+    Unheard,
     parse_event,
 )
 from voicewatch.monitor import CallMonitor
@@ -28,6 +29,6 @@ from voicewatch.signals.base import SignalHit
 __all__ = [
     "BotPrompt", "CallContext", "CallMonitor", "CustomerUtterance", "Decision", "EventError", "PartialUtterance",
     "Policy", "PolicyError", "Prosody", "REASONS", "ReasonRule", "SIGNAL_NAMES", "SentimentResult", "SignalHit",
-    "Silence", "Thresholds", "VoiceWatchValidationError", "analyse_sentiment", "events", "parse_event",
+    "Silence", "Thresholds", "Unheard", "VoiceWatchValidationError", "analyse_sentiment", "events", "parse_event",
     "score_sentiment",
 ]

@@ -73,6 +73,16 @@ class Silence(BaseModel):
     duration_s: float = Field(ge=0.0, le=3600.0)
 
 
+class Unheard(BaseModel):
+    """The customer spoke but nothing understood them: no speech assessment came back within
+    `waited_s` (speech recognition runs elsewhere and did not answer in time)."""
+
+    model_config = _FROZEN
+    type: Literal["unheard"] = "unheard"
+    waited_s: float = Field(ge=0.0, le=3600.0)
+    detail: str = Field("", max_length=200)
+
+
 class CallContext(BaseModel):
     """Business context of the call; may be sent at start or updated mid-call."""
 
@@ -91,15 +101,18 @@ class CallContext(BaseModel):
 
 
 Event = Annotated[
-    Union[BotPrompt, CustomerUtterance, PartialUtterance, Silence, CallContext],
+    Union[BotPrompt, CustomerUtterance, PartialUtterance, Silence, Unheard, CallContext],
     Field(discriminator="type"),
 ]
 _EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
-_EVENT_TYPES = (BotPrompt, CustomerUtterance, PartialUtterance, Silence, CallContext)
-_EVENT_TAGS = frozenset({"bot", "utterance", "partial", "silence", "context"})
+_EVENT_TYPES = (BotPrompt, CustomerUtterance, PartialUtterance, Silence, Unheard, CallContext)
+_EVENT_TAGS = frozenset({"bot", "utterance", "partial", "silence", "unheard", "context"})
 
 
-def parse_event(obj: Any) -> BotPrompt | CustomerUtterance | PartialUtterance | Silence | CallContext:
+AnyEvent = BotPrompt | CustomerUtterance | PartialUtterance | Silence | Unheard | CallContext
+
+
+def parse_event(obj: Any) -> AnyEvent:
     """Validate a dict (or pass through an event model); raise EventError naming the field."""
     if isinstance(obj, _EVENT_TYPES):
         return obj

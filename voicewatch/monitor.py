@@ -16,6 +16,7 @@ from voicewatch.events import (
     CustomerUtterance,
     PartialUtterance,
     Silence,
+    Unheard,
     parse_context,
     parse_event,
 )
@@ -56,6 +57,8 @@ class CallMonitor:
             decision = self._on_speech(ev, index)
         elif isinstance(ev, Silence):
             decision = self._on_silence(ev, index)
+        elif isinstance(ev, Unheard):
+            decision = self._on_unheard(ev, index)
         else:
             if isinstance(ev, BotPrompt):
                 self.state.note_bot(ev.text)
@@ -100,6 +103,16 @@ class CallMonitor:
             return self._restate(index, turn)
         hits = misunderstanding.after_dead_air(state, self.policy, ev.duration_s)
         return self._decide(hits, index, turn, False)
+
+    def _on_unheard(self, ev: Unheard, index: int) -> Decision:
+        turn = self.state.current_turn
+        if self.state.escalation is not None:
+            return self._restate(index, turn)
+        why = f"caller unheard: no speech assessment within {ev.waited_s:.1f} s"
+        if ev.detail:
+            why += f" ({ev.detail})"
+        hit = SignalHit("monitor_blind", "monitor_blind", ev.waited_s, 1.0, why)
+        return self._decide((hit,), index, turn, False)
 
     # -- decisions -----------------------------------------------------------------
     def _last_turn(self) -> int:

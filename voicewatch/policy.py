@@ -22,13 +22,16 @@ SCHEMA_VERSION = 1
 Reason = Literal[
     "legal_threat", "dispute_fraud", "distress", "human_request", "language_mismatch", "repeated_failure",
     "negotiation", "high_value_change", "vip_complaint", "anger", "ambiguity",
+    # The caller could not be heard: no speech assessment came back in time (the speech
+    # workers are down or overloaded). A bot that cannot hear must not go on guessing.
+    "monitor_blind",
 ]
 REASONS: tuple[str, ...] = Reason.__args__  # type: ignore[attr-defined]
 
 SignalName = Literal[
     "sentiment", "sentiment_trend", "prosody_agitation", "frustration", "misunderstanding", "hesitation",
     "ambiguity", "human_request", "negotiation", "legal_threat", "distress", "dispute_fraud",
-    "language_mismatch", "high_value_change", "vip_complaint",
+    "language_mismatch", "high_value_change", "vip_complaint", "monitor_blind",
 ]
 SIGNAL_NAMES: tuple[str, ...] = SignalName.__args__  # type: ignore[attr-defined]
 
@@ -67,6 +70,7 @@ DEFAULT_QUEUES: dict[str, str] = {
     "legal_threat": "legal", "dispute_fraud": "fraud", "distress": "care", "human_request": "general",
     "language_mismatch": "multilingual", "repeated_failure": "general", "negotiation": "collections",
     "high_value_change": "orders", "anger": "supervisor", "vip_complaint": "premium", "ambiguity": "general",
+    "monitor_blind": "general",
 }
 
 # Ambiguity evidence is mostly hesitation (pauses, trailing off), each cue weak on its

@@ -68,6 +68,9 @@ class VadSettings:
     pre_roll_ms: int = 200
 
 
+SPEECH_MODES = ("in-process", "celery")
+
+
 @dataclass(frozen=True)
 class SpeechSettings:
     # Moonshine base-en: half Whisper tiny.en's word errors on real read speech, a third of its
@@ -98,6 +101,12 @@ class SpeechSettings:
     # None: load what the worker's queues need (-Q asr → ASR + sentiment, -Q tts → TTS, ...).
     worker_preload: tuple[str, ...] | None = None
     vad: VadSettings = field(default_factory=VadSettings)
+    # Where pbx's calls are recognised: "in-process" (pbx loads the models; a laptop, one box) or
+    # "celery" (pbx keeps the VAD and sends utterances to the asr queue's workers; a farm).
+    speech_mode: str = "in-process"
+    # celery mode: how long pbx waits for a worker's answer before the caller counts as unheard
+    # (VoiceWatch's monitor_blind): past it, the bot says it cannot hear and hands over.
+    speech_deadline_s: float = 2.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SpeechSettings:
@@ -117,6 +126,12 @@ class SpeechSettings:
         )
         if not 0 <= vad.aggressiveness <= 3:
             raise SettingsError(f"CC_VAD_AGGRESSIVENESS={vad.aggressiveness} must be 0..3")
+        mode = (env.get("CC_SPEECH_MODE") or defaults.speech_mode).strip().lower()
+        if mode not in SPEECH_MODES:
+            raise SettingsError(f"CC_SPEECH_MODE={mode!r} must be one of {', '.join(SPEECH_MODES)}")
+        deadline = _float(env, "CC_SPEECH_DEADLINE_S", defaults.speech_deadline_s)
+        if not 0.2 <= deadline <= 30.0:
+            raise SettingsError(f"CC_SPEECH_DEADLINE_S={deadline} must be between 0.2 and 30 seconds")
         fallbacks = env.get("CC_TTS_FALLBACKS")
         preload = env.get("CC_WORKER_PRELOAD")
         cache_dir = _path(env, "CC_TTS_CACHE_DIR")
@@ -140,6 +155,8 @@ class SpeechSettings:
             tts_memory_mb=_int(env, "CC_TTS_MEMORY_MB", defaults.tts_memory_mb),
             worker_preload=defaults.worker_preload if preload is None else _names(preload),
             vad=vad,
+            speech_mode=mode,
+            speech_deadline_s=deadline,
         )
 
 

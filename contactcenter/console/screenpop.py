@@ -27,6 +27,7 @@ REASON_LABELS: dict[str, str] = {
     R.HIGH_VALUE_CHANGE: "High-value change requested",
     R.VIP_COMPLAINT: "VIP complaint",
     R.AMBIGUITY: "Customer's answer was unclear",
+    R.MONITOR_BLIND: "The AI could not hear the customer",
     R.SUPERVISOR: "Transferred by a supervisor",
     R.SUPERVISOR_TAKEOVER: "A supervisor took the call over",
     R.BOT_SETUP_FAILED: "The AI could not start on this call",

@@ -20,7 +20,7 @@ import numpy as np
 
 from pbx.aio import BackgroundTasks
 from pbx.api import CallOutcome, DecisionMade, UtteranceHeard
-from pbx.bot.phrases import BRIDGING_PHRASE, NO_AGENT_PHRASE, whisper_text
+from pbx.bot.phrases import BRIDGING_PHRASE, CANNOT_HEAR_PHRASE, NO_AGENT_PHRASE, whisper_text
 from pbx.bot.risk import CallOfRisk, RiskWatch
 from pbx.bot.speaking import prompt_pieces
 from pbx.bot.turn_timing import TurnClock
@@ -31,11 +31,15 @@ from voicewatch import CallMonitor, Decision
 from workers.asr.pipeline import UtteranceResult
 from workers.assessment import UtteranceAssessment
 from workers.live import CallSession, LiveSpeech
+from workers.remote.client import MONITOR_BLIND, RemoteLiveSpeech
+from workers.remote.session import RemoteCallSession
 from workers.tts.service import PromptSynthesizer
 from workers.turn_end import COMPLETE_AFTER_S, UNFINISHED_HOLD_S, TurnEnd, classify
 from workers.vad import TAIL_MS, SpeechResumed, SpeechStarted, Utterance
 
 log = logging.getLogger(__name__)
+
+Speech = LiveSpeech | RemoteLiveSpeech  # in pbx, or on the speech workers (CC_SPEECH_MODE)
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class BotCallSpec:
 
 
 class BotConversation:
-    def __init__(self, spec: BotCallSpec, speech: LiveSpeech, tts: PromptSynthesizer) -> None:
+    def __init__(self, spec: BotCallSpec, speech: Speech, tts: PromptSynthesizer) -> None:
         self.spec = spec
         self._speech = speech
         self._tts = tts
@@ -61,7 +65,7 @@ class BotConversation:
         self._risk = RiskWatch(self._monitor.policy, CallOfRisk(spec.call_id, spec.escalation_queue, spec.campaign_id,
                                                                 spec.lead_id))  # fmt: skip
         self._io: CallIO | None = None
-        self._session: CallSession | None = None
+        self._session: CallSession | RemoteCallSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._turn_lock = asyncio.Lock()
         self._current_say: Say | None = None
@@ -164,6 +168,9 @@ class BotConversation:
     async def _on_assessment(self, assessment: UtteranceAssessment, speculative: bool = False) -> None:
         if self._handed_over or self._closed or self._io is None:
             return
+        if assessment.error == MONITOR_BLIND:
+            await self._unheard(assessment)
+            return
         if assessment.error:
             log.warning("call %s: ASR error: %s", self.spec.call_id, assessment.error)
         if assessment.is_final:
@@ -213,6 +220,18 @@ class BotConversation:
             self._held = (text, timer, confidence)
             return
         await self._execute(self._dialog.on_utterance(text, confidence))
+
+    async def _unheard(self, assessment: UtteranceAssessment) -> None:
+        """Nothing recognised what the caller said in time (speech workers down or late): VoiceWatch's
+        monitor_blind. The bot says so and hands over; it never answers words it did not hear."""
+        waited = max(0.0, round(self._audio_s - assessment.end_s, 2))  # since the caller stopped talking
+        decision = self._monitor.observe({"type": "unheard", "waited_s": waited, "detail": "no speech reply"})
+        await self._publish_decision(decision)
+        if decision.escalate:
+            await self._hand_over(decision.queue or self.spec.escalation_queue, decision.reason or MONITOR_BLIND,
+                                  decision.score, decision.explanation, first_say=CANNOT_HEAR_PHRASE)  # fmt: skip
+        else:  # this policy keeps the bot: it asks again rather than wait in silence
+            await self._execute(self._dialog.on_no_input())
 
     def _take_early(self, utterance_id: str, text: str, confidence: float) -> None:
         self._early = None
@@ -313,13 +332,17 @@ class BotConversation:
         self._echo.on_output(rms(frame))
         self._turn.frame_sent()
 
-    async def _hand_over(self, queue: str, reason: str, score: float, explanation: str) -> None:
+    async def _hand_over(self, queue: str, reason: str, score: float, explanation: str,
+                         first_say: str = "") -> None:  # fmt: skip
+        """``first_say``: a line the caller hears before the queue (why the bot hands over)."""
         if self._handed_over or self._io is None:
             return
         self._handed_over = True
         decided_at = time.time()
         self._cancel_no_input()
         self._io.stop_playback()
+        if first_say:
+            await self._say_text(first_say, barge_in=False)
         self._outcome = (CallOutcome.ESCALATED, reason)
         # Into the queue at once: agents ring while the caller hears the bridging phrase (the
         # queue's music opens with it, asterisk_config.music), so nothing said delays the join.

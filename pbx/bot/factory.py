@@ -7,18 +7,17 @@ import logging
 
 from pbx.api import OriginateCall
 from pbx.bot.context import CallSetupError, monitor_context, resolve_flow
-from pbx.bot.conversation import BotCallSpec, BotConversation
+from pbx.bot.conversation import BotCallSpec, BotConversation, Speech
 from pbx.bot.presynthesis import PromptPreparer
 from pbx.calls.live import LiveCall
 from voicewatch import Policy, PolicyError
-from workers.live import LiveSpeech
 from workers.tts.service import PromptSynthesizer
 
 log = logging.getLogger(__name__)
 
 
 class BotConversationFactory:
-    def __init__(self, speech: LiveSpeech, tts: PromptSynthesizer, default_queue: str = "support",
+    def __init__(self, speech: Speech, tts: PromptSynthesizer, default_queue: str = "support",
                  preparer: PromptPreparer | None = None) -> None:  # fmt: skip
         self._speech = speech
         self._tts = tts

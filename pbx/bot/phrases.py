@@ -1,6 +1,9 @@
 """What the bot says outside any flow: while handing over, and when nobody could take the call."""
 
 BRIDGING_PHRASE = "One moment please, I'm connecting you to a colleague who can help."
+# Said when the caller's speech could not be recognised in time (speech workers down or late),
+# before handing over: never silence, and never a bot answering words it did not hear.
+CANNOT_HEAR_PHRASE = "I'm sorry, I can't hear you well; let me get a colleague."
 NO_AGENT_PHRASE = (
     "I'm sorry, all of our colleagues are busy right now. "
     "We will call you back as soon as someone is free. Thank you, goodbye."
@@ -18,6 +21,7 @@ REASON_WORDS = {
     "repeated_failure": "Bot could not understand",
     "language_mismatch": "Needs another language",
     "vip_complaint": "Premium customer complaint",
+    "monitor_blind": "Bot could not hear the caller",
 }
 
 

@@ -7,6 +7,7 @@ because a blind bot must not guess (and a caller must never hear silence).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,15 @@ from pbx.calls.protocols import ConversationFactory, PromptFileMaker
 from pbx.settings import PbxSettings
 
 if TYPE_CHECKING:
+    from pbx.bot.conversation import Speech
     from pbx.bot.prompt_files import PromptFiles
+    from workers.settings import SpeechSettings
 
 log = logging.getLogger(__name__)
+
+# Engines cheap enough to decode during speech (``AsrEngine.decodes_during_speech``): in celery
+# mode pbx loads no engine to ask, so it sends their guesses and live partials by this name.
+DECODES_DURING_SPEECH = frozenset({"moonshine"})
 
 
 @dataclass
@@ -49,16 +56,11 @@ def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None
         from pbx.bot.presynthesis import PromptPreparer
         from pbx.bot.prompt_files import PromptFiles
         from pbx.media.codec import FORMATS
-        from workers.asr.registry import create_asr_engine
-        from workers.live import LiveSpeech
-        from workers.sentiment import load_sentiment
         from workers.settings import SpeechSettings
         from workers.tts.registry import create_prompt_synthesizer
 
         speech_settings = SpeechSettings.from_env(speech_env)
-        engine = create_asr_engine(speech_settings)
-        engine.warm()
-        live = LiveSpeech(engine, load_sentiment(), speech_settings.vad, speech_settings.asr_batch_seconds)
+        live, asr = _load_speech(settings, speech_settings)
         tts = create_prompt_synthesizer(speech_settings)
     except Exception as exc:  # missing model, missing package: reported in /health, calls go to humans
         log.error("bot unavailable: %s", exc)
@@ -74,8 +76,31 @@ def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None
     preparer = PromptPreparer(tts, FORMATS[settings.media_format].sample_rate)
     preparer.prepare_phrases([NO_AGENT_PHRASE])
     factory = BotConversationFactory(live, tts, default_queue=settings.failsafe_queue, preparer=preparer)
-    status = {"ready": True, "asr": engine.name, "tts": [e.name for e in tts.engines]}
+    status = {"ready": True, "asr": asr, "speech_mode": speech_settings.speech_mode,
+              "tts": [e.name for e in tts.engines]}  # fmt: skip
     return BotRuntime(factory, prompt_files, status)
+
+
+def _load_speech(settings: PbxSettings, speech: SpeechSettings) -> tuple[Speech, str]:
+    """Where this pbx's calls are recognised, and the name /health gives it: in this process (the
+    models load here), or on the asr queue's workers (pbx keeps the VAD and loads no model)."""
+    if speech.speech_mode == "celery":
+        from workers.remote.client import RemoteLiveSpeech
+        from workers.remote.messages import REPLY_STREAM_PREFIX
+        from workers.remote.transport import RedisCeleryTransport
+
+        stream = REPLY_STREAM_PREFIX + re.sub(r"[^A-Za-z0-9_.:-]", "-", settings.consumer_name)[:80]
+        transport = RedisCeleryTransport(settings.redis_url, stream)
+        remote = RemoteLiveSpeech(transport, deadline_s=speech.speech_deadline_s, vad=speech.vad,
+                                  speculate=speech.asr_engine in DECODES_DURING_SPEECH)  # fmt: skip
+        return remote, f"celery:{speech.asr_engine}"
+    from workers.asr.registry import create_asr_engine
+    from workers.live import LiveSpeech
+    from workers.sentiment import load_sentiment
+
+    engine = create_asr_engine(speech)
+    engine.warm()
+    return LiveSpeech(engine, load_sentiment(), speech.vad, speech.asr_batch_seconds), engine.name
 
 
 def _write_bridging_phrase(prompt_files: PromptFiles) -> None:
