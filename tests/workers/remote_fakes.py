@@ -13,8 +13,8 @@ from workers.asr.base import Transcript
 from workers.assessment import UtteranceAssessment, assess
 from workers.audio import Audio
 from workers.prosody import CallerBaseline
-from workers.remote.messages import SpeechJob, SpeechReply
-from workers.remote.transport import REPLY_FIELD, ReplyEntry
+from workers.remote.messages import REPLY_FIELD, SpeechJob, SpeechReply
+from workers.remote.transport import ReplyEntry
 
 
 class FakeTransport:

@@ -15,8 +15,8 @@ from tests.workers.remote_fakes import Collector, FakeTransport, voiced
 from workers.asr.results import UtteranceResult
 from workers.prosody import CallerBaseline
 from workers.remote.client import MONITOR_BLIND, RemoteLiveSpeech
+from workers.remote.messages import REPLY_FIELD
 from workers.remote.session import RemoteCallSession
-from workers.remote.transport import REPLY_FIELD
 from workers.vad import PartialSegment, SpeechPaused, SpeechResumed, Utterance
 
 DEADLINE_S = 0.4  # the tests of what happens at the deadline; the others wait longer

@@ -17,8 +17,15 @@ from kombu import Connection, Consumer, Queue
 from ops.stack.redis_server import RedisServer
 from tests.workers.remote_fakes import Collector, voiced, worker_assessment
 from workers.remote.client import MONITOR_BLIND, RemoteLiveSpeech
-from workers.remote.messages import JOB_TASK, REPLY_STREAM_MAXLEN, REPLY_STREAM_PREFIX, SpeechJob, SpeechReply
-from workers.remote.transport import REPLY_FIELD, RedisCeleryTransport
+from workers.remote.messages import (
+    JOB_TASK,
+    REPLY_FIELD,
+    REPLY_STREAM_MAXLEN,
+    REPLY_STREAM_PREFIX,
+    SpeechJob,
+    SpeechReply,
+)
+from workers.remote.transport import RedisCeleryTransport
 from workers.vad import Utterance
 
 pytestmark = pytest.mark.realstack

@@ -25,9 +25,9 @@ from pydantic import ValidationError
 
 from workers.audio import Encoding
 from workers.live import AssessmentSink
-from workers.remote.messages import SpeechReply
+from workers.remote.messages import REPLY_FIELD, SpeechReply
 from workers.remote.session import MONITOR_BLIND, RemoteCallSession, SentJob
-from workers.remote.transport import REPLY_FIELD, ReplyEntry, SpeechTransport
+from workers.remote.transport import ReplyEntry, SpeechTransport
 from workers.settings import VadSettings
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,6 @@ from workers.remote.messages import JOB_TASK, SpeechJob
 
 log = logging.getLogger(__name__)
 
-REPLY_FIELD = "reply"
 ASR_QUEUE = "asr"
 
 # (stream entry id, the entry's fields) as Redis hands them over
