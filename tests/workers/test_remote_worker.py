@@ -19,9 +19,12 @@ import redis
 from contactcenter.site.config import REPO_DIR
 from ops.stack.celery_worker import client_app
 from ops.stack.redis_server import RedisServer
+from tests.workers.remote_fakes import Collector
 from tests.workers.synth import concat, flite, silence, telephone, words_of
 from workers.audio import AudioPayload
-from workers.remote.messages import JOB_TASK, REPLY_FIELD, SpeechJob, SpeechReply
+from workers.remote.client import RemoteLiveSpeech
+from workers.remote.messages import JOB_TASK, REPLY_FIELD, REPLY_STREAM_PREFIX, SpeechJob, SpeechReply
+from workers.remote.transport import RedisCeleryTransport
 from workers.settings import SpeechSettings
 
 pytestmark = pytest.mark.realstack
@@ -135,6 +138,29 @@ def speech_job(text: str, **fields: object) -> SpeechJob:
     return SpeechJob(**{**defaults, **fields})  # type: ignore[arg-type]
 
 
+def test_pbx_side_and_a_real_worker_carry_a_callers_utterance(broker: RedisServer, remote_worker: RemoteWorker) -> None:
+    """(Before the test that stops the worker.) CC_SPEECH_MODE=celery end to end, but for Asterisk: the caller's audio through pbx's own
+    VAD (RemoteLiveSpeech), the utterance as a SpeechJob through Celery to the worker process,
+    its assessment back on pbx's reply stream, named by the worker that made it."""
+    transport = RedisCeleryTransport(broker.url, REPLY_STREAM_PREFIX + "pbx-integration")
+    speech = RemoteLiveSpeech(transport, deadline_s=10.0)
+    sink = Collector()
+    try:
+        session = speech.open_call("call-int", 8000, "slin16le", sink)
+        audio = concat(silence(0.5), telephone(flite("I want to change the delivery date.")), silence(1.5, seed=1))
+        for start in range(0, len(audio.samples) - 159, 160):  # whole 20 ms frames, as the media leg delivers them
+            session.feed_samples(audio.samples[start:start + 160])
+        deadline = time.monotonic() + 30
+        while not any(a.is_final for a, _ in sink.items) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [final] = [a for a, _ in sink.items if a.is_final]
+        assert final.error is None, final.error
+        assert {"change", "delivery", "date"} <= words_of(final.text), final.text
+        assert final.engine == "moonshine"
+    finally:
+        speech.close()
+
+
 def test_a_worker_with_only_redis_and_models_answers_speech_jobs(
     broker: RedisServer, remote_worker: RemoteWorker
 ) -> None:
@@ -153,3 +179,4 @@ def test_a_worker_with_only_redis_and_models_answers_speech_jobs(
     assert {"workers.tasks.live_speech", "onnxruntime", "voicewatch"} <= imported  # the list is complete
     foreign = {m for m in imported - KOMBU_DJANGO_PROBE if m.split(".")[0] in NEVER_ON_A_WORKER}
     assert foreign == set()
+
