@@ -30,7 +30,33 @@ from workers.vad import VadEvent
 AssessmentSink = Callable[[UtteranceAssessment, UtteranceResult], None]
 
 
-class CallSession:
+class FramedCallSession:
+    """What pbx's media gateway feeds, in or out of process: 20 ms frames into the call's
+    pipeline (VAD, framing), and the caller's prosody baseline as the last final left it.
+    Subclasses set ``_pipeline``, ``_lock`` and ``_baseline``."""
+
+    _pipeline: CallSpeechPipeline
+    _lock: threading.Lock
+    _baseline: CallerBaseline
+
+    @property
+    def baseline(self) -> CallerBaseline:
+        with self._lock:
+            return self._baseline
+
+    def feed_frame(self, frame: bytes) -> list[VadEvent]:
+        """One 20 ms frame as it came off the wire, in the session's encoding."""
+        return self._pipeline.feed_frame(frame)
+
+    def feed_samples(self, samples: np.ndarray) -> list[VadEvent]:
+        """One 20 ms frame already decoded (pbx's media gateway): no round trip through bytes."""
+        return self._pipeline.feed_samples(samples.astype(np.int16, copy=False))
+
+    def close(self) -> list[VadEvent]:
+        return self._pipeline.close()
+
+
+class CallSession(FramedCallSession):
     def __init__(
         self,
         call_id: str,
@@ -51,22 +77,6 @@ class CallSession:
         # With several ASR threads a partial can finish after its own final: it is stale then.
         self._last_final = -1
         self._pipeline = CallSpeechPipeline(call_id, sample_rate, encoding, recognition, self._on_result, vad)
-
-    @property
-    def baseline(self) -> CallerBaseline:
-        with self._lock:
-            return self._baseline
-
-    def feed_frame(self, frame: bytes) -> list[VadEvent]:
-        """One 20 ms frame as it came off the wire, in the session's encoding."""
-        return self._pipeline.feed_frame(frame)
-
-    def feed_samples(self, samples: np.ndarray) -> list[VadEvent]:
-        """One 20 ms frame already decoded (pbx's media gateway): no round trip through bytes."""
-        return self._pipeline.feed_samples(samples.astype(np.int16, copy=False))
-
-    def close(self) -> list[VadEvent]:
-        return self._pipeline.close()
 
     def _on_result(self, result: UtteranceResult) -> None:
         with self._lock:

@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 from pydantic import ValidationError
 
 from workers.asr.base import Transcript, Word
@@ -23,7 +22,7 @@ from workers.asr.pipeline import CallSpeechPipeline
 from workers.asr.results import UtteranceResult, utterance_id
 from workers.assessment import UtteranceAssessment
 from workers.audio import Audio, AudioPayload, Encoding
-from workers.live import AssessmentSink
+from workers.live import AssessmentSink, FramedCallSession
 from workers.prosody import CallerBaseline
 from workers.remote.messages import JobKind, SpeechJob, SpeechReply
 from workers.settings import VadSettings
@@ -79,7 +78,7 @@ class _RemoteRecognition:
         return self._session
 
 
-class RemoteCallSession:
+class RemoteCallSession(FramedCallSession):
     def __init__(
         self,
         speech: RemoteLiveSpeech,
@@ -105,20 +104,6 @@ class RemoteCallSession:
         self._pipeline = CallSpeechPipeline(
             call_id, sample_rate, encoding, recognition, self._no_results, vad  # type: ignore[arg-type]
         )
-
-    @property
-    def baseline(self) -> CallerBaseline:
-        with self._lock:
-            return self._baseline
-
-    def feed_frame(self, frame: bytes) -> list[VadEvent]:
-        return self._pipeline.feed_frame(frame)
-
-    def feed_samples(self, samples: np.ndarray) -> list[VadEvent]:
-        return self._pipeline.feed_samples(samples.astype(np.int16, copy=False))
-
-    def close(self) -> list[VadEvent]:
-        return self._pipeline.close()
 
     @staticmethod
     def _no_results(result: UtteranceResult) -> None:  # the pipeline's sink: nothing decodes here
