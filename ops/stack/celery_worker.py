@@ -13,10 +13,12 @@ and benchmarks start a :class:`CeleryWorker` on a Redis of their own (for instan
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from celery import Celery
@@ -27,6 +29,29 @@ from ops.stack.processes import ManagedProcess, ProcessSpec
 from workers.app import QUEUES
 
 ALL_QUEUES = ",".join(QUEUES)
+
+
+@dataclass(frozen=True)
+class StackWorker:
+    """What the stack's own worker consumes, by where speech runs (``CC_SPEECH_MODE``)."""
+
+    queues: str
+    concurrency: int
+
+    @property
+    def ping_queue(self) -> str:
+        """A ping here proves a consumer of the queue the live calls need."""
+        return self.queues.split(",")[0]
+
+
+def stack_worker(speech_mode: str, concurrency: int | None = None) -> StackWorker:
+    """in-process: pbx recognises speech itself, so the worker serves only the default queue
+    (health, and the site's background jobs) and loads no model. celery: it also takes the
+    asr queue, a pool process per core (``CC_WORKER_CONCURRENCY``), each loading ASR and
+    sentiment once; workers on other hosts add to it (docs/operations.md)."""
+    if speech_mode == "celery":
+        return StackWorker("asr,default", concurrency or os.cpu_count() or 1)
+    return StackWorker("default", 1)
 
 
 def worker_args(node: str, concurrency: int, queues: str = ALL_QUEUES) -> tuple[str, ...]:

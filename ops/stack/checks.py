@@ -78,16 +78,18 @@ def check_redis(procs: StackProcesses) -> Check:
 
 
 def check_celery(config: StackConfig, timeout: float = 10.0) -> Check:
+    from ops.stack.components import speech_worker
     from workers.app import app
 
     app.conf.broker_url = app.conf.result_backend = config.redis_url
     token = uuid.uuid4().hex
-    result = app.send_task("workers.ping", args=[token], queue="default", retry=False)
+    worker = speech_worker()
+    result = app.send_task("workers.ping", args=[token], queue=worker.ping_queue, retry=False)
     try:
         reply = result.get(timeout=timeout)
     finally:
         result.forget()
-    return {"ok": reply.get("token") == token, "worker_pid": reply.get("pid")}
+    return {"ok": reply.get("token") == token, "worker_pid": reply.get("pid"), "queues": worker.queues}
 
 
 def check_database() -> Check:

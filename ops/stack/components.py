@@ -11,10 +11,10 @@ from pathlib import Path
 from django.conf import settings as django_settings
 
 from asterisk_config.render import AsteriskSettings
-from contactcenter.site.config import StackConfig
+from contactcenter.site.config import ConfigError, StackConfig
 from contactcenter.site.secrets import Secrets
 from ops.stack.asterisk import AsteriskInstance
-from ops.stack.celery_worker import worker_args
+from ops.stack.celery_worker import StackWorker, stack_worker, worker_args
 from ops.stack.processes import ManagedProcess, ProcessSpec
 from ops.stack.redis_server import RedisServer
 from pbx.api import Telephony
@@ -89,6 +89,16 @@ def pbx_env(config: StackConfig, settings: AsteriskSettings) -> dict[str, str]:
     }
 
 
+def speech_worker() -> StackWorker:
+    """The stack's worker for the speech mode its pbx runs in (both read CC_SPEECH_MODE)."""
+    from workers.settings import SettingsError, SpeechSettings, WorkerSettings
+
+    try:
+        return stack_worker(SpeechSettings.from_env().speech_mode, WorkerSettings.from_env().concurrency)
+    except SettingsError as exc:  # the stack stops before starting anything, naming the variable
+        raise ConfigError(str(exc)) from None
+
+
 @dataclass(frozen=True)
 class StackProcesses:
     redis: RedisServer
@@ -116,6 +126,7 @@ def build_processes(config: StackConfig, secrets: Secrets, telephony: Telephony 
     sets them (the runner reads the site's from Django's database only when it renders)."""
     run, log = config.run_dir, config.log_dir
     asterisk = asterisk_settings(config, secrets, telephony)
+    worker = speech_worker()
     python = sys.executable
     common_env = {"CC_VAR_DIR": str(config.var_dir), "CC_REDIS_URL": config.redis_url, "PYTHONUNBUFFERED": "1"}
 
@@ -137,7 +148,7 @@ def build_processes(config: StackConfig, secrets: Secrets, telephony: Telephony 
             "web", "-m", "uvicorn", "contactcenter.asgi:application",
             "--host", "127.0.0.1", "--port", str(config.ports.web), "--log-level", "info",
         ),
-        celery=python_process("celery", *worker_args(instance_name(config), concurrency=2)),
+        celery=python_process("celery", *worker_args(instance_name(config), worker.concurrency, worker.queues)),
         pbx=python_process("pbx", "-m", "pbx", env=pbx_env(config, asterisk)),
         guard=python_process("guard", "-m", "pbx.guard", env=pbx_env(config, asterisk)),
         # One per site (it holds a Redis lock): paces running campaigns, applies pbx's events to leads.
