@@ -64,6 +64,7 @@ class Stack:
             ("dialer", lambda: self._start_python(self.procs.dialer, lambda: check_dialer(self.config, self.procs)["ok"])),
         ]
         processes = dict(self.procs.in_start_order())
+        self._stop_if_speech_mode_changed(say)
         if self.procs.asterisk.process.running():
             # Already up: apply the current configuration (agents, queues) without dropping calls.
             self._read_telephony()
@@ -79,6 +80,20 @@ class Stack:
                 say(f"[stack] {name:<9} FAILED")
                 raise
             say(f"[stack] {name:<9} up   {time.perf_counter() - t0:5.1f}s")
+
+    def _stop_if_speech_mode_changed(self, say: Say) -> None:
+        """pbx and its worker running in the other speech mode than CC_SPEECH_MODE now asks: both
+        restart (the calls pbx holds fail over to the queue, as on any pbx restart)."""
+        from workers.settings import SpeechSettings
+
+        if not self.procs.pbx.running():
+            return
+        wanted = SpeechSettings.from_env().speech_mode
+        running = (check_pbx(self.config).get("bot") or {}).get("speech_mode")
+        if running is not None and running != wanted:
+            say(f"[stack] speech mode {running} -> {wanted}: restarting pbx and celery")
+            self.procs.pbx.stop()
+            self.procs.celery.stop()
 
     def _start_asterisk(self) -> None:
         self._read_telephony()

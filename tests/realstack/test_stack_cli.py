@@ -77,6 +77,20 @@ def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
 
         assert os.getpriority(os.PRIO_PROCESS, pid_of("dialer")) == DIALER_NICE > 0
         assert os.getpriority(os.PRIO_PROCESS, pid_of("pbx")) == 0
+        # In-process (the default) pbx recognises speech itself; its worker takes only the default queue.
+        assert report["components"]["pbx"]["bot"]["speech_mode"] == "in-process"
+        assert report["components"]["celery"]["queues"] == "default"
+
+        # Speech moved onto Celery: `stack up` again restarts pbx and the worker in that mode.
+        celery_env = {**stack_env, "CC_SPEECH_MODE": "celery", "CC_WORKER_CONCURRENCY": "1"}
+        again = manage(celery_env, "stack", "up")
+        assert again.returncode == 0 and "speech mode in-process -> celery" in again.stdout, again.stdout + again.stderr
+        report = json.loads(manage(celery_env, "stack", "status", "--json").stdout)
+        assert report["ok"], report
+        assert report["components"]["pbx"]["bot"]["speech_mode"] == "celery"
+        assert report["components"]["pbx"]["bot"]["asr"] == "celery:moonshine"
+        assert report["components"]["celery"]["queues"] == "asr,default"
+        pids = sorted(set(pids) | set(_pids(var_dir)))
     finally:
         down = manage(stack_env, "stack", "down")
     assert down.returncode == 0

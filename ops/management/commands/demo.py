@@ -68,6 +68,8 @@ class Command(BaseCommand):
             _stop(browser, 30)
         scenario.stop_campaign(campaign)
         summary = scenario.summarise(campaign, calls, time.monotonic() - started)
+        bot = status["components"]["pbx"].get("bot") or {}
+        summary["speech"] = {"mode": bot.get("speech_mode"), "asr": bot.get("asr")}  # CC_SPEECH_MODE, as pbx runs it
         people_report = work_dir / "people.json"
         if people_report.exists():
             summary["agent_softphones"] = json.loads(people_report.read_text())["agent_calls"]
