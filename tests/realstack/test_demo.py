@@ -1,6 +1,7 @@
 """A short version of `make demo` on its own stack: a campaign of five leads dialled by the
 stack's dialer; every call accounted for, the escalating customers answered by an agent,
-the routine ones completed by the bot."""
+the routine ones completed by the bot. In each speech mode: pbx recognising speech itself, and
+the stack's Celery worker doing it (CC_SPEECH_MODE=celery), with the same outcomes."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from tests.realstack.stack_env import stack_env
 pytestmark = pytest.mark.realstack
 
 
-@pytest.fixture
-def demo_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+@pytest.fixture(params=["in-process", "celery"])
+def demo_env(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     with stack_env(tmp_path / "var") as env:
-        yield env
+        yield {**env, "CC_SPEECH_MODE": request.param}
 
 
 def test_short_demo_accounts_for_every_call(demo_env: dict[str, str]) -> None:
@@ -38,6 +39,7 @@ def test_short_demo_accounts_for_every_call(demo_env: dict[str, str]) -> None:
     summary = json.loads((Path(demo_env["CC_VAR_DIR"]) / "demo" / "summary.json").read_text())
     # A campaign of 5 imported leads, dialled by the stack's dialer: each lead called once, each call ended.
     assert summary["campaign"]["leads"] == 5
+    assert summary["speech"]["mode"] == demo_env["CC_SPEECH_MODE"], summary["speech"]
     assert summary["calls"] == 5 and summary["lost"] == 0 and summary["still_live"] == 0
     assert summary["expected_escalations_missed"] == [] and summary["routine_escalated"] == []
     assert summary["completed_by_bot"] == 3
