@@ -9,7 +9,7 @@ models already refused anything that could end a config line or open a dialplan 
 
 from __future__ import annotations
 
-from asterisk_config.music import bridging_class
+from asterisk_config.music import opening_class_expression
 from pbx.api import QueueSpec, Telephony, TrunkSpec
 from pbx.api.telephony import SIP_REALM
 
@@ -121,11 +121,12 @@ def _queue_extension(queue: QueueSpec) -> list[str]:
         " same => n,Set(__CC_LEAD_ID=${CC_LEAD_ID})",
         " same => n,Set(__CC_CAMPAIGN_ID=${CC_CAMPAIGN_ID})",
         f" same => n,Set(__CC_QUEUE={queue.name})",
-        # The caller hears the bridging phrase, then this queue's music, while agents already
-        # ring: the twin class opens with the phrase (asterisk_config.music). The agent's hook
-        # gives the caller the plain class back, for holds during the conversation.
+        # The caller hears the bridging phrase (or, unheard, why the bot hands over), then this
+        # queue's music, while agents already ring: the twin class pbx chose opens with the line
+        # (asterisk_config.music). The agent's hook gives the caller the plain class back, for
+        # holds during the conversation.
         f" same => n,Set(__CC_MUSIC_CLASS={queue.music_class})",
-        f" same => n,Set(CHANNEL(musicclass)={bridging_class(queue.music_class)})",
+        f" same => n,Set(CHANNEL(musicclass)={opening_class_expression(queue.music_class)})",
         # Pre-alert: the agent pbx held for this call is rung first (CC_RESERVED_AGENT, set by pbx).
         *_reserved_agent_first(queue),
         # b(): on each agent's new channel, before it rings, add the screen-pop headers.
@@ -154,7 +155,7 @@ def _reserved_agent_first(queue: QueueSpec) -> list[str]:
     """Dial the reserved agent (after the variables their screen-pop inherits); on no answer the
     caller goes on into Queue(). A reserved member is paused, so Queue() itself would skip them."""
     return [f" same => n,GosubIf($[${{LEN(${{CC_RESERVED_AGENT}})}} > 0]?cc-reserved-agent,s,1"
-            f"({bridging_class(queue.music_class)},{RESERVED_AGENT_RING_S}))"]
+            f"(${{CHANNEL(musicclass)}},{RESERVED_AGENT_RING_S}))"]
 
 
 def _extensions(telephony: Telephony) -> str:

@@ -48,7 +48,7 @@ from typing import Any
 import aiohttp
 import numpy as np
 
-from asterisk_config.music import BRIDGING_PROMPT
+from asterisk_config.music import BRIDGING_PROMPT, Opening
 from asterisk_config.render import AsteriskSettings
 from benchmarks.escalation_prealert import ManagementSide
 from contactcenter.site.config import StackConfig
@@ -92,12 +92,14 @@ class EscalatesMidSentence(QuietConversation):
 
     outcome: tuple[str, str] = ("escalated", "anger")
 
-    def __init__(self, talk_s: float, queue: str = QUEUE, at_risk_lead_s: float | None = None) -> None:
+    def __init__(self, talk_s: float, queue: str = QUEUE, at_risk_lead_s: float | None = None,
+                 opening: Opening = Opening.BRIDGE) -> None:  # fmt: skip
         """``at_risk_lead_s``: pre-alert on; the call is said to be at risk (``call.at_risk``, as
         the bot's ``RiskWatch`` publishes it) this long before the decision."""
         self.talk_s = talk_s
         self.queue = queue
         self.at_risk_lead_s = at_risk_lead_s
+        self.opening = opening
         self.decided_at: float | None = None
         self._task: asyncio.Task | None = None
 
@@ -115,7 +117,7 @@ class EscalatesMidSentence(QuietConversation):
             await asyncio.sleep(self.at_risk_lead_s)
         self.decided_at = time.time()
         io.stop_playback()
-        await io.escalate(self.queue, "anger", 0.9, SUMMARY, self.decided_at)
+        await io.escalate(self.queue, "anger", 0.9, SUMMARY, self.decided_at, self.opening)
 
     async def close(self) -> None:
         if self._task is not None:
@@ -196,7 +198,7 @@ async def escalate_calls(asterisk: AsteriskInstance, calls: int, talk_s: float,
                          queue: str = QUEUE, customer_variables: dict[str, str] | None = None,
                          on_call: Callable[[EscalationTiming], Awaitable[None]] | None = None,
                          management: ManagementSide | None = None, at_risk_lead_s: float | None = None,
-                         ) -> list[EscalationTiming]:  # fmt: skip
+                         opening: Opening = Opening.BRIDGE) -> list[EscalationTiming]:  # fmt: skip
     """``calls`` escalations one after the other; ``on_call`` runs once each agent is connected.
 
     Pre-alert on: ``management`` (Django's side) gets every event the engine publishes, and each
@@ -216,7 +218,7 @@ async def escalate_calls(asterisk: AsteriskInstance, calls: int, talk_s: float,
         conversations: dict[str, EscalatesMidSentence] = {}
 
         def conversation_for(call) -> EscalatesMidSentence:
-            conversations[call.call_id] = EscalatesMidSentence(talk_s, queue, at_risk_lead_s)
+            conversations[call.call_id] = EscalatesMidSentence(talk_s, queue, at_risk_lead_s, opening)
             return conversations[call.call_id]
 
         ami = AmiLink("127.0.0.1", s.ami_port, s.ami_user, s.ami_secret)

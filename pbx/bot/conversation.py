@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from asterisk_config.music import Opening
 from pbx.aio import BackgroundTasks
 from pbx.api import CallOutcome, DecisionMade, UtteranceHeard
-from pbx.bot.phrases import BRIDGING_PHRASE, CANNOT_HEAR_PHRASE, NO_AGENT_PHRASE, whisper_text
+from pbx.bot.phrases import NO_AGENT_PHRASE, OPENING_PHRASES, whisper_text
 from pbx.bot.risk import CallOfRisk, RiskWatch
 from pbx.bot.speaking import prompt_pieces
 from pbx.bot.turn_timing import TurnClock
@@ -223,13 +224,14 @@ class BotConversation:
 
     async def _unheard(self, assessment: UtteranceAssessment) -> None:
         """Nothing recognised what the caller said in time (speech workers down or late): VoiceWatch's
-        monitor_blind. The bot says so and hands over; it never answers words it did not hear."""
+        monitor_blind. The bot hands over and Asterisk tells the caller it cannot hear them while
+        agents already ring (nothing said delays the join); it never answers words it did not hear."""
         waited = max(0.0, round(self._audio_s - assessment.end_s, 2))  # since the caller stopped talking
         decision = self._monitor.observe({"type": "unheard", "waited_s": waited, "detail": "no speech reply"})
         await self._publish_decision(decision)
         if decision.escalate:
             await self._hand_over(decision.queue or self.spec.escalation_queue, decision.reason or MONITOR_BLIND,
-                                  decision.score, decision.explanation, first_say=CANNOT_HEAR_PHRASE)  # fmt: skip
+                                  decision.score, decision.explanation, Opening.UNHEARD)  # fmt: skip
         else:  # this policy keeps the bot: it asks again rather than wait in silence
             await self._execute(self._dialog.on_no_input())
 
@@ -333,23 +335,21 @@ class BotConversation:
         self._turn.frame_sent()
 
     async def _hand_over(self, queue: str, reason: str, score: float, explanation: str,
-                         first_say: str = "") -> None:  # fmt: skip
-        """``first_say``: a line the caller hears before the queue (why the bot hands over)."""
+                         opening: Opening = Opening.BRIDGE) -> None:  # fmt: skip
+        """``opening``: what the caller hears first in the queue (why the bot hands over)."""
         if self._handed_over or self._io is None:
             return
         self._handed_over = True
         decided_at = time.time()
         self._cancel_no_input()
         self._io.stop_playback()
-        if first_say:
-            await self._say_text(first_say, barge_in=False)
         self._outcome = (CallOutcome.ESCALATED, reason)
-        # Into the queue at once: agents ring while the caller hears the bridging phrase (the
+        # Into the queue at once: agents ring while the caller hears the opening line (the
         # queue's music opens with it, asterisk_config.music), so nothing said delays the join.
-        await self._io.escalate(queue, reason, score, whisper_text(reason, self.spec.lead), decided_at)
+        await self._io.escalate(queue, reason, score, whisper_text(reason, self.spec.lead), decided_at, opening)
         # The transcript shows what the caller heard, said by Asterisk for the bot.
         await self._io.publish(UtteranceHeard(call_id=self.spec.call_id, utterance_id=str(uuid.uuid4()), speaker="bot",
-                                              text=BRIDGING_PHRASE, start_ms=int(self._audio_s * 1000)))  # fmt: skip
+                                              text=OPENING_PHRASES[opening], start_ms=int(self._audio_s * 1000)))  # fmt: skip
 
     def _spawn(self, coro) -> asyncio.Task:
         return self._tasks.spawn(coro)

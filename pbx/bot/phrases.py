@@ -1,9 +1,13 @@
 """What the bot says outside any flow: while handing over, and when nobody could take the call."""
 
+from asterisk_config.music import Opening
+
 BRIDGING_PHRASE = "One moment please, I'm connecting you to a colleague who can help."
-# Said when the caller's speech could not be recognised in time (speech workers down or late),
-# before handing over: never silence, and never a bot answering words it did not hear.
+# Heard when the caller's speech could not be recognised in time (speech workers down or late),
+# as the call joins the queue: never silence, and never a bot answering words it did not hear.
 CANNOT_HEAR_PHRASE = "I'm sorry, I can't hear you well; let me get a colleague."
+# The lines Asterisk says for the bot as a caller joins a queue (the twin music classes' announcements).
+OPENING_PHRASES = {Opening.BRIDGE: BRIDGING_PHRASE, Opening.UNHEARD: CANNOT_HEAR_PHRASE}
 NO_AGENT_PHRASE = (
     "I'm sorry, all of our colleagues are busy right now. "
     "We will call you back as soon as someone is free. Thank you, goodbye."

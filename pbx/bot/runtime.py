@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from asterisk_config.music import BRIDGING_PROMPT
-
+from asterisk_config.music import OPENING_PROMPTS
 from pbx.bot.context import CallSetupError
-from pbx.bot.phrases import BRIDGING_PHRASE
+from pbx.bot.phrases import OPENING_PHRASES
 from pbx.calls.live import LiveCall
 from pbx.calls.protocols import ConversationFactory, PromptFileMaker
 from pbx.settings import PbxSettings
@@ -71,7 +70,7 @@ def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None
         else None
     )
     if prompt_files is not None:
-        _write_bridging_phrase(prompt_files)
+        _write_opening_lines(prompt_files)
     # Prompts are synthesised at the rate the media leg carries (no resampling when said).
     preparer = PromptPreparer(tts, FORMATS[settings.media_format].sample_rate)
     preparer.prepare_phrases([NO_AGENT_PHRASE])
@@ -103,10 +102,11 @@ def _load_speech(settings: PbxSettings, speech: SpeechSettings) -> tuple[Speech,
     return LiveSpeech(engine, load_sentiment(), speech.vad, speech.asr_batch_seconds), engine.name
 
 
-def _write_bridging_phrase(prompt_files: PromptFiles) -> None:
-    """Once per start: the phrase callers hear while agents ring, where the queues' music
-    classes announce it from (``asterisk_config.music``). Without it they hear the music alone."""
-    try:
-        prompt_files.write(BRIDGING_PROMPT, BRIDGING_PHRASE)
-    except Exception as exc:
-        log.error("bridging phrase not written (callers hear only music while agents ring): %s", exc)
+def _write_opening_lines(prompt_files: PromptFiles) -> None:
+    """Once per start: the lines callers hear while agents ring, where the queues' twin music
+    classes announce them from (``asterisk_config.music``). Without them they hear the music alone."""
+    for opening, prompt in OPENING_PROMPTS.items():
+        try:
+            prompt_files.write(prompt, OPENING_PHRASES[opening])
+        except Exception as exc:
+            log.error("%s line not written (callers hear only music while agents ring): %s", opening, exc)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 
+from asterisk_config.music import Opening
 from pbx.ami_listener import AmiEvent
 from pbx.api import (
     Command,
@@ -43,8 +44,8 @@ from pbx.calls.origination import InboundRoutes, Origination
 from pbx.calls.protocols import ConversationFactory, PreparesCalls, PromptFileMaker, Publish
 from pbx.calls.queue_tracking import QueueTracking
 from pbx.calls.reconcile import reconcile
-from pbx.calls.reservations import AmiAction, Reservations
 from pbx.calls.registry import CallRegistry
+from pbx.calls.reservations import AmiAction, Reservations
 from pbx.calls.routing import AriEventHandlers
 from pbx.media.codec import MediaFormat
 
@@ -108,8 +109,8 @@ class CallEngine:
         await self._origination.originate(command)
 
     async def escalate(self, call: LiveCall, queue: str, reason: str, score: float, summary: str,
-                       decided_at: float | None = None) -> None:  # fmt: skip
-        await self._escalation.escalate(call, queue, reason, score, summary, decided_at)
+                       decided_at: float | None = None, opening: Opening = Opening.BRIDGE) -> None:  # fmt: skip
+        await self._escalation.escalate(call, queue, reason, score, summary, decided_at, opening)
 
     # ------------------------------------------------------------ events
 

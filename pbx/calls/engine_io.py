@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import numpy as np
 
+from asterisk_config.music import Opening
 from pbx.api import CallOutcome, Event
 from pbx.calls.live import LiveCall
 from pbx.media.codec import MediaFormat
@@ -14,7 +15,7 @@ from pbx.media.player import PromptPlayer
 
 log = logging.getLogger(__name__)
 
-Escalate = Callable[[LiveCall, str, str, float, str, float | None], Awaitable[None]]
+Escalate = Callable[[LiveCall, str, str, float, str, float | None, Opening], Awaitable[None]]
 
 
 class EngineCallIO:
@@ -58,8 +59,8 @@ class EngineCallIO:
         return self._player.playing
 
     async def escalate(self, queue: str, reason: str, score: float, summary: str,
-                       decided_at: float | None = None) -> None:  # fmt: skip
-        await self._escalate(self._call, queue, reason, score, summary, decided_at)
+                       decided_at: float | None = None, opening: Opening = Opening.BRIDGE) -> None:  # fmt: skip
+        await self._escalate(self._call, queue, reason, score, summary, decided_at, opening)
 
     async def hangup(self, outcome: CallOutcome, detail: str = "") -> None:
         # A word outside the contract fails here, in the conversation that said it (which hands

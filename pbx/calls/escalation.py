@@ -8,7 +8,7 @@ import re
 import time
 from urllib.parse import quote
 
-from asterisk_config.music import WHISPER_PROMPT_PREFIX
+from asterisk_config.music import WHISPER_PROMPT_PREFIX, Opening
 from pbx.api import CallEscalated, CallOutcome, new_id
 from pbx.ari.client import AriError, AriRest
 from pbx.calls.ending import CallEnding
@@ -86,11 +86,11 @@ class Escalation:
         self._prompt_files = prompt_files
 
     async def escalate(self, call: LiveCall, queue: str, reason: str, score: float, summary: str,
-                       decided_at: float | None = None) -> None:  # fmt: skip
+                       decided_at: float | None = None, opening: Opening = Opening.BRIDGE) -> None:  # fmt: skip
         """Move the caller into a human queue at once; the agent hears ``summary`` on answering.
 
         Nothing said waits for the join: the queue's music class opens with the bridging phrase
-        while agents already ring ([cc-queue], asterisk_config.music), and the summary is
+        (or ``opening``'s line) while agents already ring ([cc-queue], asterisk_config.music), and the summary is
         synthesised meanwhile (``_whisper``). Two ARI round trips: the variables, then continue.
         """
         if call.state in _HANDED_OVER:
@@ -102,6 +102,7 @@ class Escalation:
             "CC_FALLBACK_QUEUE": call.escalation_queue or self._failsafe_queue,
             "CC_ESCALATION_REASON": reason_word(reason),
             "CC_ESCALATION_SCORE": f"{score:.2f}",
+            "CC_OPENING": opening.value,
             # Inherited by the agent's channel: the console's screen-pop (X-CC-Summary header).
             "CC_ESCALATION_SUMMARY": header_text(summary),
             # Pre-alert: the agent held for this call is rung first (cc-reserved-agent).

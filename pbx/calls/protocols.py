@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
+from asterisk_config.music import Opening
 from pbx.api import CallOutcome, Event, OriginateCall
 
 if TYPE_CHECKING:
@@ -43,8 +44,9 @@ class CallIO(Protocol):
     def playing(self) -> bool: ...
 
     async def escalate(self, queue: str, reason: str, score: float, summary: str,
-                       decided_at: float | None = None) -> None:
-        """``decided_at``: time.time() of the decision, so its latency includes the bridging phrase."""
+                       decided_at: float | None = None, opening: Opening = Opening.BRIDGE) -> None:
+        """``decided_at``: time.time() of the decision, so its latency includes the bridging phrase;
+        ``opening``: what Asterisk says to the caller first in the queue."""
         ...
 
     async def hangup(self, outcome: CallOutcome, detail: str = "") -> None: ...

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from asterisk_config.music import Opening
 from pbx.api import Event
 from pbx.ari.client import AriError
 from workers.assessment import UtteranceAssessment
@@ -100,6 +101,7 @@ class FakeCallIO:
         self.plays: list[np.ndarray] = []
         self.stops = 0
         self.escalations: list[tuple[str, str, float, str]] = []
+        self.openings: list[Opening] = []
         self.hangups: list[tuple[str, str]] = []
         self.events: list[Event] = []
         self._playback_done: asyncio.Event | None = None
@@ -141,8 +143,9 @@ class FakeCallIO:
         return self._playback_done is not None
 
     async def escalate(self, queue: str, reason: str, score: float, summary: str,
-                       decided_at: float | None = None) -> None:  # fmt: skip
+                       decided_at: float | None = None, opening: Opening = Opening.BRIDGE) -> None:  # fmt: skip
         self.escalations.append((queue, reason, score, summary))
+        self.openings.append(opening)
         await self._record()
 
     async def hangup(self, outcome: str, detail: str = "") -> None:

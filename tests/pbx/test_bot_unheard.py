@@ -1,13 +1,15 @@
-"""A caller nobody could hear (speech workers silent past the deadline): the bot says so and
-hands over with VoiceWatch's monitor_blind; it never waits in silence nor answers unheard words."""
+"""A caller nobody could hear (speech workers silent past the deadline): the bot hands over with
+VoiceWatch's monitor_blind at once, Asterisk telling the caller why as agents ring; it never
+waits in silence nor answers unheard words."""
 
 from __future__ import annotations
 
-from pbx.api import DecisionMade
-from pbx.bot.phrases import CANNOT_HEAR_PHRASE
-from pbx.dialog.library import SAMPLE_LEAD, library_flow
+from asterisk_config.music import Opening
+from pbx.api import DecisionMade, UtteranceHeard
 from pbx.bot.context import monitor_context
 from pbx.bot.conversation import BotCallSpec, BotConversation
+from pbx.bot.phrases import CANNOT_HEAR_PHRASE
+from pbx.dialog.library import SAMPLE_LEAD, library_flow
 from tests.pbx.fakes import FakeCallIO, FakeSpeech, FakeTts
 from voicewatch import Policy
 from workers.assessment import UtteranceAssessment
@@ -32,14 +34,17 @@ def unheard(speech: FakeSpeech) -> None:
     ), None)  # fmt: skip
 
 
-async def test_an_unheard_caller_hears_why_and_is_handed_over_as_monitor_blind() -> None:
+async def test_an_unheard_caller_is_handed_over_as_monitor_blind_at_once_and_asterisk_says_why() -> None:
     speech, tts, io = FakeSpeech(), FakeTts(), FakeCallIO()
     conversation = bot(speech, tts)
     await conversation.start(io)
     unheard(speech)
     await io.until(lambda: io.escalations)
 
-    assert tts.said[1:] == [CANNOT_HEAR_PHRASE]  # said before the queue, nothing else
+    # Nothing said by the bot before the join: the queue's twin music class opens with the line.
+    assert tts.said[1:] == [] and io.openings == [Opening.UNHEARD]
+    heard = [e.text for e in io.events if isinstance(e, UtteranceHeard) and e.speaker == "bot"]
+    assert heard[-1] == CANNOT_HEAR_PHRASE
     [(queue, reason, score, summary)] = io.escalations
     assert (queue, reason) == ("general", "monitor_blind") and score == 1.0
     assert summary.startswith("Bot could not hear the caller")

@@ -4,7 +4,8 @@ The bot talks (a 440 Hz tone) and decides mid-sentence; from then until an agent
 caller must hear something all the time: the bridging phrase (here a 1 kHz tone standing in
 for the synthesised phrase, so it can be told apart), then the queue's music. The agent's
 phone is off for the first seconds (the queue retries it), so the caller waits through both.
-The agent who answers hears the summary, or a tone if it is not written yet.
+The agent who answers hears the summary, or a tone if it is not written yet. A caller the bot
+could not hear (monitor_blind) hears the can't-hear line instead of the bridging phrase.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from asterisk_config.music import BRIDGING_PROMPT
+from asterisk_config.music import BRIDGING_PROMPT, UNHEARD_PROMPT, Opening
 from benchmarks.escalation import EscalationTiming, escalate_calls
 from ops.simulator.sip_agent import SippAgent
 from ops.stack.asterisk import AsteriskInstance
@@ -32,6 +33,8 @@ pytestmark = pytest.mark.realstack
 FRAME = 160  # 20 ms at 8 kHz
 PHRASE_S = 2.0
 AGENT_OFF_S = 6.0  # the agent's phone answers nothing this long after the decision
+# Tones standing in for the bridging phrase and the can't-hear line, told apart by pitch.
+PHRASE_HZ, UNHEARD_HZ = 1000, 1500
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +54,8 @@ def escalation_asterisk(asterisk_root: Path, agent_port: int,
         media = _host(instance, f"{instance.settings.instance_dir}/spool/media")
         media.mkdir(parents=True, exist_ok=True)
         t = np.arange(int(8000 * PHRASE_S)) / 8000
-        write_wav(media / f"{BRIDGING_PROMPT}.wav", Audio((np.sin(2 * np.pi * 1000 * t) * 8000).astype(np.int16), 8000))
+        for prompt, hz in ((BRIDGING_PROMPT, PHRASE_HZ), (UNHEARD_PROMPT, UNHEARD_HZ)):
+            write_wav(media / f"{prompt}.wav", Audio((np.sin(2 * np.pi * hz * t) * 8000).astype(np.int16), 8000))
         yield instance
 
 
@@ -75,7 +79,7 @@ class SlowThenWrites:
 
 
 def _run(asterisk: AsteriskInstance, agent_port: int, work: Path, prompt_delay_s: float, agent_off_s: float,
-         recording: str | None = None) -> EscalationTiming:  # fmt: skip
+         recording: str | None = None, opening: Opening = Opening.BRIDGE) -> EscalationTiming:  # fmt: skip
     agent = SippAgent("agent1", agent_port, work / "agent")
     variables = {"__CC_SIM_RECORDING": recording} if recording else {}
 
@@ -87,7 +91,8 @@ def _run(asterisk: AsteriskInstance, agent_port: int, work: Path, prompt_delay_s
         later = asyncio.create_task(agent_later())
         try:
             return await escalate_calls(asterisk, 1, 1.5, SlowThenWrites(asterisk, prompt_delay_s),
-                                        timeout_s=30 + agent_off_s, customer_variables=variables)  # fmt: skip
+                                        timeout_s=30 + agent_off_s, customer_variables=variables,
+                                        opening=opening)  # fmt: skip
         finally:
             later.cancel()
 
@@ -104,6 +109,12 @@ def _frames(path: Path) -> np.ndarray:
         assert w.getframerate() == 8000
         data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float64)
     return data[: len(data) // FRAME * FRAME].reshape(-1, FRAME)
+
+
+def _tone_frames(frames: np.ndarray, hz: float) -> np.ndarray:
+    """Which frames carry the tone at ``hz`` (loud, and most of their energy there)."""
+    rms = np.sqrt((frames**2).mean(axis=1))
+    return np.array([rms[i] > 300 and _tone_share(f, hz) > 0.8 for i, f in enumerate(frames)])
 
 
 def _tone_share(frame: np.ndarray, hz: float) -> float:
@@ -127,7 +138,7 @@ def test_the_caller_hears_the_phrase_then_music_without_a_gap_until_the_agent_an
     # The mixed recording of the customer's line (the customer says nothing): what they heard.
     frames = _frames(_host(escalation_asterisk, f"{recording}.wav"))
     rms = np.sqrt((frames**2).mean(axis=1))
-    phrase = np.array([rms[i] > 300 and _tone_share(f, 1000) > 0.8 for i, f in enumerate(frames)])
+    phrase = _tone_frames(frames, PHRASE_HZ)
     assert phrase.any(), "the caller never heard the bridging phrase"
     start = int(np.flatnonzero(phrase)[0])
     # Heard in one piece and (nearly) whole. CI once showed 81 of the 100 frames, most likely
@@ -154,3 +165,18 @@ def test_an_agent_answering_before_the_summary_is_written_hears_a_tone(
     timing = _run(escalation_asterisk, agent_port, tmp_path, prompt_delay_s=8.0, agent_off_s=0.0)
     assert timing.whisper == "tone"
     assert timing.to_queue_s is not None and timing.to_queue_s < 0.1
+
+
+def test_a_caller_the_bot_could_not_hear_is_told_so_as_agents_ring(
+    escalation_asterisk: AsteriskInstance, agent_port: int, tmp_path: Path
+) -> None:
+    s = escalation_asterisk.settings
+    recording = f"{s.instance_dir}/spool/sim-{uuid.uuid4().hex[:8]}"
+    timing = _run(escalation_asterisk, agent_port, tmp_path, prompt_delay_s=0.2, agent_off_s=3.0,
+                  recording=recording, opening=Opening.UNHEARD)  # fmt: skip
+    assert timing.to_queue_s is not None and timing.to_queue_s < 0.1  # the line does not delay the join
+
+    frames = _frames(_host(escalation_asterisk, f"{recording}.wav"))
+    unheard, bridging = _tone_frames(frames, UNHEARD_HZ), _tone_frames(frames, PHRASE_HZ)
+    assert unheard.sum() >= 0.75 * PHRASE_S / 0.02, f"the can't-hear line: {unheard.sum()} frames"
+    assert not bridging.any(), "the bridging phrase played instead of (or as well as) the can't-hear line"

@@ -82,7 +82,9 @@ def test_queue_options_penalties_and_overflow_reach_the_files() -> None:
     assert "Queue(support,b(cc-agent-predial^s^1),,,40,,cc-agent-answered)" in dialplan
     # The caller hears the bridging phrase, then the queue's own music, while agents ring.
     support_lines = dialplan.split("exten => support,1")[1].split("exten => ")[0].splitlines()
-    set_class = support_lines.index(" same => n,Set(CHANNEL(musicclass)=cc-bridge-calm)")
+    set_class = support_lines.index(
+        " same => n,Set(CHANNEL(musicclass)=cc-${IF($[${LEN(${CC_OPENING})} > 0]?${FILTER(a-z,${CC_OPENING})}:bridge)}-calm)"
+    )
     assert set_class < next(i for i, line in enumerate(support_lines) if ",Queue(support," in line)
     assert " same => n,Set(__CC_MUSIC_CLASS=calm)" in support_lines
     assert 'GotoIf($["${QUEUESTATUS}" = "TIMEOUT"]?cc-queue,sales,1)' in dialplan
@@ -253,11 +255,12 @@ def test_a_number_matches_a_destination_pattern_as_asterisk_would(pattern: str, 
     assert matches_dial_pattern(pattern, number) is matches
 
 
-def test_every_music_class_has_a_twin_that_opens_with_the_bridging_phrase() -> None:
-    from asterisk_config.music import BRIDGING_PROMPT, bridging_class, music_classes
+def test_every_music_class_has_twins_that_open_with_the_bridging_phrase_or_the_cant_hear_line() -> None:
+    from asterisk_config.music import BRIDGING_PROMPT, UNHEARD_PROMPT, Opening, bridging_class, music_classes
 
     moh = render(settings())["musiconhold.conf"]
     assert music_classes() and bridging_class("default") not in music_classes()  # not a choice of its own
     for name in music_classes():
-        twin = moh.split(f"[{bridging_class(name)}]({name})\n")[1].split("\n[")[0]
-        assert f"announcement = /srv/contactcenter/t1/spool/media/{BRIDGING_PROMPT}" in twin.splitlines()
+        for opening, prompt in ((Opening.BRIDGE, BRIDGING_PROMPT), (Opening.UNHEARD, UNHEARD_PROMPT)):
+            twin = moh.split(f"[{bridging_class(name, opening)}]({name})\n")[1].split("\n[")[0]
+            assert f"announcement = /srv/contactcenter/t1/spool/media/{prompt}" in twin.splitlines()

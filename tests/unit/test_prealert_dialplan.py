@@ -19,9 +19,9 @@ def test_the_reserved_agent_is_dialled_after_the_screen_pop_variables_and_before
     files = render(settings())
     queue = files[EXTENSIONS_FILE].split("exten => support,1,")[1].splitlines()
     first = next(i for i, line in enumerate(queue) if "cc-reserved-agent" in line)
-    # While it rings the caller hears the bridging phrase (the queue's twin music class).
-    assert "GosubIf($[${LEN(${CC_RESERVED_AGENT})} > 0]?cc-reserved-agent,s,1(cc-bridge-default," in queue[first]
-    assert first > max(i for i, line in enumerate(queue) if "Set(__CC_" in line or "CHANNEL(musicclass)" in line)
+    # While it rings the caller hears the opening line (the twin music class just chosen).
+    assert "GosubIf($[${LEN(${CC_RESERVED_AGENT})} > 0]?cc-reserved-agent,s,1(${CHANNEL(musicclass)}," in queue[first]
+    assert first > max(i for i, line in enumerate(queue) if "Set(__CC_" in line or "Set(CHANNEL(musicclass)" in line)
     assert first < next(i for i, line in enumerate(queue) if ",Queue(support," in line)
 
 

@@ -92,6 +92,32 @@ def test_a_final_nobody_answers_is_monitor_blind_within_the_deadline(hasty, tran
     assert len(sink.quiet_for(0.2)) == 1
 
 
+def test_a_final_unanswered_at_half_its_deadline_is_sent_once_more_and_the_first_reply_wins(hasty, transport) -> None:
+    # A worker SIGKILLed as a whole keeps its unacked job in Redis for the visibility timeout:
+    # the same job, sent again, reaches a worker that is alive.
+    sink = Collector()
+    session = open_call(hasty, sink)
+    sent = time.monotonic()
+    session.on_event(utterance(0))
+    first, again = transport.wait_sent(2, timeout=DEADLINE_S)
+    resent_after = time.monotonic() - sent
+    assert again == first and DEADLINE_S * 0.4 <= resent_after <= DEADLINE_S * 0.9, resent_after
+    transport.answer(again, "still here")
+    transport.answer(first, "the killed worker's copy, redelivered late")
+    [heard] = sink.wait(1)
+    assert heard.text == "still here" and heard.error is None
+    assert len(sink.quiet_for(DEADLINE_S + GRACE_S)) == 1, "one assessment, not monitor_blind after it"
+    assert len(transport.sent) == 2, "sent again once only"
+
+
+def test_partials_are_not_sent_again(hasty, transport) -> None:
+    session = open_call(hasty, Collector())
+    session.on_event(PartialSegment(0, 0.5, 2.5, voiced(2.0)))
+    transport.wait_sent(1)
+    time.sleep(DEADLINE_S + GRACE_S + 0.1)
+    assert len(transport.sent) == 1
+
+
 def test_a_partial_nobody_answers_is_just_lost(hasty, transport) -> None:
     sink = Collector()
     session = open_call(hasty, sink)

@@ -12,6 +12,12 @@ One thread reads every call's replies (a blocking read, woken by the next reply 
 next deadline). A final nobody answered by its deadline (no worker, all busy, a worker
 killed and its job not redelivered in time) reaches the sink as an assessment whose
 ``error`` is :data:`MONITOR_BLIND`: the caller is unheard, and the bot must not wait in silence.
+
+A job the caller waits on (a final, or the guess a final waits for) still unanswered at half
+its deadline is sent once more, with the same id: a worker killed as a whole (not just a pool
+process, which Celery notices and redelivers at once) leaves its unacked message in Redis until
+the broker's visibility timeout, an hour, so without this the utterance it held would be lost.
+Whichever reply comes first is taken; the other is dropped as answered already.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ __all__ = ["MONITOR_BLIND", "REPLY_GRACE_S", "RemoteLiveSpeech", "SentJob"]
 # A reply may be on its way when the deadline passes (a worker that checked the deadline just
 # in time): this much longer before the caller counts as unheard.
 REPLY_GRACE_S = 0.25
+# Of the deadline, how much passes before an awaited job is sent again.
+RESEND_AFTER = 0.5
 # With nothing outstanding the reader still wakes this often (to notice close()), or once a
 # deadline if that is shorter.
 IDLE_WAKE_S = 1.0
@@ -126,12 +134,21 @@ class RemoteLiveSpeech:
 
     def _block_s(self) -> float:
         with self._cond:
-            first = min((job.deadline for job in self._pending.values()), default=None)
-        # Idle, no longer than a deadline: a job sent meanwhile is due after the wake-up, never before.
-        idle = min(IDLE_WAKE_S, self.deadline_s)
+            first = min((self._next_due(job) for job in self._pending.values()), default=None)
+        # Idle, no longer than half a deadline: a job sent meanwhile is due after the wake-up, never before.
+        idle = min(IDLE_WAKE_S, self.deadline_s * RESEND_AFTER)
         if first is None:
             return idle
-        return min(idle, max(0.001, first + self._grace_s - self._clock()))
+        return min(idle, max(0.001, first - self._clock()))
+
+    def _next_due(self, job: SentJob) -> float:
+        """When the reader must next look at ``job``: to resend it, or to give up on it."""
+        if job.awaited and not job.resent:
+            return self._resend_at(job)
+        return job.deadline + self._grace_s
+
+    def _resend_at(self, job: SentJob) -> float:
+        return job.deadline - self.deadline_s * (1 - RESEND_AFTER)
 
     def _on_entry(self, entry: ReplyEntry) -> None:
         entry_id, fields = entry
@@ -154,13 +171,22 @@ class RemoteLiveSpeech:
         job.session.on_reply(job, reply)
 
     def _expire(self) -> None:
-        limit = self._clock() - self._grace_s
+        now = self._clock()
+        limit = now - self._grace_s
         with self._cond:
             late = [job for job in self._pending.values() if job.deadline < limit]
+            again = [job for job in self._pending.values()
+                     if job.awaited and not job.resent and job.deadline >= limit and self._resend_at(job) <= now]  # fmt: skip
+            for job in again:
+                job.resent = True
             for job in late:
                 del self._pending[job.job_id]
             if late:
                 self._cond.notify_all()
+        for job in again:
+            log.info("call %s: %s job %s unanswered after %.1f s: sent again", job.session.call_id, job.kind,
+                     job.job_id, self.deadline_s * RESEND_AFTER)  # fmt: skip
+            self.transport.send(job.message)
         for job in late:
             if job.awaited:
                 log.warning("call %s: no speech reply to %s job %s within %.1f s: caller unheard",

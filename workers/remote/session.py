@@ -51,10 +51,12 @@ class SentJob:
     audio: Audio
     deadline: float  # Unix time, as the job says
     seq: int  # order of sending within the call: a reply older than one delivered is stale
+    message: SpeechJob  # sent again, once, if an awaited job is unanswered by half its deadline
     cut: bool = False
     # Unanswered, the caller is unheard: a final, or the guess a final is waiting on.
     awaited: bool = False
     sent_mono: float = 0.0
+    resent: bool = False
 
 
 @dataclass(eq=False)
@@ -158,7 +160,7 @@ class RemoteCallSession(FramedCallSession):
             baseline=baseline.model_dump(mode="json"), reply_to=speech.reply_stream,
             deadline=speech.now() + speech.deadline_s,
         )  # fmt: skip
-        speech.track(SentJob(job.job_id, self, kind, index, start_s, end_s, audio, job.deadline, seq, cut,
+        speech.track(SentJob(job.job_id, self, kind, index, start_s, end_s, audio, job.deadline, seq, job, cut,
                              awaited=kind == "final", sent_mono=time.monotonic()))  # fmt: skip
         speech.transport.send(job)
         return job.job_id
