@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import socket
 import time
@@ -47,7 +48,7 @@ from pbx.api import (
 from pbx.bot.runtime import BotRuntime, load_bot_runtime
 from pbx.settings import PbxSettings
 from tests.realstack.bot_calls import CallsInProgress, bot_pbx_settings, events_of, run_bot_calls
-from workers.remote.messages import REPLY_FIELD, REPLY_STREAM_PREFIX, SpeechReply
+from workers.remote.messages import JOB_TASK, REPLY_FIELD, REPLY_STREAM_PREFIX, SpeechReply
 
 pytestmark = pytest.mark.realstack
 
@@ -187,6 +188,21 @@ def decoder_of(utterance: UtteranceHeard, replies: list[SpeechReply]) -> int:
     return worker_pid(answers[-1])
 
 
+_TASK_LOG = re.compile(rf"Task {re.escape(JOB_TASK)}\[(\w+)\] (received|succeeded|failed|raised)")
+
+
+def log_size(worker: CeleryWorker) -> int:
+    return worker.process.spec.log_file.stat().st_size
+
+
+def held_jobs(worker: CeleryWorker, since: int) -> set[str]:
+    """Speech jobs the worker's main process logged as received since ``since`` and not yet done."""
+    with worker.process.spec.log_file.open("rb") as log:
+        log.seek(since)
+        lines = _TASK_LOG.findall(log.read().decode(errors="replace"))
+    return {job for job, what in lines if what == "received"} - {job for job, what in lines if what != "received"}
+
+
 def _gone(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -272,18 +288,21 @@ def test_a_worker_killed_mid_call_leaves_the_call_to_the_other(asterisk_server: 
         return [e for e in events_of(events, call_id, UtteranceHeard) if e.speaker == "bot" and heard
                 and e.at > heard[0].at]  # fmt: skip
 
-    async def kill_a_worker_while_the_caller_speaks(calls: CallsInProgress) -> None:
-        run = next(iter(calls.customers.runs.values()))
-        while run.lines_said < 2:  # the second line has started playing
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(1.0)  # a second into it: its pause guesses and partials are on their way
-        replies = speech_replies(asr_redis, calls.call_ids["changes"])
-        assert replies, "no worker answered the first utterance"
-        # The worker that answered last: the one this call's jobs were going to.
-        last = worker_pid(max(replies, key=lambda r: r.done_at))
-        [victim] = [w for w in two_workers if last in pool_pids(w)]
+    async def kill_a_worker_holding_a_job(calls: CallsInProgress) -> None:
+        # Until the caller has said their second line (Asterisk's second PlaybackFinished)...
+        while sum(event.type == "PlaybackFinished" for _, event in calls.customer_events) < 2:
+            await asyncio.sleep(0.01)
+        since = {id(w): log_size(w) for w in two_workers}
+        # ...then the first job sent since (the guess at the pause that ends the utterance, or its
+        # final: what the caller waits on) that a worker has taken and not finished: that worker
+        # dies with it, main process and pool, as a host that fails would.
+        deadline = time.monotonic() + 10
+        while not (holding := [(w, jobs) for w in two_workers if (jobs := held_jobs(w, since[id(w)]))]):
+            assert time.monotonic() < deadline, "no worker took a job after the second utterance"
+            await asyncio.sleep(0.01)
+        [(victim, jobs), *_] = holding
         [survivor] = [w for w in two_workers if w is not victim]
-        killed["survivor_pool"] = pool_pids(survivor)
+        killed.update(survivor_pool=pool_pids(survivor), jobs=jobs, victim_pool=pool_pids(victim))
         killed["pids"] = await asyncio.to_thread(kill_whole_worker, victim)
         killed["at"] = time.time()
 
@@ -291,7 +310,7 @@ def test_a_worker_killed_mid_call_leaves_the_call_to_the_other(asterisk_server: 
                                 until=lambda ev, ids: bool(_bot_lines_after_the_kill(ev, ids["changes"])
                                                            or events_of(ev, ids["changes"], CallEscalated)
                                                            or events_of(ev, ids["changes"], CallEnded)),
-                                meanwhile=kill_a_worker_while_the_caller_speaks)  # fmt: skip
+                                meanwhile=kill_a_worker_holding_a_job)  # fmt: skip
     call_id = ids["changes"]
     story = _story(events, call_id)
     assert "at" in killed, f"no worker was killed\n{story}"
@@ -299,8 +318,14 @@ def test_a_worker_killed_mid_call_leaves_the_call_to_the_other(asterisk_server: 
     assert not blind, f"the caller went unheard after the kill\n{story}"
     after = [u for u in heard_customer(events, call_id) if u.at > killed["at"]]
     assert after and after[0].text.strip(), f"the utterance after the kill was not heard\n{story}"
-    # Its words came from the worker still running, and the bot answered them.
-    assert decoder_of(after[0], speech_replies(asr_redis, call_id)) in killed["survivor_pool"]
+    # The victim died with the jobs it held (none of them answered by it); the words came from
+    # the worker still running, and the bot answered them.
+    replies = speech_replies(asr_redis, call_id)
+    assert not [r for r in replies if r.job_id in killed["jobs"] and worker_pid(r) in killed["victim_pool"]]
+    assert decoder_of(after[0], replies) in killed["survivor_pool"]
+    print(f"\nkilled {killed['pids']} holding job(s) {sorted(killed['jobs'])}: answered since by "
+          f"{[(r.kind, r.worker) for r in replies if r.job_id in killed['jobs']]}; "
+          f"next utterance {after[0].text!r} heard {after[0].at - killed['at']:.2f} s after the kill")  # fmt: skip
     reply = _bot_lines_after_the_kill(events, call_id)[0]
     assert "what you would like to change" in reply.text and not events_of(events, call_id, CallEscalated), story
 
