@@ -28,6 +28,7 @@ from pbx.api import (
     UtteranceHeard,
 )
 from pbx.bot.runtime import load_bot_runtime
+from pbx.dialog.library import SAMPLE_LEAD
 from tests.realstack.bot_calls import bot_pbx_settings
 from tests.realstack.bot_calls import events_of as _of
 from tests.realstack.bot_calls import run_bot_calls as _run_calls

@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -99,7 +100,8 @@ def _celery_runtime(asterisk: AsteriskInstance, broker: RedisServer,
     runtime = load_bot_runtime(settings, env)
     assert runtime.status["ready"] and runtime.status["speech_mode"] == "celery", runtime.status
     yield settings, runtime
-    speech = getattr(runtime.conversations, "_speech", None)  # its reply reader, before Redis goes
+    # Its reply reader stops before Redis does (the factory keeps the speech front private).
+    speech = getattr(runtime.conversations, "_speech", None)
     if speech is not None:
         speech.close()
 
@@ -280,7 +282,7 @@ def test_a_worker_killed_mid_call_leaves_the_call_to_the_other(asterisk_server: 
                                                                 asr_redis: RedisServer, celery_runtime,
                                                                 two_workers: list[CeleryWorker]) -> None:  # fmt: skip
     script = CustomerScript("changes", ("No, not yet.", "I would like to change the delivery address."), linger_s=15)
-    killed: dict[str, object] = {}
+    killed: dict[str, Any] = {}
 
     def _bot_lines_after_the_kill(events: list[Event], call_id: str) -> list[UtteranceHeard]:
         """What the bot said after the caller's first utterance since the kill (the call went on)."""
