@@ -7,18 +7,14 @@ simulated agent (sipp) answers with the escalation reason in its INVITE.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 
-import aiohttp
 import pytest
 
-from ops.simulator.customer import CustomerScript, SimulatedCustomers, flite_voice
+from ops.simulator.customer import CustomerScript
 from ops.simulator.sip_agent import SippAgent
 from ops.stack.asterisk import AsteriskInstance
-from pbx.ami import AmiLink
-from pbx.ami_listener import AmiQueueListener
 from pbx.api import (
     AgentConnected,
     CallEnded,
@@ -26,112 +22,28 @@ from pbx.api import (
     CallQueued,
     CallStarted,
     DecisionMade,
-    Event,
     InboundRoute,
-    OriginateCall,
     PbxConfig,
     ReturnedToBot,
     UtteranceHeard,
 )
-from pbx.ari.client import HttpAriRest
 from pbx.bot.runtime import load_bot_runtime
-from pbx.calls.channels import hang_up
-from pbx.calls.engine import CallEngine
 from pbx.dialog.library import SAMPLE_LEAD
-from pbx.media.codec import ULAW
-from pbx.settings import PbxSettings
-from tests.realstack.harness import ari_app
+from tests.realstack.bot_calls import bot_pbx_settings
+from tests.realstack.bot_calls import events_of as _of
+from tests.realstack.bot_calls import run_bot_calls as _run_calls
 
 pytestmark = pytest.mark.realstack
-
-SIM_APP = "ccsim"
 
 
 @pytest.fixture(scope="module")
 def bot_runtime(asterisk_server: AsteriskInstance, tmp_path_factory: pytest.TempPathFactory):
-    s = asterisk_server.settings
-    media_host = asterisk_server.root / s.instance_dir.lstrip("/") / "spool" / "media"
-    settings = PbxSettings(
-        ari_url=asterisk_server.ari_url, ari_user=s.ari_user, ari_password=s.ari_password, ari_app=s.ari_app,
-        ami_port=s.ami_port, ami_user=s.ami_user, ami_secret=s.ami_secret, failsafe_queue="support",
-        media_dir=str(media_host), media_dir_asterisk=f"{s.instance_dir}/spool/media",
-    )  # fmt: skip
+    settings = bot_pbx_settings(asterisk_server)
     # English calls: the stack's English engine (Moonshine base-en), as in production.
     runtime = load_bot_runtime(settings, {**os.environ, "CC_ASR_ENGINE": "moonshine",
                                           "CC_TTS_CACHE_DIR": str(tmp_path_factory.mktemp("tts"))})  # fmt: skip
     assert runtime.status["ready"], runtime.status
     return settings, runtime
-
-
-def _run_calls(asterisk: AsteriskInstance, bot_runtime, scripts: list[CustomerScript], agent: SippAgent | None,
-               until, timeout: float = 90, inbound: PbxConfig | None = None, escalation_queue: str = "support",
-               variables: dict[str, str] | None = None) -> tuple[list[Event], dict[str, str]]:  # fmt: skip
-    """Originate one call per script; returns the events and {script name: call id}."""
-    settings, runtime = bot_runtime
-    s = asterisk.settings
-    events: list[Event] = []
-    call_ids: dict[str, str] = {}
-
-    async def publish(event: Event) -> None:
-        events.append(event)
-
-    async def go() -> None:
-        async with aiohttp.ClientSession() as session:
-            rest = HttpAriRest(session, asterisk.ari_url, s.ari_user, s.ari_password)
-
-            async def route(did: str):
-                return inbound.route_for(did) if inbound is not None else None
-
-            engine = CallEngine(rest, publish, s.ari_app, runtime.conversations, ULAW, "support", runtime.prompt_files,
-                                inbound_routes=route)  # fmt: skip
-            customers = SimulatedCustomers(rest, SIM_APP, flite_voice(),
-                                           asterisk.root / s.instance_dir.lstrip("/") / "spool" / "sim",
-                                           f"{s.instance_dir}/spool/sim")  # fmt: skip
-            ami = AmiLink("127.0.0.1", s.ami_port, s.ami_user, s.ami_secret)
-            listener = asyncio.create_task(AmiQueueListener(ami).run([engine.on_ami_event]))
-            await ami.start()
-            try:
-                async with ari_app(session, asterisk, s.ari_app, engine.on_event), \
-                        ari_app(session, asterisk, SIM_APP, customers.on_event):
-                    await _place_calls(engine, customers, rest)
-            finally:
-                ami.close()
-                listener.cancel()
-
-    async def _place_calls(engine: CallEngine, customers: SimulatedCustomers, rest: HttpAriRest) -> None:
-        for script in scripts:
-            if inbound is not None:
-                # The customer calls in: its channel is the caller, our DID answers.
-                run = customers.register(script)
-                await rest.post("channels", endpoint="Local/5551234@from-trunk", app=SIM_APP,
-                                appArgs=run.token)  # fmt: skip
-                call_ids[script.name] = ""
-                continue
-            endpoint, _ = customers.endpoint(script)
-            command = OriginateCall(endpoint=endpoint, flow="order_confirmation", lead=dict(SAMPLE_LEAD),
-                                    escalation_queue=escalation_queue, variables=variables or {})  # fmt: skip
-            call_ids[script.name] = command.call_id
-            await engine.originate(command)
-        try:
-            async with asyncio.timeout(timeout):
-                while not until(events, call_ids):
-                    await asyncio.sleep(0.1)
-        except TimeoutError:
-            story = "\n".join(f"  {e.type} {getattr(e, 'speaker', '')} {getattr(e, 'text', '')}"
-                              f"{getattr(e, 'reason', '') or ''} {getattr(e, 'name', '')} {getattr(e, 'outcome', '')} {getattr(e, 'cause', '')} {getattr(e, 'detail', '')} {getattr(e, 'channel', '')}" for e in events)
-            runs = {r.script.name: (r.prompts_heard, r.lines_said) for r in customers.runs.values()}
-            raise AssertionError(f"timed out; customers (prompts heard, lines said) {runs}; events:\n{story}\n{asterisk.log_tail(400)}") from None
-        for call_id in call_ids.values():
-            if call_id in engine.calls:
-                await hang_up(rest, engine.calls[call_id].channel_id)
-        await asyncio.sleep(0.5)
-
-    asyncio.run(go())
-    return events, call_ids
-
-
-def _of(events: list[Event], call_id: str, kind: type) -> list:
-    return [e for e in events if isinstance(e, kind) and e.call_id == call_id]
 
 
 def test_routine_customer_confirms_with_the_bot(asterisk_server: AsteriskInstance, bot_runtime) -> None:
