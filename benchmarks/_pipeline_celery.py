@@ -1,0 +1,213 @@
+"""``python -m benchmarks pipeline --mode celery --workers N``: the same calls through Celery workers.
+
+pbx's side is built as ``pbx.bot.runtime`` builds it for ``CC_SPEECH_MODE=celery``: a
+:class:`~workers.remote.client.RemoteLiveSpeech` on a :class:`RedisCeleryTransport` (VAD and
+turn events here, every decode a job on the ``asr`` queue, replies on this process's stream),
+here on a throwaway Redis with real ``celery -A workers worker -Q asr`` processes.
+
+What ``--workers N`` starts (``--worker-layout``):
+- ``pool`` (the default): one worker node, prefork, ``--concurrency N``: N pool processes, each
+  with its own copy of the model, decoding one job at a time, under one main process that
+  takes the jobs off Redis for all of them;
+- ``nodes``: N worker nodes of one pool process each (N main processes polling Redis).
+Measured on this 2-core box (2 workers, 8 calls x 20 s, in one sitting): the main process of
+a node costs CPU of its own on every job (Celery's consumer, heartbeats), so one node of N
+costs less than N nodes of one; the figures are in the commit that made ``pool`` the default.
+
+Like with like: in-process decodes on ``--asr-workers`` threads (2 on this box) sharing one
+model in one process, each ``CC_ASR_THREADS`` wide; celery decodes on N pool processes, each
+``CC_ASR_THREADS`` wide. The CPU counted is everything the box spends on the calls: this
+(pbx-side) process, every worker process (main and pool children) and the Redis server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from benchmarks._cpu import process_cpu_s, wait_until_quiet
+from benchmarks._pipeline_calls import (
+    RATE,
+    CallStats,
+    cpu_s,
+    feed_in_real_time,
+    latency_fields,
+    rss_mb,
+    stats_detail,
+    warm_up,
+)
+from ops.stack.celery_worker import CeleryWorker
+from ops.stack.processes import ManagedProcess, child_pids
+from ops.stack.redis_server import RedisServer
+from workers.remote.messages import REPLY_STREAM_PREFIX, SpeechJob
+from workers.remote.transport import ASR_QUEUE, RedisCeleryTransport, ReplyEntry
+from workers.settings import SpeechSettings
+
+LAYOUTS = ("pool", "nodes")
+# Past its deadline, a job the workers never answered still gets this long before the run ends.
+DRAIN_MARGIN_S = 5.0
+
+
+class CountingTransport:
+    """The transport pbx uses, counting what goes out (jobs by kind, audio seconds, JSON bytes)."""
+
+    def __init__(self, inner: RedisCeleryTransport) -> None:
+        self.inner = inner
+        self.reply_stream = inner.reply_stream
+        self.jobs: Counter[str] = Counter()
+        self.audio_s: Counter[str] = Counter()
+        self.json_bytes = 0
+
+    def send(self, job: SpeechJob) -> None:
+        self.jobs[job.kind] += 1
+        audio = job.audio
+        self.audio_s[job.kind] += len(audio.pcm_b64) * 3 / 4 / 2 / audio.sample_rate
+        self.json_bytes += len(job.model_dump_json())
+        self.inner.send(job)
+
+    def receive(self, block_s: float) -> list[ReplyEntry]:
+        return self.inner.receive(block_s)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _pool_worker(broker_url: str, directory: Path, env: dict[str, str], concurrency: int) -> CeleryWorker:
+    """A :class:`CeleryWorker` whose one node runs ``concurrency`` pool processes (it starts one)."""
+    worker = CeleryWorker(broker_url, directory, env=env, queues=ASR_QUEUE)
+    argv = list(worker.process.spec.argv)
+    argv[argv.index("--concurrency") + 1] = str(concurrency)
+    worker.process = ManagedProcess(dataclasses.replace(worker.process.spec, argv=tuple(argv)))
+    return worker
+
+
+def start_workers(broker_url: str, directory: Path, env: dict[str, str], n: int, layout: str) -> list[CeleryWorker]:
+    if layout == "pool":
+        directory.mkdir(parents=True, exist_ok=True)
+        return [_pool_worker(broker_url, directory, env, n).start()]
+    started: list[CeleryWorker] = []
+    try:
+        for i in range(n):
+            node_dir = directory / f"node{i}"
+            node_dir.mkdir(parents=True, exist_ok=True)
+            started.append(CeleryWorker(broker_url, node_dir, env=env, queues=ASR_QUEUE).start())
+    except BaseException:
+        for worker in started:
+            worker.stop()
+        raise
+    return started
+
+
+def _worker_pids(workers: list[CeleryWorker]) -> list[int]:
+    pids = [w.pid for w in workers if w.pid is not None]
+    return pids + [child for pid in pids for child in child_pids(pid)]
+
+
+def _cpu_of(pids: list[int]) -> float:
+    return sum(process_cpu_s(pid) or 0.0 for pid in pids)
+
+
+def _rss_of(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_celery(args: argparse.Namespace, settings: SpeechSettings, calls: list[bytes]) -> dict:
+    from pbx.bot.runtime import DECODES_DURING_SPEECH
+    from workers.remote.client import RemoteLiveSpeech
+
+    engine = (args.engine or settings.asr_engine).strip().lower()
+    layout = args.worker_layout
+    env = {"CC_ASR_ENGINE": engine, "CC_WORKER_PRELOAD": "asr,nlp", "CC_ASR_THREADS": str(settings.asr_threads),
+           "CC_ASR_WORKERS": "1", "CC_WORKER_POOL": "prefork"}  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="cc-bench-celery-") as tmp:
+        redis = RedisServer.throwaway(Path(tmp) / "redis")
+        redis.start()
+        workers: list[CeleryWorker] = []
+        try:
+            workers = start_workers(redis.url, Path(tmp) / "celery", env, args.workers, layout)
+            transport = CountingTransport(RedisCeleryTransport(redis.url, REPLY_STREAM_PREFIX + f"bench-{os.getpid()}"))
+            remote = RemoteLiveSpeech(transport, deadline_s=settings.speech_deadline_s, vad=settings.vad,
+                                      speculate=engine in DECODES_DURING_SPEECH)  # fmt: skip
+            try:
+                return _timed_run(args, settings, calls, engine, layout, remote, transport, workers, redis)
+            finally:
+                remote.close()
+        finally:
+            for worker in workers:
+                worker.stop()
+            redis.stop()
+
+
+def _timed_run(args: argparse.Namespace, settings: SpeechSettings, calls: list[bytes], engine: str, layout: str,
+               remote, transport: CountingTransport, workers: list[CeleryWorker], redis: RedisServer) -> dict:  # noqa: ANN001  # fmt: skip
+    # Every pool process loads its model at start; a few calls' jobs get each decoding at working size.
+    warm_up(remote, calls, sessions=min(4, len(calls)), seconds=10.0)
+    pids = _worker_pids(workers)
+    redis_pid = redis.process.pid()
+    watched = {str(pid): (lambda pid=pid: pid) for pid in pids}
+    wait_until_quiet(watched, timeout_s=60)
+    transport.jobs.clear(), transport.audio_s.clear()
+    transport.json_bytes = 0
+
+    stats = CallStats(keep_audio=True, speed=args.speed)
+    rss_base = rss_mb()
+    call_ids = [f"bench-{i:03d}" for i in range(args.calls)]
+    sessions = [remote.open_call(call_id, RATE, "ulaw", stats.sink) for call_id in call_ids]
+    here0, workers0 = cpu_s(), _cpu_of(pids)
+    redis0 = (process_cpu_s(redis_pid) or 0.0) if redis_pid else 0.0
+    fed = feed_in_real_time(sessions, call_ids, calls, args.seconds, args.speed, stats)
+    drained = remote.drain(timeout=settings.speech_deadline_s + DRAIN_MARGIN_S)
+    drain_s = time.monotonic() - fed.last_frame_at
+    here_cpu, workers_cpu = cpu_s() - here0, _cpu_of(pids) - workers0
+    redis_cpu = (process_cpu_s(redis_pid) or 0.0) - redis0 if redis_pid else 0.0
+    workers_rss = {str(pid): round(_rss_of(pid), 1) for pid in _worker_pids(workers)}
+
+    total_cpu = here_cpu + workers_cpu + redis_cpu
+    speech_s = sum(a.duration_s for a in stats.final_audio)
+    detail = {
+        "engine": engine,
+        "calls": args.calls,
+        "call_seconds": args.seconds,
+        "speech_fraction_target": args.speech_fraction,
+        "speech_seconds_to_asr": round(speech_s, 1),
+        "cpu_s": {"total": round(total_cpu, 2), "pbx": round(here_cpu, 2), "workers": round(workers_cpu, 2),
+                  "redis": round(redis_cpu, 2)},  # fmt: skip
+        "wall_s": round(fed.wall_s, 1),
+        "drain_after_last_frame_s": round(drain_s, 2),
+        "drained": drained,
+        "max_frame_lag_ms": round(fed.lag_max_s * 1000, 1),
+        **stats_detail(stats),
+        "jobs": dict(transport.jobs),
+        "job_audio_s": {kind: round(s, 1) for kind, s in transport.audio_s.items()},
+        "job_json_mb": round(transport.json_bytes / 2**20, 2),
+        "vad_hangover_ms": settings.vad.hangover_ms,
+        "speech_deadline_s": settings.speech_deadline_s,
+        "worker_layout": layout,
+        "worker_processes": len(pids),
+        "workers_rss_mb": workers_rss,
+        "pbx_rss_base_mb": round(rss_base, 1),
+        "cores": os.cpu_count(),
+    }
+    detail["realtime_ok"] = bool(fed.lag_max_s < 0.2 and drained)
+    recorded_mb = sum(a.samples.nbytes for a in stats.final_audio) / 2**20
+    return {
+        "calls_per_core": round(args.calls * args.seconds / total_cpu, 1),
+        "overhead_ratio": None,
+        "rtf": round(total_cpu / speech_s, 4) if speech_s else None,
+        "mb_per_call": round(max(0.0, fed.rss_peak_mb - rss_base - recorded_mb) / args.calls, 3),
+        "mode": "celery",
+        "workers": args.workers,
+        **latency_fields(stats),
+        "detail": detail,
+    }
