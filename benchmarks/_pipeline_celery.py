@@ -10,9 +10,10 @@ What ``--workers N`` starts (``--worker-layout``):
   with its own copy of the model, decoding one job at a time, under one main process that
   takes the jobs off Redis for all of them;
 - ``nodes``: N worker nodes of one pool process each (N main processes polling Redis).
-Measured on this 2-core box (2 workers, 8 calls x 20 s, in one sitting): the main process of
-a node costs CPU of its own on every job (Celery's consumer, heartbeats), so one node of N
-costs less than N nodes of one; the figures are in the commit that made ``pool`` the default.
+Measured on this 2-core box (``--workers 2 --no-reference --calls 8 --seconds 20``, one after
+the other): ``pool`` 7.43 CPU-s in all (workers 6.96) and p95 0.45 s; ``nodes`` 8.19 CPU-s
+(workers 7.68) and p95 0.58 s. A node's main process costs CPU of its own on every job
+(Celery's consumer, its event loop and heartbeats), so one node of N is the cheaper way.
 
 Like with like: in-process decodes on ``--asr-workers`` threads (2 on this box) sharing one
 model in one process, each ``CC_ASR_THREADS`` wide; celery decodes on N pool processes, each
@@ -37,6 +38,7 @@ from benchmarks._pipeline_calls import (
     cpu_s,
     feed_in_real_time,
     latency_fields,
+    percentile,
     rss_mb,
     stats_detail,
     warm_up,
@@ -44,9 +46,10 @@ from benchmarks._pipeline_calls import (
 from ops.stack.celery_worker import CeleryWorker
 from ops.stack.processes import ManagedProcess, child_pids
 from ops.stack.redis_server import RedisServer
-from workers.remote.messages import REPLY_STREAM_PREFIX, SpeechJob
+from workers.remote.messages import REPLY_FIELD, REPLY_STREAM_PREFIX, SpeechJob, SpeechReply
 from workers.remote.transport import ASR_QUEUE, RedisCeleryTransport, ReplyEntry
 from workers.settings import SpeechSettings
+from workers.tasks.live_speech import EXPIRED
 
 LAYOUTS = ("pool", "nodes")
 # Past its deadline, a job the workers never answered still gets this long before the run ends.
@@ -54,24 +57,68 @@ DRAIN_MARGIN_S = 5.0
 
 
 class CountingTransport:
-    """The transport pbx uses, counting what goes out (jobs by kind, audio seconds, JSON bytes)."""
+    """The transport pbx uses, counting what goes out (jobs by kind, audio seconds, JSON bytes)
+    and what comes back: each reply's time from sending to the worker's answer, and whether the
+    worker decoded audio that was stale by then (pbx had sent a newer job of the same utterance:
+    a later partial, the pause's guess, or its final), which in-process the batcher drops unheard."""
 
     def __init__(self, inner: RedisCeleryTransport) -> None:
         self.inner = inner
         self.reply_stream = inner.reply_stream
+        self.reset()
+
+    def reset(self) -> None:
         self.jobs: Counter[str] = Counter()
         self.audio_s: Counter[str] = Counter()
         self.json_bytes = 0
+        self._sent: dict[str, tuple[str, str, float, float]] = {}  # job id: kind, utterance, sent at, audio s
+        self._latest: dict[str, list[float]] = {}  # utterance: when each of its jobs was sent
+        self.outcomes: Counter[str] = Counter()
+        self.stale_audio_s = 0.0
+        self.answered_s: dict[str, list[float]] = {}
 
     def send(self, job: SpeechJob) -> None:
-        self.jobs[job.kind] += 1
         audio = job.audio
-        self.audio_s[job.kind] += len(audio.pcm_b64) * 3 / 4 / 2 / audio.sample_rate
+        seconds = len(audio.pcm_b64) * 3 / 4 / 2 / audio.sample_rate
+        self.jobs[job.kind] += 1
+        self.audio_s[job.kind] += seconds
         self.json_bytes += len(job.model_dump_json())
+        self._sent[job.job_id] = (job.kind, job.utterance_id, job.sent_at, seconds)
+        self._latest.setdefault(job.utterance_id, []).append(job.sent_at)
         self.inner.send(job)
 
     def receive(self, block_s: float) -> list[ReplyEntry]:
-        return self.inner.receive(block_s)
+        entries = self.inner.receive(block_s)
+        for _entry_id, fields in entries:
+            try:
+                self._count(SpeechReply.model_validate_json(fields[REPLY_FIELD]))
+            except (KeyError, ValueError):
+                self.outcomes["unreadable"] += 1
+        return entries
+
+    def _count(self, reply: SpeechReply) -> None:
+        sent = self._sent.pop(reply.job_id, None)
+        if sent is None:
+            return  # a warm-up job, or a redelivery
+        kind, utterance, sent_at, seconds = sent
+        if reply.error == EXPIRED:
+            self.outcomes[f"{kind}_expired"] += 1
+            return
+        self.answered_s.setdefault(kind, []).append(reply.done_at - sent_at)
+        stale = any(sent_at < t < reply.done_at for t in self._latest.get(utterance, ()))
+        self.outcomes[f"{kind}_{'stale' if stale else 'decoded'}"] += 1
+        self.stale_audio_s += seconds if stale else 0.0
+
+    def summary(self) -> dict:
+        return {
+            "jobs": dict(self.jobs),
+            "job_audio_s": {kind: round(s, 1) for kind, s in self.audio_s.items()},
+            "job_json_mb": round(self.json_bytes / 2**20, 2),
+            "replies": dict(sorted(self.outcomes.items())),
+            "stale_decoded_audio_s": round(self.stale_audio_s, 1),
+            "sent_to_answered_s": {kind: {"p50": percentile(v, 50), "p95": percentile(v, 95)}
+                                   for kind, v in sorted(self.answered_s.items())},  # fmt: skip
+        }
 
     def close(self) -> None:
         self.inner.close()
@@ -108,8 +155,8 @@ def _worker_pids(workers: list[CeleryWorker]) -> list[int]:
     return pids + [child for pid in pids for child in child_pids(pid)]
 
 
-def _cpu_of(pids: list[int]) -> float:
-    return sum(process_cpu_s(pid) or 0.0 for pid in pids)
+def _cpu_of(pids: list[int]) -> dict[int, float]:
+    return {pid: process_cpu_s(pid) or 0.0 for pid in pids}
 
 
 def _rss_of(pid: int) -> float:
@@ -157,8 +204,7 @@ def _timed_run(args: argparse.Namespace, settings: SpeechSettings, calls: list[b
     redis_pid = redis.process.pid()
     watched = {str(pid): (lambda pid=pid: pid) for pid in pids}
     wait_until_quiet(watched, timeout_s=60)
-    transport.jobs.clear(), transport.audio_s.clear()
-    transport.json_bytes = 0
+    transport.reset()
 
     stats = CallStats(keep_audio=True, speed=args.speed)
     rss_base = rss_mb()
@@ -169,7 +215,11 @@ def _timed_run(args: argparse.Namespace, settings: SpeechSettings, calls: list[b
     fed = feed_in_real_time(sessions, call_ids, calls, args.seconds, args.speed, stats)
     drained = remote.drain(timeout=settings.speech_deadline_s + DRAIN_MARGIN_S)
     drain_s = time.monotonic() - fed.last_frame_at
-    here_cpu, workers_cpu = cpu_s() - here0, _cpu_of(pids) - workers0
+    here_cpu, workers1 = cpu_s() - here0, _cpu_of(pids)
+    workers_cpu = sum(workers1.values()) - sum(workers0.values())
+    mains = {w.pid for w in workers}
+    by_role = {role: round(sum(workers1[p] - workers0[p] for p in pids if (p in mains) == (role == "main")), 2)
+               for role in ("main", "pool")}  # fmt: skip
     redis_cpu = (process_cpu_s(redis_pid) or 0.0) - redis0 if redis_pid else 0.0
     workers_rss = {str(pid): round(_rss_of(pid), 1) for pid in _worker_pids(workers)}
 
@@ -182,15 +232,13 @@ def _timed_run(args: argparse.Namespace, settings: SpeechSettings, calls: list[b
         "speech_fraction_target": args.speech_fraction,
         "speech_seconds_to_asr": round(speech_s, 1),
         "cpu_s": {"total": round(total_cpu, 2), "pbx": round(here_cpu, 2), "workers": round(workers_cpu, 2),
-                  "redis": round(redis_cpu, 2)},  # fmt: skip
+                  "redis": round(redis_cpu, 2), "workers_main": by_role["main"], "workers_pool": by_role["pool"]},  # fmt: skip
         "wall_s": round(fed.wall_s, 1),
         "drain_after_last_frame_s": round(drain_s, 2),
         "drained": drained,
         "max_frame_lag_ms": round(fed.lag_max_s * 1000, 1),
         **stats_detail(stats),
-        "jobs": dict(transport.jobs),
-        "job_audio_s": {kind: round(s, 1) for kind, s in transport.audio_s.items()},
-        "job_json_mb": round(transport.json_bytes / 2**20, 2),
+        **transport.summary(),
         "vad_hangover_ms": settings.vad.hangover_ms,
         "speech_deadline_s": settings.speech_deadline_s,
         "worker_layout": layout,
