@@ -122,6 +122,7 @@ class CallStats:
     latencies: list[float] = field(default_factory=list)  # from the pipeline's own ended_at
     final_audio: list[Audio] = field(default_factory=list)  # kept only for streaming engines' replay
     keep_audio: bool = False
+    final_speech_s: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Feeding clock: session audio second s was fed at wall0 + s / speed (monotonic).
     wall0: float = 0.0
@@ -143,8 +144,10 @@ class CallStats:
                 self.finals += 1
                 self.monitor_blind += result.error == MONITOR_BLIND
                 self.final_at.setdefault((result.call_id, result.index), now)
-                if self.keep_audio and result.audio is not None:
-                    self.final_audio.append(result.audio)
+                if result.audio is not None:
+                    self.final_speech_s += result.audio.duration_s
+                    if self.keep_audio:
+                        self.final_audio.append(result.audio)
                 if result.ended_at:
                     self.latencies.append(now - result.ended_at)
                 if self.wall0 and not result.cut:

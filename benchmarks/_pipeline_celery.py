@@ -206,7 +206,7 @@ def _timed_run(args: argparse.Namespace, settings: SpeechSettings, calls: list[b
     wait_until_quiet(watched, timeout_s=60)
     transport.reset()
 
-    stats = CallStats(keep_audio=True, speed=args.speed)
+    stats = CallStats(speed=args.speed)
     rss_base = rss_mb()
     call_ids = [f"bench-{i:03d}" for i in range(args.calls)]
     sessions = [remote.open_call(call_id, RATE, "ulaw", stats.sink) for call_id in call_ids]
@@ -224,7 +224,7 @@ def _timed_run(args: argparse.Namespace, settings: SpeechSettings, calls: list[b
     workers_rss = {str(pid): round(_rss_of(pid), 1) for pid in _worker_pids(workers)}
 
     total_cpu = here_cpu + workers_cpu + redis_cpu
-    speech_s = sum(a.duration_s for a in stats.final_audio)
+    speech_s = stats.final_speech_s
     detail = {
         "engine": engine,
         "calls": args.calls,
@@ -248,12 +248,11 @@ def _timed_run(args: argparse.Namespace, settings: SpeechSettings, calls: list[b
         "cores": os.cpu_count(),
     }
     detail["realtime_ok"] = bool(fed.lag_max_s < 0.2 and drained)
-    recorded_mb = sum(a.samples.nbytes for a in stats.final_audio) / 2**20
     return {
         "calls_per_core": round(args.calls * args.seconds / total_cpu, 1),
         "overhead_ratio": None,
         "rtf": round(total_cpu / speech_s, 4) if speech_s else None,
-        "mb_per_call": round(max(0.0, fed.rss_peak_mb - rss_base - recorded_mb) / args.calls, 3),
+        "mb_per_call": round(max(0.0, fed.rss_peak_mb - rss_base) / args.calls, 3),
         "mode": "celery",
         "workers": args.workers,
         **latency_fields(stats),

@@ -21,8 +21,8 @@ the box spends, this process + every worker process + Redis):
   engine was given (in-process only; None in celery mode);
 - ``rtf``: our pipeline's CPU per second of speech sent to ASR;
 - ``mb_per_call``: peak RSS during the run above the RSS with models loaded and warmed (less the
-  copy of ASR input this benchmark keeps for the replay), per concurrent call (celery: pbx's side;
-  the workers' RSS is in ``detail``);
+  copy of ASR input this benchmark keeps for the replay), per concurrent call (celery: pbx's side,
+  after the reference run's models unless ``--no-reference``; the workers' RSS is in ``detail``);
 - ``p50_s``/``p95_s``: end of utterance (the feeding of the frame that made the VAD close it)
   to its final assessment reaching the call's sink;
 - celery mode: ``reference`` (the in-process run's calls_per_core, p50_s, p95_s),
