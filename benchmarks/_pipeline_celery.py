@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 import tempfile
 import time
 from collections import Counter
@@ -46,7 +47,7 @@ from benchmarks._pipeline_calls import (
 from ops.stack.celery_worker import CeleryWorker
 from ops.stack.processes import ManagedProcess, child_pids
 from ops.stack.redis_server import RedisServer
-from workers.remote.messages import REPLY_FIELD, REPLY_STREAM_PREFIX, SpeechJob, SpeechReply
+from workers.remote.messages import JOB_TASK, REPLY_FIELD, REPLY_STREAM_PREFIX, SpeechJob, SpeechReply
 from workers.remote.transport import ASR_QUEUE, RedisCeleryTransport, ReplyEntry
 from workers.settings import SpeechSettings
 from workers.tasks.live_speech import EXPIRED
@@ -159,6 +160,25 @@ def _cpu_of(pids: list[int]) -> dict[int, float]:
     return {pid: process_cpu_s(pid) or 0.0 for pid in pids}
 
 
+TASK_RAN = re.compile(rb"Task " + JOB_TASK.encode() + rb"\[[0-9a-f]+\] succeeded in ([0-9.]+)s")
+
+
+def _log_sizes(workers: list[CeleryWorker]) -> dict[Path, int]:
+    logs = [w.process.spec.log_file for w in workers]
+    return {log: log.stat().st_size if log.exists() else 0 for log in logs}
+
+
+def _task_run_s(since: dict[Path, int]) -> list[float]:
+    """How long each job's task ran in its pool process (Celery logs it), since ``since``: the
+    rest of a job's time from sending to answer is the wait on the queue."""
+    ran: list[float] = []
+    for log, offset in since.items():
+        with log.open("rb") as f:
+            f.seek(offset)
+            ran += [float(m.group(1)) for m in TASK_RAN.finditer(f.read())]
+    return ran
+
+
 def _rss_of(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -210,6 +230,7 @@ def _timed_run(args: argparse.Namespace, settings: SpeechSettings, calls: list[b
     rss_base = rss_mb()
     call_ids = [f"bench-{i:03d}" for i in range(args.calls)]
     sessions = [remote.open_call(call_id, RATE, "ulaw", stats.sink) for call_id in call_ids]
+    logs = _log_sizes(workers)
     here0, workers0 = cpu_s(), _cpu_of(pids)
     redis0 = (process_cpu_s(redis_pid) or 0.0) if redis_pid else 0.0
     fed = feed_in_real_time(sessions, call_ids, calls, args.seconds, args.speed, stats)
@@ -223,6 +244,7 @@ def _timed_run(args: argparse.Namespace, settings: SpeechSettings, calls: list[b
     redis_cpu = (process_cpu_s(redis_pid) or 0.0) - redis0 if redis_pid else 0.0
     workers_rss = {str(pid): round(_rss_of(pid), 1) for pid in _worker_pids(workers)}
 
+    task_run_s = _task_run_s(logs)
     total_cpu = here_cpu + workers_cpu + redis_cpu
     speech_s = stats.final_speech_s
     detail = {
@@ -239,6 +261,8 @@ def _timed_run(args: argparse.Namespace, settings: SpeechSettings, calls: list[b
         "max_frame_lag_ms": round(fed.lag_max_s * 1000, 1),
         **stats_detail(stats),
         **transport.summary(),
+        "task_run_s": {"n": len(task_run_s), "p50": percentile(task_run_s, 50), "p95": percentile(task_run_s, 95),
+                       "sum": round(sum(task_run_s), 2)},  # fmt: skip
         "vad_hangover_ms": settings.vad.hangover_ms,
         "speech_deadline_s": settings.speech_deadline_s,
         "worker_layout": layout,
