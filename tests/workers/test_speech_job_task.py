@@ -156,6 +156,25 @@ def test_the_task_appends_its_reply_to_the_jobs_stream_capped(
     assert reply.assessment["text"] == f"n{2 * len(speech.samples)}"  # resampled to the engine's 16 kHz
 
 
+def test_a_partial_with_jobs_waiting_behind_it_is_answered_expired_undecoded(
+    monkeypatch: pytest.MonkeyPatch, speech: Audio
+) -> None:
+    streams, engine = FakeStreams(), CountingEngine(packs=False)
+    waiting = {"asr": 3}
+    monkeypatch.setattr(live_speech, "reply_streams", lambda: streams)
+    monkeypatch.setattr(live_speech, "jobs_waiting", lambda queue: waiting.get(queue, 0))
+    monkeypatch.setattr(live_speech, "process_runtime", lambda: runtime_with(engine))
+    monkeypatch.setattr(live_speech, "process_decoder", lambda: JobDecoder(engine))
+    for kind in ("partial", "guess", "final"):
+        speech_job.apply(args=[json.loads(job(speech, kind=kind).model_dump_json())], routing_key="asr")
+    waiting["asr"] = 0  # an idle queue: the partial is worth its decode
+    speech_job.apply(args=[json.loads(job(speech, kind="partial").model_dump_json())], routing_key="asr")
+    replies = streams.replies()
+    assert [(r.kind, r.error) for r in replies] == [("partial", "expired"), ("guess", ""), ("final", ""),
+                                                    ("partial", "")]  # fmt: skip
+    assert len(engine.batches) == 3
+
+
 def test_an_engine_that_packs_gets_the_jobs_of_concurrent_tasks_in_one_pass(speech: Audio) -> None:
     engine = CountingEngine(packs=True, seconds_a_pass=0.3)
     decoder = JobDecoder(engine, batch_seconds=24.0)

@@ -9,6 +9,10 @@ against the baseline the job carries, and appends the reply to the stream the jo
   it any more. A job redelivered after its worker died (acks late, and rejected when the
   pool process is lost) is usually one of those, so a job that kills its worker cannot go
   on killing workers past its deadline.
+- A partial taken while other jobs wait on its queue is answered ``expired`` undecoded: under
+  load the guesses and finals behind it matter more, and pbx has most likely sent a newer job of
+  the same utterance already (the in-process batcher likewise runs finals first and drops a
+  partial that a newer job of its utterance covers).
 - Bad audio is answered with the reason and never retried: it would fail the same way.
 - A guess is assessed as a final (it is the audio the utterance holds if the caller says no
   more), so its baseline is the one to keep if pbx takes it as the final; pbx keeps its own
@@ -119,6 +123,18 @@ def reply_streams() -> ReplyStreams:
         return client
 
 
+def jobs_waiting(queue: str) -> int:
+    """How many jobs wait on ``queue`` (the broker's list of that name), 0 if it cannot tell."""
+    try:
+        return int(reply_streams().llen(queue))  # type: ignore[attr-defined]
+    except Exception:  # the broker unreachable: decode as if idle, the reply will say if it fails
+        return 0
+
+
+def shed(job: SpeechJob, queue: str | None) -> bool:
+    return job.kind == "partial" and queue is not None and jobs_waiting(queue) > 0
+
+
 def read_job(job: dict[str, Any]) -> tuple[SpeechJob | None, SpeechReply | None]:
     """The job, or the reply that says its audio is bad, or neither (nobody to tell)."""
     try:
@@ -140,12 +156,14 @@ def describe_audio_errors(exc: ValidationError) -> str:
 _NO_AUDIO = {"sample_rate": 8000, "encoding": "slin16le", "pcm_b64": ""}
 
 
-@app.task(name=JOB_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def speech_job(job: dict[str, Any]) -> None:
+@app.task(name=JOB_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def speech_job(self: Any, job: dict[str, Any]) -> None:
     """Decode and assess one :class:`SpeechJob`; the answer goes to the job's reply stream."""
     parsed, reply = read_job(job)
     if parsed is None:
         return
+    if reply is None and shed(parsed, (self.request.delivery_info or {}).get("routing_key")):
+        reply = _reply(parsed, error=EXPIRED)
     if reply is None:
         reply = answer(parsed, process_runtime(), process_decoder())
     send_reply(reply_streams(), parsed.reply_to, reply)
