@@ -212,14 +212,19 @@ def test_a_final_waits_for_its_guess_and_a_missing_guess_reply_is_blind(hasty, t
     assert blind.error == MONITOR_BLIND and blind.is_final
 
 
-def test_a_late_guess_reply_is_the_final(speech, transport) -> None:
+def test_a_late_guess_reply_is_the_final_timed_from_the_close_of_the_utterance(speech, transport) -> None:
     sink = Collector()
     session = open_call(speech, sink)
     session.on_event(pause(0))
+    time.sleep(0.1)  # the hangover: the VAD closes the utterance after the pause was seen
+    closed = time.monotonic()
     session.on_event(utterance(0))
     transport.answer(transport.wait_sent(1)[0], "that's right")
     [final] = sink.wait(1)
+    result: UtteranceResult = sink.items[0][1]  # type: ignore[assignment]
     assert final.is_final and final.text == "that's right"
+    # Its latency runs from the close (as in-process), not from the pause the guess was sent at.
+    assert closed <= result.ended_at <= time.monotonic()
 
 
 def test_when_the_caller_goes_on_the_guess_is_dropped_and_the_final_is_sent(speech, transport) -> None:

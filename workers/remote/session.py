@@ -65,6 +65,7 @@ class _Guess:
     pause: SpeechPaused
     assessment: UtteranceAssessment | None = None  # its reply, when it came first
     final: Utterance | None = None  # the VAD closed the utterance before the reply came
+    closed_at: float = 0.0  # time.monotonic() when it did (the final's latency runs from there)
 
 
 class _RemoteRecognition:
@@ -134,7 +135,7 @@ class RemoteCallSession(FramedCallSession):
                 guess = None  # the caller said more after the pause: the guess is not the final
             if guess is not None and guess.assessment is None:
                 if self._speech.await_reply(guess.job_id):
-                    guess.final = utterance
+                    guess.final, guess.closed_at = utterance, time.monotonic()
                     self._guesses[utterance.index] = guess
                     return
                 guess = None  # past its deadline already: the final goes out on its own
@@ -176,7 +177,7 @@ class RemoteCallSession(FramedCallSession):
                 self._drop_guess(job)  # the final then goes out on its own
             return
         with self._lock:
-            delivery = None
+            delivery, ended_at = None, job.sent_mono  # sent when the VAD closed its stretch of speech
             if job.kind == "final":
                 delivery = self._finalise(job.index, assessment)
             elif job.kind == "partial":
@@ -187,7 +188,7 @@ class RemoteCallSession(FramedCallSession):
                     return  # the caller went on after the pause: this guess is worth nothing
                 if guess.final is not None:
                     del self._guesses[job.index]
-                    final = guess.final
+                    final, ended_at = guess.final, guess.closed_at
                     delivery = self._finalise(job.index, assessment)
                     if delivery is not None:
                         delivery = delivery.model_copy(update={"start_s": final.start_s, "end_s": final.end_s})
@@ -196,7 +197,7 @@ class RemoteCallSession(FramedCallSession):
                     if assessment.text.strip():
                         delivery = self._partial(job, assessment)
         if delivery is not None:
-            self._deliver(delivery, job.index, job, job.sent_mono, speculative=job.kind == "guess" and
+            self._deliver(delivery, job.index, job, ended_at, speculative=job.kind == "guess" and
                           not delivery.is_final)  # fmt: skip
 
     def on_timeout(self, job: SentJob, detail: str = "") -> None:
