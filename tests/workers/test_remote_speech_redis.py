@@ -111,3 +111,21 @@ def transport_payload():
     from workers.audio import AudioPayload
 
     return AudioPayload.from_audio(voiced(2.0))
+
+
+def test_partials_wait_behind_finals_and_guesses_on_the_broker(redis_server: RedisServer) -> None:
+    # Nobody consumes: the jobs stay where kombu's Redis transport put them, one list per priority.
+    transport = RedisCeleryTransport(redis_server.url, REPLY_STREAM_PREFIX + "prio")
+    try:
+        for kind in ("partial", "final", "guess"):
+            transport.send(SpeechJob(call_id="c", utterance_id="c-0000", kind=kind, audio=transport_payload(),
+                                     start_s=0.0, reply_to=transport.reply_stream, deadline=time.time() + 5))  # fmt: skip
+        client = redis.Redis.from_url(redis_server.url)
+        deadline = time.monotonic() + 5
+        while client.llen("asr") + client.llen("asr\x06\x166") < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first = [json.loads(m)["headers"]["argsrepr"] for m in client.lrange("asr", 0, -1)]
+        assert len(first) == 2 and all("'partial'" not in args for args in first), first
+        assert client.llen("asr\x06\x166") == 1  # served only when no final or guess waits
+    finally:
+        transport.close()

@@ -29,6 +29,10 @@ STREAM = "cc:speech:replies:pbx-test"
 class FakeStreams:
     def __init__(self) -> None:
         self.entries: list[tuple[str, dict[str, str], int, bool]] = []
+        self.values: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.values.get(key)
 
     def xadd(self, name: str, fields: dict[str, str], *, maxlen: int, approximate: bool) -> bytes:
         self.entries.append((name, fields, maxlen, approximate))
@@ -218,3 +222,22 @@ def test_the_workers_pool_and_concurrency_are_settings() -> None:
         WorkerSettings.from_env({"CC_WORKER_POOL": "gevent"})
     with pytest.raises(SettingsError, match="CC_WORKER_CONCURRENCY"):
         WorkerSettings.from_env({"CC_WORKER_CONCURRENCY": "-1"})
+
+
+def test_a_job_older_than_the_newest_of_its_utterance_is_answered_expired_undecoded(
+    monkeypatch: pytest.MonkeyPatch, speech: Audio
+) -> None:
+    from workers.remote.messages import LATEST_JOB_PREFIX
+
+    streams, engine = FakeStreams(), CountingEngine(packs=False)
+    monkeypatch.setattr(live_speech, "reply_streams", lambda: streams)
+    monkeypatch.setattr(live_speech, "jobs_waiting", lambda queue: 0)
+    monkeypatch.setattr(live_speech, "process_runtime", lambda: runtime_with(engine))
+    monkeypatch.setattr(live_speech, "process_decoder", lambda: JobDecoder(engine))
+    older, newest = job(speech, kind="partial"), job(speech, kind="guess")
+    older, newest = older.model_copy(update={"seq": 3}), newest.model_copy(update={"seq": 4})
+    streams.values[LATEST_JOB_PREFIX + newest.utterance_id] = b"4"
+    for sent in (older, newest):
+        speech_job.apply(args=[json.loads(sent.model_dump_json())], routing_key="asr")
+    assert [(r.kind, r.error) for r in streams.replies()] == [("partial", "expired"), ("guess", "")]
+    assert len(engine.batches) == 1

@@ -30,6 +30,11 @@ REPLY_STREAM_PREFIX = "cc:speech:replies:"
 REPLY_STREAM_MAXLEN = 10_000
 # The one field of a reply stream entry: the SpeechReply as JSON.
 REPLY_FIELD = "reply"
+# LATEST_JOB_PREFIX + an utterance id: the ``seq`` of the newest job pbx sent for it. A worker
+# answers an older one ``expired`` undecoded: pbx has moved on (a later partial, the pause's
+# guess, the final), as the in-process batcher drops a partial a newer job covers.
+LATEST_JOB_PREFIX = "cc:speech:latest:"
+LATEST_JOB_TTL_S = 120
 
 JobKind = Literal["final", "partial", "guess"]  # guess: the speculative final of a pause
 
@@ -47,6 +52,7 @@ class SpeechJob(BaseModel):
     reply_to: str = Field(pattern=r"^cc:speech:replies:[A-Za-z0-9_.:-]{1,80}$")
     deadline: float = Field(description="Unix time after which the answer is useless")
     sent_at: float = Field(default_factory=time.time)
+    seq: int = Field(0, ge=0, description="order of sending within the call (LATEST_JOB_PREFIX); 0: unknown")
 
     def expired(self, now: float | None = None) -> bool:
         return (time.time() if now is None else now) > self.deadline

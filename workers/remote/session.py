@@ -159,7 +159,7 @@ class RemoteCallSession(FramedCallSession):
             call_id=self.call_id, utterance_id=utterance_id(self.call_id, index), kind=kind,
             audio=AudioPayload.from_audio(audio), start_s=max(0.0, start_s),
             baseline=baseline.model_dump(mode="json"), reply_to=speech.reply_stream,
-            deadline=speech.now() + speech.deadline_s,
+            deadline=speech.now() + speech.deadline_s, seq=seq,
         )  # fmt: skip
         speech.track(SentJob(job.job_id, self, kind, index, start_s, end_s, audio, job.deadline, seq, job, cut,
                              awaited=kind == "final", sent_mono=time.monotonic()))  # fmt: skip

@@ -18,11 +18,22 @@ import queue
 import threading
 from typing import Protocol
 
-from workers.remote.messages import JOB_TASK, SpeechJob
+from workers.remote.messages import JOB_TASK, LATEST_JOB_PREFIX, LATEST_JOB_TTL_S, SpeechJob
 
 log = logging.getLogger(__name__)
 
 ASR_QUEUE = "asr"
+# Partials wait behind finals and guesses, which a caller's turn waits on (kombu's Redis
+# transport keeps a list per priority step and serves the lowest number first; finals and
+# guesses go at 0, the default). The in-process batcher likewise runs finals first.
+PRIORITY = {"final": 0, "guess": 0, "partial": 6}
+
+# Raises the utterance's newest seq, never lowers it (a job sent again is not newer than what followed it).
+_RAISE_LATEST = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+"""
 
 # (stream entry id, the entry's fields) as Redis hands them over
 ReplyEntry = tuple[str, dict[str, str]]
@@ -55,6 +66,7 @@ class RedisCeleryTransport:
                                  broker_connection_retry_on_startup=True)  # fmt: skip
         self._redis = redis.Redis.from_url(redis_url, decode_responses=True, health_check_interval=30)
         self._last_id = self._stream_end()
+        self._raise_latest = self._redis.register_script(_RAISE_LATEST)
         self._outbox: queue.Queue[SpeechJob | None] = queue.Queue()
         self._sender = threading.Thread(target=self._send_loop, name="speech-jobs-out", daemon=True)
         self._sender.start()
@@ -74,10 +86,12 @@ class RedisCeleryTransport:
     def _send_loop(self) -> None:
         while (job := self._outbox.get()) is not None:
             try:
+                if job.seq:  # before the job: a worker holding an older one of the utterance skips it
+                    self._raise_latest(keys=[LATEST_JOB_PREFIX + job.utterance_id], args=[job.seq, LATEST_JOB_TTL_S])
                 # retry=False: a broker that is down fails the job at once (its deadline then
                 # makes the caller unheard) instead of holding up every job behind it.
                 self._celery.send_task(JOB_TASK, args=[job.model_dump(mode="json")], queue=ASR_QUEUE,
-                                       retry=False, task_id=job.job_id)  # fmt: skip
+                                       retry=False, task_id=job.job_id, priority=PRIORITY[job.kind])  # fmt: skip
             except Exception as exc:
                 log.error("speech job %s of call %s not sent: %s", job.job_id, job.call_id, exc)
 

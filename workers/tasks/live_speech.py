@@ -9,10 +9,14 @@ against the baseline the job carries, and appends the reply to the stream the jo
   it any more. A job redelivered after its worker died (acks late, and rejected when the
   pool process is lost) is usually one of those, so a job that kills its worker cannot go
   on killing workers past its deadline.
-- A partial taken while other jobs wait on its queue is answered ``expired`` undecoded: under
-  load the guesses and finals behind it matter more, and pbx has most likely sent a newer job of
-  the same utterance already (the in-process batcher likewise runs finals first and drops a
-  partial that a newer job of its utterance covers).
+- A partial taken while finals or guesses wait on its queue is answered ``expired`` undecoded:
+  under load they matter more, and pbx has most likely sent a newer job of the same utterance
+  already (the in-process batcher likewise runs finals first and drops a partial that a newer
+  job of its utterance covers). pbx sends partials at a lower priority, so the queue's own list
+  (priority 0) holds only finals and guesses.
+- A job older than the newest pbx sent for its utterance (``LATEST_JOB_PREFIX``: a partial
+  followed by a later partial or the pause's guess, a guess the caller talked on after) is
+  answered ``expired`` undecoded too: pbx would drop its answer.
 - Bad audio is answered with the reason and never retried: it would fail the same way.
 - A guess is assessed as a final (it is the audio the utterance holds if the caller says no
   more), so its baseline is the one to keep if pbx takes it as the final; pbx keeps its own
@@ -35,7 +39,14 @@ from workers.app import app, redis_url
 from workers.assessment import assess
 from workers.audio import AudioError
 from workers.prosody import CallerBaseline
-from workers.remote.messages import JOB_TASK, REPLY_FIELD, REPLY_STREAM_MAXLEN, SpeechJob, SpeechReply
+from workers.remote.messages import (
+    JOB_TASK,
+    LATEST_JOB_PREFIX,
+    REPLY_FIELD,
+    REPLY_STREAM_MAXLEN,
+    SpeechJob,
+    SpeechReply,
+)
 from workers.runtime import SpeechRuntime, process_runtime
 from workers.tasks.job_decoding import JobDecoder
 
@@ -48,7 +59,13 @@ DECODE_GRACE_S = 5.0
 
 
 class ReplyStreams(Protocol):
+    """What a worker asks of Redis: replies out, and how the queue and the utterance stand."""
+
     def xadd(self, name: str, fields: dict[str, str], *, maxlen: int, approximate: bool) -> Any: ...
+
+    def llen(self, name: str) -> Any: ...
+
+    def get(self, name: str) -> Any: ...
 
 
 def worker_name() -> str:
@@ -124,15 +141,29 @@ def reply_streams() -> ReplyStreams:
 
 
 def jobs_waiting(queue: str) -> int:
-    """How many jobs wait on ``queue`` (the broker's list of that name), 0 if it cannot tell."""
+    """How many jobs wait on ``queue``'s first priority step (the broker's list of that name: the
+    finals and guesses), 0 if it cannot tell."""
     try:
-        return int(reply_streams().llen(queue))  # type: ignore[attr-defined]
+        return int(reply_streams().llen(queue))
     except Exception:  # the broker unreachable: decode as if idle, the reply will say if it fails
         return 0
 
 
+def superseded(job: SpeechJob) -> bool:
+    """pbx has sent a newer job of the same utterance since this one (``LATEST_JOB_PREFIX``)."""
+    if not job.seq:
+        return False
+    try:
+        latest = reply_streams().get(LATEST_JOB_PREFIX + job.utterance_id)
+    except Exception:  # the broker unreachable: decode, the reply will say if it fails
+        return False
+    return latest is not None and int(latest) > job.seq
+
+
 def shed(job: SpeechJob, queue: str | None) -> bool:
-    return job.kind == "partial" and queue is not None and jobs_waiting(queue) > 0
+    if job.kind == "partial" and queue is not None and jobs_waiting(queue) > 0:
+        return True
+    return superseded(job)
 
 
 def read_job(job: dict[str, Any]) -> tuple[SpeechJob | None, SpeechReply | None]:
