@@ -24,7 +24,6 @@ model in one process, each ``CC_ASR_THREADS`` wide; celery decodes on N pool pro
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import re
 import tempfile
@@ -45,7 +44,7 @@ from benchmarks._pipeline_calls import (
     warm_up,
 )
 from ops.stack.celery_worker import CeleryWorker
-from ops.stack.processes import ManagedProcess, child_pids
+from ops.stack.processes import child_pids
 from ops.stack.redis_server import RedisServer
 from workers.remote.messages import JOB_TASK, REPLY_FIELD, REPLY_STREAM_PREFIX, SpeechJob, SpeechReply
 from workers.remote.transport import ASR_QUEUE, RedisCeleryTransport, ReplyEntry
@@ -125,19 +124,10 @@ class CountingTransport:
         self.inner.close()
 
 
-def _pool_worker(broker_url: str, directory: Path, env: dict[str, str], concurrency: int) -> CeleryWorker:
-    """A :class:`CeleryWorker` whose one node runs ``concurrency`` pool processes (it starts one)."""
-    worker = CeleryWorker(broker_url, directory, env=env, queues=ASR_QUEUE)
-    argv = list(worker.process.spec.argv)
-    argv[argv.index("--concurrency") + 1] = str(concurrency)
-    worker.process = ManagedProcess(dataclasses.replace(worker.process.spec, argv=tuple(argv)))
-    return worker
-
-
 def start_workers(broker_url: str, directory: Path, env: dict[str, str], n: int, layout: str) -> list[CeleryWorker]:
     if layout == "pool":
         directory.mkdir(parents=True, exist_ok=True)
-        return [_pool_worker(broker_url, directory, env, n).start()]
+        return [CeleryWorker(broker_url, directory, env=env, queues=ASR_QUEUE, concurrency=n).start()]
     started: list[CeleryWorker] = []
     try:
         for i in range(n):

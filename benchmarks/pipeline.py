@@ -52,7 +52,6 @@ from benchmarks._pipeline_calls import (
     cpu_s,
     feed_in_real_time,
     latency_fields,
-    percentile,
     rss_mb,
     stats_detail,
     synthesise_pool,

@@ -69,16 +69,16 @@ def client_app(broker_url: str) -> Celery:
 
 
 class CeleryWorker:
-    """A worker as production runs it (prefork, one pool process whose models load there),
-    with its log and pid file in ``directory``; ready once it has answered a ping."""
+    """A worker as production runs it (prefork, ``concurrency`` pool processes whose models load
+    there), with its log and pid file in ``directory``; ready once it has answered a ping."""
 
     def __init__(self, broker_url: str, directory: Path, env: Mapping[str, str] | None = None,
-                 queues: str = ALL_QUEUES) -> None:  # fmt: skip
+                 queues: str = ALL_QUEUES, concurrency: int = 1) -> None:  # fmt: skip
         self.broker_url = broker_url
         names = queues.split(",")
         self.ping_queue = "default" if "default" in names else names[0]
         # Mingle and gossip only slow the start of a worker that is alone on its broker.
-        argv = (sys.executable, *worker_args(f"test-{uuid.uuid4().hex[:8]}", 1, queues),
+        argv = (sys.executable, *worker_args(f"test-{uuid.uuid4().hex[:8]}", concurrency, queues),
                 "--without-mingle", "--without-gossip")  # fmt: skip
         self.process = ManagedProcess(
             ProcessSpec("celery", argv, directory / "celery.log", directory / "celery.pid", REPO_DIR,
