@@ -105,7 +105,7 @@ class SpeechSettings:
     # "celery" (pbx keeps the VAD and sends utterances to the asr queue's workers; a farm).
     speech_mode: str = "in-process"
     # celery mode: how long pbx waits for a worker's answer before the caller counts as unheard
-    # (VoiceWatch's monitor_blind): past it, the bot says it cannot hear and hands over.
+    # (VoiceWatch's monitor_blind): past it, the caller goes to a human, told the bot cannot hear them.
     speech_deadline_s: float = 2.0
 
     @classmethod
