@@ -87,6 +87,9 @@ class CountingTransport:
         self._latest.setdefault(job.utterance_id, []).append(job.sent_at)
         self.inner.send(job)
 
+    def supersede(self, utterance_id: str, seq: int) -> None:
+        self.inner.supersede(utterance_id, seq)
+
     def receive(self, block_s: float) -> list[ReplyEntry]:
         entries = self.inner.receive(block_s)
         for _entry_id, fields in entries:

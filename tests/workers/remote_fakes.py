@@ -22,6 +22,7 @@ class FakeTransport:
 
     def __init__(self) -> None:
         self.sent: list[SpeechJob] = []
+        self.superseded: list[tuple[str, int]] = []
         self._inbox: queue.Queue[ReplyEntry] = queue.Queue()
         self._ids = itertools.count(1)
         self._sent_cond = threading.Condition()
@@ -31,6 +32,9 @@ class FakeTransport:
         with self._sent_cond:
             self.sent.append(job)
             self._sent_cond.notify_all()
+
+    def supersede(self, utterance_id: str, seq: int) -> None:
+        self.superseded.append((utterance_id, seq))
 
     def receive(self, block_s: float) -> list[ReplyEntry]:
         try:  # short waits (the reader just asks again): close() in a test's teardown is quick

@@ -232,7 +232,10 @@ def test_when_the_caller_goes_on_the_guess_is_dropped_and_the_final_is_sent(spee
     session = open_call(speech, sink)
     session.on_event(pause(0))
     session.on_event(SpeechResumed(0))
-    transport.answer(transport.wait_sent(1)[0], "yes")
+    [guess] = transport.wait_sent(1)
+    # The workers skip the guess if they have not started on it: newer than its seq, nothing sent.
+    assert transport.superseded == [(guess.utterance_id, guess.seq + 1)]
+    transport.answer(guess, "yes")
     session.on_event(utterance(0, seconds=2.0))
     final_job = transport.wait_sent(2)[1]
     assert final_job.kind == "final"

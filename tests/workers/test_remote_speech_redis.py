@@ -129,3 +129,15 @@ def test_partials_wait_behind_finals_and_guesses_on_the_broker(redis_server: Red
         assert client.llen("asr\x06\x166") == 1  # served only when no final or guess waits
     finally:
         transport.close()
+
+
+def test_an_utterance_marked_stale_is_raised_never_lowered(redis_server: RedisServer) -> None:
+    from workers.remote.messages import LATEST_JOB_PREFIX
+
+    transport = RedisCeleryTransport(redis_server.url, REPLY_STREAM_PREFIX + "stale")
+    transport.supersede("c-0001", 5)
+    transport.supersede("c-0001", 3)  # an older mark arriving late
+    transport.close()  # the sender thread sends what it holds first
+    client = redis.Redis.from_url(redis_server.url)
+    assert client.get(LATEST_JOB_PREFIX + "c-0001") == b"5"
+    assert 0 < client.ttl(LATEST_JOB_PREFIX + "c-0001") <= 120

@@ -123,7 +123,12 @@ class RemoteCallSession(FramedCallSession):
                 self._guesses[event.index] = _Guess(job_id, event)
         elif isinstance(event, (SpeechResumed, SpeechDiscarded)):
             with self._lock:
-                self._guesses.pop(event.index, None)  # its reply, if it comes, is dropped
+                guess = self._guesses.pop(event.index, None)  # its reply, if it comes, is dropped
+                if guess is not None:
+                    self._seq += 1
+                    seq = self._seq
+            if guess is not None:  # and a worker that has not started on it yet skips it
+                self._speech.transport.supersede(utterance_id(self.call_id, event.index), seq)
         elif isinstance(event, Utterance):
             self._on_utterance(event)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from dataclasses import dataclass
 from typing import Protocol
 
 from workers.remote.messages import JOB_TASK, LATEST_JOB_PREFIX, LATEST_JOB_TTL_S, SpeechJob
@@ -39,11 +40,24 @@ end
 ReplyEntry = tuple[str, dict[str, str]]
 
 
+@dataclass(frozen=True)
+class Supersede:
+    """pbx has moved past an utterance's jobs without sending a newer one (the caller talked on
+    after a pause: its guess is worth nothing), so workers skip them as if one had been sent."""
+
+    utterance_id: str
+    seq: int
+
+
 class SpeechTransport(Protocol):
     reply_stream: str
 
     def send(self, job: SpeechJob) -> None:
         """Hand a job over; never blocks on the network."""
+        ...
+
+    def supersede(self, utterance_id: str, seq: int) -> None:
+        """Jobs of ``utterance_id`` older than ``seq`` are stale; never blocks on the network."""
         ...
 
     def receive(self, block_s: float) -> list[ReplyEntry]:
@@ -67,7 +81,7 @@ class RedisCeleryTransport:
         self._redis = redis.Redis.from_url(redis_url, decode_responses=True, health_check_interval=30)
         self._last_id = self._stream_end()
         self._raise_latest = self._redis.register_script(_RAISE_LATEST)
-        self._outbox: queue.Queue[SpeechJob | None] = queue.Queue()
+        self._outbox: queue.Queue[SpeechJob | Supersede | None] = queue.Queue()
         self._sender = threading.Thread(target=self._send_loop, name="speech-jobs-out", daemon=True)
         self._sender.start()
 
@@ -83,11 +97,23 @@ class RedisCeleryTransport:
     def send(self, job: SpeechJob) -> None:
         self._outbox.put(job)
 
+    def supersede(self, utterance_id: str, seq: int) -> None:
+        self._outbox.put(Supersede(utterance_id, seq))  # in order with the jobs before it
+
+    def _raise(self, utterance_id: str, seq: int) -> None:
+        self._raise_latest(keys=[LATEST_JOB_PREFIX + utterance_id], args=[seq, LATEST_JOB_TTL_S])
+
     def _send_loop(self) -> None:
         while (job := self._outbox.get()) is not None:
+            if isinstance(job, Supersede):
+                try:
+                    self._raise(job.utterance_id, job.seq)
+                except Exception as exc:  # the stale job is then decoded, and its answer dropped
+                    log.warning("speech jobs of %s not marked stale: %s", job.utterance_id, exc)
+                continue
             try:
                 if job.seq:  # before the job: a worker holding an older one of the utterance skips it
-                    self._raise_latest(keys=[LATEST_JOB_PREFIX + job.utterance_id], args=[job.seq, LATEST_JOB_TTL_S])
+                    self._raise(job.utterance_id, job.seq)
                 # retry=False: a broker that is down fails the job at once (its deadline then
                 # makes the caller unheard) instead of holding up every job behind it.
                 self._celery.send_task(JOB_TASK, args=[job.model_dump(mode="json")], queue=ASR_QUEUE,
