@@ -190,9 +190,8 @@ def run_celery(args: argparse.Namespace, settings: SpeechSettings, calls: list[b
     layout = args.worker_layout
     env = {"CC_ASR_ENGINE": engine, "CC_WORKER_PRELOAD": "asr,nlp", "CC_ASR_THREADS": str(settings.asr_threads),
            "CC_ASR_WORKERS": "1", "CC_WORKER_POOL": "prefork"}  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="cc-bench-celery-") as tmp:
-        redis = RedisServer.throwaway(Path(tmp) / "redis")
-        redis.start()
+    with tempfile.TemporaryDirectory(prefix="cc-bench-celery-") as tmp, \
+            RedisServer.running_throwaway(Path(tmp) / "redis") as redis:
         workers: list[CeleryWorker] = []
         try:
             workers = start_workers(redis.url, Path(tmp) / "celery", env, args.workers, layout)
@@ -206,7 +205,6 @@ def run_celery(args: argparse.Namespace, settings: SpeechSettings, calls: list[b
         finally:
             for worker in workers:
                 worker.stop()
-            redis.stop()
 
 
 def _timed_run(args: argparse.Namespace, settings: SpeechSettings, calls: list[bytes], engine: str, layout: str,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import redis
@@ -30,6 +32,17 @@ class RedisServer:
     def throwaway(cls, directory: Path) -> RedisServer:
         """For tests and benchmarks: a free port, everything under ``directory``, nothing kept on disk."""
         return cls(free_port(), directory / "data", directory / "redis.log", directory / "redis.pid", persistent=False)
+
+    @classmethod
+    @contextmanager
+    def running_throwaway(cls, directory: Path) -> Iterator[RedisServer]:
+        """A :meth:`throwaway` server, started, and stopped when the block ends."""
+        server = cls.throwaway(directory)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
 
     @property
     def url(self) -> str:

@@ -70,10 +70,8 @@ CALM = CustomerScript("calm", ("Yes, please deliver it.",))
 
 def _throwaway_redis(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[RedisServer]:
     # A Redis of its own: the session's celery worker (redis_server) consumes asr too.
-    server = RedisServer.throwaway(tmp_path_factory.mktemp(name))
-    server.start()
-    yield server
-    server.stop()
+    with RedisServer.running_throwaway(tmp_path_factory.mktemp(name)) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -59,10 +59,8 @@ def speech_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     """A Redis of the speech worker's own: the session's ``celery_worker_process`` (no models
     preloaded) consumes the same queues from ``redis_server`` and must not take these tasks."""
     _need("redis-server")
-    server = RedisServer.throwaway(tmp_path_factory.mktemp("speech-redis"))
-    server.start()
-    yield server
-    server.stop()
+    with RedisServer.running_throwaway(tmp_path_factory.mktemp("speech-redis")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

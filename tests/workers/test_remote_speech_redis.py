@@ -33,10 +33,8 @@ pytestmark = pytest.mark.realstack
 
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer.throwaway(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
+    with RedisServer.running_throwaway(tmp_path / "redis") as server:
+        yield server
 
 
 class StandInWorker:

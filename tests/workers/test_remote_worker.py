@@ -82,10 +82,8 @@ def worker_env(redis_url: str) -> dict[str, str]:
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     # A Redis of its own: another worker of the session (on redis_server or speech_redis) would
     # take these asr jobs too.
-    server = RedisServer.throwaway(tmp_path_factory.mktemp("remote-redis"))
-    server.start()
-    yield server
-    server.stop()
+    with RedisServer.running_throwaway(tmp_path_factory.mktemp("remote-redis")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
