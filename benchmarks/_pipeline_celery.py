@@ -183,7 +183,7 @@ def _rss_of(pid: int) -> float:
 
 
 def run_celery(args: argparse.Namespace, settings: SpeechSettings, calls: list[bytes]) -> dict:
-    from pbx.bot.runtime import DECODES_DURING_SPEECH
+    from workers.asr.registry import DECODES_DURING_SPEECH
     from workers.remote.client import RemoteLiveSpeech
 
     engine = (args.engine or settings.asr_engine).strip().lower()

@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Engines cheap enough to decode during speech (``AsrEngine.decodes_during_speech``): in celery
-# mode pbx loads no engine to ask, so it sends their guesses and live partials by this name.
-DECODES_DURING_SPEECH = frozenset({"moonshine"})
-
 
 @dataclass
 class BotRuntime:
@@ -84,6 +80,7 @@ def _load_speech(settings: PbxSettings, speech: SpeechSettings) -> tuple[Speech,
     """Where this pbx's calls are recognised, and the name /health gives it: in this process (the
     models load here), or on the asr queue's workers (pbx keeps the VAD and loads no model)."""
     if speech.speech_mode == "celery":
+        from workers.asr.registry import DECODES_DURING_SPEECH
         from workers.remote.client import RemoteLiveSpeech
         from workers.remote.messages import REPLY_STREAM_PREFIX
         from workers.remote.transport import RedisCeleryTransport

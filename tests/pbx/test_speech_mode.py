@@ -7,8 +7,9 @@ import os
 import pytest
 
 import workers.asr.registry as registry
-from pbx.bot.runtime import DECODES_DURING_SPEECH, load_bot_runtime
+from pbx.bot.runtime import load_bot_runtime
 from pbx.settings import PbxSettings
+from workers.asr.registry import DECODES_DURING_SPEECH
 from workers.remote.client import RemoteLiveSpeech
 from workers.settings import SettingsError, SpeechSettings
 

@@ -35,6 +35,10 @@ def _moonshine(settings: SpeechSettings) -> AsrEngine:
     return MoonshineEngine(model, threads=settings.asr_threads)
 
 
+# Engines cheap enough to decode during speech (``AsrEngine.decodes_during_speech``), by name:
+# pbx in celery mode loads no engine to ask, yet sends their guesses and live partials.
+DECODES_DURING_SPEECH = frozenset({"moonshine"})
+
 ASR_ENGINES: dict[str, Callable[[SpeechSettings], AsrEngine]] = {
     "moonshine": _moonshine,
     "vosk": _vosk,
