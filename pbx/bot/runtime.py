@@ -33,6 +33,12 @@ class BotRuntime:
     conversations: ConversationFactory
     prompt_files: PromptFileMaker | None
     status: dict[str, Any]
+    speech: Speech | None = None  # what the conversations listen through, None when unavailable
+
+    def close(self) -> None:
+        """Stop the speech front's threads (in-process ASR, or the jobs' sender and reply reader)."""
+        if self.speech is not None:
+            self.speech.close()
 
 
 class _Unavailable:
@@ -73,7 +79,7 @@ def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None
     factory = BotConversationFactory(live, tts, default_queue=settings.failsafe_queue, preparer=preparer)
     status = {"ready": True, "asr": asr, "speech_mode": speech_settings.speech_mode,
               "tts": [e.name for e in tts.engines]}  # fmt: skip
-    return BotRuntime(factory, prompt_files, status)
+    return BotRuntime(factory, prompt_files, status, live)
 
 
 def _load_speech(settings: PbxSettings, speech: SpeechSettings) -> tuple[Speech, str]:

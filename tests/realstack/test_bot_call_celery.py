@@ -98,10 +98,7 @@ def _celery_runtime(asterisk: AsteriskInstance, broker: RedisServer,
     runtime = load_bot_runtime(settings, env)
     assert runtime.status["ready"] and runtime.status["speech_mode"] == "celery", runtime.status
     yield settings, runtime
-    # Its reply reader stops before Redis does (the factory keeps the speech front private).
-    speech = getattr(runtime.conversations, "_speech", None)
-    if speech is not None:
-        speech.close()
+    runtime.close()  # its reply reader stops before Redis does
 
 
 @pytest.fixture(scope="module")
