@@ -38,7 +38,9 @@ def test_pbx_connects_to_ari_and_ami(asterisk_server: AsteriskInstance, tmp_path
     )
     proc.start()
     try:
-        wait_for(lambda: _ok(port), 20, "pbx health", alive=proc.running)
+        # "ok" comes with the websocket; the version with pbx's connect handling just after it.
+        wait_for(lambda: _ok(port) and _health(port)["ari"]["asterisk_version"] is not None, 20, "pbx health",
+                 alive=proc.running)  # fmt: skip
         report = _health(port)
         assert report["ari"]["asterisk_version"].startswith("22.")
         # Asterisk now knows our app: the websocket registration is real.
