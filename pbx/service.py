@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiEvent, AmiQueueListener
-from pbx.api import INBOUND_WAITING_KEY, LIVE_COUNTS_KEY, InboundRoute, InboundWaiting, LiveCounts
+from pbx.api import INBOUND_WAITING_KEY, LIVE_COUNTS_KEY, Command, InboundRoute, InboundWaiting, LiveCounts
 from pbx.ari.client import AriError, HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
@@ -73,6 +73,7 @@ class PbxService:
         self.asterisk_version: str | None = None
         self.ari_events_filtered = False
         self.orphans_handed_over = 0
+        self.calls_lost = 0  # ended because Asterisk no longer had their channel (it restarted)
         self.redis_error: str | None = None
         self.ledger: LedgerFollower | None = None
         self.telephony = (TelephonySync(redis, self.ami.command, Path(settings.asterisk_etc_dir))
@@ -86,15 +87,25 @@ class PbxService:
         return (await self.config.current()).route_for(did)
 
     async def on_ari_connect(self) -> None:
+        # Healthy, and commands handled, only once this has run: the filter is set and the
+        # calls Asterisk lost while we were away are ended (a restart says nothing about them).
+        self.ari_ready.clear()
         info = await self.rest.get("asterisk/info")
         self.asterisk_version = info.get("system", {}).get("version")
         await self._filter_ari_events()
+        lost = await self.engine.end_lost_calls()
+        self.calls_lost += len(lost)
+        if lost:
+            log.warning("reconnected: %d call(s) Asterisk no longer had were ended", len(lost))
         # Calls left in our app while we were away: nobody knows their state, so a human takes them.
         moved = await self.engine.reconcile()
         self.orphans_handed_over += len(moved)
         if moved:
             log.warning("reconnected: %d orphaned call(s) handed to the fail-safe queue", len(moved))
         self.ari_ready.set()
+
+    def on_ari_disconnect(self) -> None:
+        self.ari_ready.clear()
 
     async def _filter_ari_events(self) -> None:
         """Only the event types the engine acts on (its ARI handler table's keys): a dialled call
@@ -121,13 +132,17 @@ class PbxService:
         for activity in other_queue_activity(event):
             await self.publisher.publish(activity)
 
+    async def handle_command(self, command: Command) -> None:
+        # Originating needs ARI: commands wait (unacknowledged) while it is down or reconnecting.
+        await self.ari_ready.wait()
+        await self.engine.handle_command(command)
+
     async def run_commands(self) -> None:
-        # Originating needs ARI: commands wait in the stream (unacknowledged) until it is up.
         await self.ari_ready.wait()
         backoff = Backoff(self.settings.reconnect_min_s, self.settings.reconnect_max_s)
         while True:
             try:
-                await self.commands.run(self.engine.handle_command)
+                await self.commands.run(self.handle_command)
             except (RedisError, OSError) as exc:
                 self.redis_error = str(exc)
                 delay = backoff.next_delay()
@@ -154,7 +169,8 @@ class PbxService:
 
     def report(self) -> dict[str, Any]:
         return {
-            "ok": self.events.connected and self.ami.logged_in,
+            # Connected is not enough: ok once the connect handling (filter, lost calls) is done.
+            "ok": self.events.connected and self.ari_ready.is_set() and self.ami.logged_in,
             "uptime_s": round(time.time() - self.started_at, 1),
             "ari": {
                 "connected": self.events.connected,
@@ -172,6 +188,7 @@ class PbxService:
             "redis": {"error": self.redis_error, "events_waiting": self.publisher.backlog},
             "ledger": self.ledger.report() if self.ledger is not None else None,
             "orphans_handed_over": self.orphans_handed_over,
+            "calls_lost": self.calls_lost,
             "telephony": self.telephony.report() if self.telephony is not None else None,
             "bot": self.bot_status,
         }
@@ -201,7 +218,8 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
             on_started(service)
         try:
             async with asyncio.TaskGroup() as group:
-                group.create_task(service.events.run(service.on_ari_event, service.on_ari_connect))
+                group.create_task(service.events.run(service.on_ari_event, service.on_ari_connect,
+                                                     service.on_ari_disconnect))  # fmt: skip
                 group.create_task(service.ami_events.run([service.engine.on_ami_event, service.publish_queue_event]))
                 group.create_task(service.run_commands())
                 group.create_task(service.publish_live_counts())

@@ -181,6 +181,9 @@ FINAL_OUTCOMES: frozenset[CallOutcome] = frozenset({
     CallOutcome.CONFIRMED, CallOutcome.REJECTED, CallOutcome.CHANGED, CallOutcome.VERIFIED,
     CallOutcome.PROMISE_TO_PAY, CallOutcome.ALREADY_PAID, CallOutcome.WRONG_NUMBER, CallOutcome.OPT_OUT,
     CallOutcome.DO_NOT_CALL, CallOutcome.ESCALATED, CallOutcome.INVALID_NUMBER,
+    # Reached, then cut by the platform (Asterisk restarted): calling back by robot mid-thought
+    # would be worse than a person following up, so the lead is finished, never re-dialled.
+    CallOutcome.DROPPED,
 })  # fmt: skip
 
 DEFAULT_RETRY_MINUTES: dict[str, int] = {

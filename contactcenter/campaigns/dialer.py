@@ -21,11 +21,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from contactcenter.campaigns import bulk, compliance, dial_targets, pacing, services
+from contactcenter.campaigns.db_outage import DatabaseOutage
 from contactcenter.campaigns.models import (
     AttemptStatus,
     CallAttempt,
@@ -36,6 +37,7 @@ from contactcenter.campaigns.models import (
 )
 from contactcenter.campaigns.pacing_inputs import CampaignView, campaign_view, pacing_snapshot
 from contactcenter.campaigns.pbx_link import DialPlan, PbxLink, build_command, trunk_dial_plan
+from contactcenter.campaigns.stale_attempts import end_stale_attempts
 from contactcenter.people.models import DoNotCall
 from pbx.api import LiveCounts, OriginateCall, new_id
 
@@ -45,6 +47,7 @@ CHUNK = 25  # leads checked and recorded in one transaction
 # A tick's first chunk is smaller: pbx and Asterisk start on its calls sooner, while the rest
 # are checked (the benchmark: ``python -m benchmarks dialer``, ``ours_breakdown_s.first_command_sent``).
 FIRST_CHUNK = 10
+SWEEP_EVERY_S = 60.0  # attempts pbx left without news (stale_attempts): a last safety net, not a pace
 # What dial_leads sets on a new attempt; every other column is its default (see bulk.insert_rows).
 ATTEMPT_FIELDS = ("campaign", "lead", "number", "call_id", "command_id", "dial_mode", "endpoint", "created_at")
 
@@ -77,12 +80,21 @@ class Dialer:
         self.live_max_age_s = live_max_age_s
         self.wall_clock = wall_clock
         self.sent = 0
+        self.outage = DatabaseOutage()
+        # Attempts whose commands went to pbx but whose "sent" mark the database refused: never sent again.
+        self._sent_unmarked: set[int] = set()
+        self._next_sweep = 0.0
 
     # ---------------------------------------------------------------- one tick
 
     def tick(self) -> dict[int, pacing.Decision]:
         now = self.clock()
-        self.resend_unsent()
+        self.resend_unsent()  # the first query: a database still unavailable fails the tick here
+        self.outage.answered()
+        catching_up, self.outage.resumed_after_s = self.outage.resumed_after_s, None
+        if self.wall_clock() >= self._next_sweep:
+            self._next_sweep = self.wall_clock() + SWEEP_EVERY_S
+            end_stale_attempts(now)
         live = self.link.live_counts()
         live_ok = live is not None and live.fresh(self.wall_clock(), self.live_max_age_s)
         running = list(Campaign.objects.filter(status=CampaignStatus.RUNNING).select_related("escalation_queue")
@@ -94,7 +106,11 @@ class Dialer:
         for view in views:
             campaign = view.campaign
             unusable = _unusable_dial_target(campaign)
-            if unusable:
+            if catching_up is not None:
+                decision = pacing.Decision(0, pacing.Bound.DATABASE, explanation=(
+                    f"the database was unavailable for {catching_up:.0f} s: nothing was dialled; "
+                    "pbx's events are applied before pacing again"))  # fmt: skip
+            elif unusable:
                 decision = pacing.Decision(0, pacing.Bound.CONFIGURATION, explanation=f"not dialling: {unusable}")
             elif not live_ok:
                 decision = pacing.Decision(0, pacing.Bound.SITE, explanation="pbx is not reporting live counts")
@@ -263,10 +279,22 @@ class Dialer:
             log.exception("could not send the commands of %d attempt(s); will retry", len(commands))
             return
         self.sent += len(commands)
-        CallAttempt.objects.filter(pk__in=[pk for pk, _ in commands], command_sent_at__isnull=True).update(
-            command_sent_at=self.clock())
+        pks = [pk for pk, _ in commands]
+        try:
+            self._mark_sent(pks)
+        except DatabaseError as exc:
+            # Sent, but not marked so: resending them would dial the customer again once pbx has
+            # ended the first call. Remembered, and marked when the database answers.
+            self._sent_unmarked.update(pks)
+            log.warning("%d command(s) sent but not marked sent (%s); marked later, never resent", len(pks), exc)
+
+    def _mark_sent(self, pks: list[int]) -> None:
+        CallAttempt.objects.filter(pk__in=pks, command_sent_at__isnull=True).update(command_sent_at=self.clock())
 
     def resend_unsent(self) -> int:
+        if self._sent_unmarked:
+            self._mark_sent(sorted(self._sent_unmarked))
+            self._sent_unmarked.clear()
         unsent = list(CallAttempt.objects.filter(status=AttemptStatus.QUEUED, command_sent_at__isnull=True)
                       .select_related("campaign__escalation_queue", "lead"))  # fmt: skip
         if unsent:

@@ -80,6 +80,7 @@ class Bound(StrEnum):
     ABANDON_CAP = "abandon_cap"  # predictive: more calls would risk the abandon-rate cap
     MANUAL = "manual"  # preview: agents dial
     CONFIGURATION = "configuration"  # the campaign's trunk or caller ID may not be dialled (stored before checks)
+    DATABASE = "database"  # the dialer's database was locked or unreachable: paused, then one pass to catch up
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ class CallOutcome(StrEnum):
     HUNG_UP = "hung_up"  # customer left the bot before any outcome
     VOICEMAIL = "voicemail"  # answering machine detected
     DO_NOT_CALL = "do_not_call"  # asked not to be called again
+    # Answered, then cut by the platform, not the customer: Asterisk restarted (or lost the
+    # channel) mid-call. The customer was reached: the dialer does not ring them again by
+    # itself; the lead is finished for a person to follow up (see docs/operations.md).
+    DROPPED = "dropped"
     # An inbound call outside its route's business hours: given the after-hours action
     # (message, voicemail or callback; the detail says which) instead of the bot or a queue.
     AFTER_HOURS = "after_hours"

@@ -43,7 +43,7 @@ from pbx.calls.live import LiveCall
 from pbx.calls.origination import InboundRoutes, Origination
 from pbx.calls.protocols import ConversationFactory, PreparesCalls, PromptFileMaker, Publish
 from pbx.calls.queue_tracking import QueueTracking
-from pbx.calls.reconcile import reconcile
+from pbx.calls.reconcile import end_lost_calls, reconcile
 from pbx.calls.registry import CallRegistry
 from pbx.calls.reservations import AmiAction, Reservations
 from pbx.calls.routing import AriEventHandlers
@@ -65,6 +65,7 @@ class CallEngine:
         self.reservations = Reservations(self.registry, publish, ami)
         publish = self.reservations.watching(publish)
         ending = CallEnding(rest, publish, self.registry)
+        self._ending = ending
         self._escalation = Escalation(rest, publish, ending, failsafe_queue, prompt_files)
         bot = BotLink(rest, app, publish, conversations, media_format, self.registry, self._escalation.escalate,
                       failsafe_queue)  # fmt: skip
@@ -130,3 +131,8 @@ class CallEngine:
     async def reconcile(self) -> list[str]:
         """After (re)connecting: channels in our app we do not own go to a human queue."""
         return await reconcile(self._rest, self._app, self.registry)
+
+    async def end_lost_calls(self) -> list[str]:
+        """After (re)connecting: our calls whose channel Asterisk no longer has (it restarted)
+        end, each once, with the outcome of what they had come to."""
+        return await end_lost_calls(self._rest, self.registry, self._ending, self._origination.in_flight)

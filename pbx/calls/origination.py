@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+
+import aiohttp
 
 from pbx.api import CallOutcome, CallStarted, InboundRoute, OriginateCall, new_id
 from pbx.ari.client import AriError, AriRest
@@ -34,6 +37,8 @@ class Origination:
         self._ending = ending
         self._inbound_routes = inbound_routes
         self._prepare = prepare
+        # Calls whose originate request is on its way: Asterisk may not have their channel yet.
+        self.in_flight: set[str] = set()
 
     async def originate(self, command: OriginateCall) -> None:
         if command.call_id in self._registry.calls:
@@ -45,6 +50,7 @@ class Origination:
         await self._publish(CallStarted(call_id=call.call_id, direction="outbound", endpoint=command.endpoint,
                                         campaign_id=command.campaign_id, lead_id=command.lead_id,
                                         flow=command.flow_name))  # fmt: skip
+        self.in_flight.add(call.call_id)
         try:
             await self._dial_rest.post(
                 "channels", body={"variables": variables}, endpoint=command.endpoint, app=self._app,
@@ -54,6 +60,13 @@ class Origination:
         except AriError as exc:
             await self._ending.end(call, CallOutcome.FAILED, cause=str(exc.status), detail=exc.message)
             return
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            # Asterisk down (restarting): no channel was made, and no event will ever end this call.
+            await self._ending.end(call, CallOutcome.FAILED, cause="asterisk_unreachable",
+                                   detail=f"Asterisk unreachable: {type(exc).__name__}: {exc}"[:300])  # fmt: skip
+            return
+        finally:
+            self.in_flight.discard(call.call_id)
         if self._prepare is not None:
             self._prepare(command)
 

@@ -159,3 +159,51 @@ def test_ledger_inserts_are_compiled_once_not_per_call() -> None:
     for dialect in (sqlite.dialect(), postgresql.dialect()):
         assert str(first.compile(dialect=dialect)).endswith(" ON CONFLICT DO NOTHING")
     assert first._generate_cache_key() != second._generate_cache_key()  # other columns, other SQL
+
+
+async def test_a_ledger_locked_by_another_connection_catches_up_and_loses_no_row(tmp_path) -> None:
+    """Another process holds SQLite's write lock for seconds (a long admin transaction, a backup):
+    the follower keeps the events in order, retries with back-off, and writes every one once the
+    lock is gone; nothing is written twice."""
+    import sqlite3
+
+    from pbx.ledger.db import make_engine
+    from pbx.ledger.schema import metadata
+
+    path = tmp_path / "ledger.sqlite3"
+    url = f"sqlite+aiosqlite:///{path}"
+    engine = make_engine(url, busy_timeout_ms=100)  # give up on the lock soon: the follower's back-off waits
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    thread_engine = make_sqlite_thread_engine(url, busy_timeout_ms=100)
+    sink = LedgerSink(LedgerWriter(engine), ThreadedBatches(thread_engine))
+    follower = LedgerFollower(sink.write_batch, backoff=Backoff(0.1, 0.5))
+    task = asyncio.create_task(follower.run())
+
+    for event in _call("before"):
+        follower.submit(event)
+    await _until_written(follower, task)
+    locker = sqlite3.connect(path, timeout=5)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        for i in range(30):
+            for event in _call(f"during{i}", T + i):
+                follower.submit(event)
+        async with asyncio.timeout(5):
+            while follower.last_error is None:
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(2.0)  # locked for seconds, not one retry
+        assert follower.pending == 90 and "locked" in follower.last_error
+    finally:
+        locker.rollback()
+        locker.close()
+    await _until_written(follower, task)
+    task.cancel()
+    async with engine.connect() as conn:
+        ended = await conn.scalar(select(func.count()).select_from(Call).where(Call.ended_at.is_not(None)))
+        ends = await conn.scalar(select(func.count()).select_from(TimelineEntry)
+                                 .where(TimelineEntry.type == "call.ended"))  # fmt: skip
+    assert (ended, ends) == (31, 31)
+    assert (follower.written, follower.refused, follower.dropped) == (93, 0, 0)
+    await engine.dispose()
+    thread_engine.dispose()

@@ -61,6 +61,8 @@ class FakeAri:
         self._record("GET", path, params)
         if path.startswith("applications/"):
             return {"channel_ids": self.app_channels, "bridge_ids": self.app_bridges}
+        if path == "channels":  # every channel Asterisk has
+            return list(self.channels.values())
         if path.startswith("channels/"):
             channel_id = path.split("/")[1]
             if channel_id not in self.channels:

@@ -87,7 +87,10 @@ class Command(BaseCommand):
             except (DatabaseError, redis.RedisError) as exc:
                 # A busy database or a Redis restart: nothing was acknowledged or sent half-way
                 # (events are acked after commit, commands sent after commit), so try again.
-                log.warning("dialer pass failed (%s); retrying in 1 s", exc)
+                if isinstance(exc, DatabaseError):
+                    dialer.outage.failed(exc)  # dialling paused, said once (db_outage)
+                else:
+                    log.warning("dialer pass failed (%s); retrying in 1 s", exc)
                 close_old_connections()
                 time.sleep(1)
             if options["once"]:
