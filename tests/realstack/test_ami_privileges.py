@@ -9,6 +9,7 @@ import pytest
 from asterisk_config.telephony import RELOAD_ACTIONS
 from ops.stack.asterisk import AsteriskInstance
 from pbx.ami import AmiError, AmiLink
+from tests.realstack.test_ami import until_filtered
 
 pytestmark = pytest.mark.realstack
 
@@ -31,10 +32,7 @@ def test_pbx_ami_user_does_what_pbx_does_and_nothing_it_does_not(asterisk_server
         link.on_event("QueueMemberPause", lambda *_: None)  # pbx asks for its events with Filter
         await link.start()
         try:
-            for _ in range(50):
-                if link.filtered:
-                    break
-                await asyncio.sleep(0.1)
+            await until_filtered(link)
             allowed = []
             # pbx.calls.reservations: pause an agent for a reserved call, read the queues' members.
             member = {"Interface": "PJSIP/agent1", "Queue": "support"}
