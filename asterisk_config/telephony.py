@@ -16,11 +16,13 @@ from pbx.api.telephony import SIP_REALM
 PJSIP_FILE = "pjsip_telephony.conf"
 QUEUES_FILE = "queues_telephony.conf"
 EXTENSIONS_FILE = "extensions_telephony.conf"
-# What reloads each file in a running Asterisk (CLI commands; pbx sends them over AMI).
-RELOAD_COMMANDS = {
-    PJSIP_FILE: "module reload res_pjsip.so",
-    QUEUES_FILE: "queue reload all",
-    EXTENSIONS_FILE: "dialplan reload",
+# The AMI action that reloads each file in a running Asterisk (pbx sends them). Narrow actions,
+# not the CLI's ``Command``: pbx's AMI user may not run CLI commands (manager.conf). The queue
+# reload names what ``queue reload all`` reloads: without them it would also reset the stats.
+RELOAD_ACTIONS: dict[str, dict[str, str]] = {
+    PJSIP_FILE: {"Action": "Reload", "Module": "res_pjsip.so"},
+    QUEUES_FILE: {"Action": "QueueReload", "Members": "yes", "Rules": "yes", "Parameters": "yes"},
+    EXTENSIONS_FILE: {"Action": "Reload", "Module": "pbx_config.so"},
 }
 _HEADER = "; Rendered from Django's configuration (asterisk_config.telephony); changes are overwritten.\n\n"
 

@@ -82,16 +82,6 @@ class AmiLink:
         response = await asyncio.wait_for(self._manager.send_action({"Action": "Ping"}), timeout)
         return bool(getattr(response, "success", False))
 
-    async def command(self, cli: str, timeout: float = 10.0) -> str:
-        """Run an Asterisk CLI command (AMI ``Command``); its output. AmiError if refused."""
-        if not self.logged_in:
-            raise AmiError(f"{cli!r}: AMI is not logged in ({self.last_error or 'connecting'})")
-        response = await asyncio.wait_for(self._manager.send_action({"Action": "Command", "Command": cli}), timeout)
-        if not getattr(response, "success", False):
-            raise AmiError(f"{cli!r}: {dict(response) if response is not None else 'no response'}")
-        output = response.get("Output", "")
-        return "\n".join(output) if isinstance(output, list) else str(output)
-
     async def action(self, fields: dict[str, str], timeout: float = 5.0) -> list[dict[str, str]]:
         """Send an AMI action: its response, then (a list action such as QueueStatus) the events
         that answer it. AmiError if refused. Those events reach us whatever the session's filters."""

@@ -76,7 +76,7 @@ class PbxService:
         self.calls_lost = 0  # ended because Asterisk no longer had their channel (it restarted)
         self.redis_error: str | None = None
         self.ledger: LedgerFollower | None = None
-        self.telephony = (TelephonySync(redis, self.ami.command, Path(settings.asterisk_etc_dir))
+        self.telephony = (TelephonySync(redis, self.ami.action, Path(settings.asterisk_etc_dir))
                           if settings.asterisk_etc_dir else None)  # fmt: skip
 
     def follow_with_ledger(self, ledger: LedgerFollower) -> None:

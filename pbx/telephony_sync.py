@@ -27,7 +27,7 @@ from asterisk_config.telephony import (
     EXTENSIONS_FILE,
     PJSIP_FILE,
     QUEUES_FILE,
-    RELOAD_COMMANDS,
+    RELOAD_ACTIONS,
     render_telephony,
 )
 from pbx.api import CONFIG_CHANGED_CHANNEL
@@ -35,17 +35,18 @@ from pbx.config_snapshot import ConfigCache
 
 log = logging.getLogger(__name__)
 
-RunCli = Callable[[str], Awaitable[str]]
+# An AMI action's round trip (``AmiLink.action``): its response, AmiError if refused.
+AmiAction = Callable[[dict[str, str]], Awaitable[list[dict[str, str]]]]
 # Endpoints before the dialplan that dials them, the dialplan before the queues that send to it.
 _RELOAD_ORDER = (PJSIP_FILE, EXTENSIONS_FILE, QUEUES_FILE)
 
 
 class TelephonySync:
-    def __init__(self, redis: aioredis.Redis, run_cli: RunCli, etc_dir: Path, poll_s: float = 5.0) -> None:
+    def __init__(self, redis: aioredis.Redis, ami: AmiAction, etc_dir: Path, poll_s: float = 5.0) -> None:
         self._redis = redis
         # Read at every nudge (no caching); it keeps the newest valid version and says what was wrong.
         self._snapshots = ConfigCache(redis, max_age_s=0)
-        self._run_cli = run_cli
+        self._ami = ami
         self._etc = etc_dir
         self._poll_s = poll_s
         self.applied_version = 0
@@ -90,9 +91,9 @@ class TelephonySync:
             if name not in self._unreloaded:
                 continue
             try:
-                await self._run_cli(RELOAD_COMMANDS[name])
+                await self._ami(RELOAD_ACTIONS[name])
             except Exception as exc:  # AMI down or refusing: the files stay written, retried on the next nudge
-                self.last_error = f"{RELOAD_COMMANDS[name]}: {exc}"
+                self.last_error = f"reloading {name}: {exc}"
                 log.warning("Asterisk did not reload %s (%s); retrying", name, exc)
                 return False
             self._unreloaded.discard(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 # Held by the one dialer that dials for the site (``manage.py dialer``).
@@ -71,6 +72,12 @@ class Ports:
         }
 
 
+def redis_url_with_password(address: str, password: str) -> str:
+    """``redis://127.0.0.1:PORT/0`` with ``password`` for Redis's default user (requirepass)."""
+    scheme, rest = address.split("://", 1)
+    return f"{scheme}://:{quote(password, safe='')}@{rest}" if password else address
+
+
 @dataclass(frozen=True)
 class StackConfig:
     repo_dir: Path
@@ -116,8 +123,17 @@ class StackConfig:
         return self.var_dir / "secrets.json"
 
     @property
-    def redis_url(self) -> str:
+    def redis_address(self) -> str:
+        """The stack's Redis without its password: what may be shown or logged."""
         return f"redis://127.0.0.1:{self.ports.redis}/0"
+
+    @property
+    def redis_url(self) -> str:
+        """What every client of the stack's Redis connects with: it carries the installation's
+        Redis password (``var/secrets.json``, generated on first use like the other secrets)."""
+        from contactcenter.site.secrets import ensure_secrets  # it imports ConfigError from here
+
+        return redis_url_with_password(self.redis_address, ensure_secrets(self.secrets_file).redis_password)
 
     @property
     def ari_url(self) -> str:

@@ -74,7 +74,7 @@ async def ami_round_trip(host: str, port: int, user: str, secret: str, timeout: 
 
 
 def check_redis(procs: StackProcesses) -> Check:
-    return {"ok": procs.redis.ping(), "url": procs.redis.url}
+    return {"ok": procs.redis.ping(), "url": procs.redis.address}  # never the password
 
 
 def check_celery(config: StackConfig, timeout: float = 10.0) -> Check:

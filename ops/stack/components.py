@@ -140,7 +140,8 @@ def build_processes(config: StackConfig, secrets: Secrets, telephony: Telephony 
         )  # fmt: skip
 
     return StackProcesses(
-        redis=RedisServer(config.ports.redis, config.var_dir / "redis", log / "redis.log", run / "redis.pid"),
+        redis=RedisServer(config.ports.redis, config.var_dir / "redis", log / "redis.log", run / "redis.pid",
+                          password=secrets.redis_password),
         asterisk=AsteriskInstance(
             config.asterisk_root, asterisk, log / "asterisk.log", run / "asterisk.pid"
         ),

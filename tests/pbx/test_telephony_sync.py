@@ -17,16 +17,18 @@ class FakeRedis:
         return self.values.get(key)
 
 
-class Cli:
+class Ami:
+    """AmiLink.action's stand-in: records what each reload asked for (module, or the queues)."""
+
     def __init__(self) -> None:
         self.commands: list[str] = []
         self.failing = False
 
-    async def __call__(self, command: str) -> str:
+    async def __call__(self, fields: dict[str, str]) -> list[dict[str, str]]:
         if self.failing:
             raise ConnectionError("AMI is down")
-        self.commands.append(command)
-        return ""
+        self.commands.append(fields.get("Module") or fields["Action"])
+        return [{"Response": "Success"}]
 
 
 def telephony(strategy: str = "rrmemory", penalty: int = 0, agents: tuple[str, ...] = ("agent1",)) -> Telephony:
@@ -37,8 +39,8 @@ def telephony(strategy: str = "rrmemory", penalty: int = 0, agents: tuple[str, .
     )
 
 
-def setup(tmp_path: Path) -> tuple[FakeRedis, Cli, TelephonySync]:
-    redis, cli = FakeRedis(), Cli()
+def setup(tmp_path: Path) -> tuple[FakeRedis, Ami, TelephonySync]:
+    redis, cli = FakeRedis(), Ami()
     return redis, cli, TelephonySync(redis, cli, tmp_path)  # type: ignore[arg-type]
 
 
@@ -50,7 +52,7 @@ async def test_a_new_version_writes_the_files_and_reloads_their_modules_in_order
     redis, cli, sync = setup(tmp_path)
     publish(redis, 1, telephony())
     assert await sync.sync()
-    assert cli.commands == ["module reload res_pjsip.so", "dialplan reload", "queue reload all"]
+    assert cli.commands == ["res_pjsip.so", "pbx_config.so", "QueueReload"]
     assert "member => PJSIP/agent1,0," in (tmp_path / QUEUES_FILE).read_text()
     assert sync.applied_version == 1
 
@@ -62,7 +64,7 @@ async def test_only_what_changed_is_reloaded(tmp_path: Path) -> None:
     cli.commands.clear()
     publish(redis, 2, telephony(strategy="leastrecent", penalty=4))  # queues only
     await sync.sync()
-    assert cli.commands == ["queue reload all"]
+    assert cli.commands == ["QueueReload"]
     assert "member => PJSIP/agent1,4," in (tmp_path / QUEUES_FILE).read_text()
     cli.commands.clear()
     publish(redis, 3, telephony(strategy="leastrecent", penalty=4))  # same text: nothing to do
@@ -103,5 +105,5 @@ async def test_a_reload_that_fails_is_retried_on_the_next_sync(tmp_path: Path) -
     assert sync.report()["pending_reloads"] == sorted([PJSIP_FILE, EXTENSIONS_FILE, QUEUES_FILE])
     cli.failing = False
     assert await sync.sync()  # same version: the files are written, the reloads still owed
-    assert cli.commands == ["module reload res_pjsip.so", "dialplan reload", "queue reload all"]
+    assert cli.commands == ["res_pjsip.so", "pbx_config.so", "QueueReload"]
     assert sync.report() == {"applied_version": 1, "pending_reloads": [], "last_error": None}

@@ -10,7 +10,7 @@ from panoramisk import Manager
 
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.checks import ami_round_trip
-from pbx.ami import channel_variables
+from pbx.ami import AmiLink, channel_variables
 
 pytestmark = pytest.mark.realstack
 
@@ -66,11 +66,17 @@ def test_answered_call_without_the_stasis_app_goes_to_a_human_queue(asterisk_ser
     assert channel_variables(event)["CC_ESCALATION_REASON"] == "failsafe"
 
 
+async def until_filtered(link: AmiLink, timeout_s: float = 5.0) -> None:
+    """Until the started ``link`` logged in and set its event filters (or ``timeout_s``)."""
+    for _ in range(int(timeout_s / 0.1)):
+        if link.filtered:
+            return
+        await asyncio.sleep(0.1)
+
+
 def test_pbx_session_receives_only_the_events_it_handles(asterisk_server: AsteriskInstance) -> None:
     """AmiLink asks Asterisk for the events it has handlers for: the Hangup of a call comes,
     its Newchannel (also of the call class this user may read) does not."""
-    from pbx.ami import AmiLink
-
     s = asterisk_server.settings
     call_id = str(uuid.uuid4())
 
@@ -91,10 +97,7 @@ def test_pbx_session_receives_only_the_events_it_handles(asterisk_server: Asteri
         link._manager.register_event("Newchannel", lambda _, event: unwanted.append(event.get("Uniqueid", "")))
         await link.start()
         try:
-            for _ in range(50):
-                if link.filtered:
-                    break
-                await asyncio.sleep(0.1)
+            await until_filtered(link)
             path = (f"channels?endpoint=Local/wait@cc-test&context=cc-test&extension=wait&priority=1"
                     f"&channelId={call_id}&otherChannelId={call_id}-2")
             await loop.run_in_executor(None, asterisk_server.ari_request, "POST", path, {})

@@ -16,12 +16,17 @@ import pytest
 from ops.simulator.desk_phone import DeskPhone
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.processes import wait_for
-from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, md5_cred
+from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, agent_sip_password, md5_cred
 from tests.conftest import AGENT_PASSWORD, throwaway_asterisk
 
 pytestmark = pytest.mark.realstack
 
 UDP_AGENT, TCP_AGENT, REFUSED_AGENT = "deskphone1", "deskphone2", "deskphone3"
+
+
+def password_of(agent: str) -> str:
+    """Each agent's own, derived as Django derives it (people.sip_credentials): never shared."""
+    return agent_sip_password(AGENT_PASSWORD, agent)
 UDP_QUEUE, TCP_QUEUE = "desk", "desktcp"
 
 
@@ -30,7 +35,7 @@ def desk_asterisk(
     asterisk_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AsteriskInstance]:
     def agent(name: str, **options: object) -> AgentPhone:
-        return AgentPhone(name=name, md5_cred=md5_cred(name, AGENT_PASSWORD), **options)
+        return AgentPhone(name=name, md5_cred=md5_cred(name, password_of(name)), **options)
 
     def queue(name: str, member: str) -> QueueSpec:
         return QueueSpec(name=name, members=(QueueMember(agent=member),), max_wait_s=20)
@@ -55,9 +60,9 @@ def phones(desk_asterisk: AsteriskInstance, tmp_path: Path) -> Iterator[list[Des
 
 
 def _phone(phones: list[DeskPhone], asterisk: AsteriskInstance, tmp_path: Path, name: str,
-           password: str = AGENT_PASSWORD, **options: object) -> DeskPhone:  # fmt: skip
+           password: str | None = None, **options: object) -> DeskPhone:  # fmt: skip
     port = asterisk.settings.sip_port
-    phone = DeskPhone(name, password, port, tmp_path / name, **options)  # type: ignore[arg-type]
+    phone = DeskPhone(name, password or password_of(name), port, tmp_path / name, **options)  # type: ignore[arg-type]
     phones.append(phone)
     phone.start()
     return phone
@@ -115,6 +120,15 @@ def test_a_wrong_password_is_refused(
     desk_asterisk: AsteriskInstance, phones: list[DeskPhone], tmp_path: Path
 ) -> None:
     phone = _phone(phones, desk_asterisk, tmp_path, REFUSED_AGENT, password="not-the-password")
+    assert phone.registration_failed() == "401 Unauthorized"
+    assert _contact_lines(desk_asterisk, REFUSED_AGENT) == []
+
+
+def test_one_agents_password_does_not_register_as_another(
+    desk_asterisk: AsteriskInstance, phones: list[DeskPhone], tmp_path: Path
+) -> None:
+    assert password_of(UDP_AGENT) != password_of(REFUSED_AGENT)
+    phone = _phone(phones, desk_asterisk, tmp_path, REFUSED_AGENT, password=password_of(UDP_AGENT))
     assert phone.registration_failed() == "401 Unauthorized"
     assert _contact_lines(desk_asterisk, REFUSED_AGENT) == []
 

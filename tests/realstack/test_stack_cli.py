@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
-from contactcenter.site.config import REPO_DIR, StackConfig
+from contactcenter.site.config import DIALER_LOCK_KEY, REPO_DIR, StackConfig
+from contactcenter.site.secrets import load_secrets
 from ops.stack.components import instance_name
 from ops.stack.processes import free_port
 
@@ -80,6 +82,7 @@ def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
         # In-process (the default) pbx recognises speech itself; its worker takes only the default queue.
         assert report["components"]["pbx"]["bot"]["speech_mode"] == "in-process"
         assert report["components"]["celery"]["queues"] == "default"
+        _redis_asks_for_the_password_and_nothing_shows_it(stack_env, status.stdout, pids)
 
         # Speech moved onto Celery: `stack up` again restarts pbx and the worker in that mode.
         celery_env = {**stack_env, "CC_SPEECH_MODE": "celery", "CC_WORKER_CONCURRENCY": "1"}
@@ -102,6 +105,21 @@ def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
     after = manage(stack_env, "stack", "status", "--json")
     assert after.returncode == 1
     assert json.loads(after.stdout)["components"]["redis"]["ok"] is False
+
+
+def _redis_asks_for_the_password_and_nothing_shows_it(env: dict[str, str], status: str, pids: list[int]) -> None:
+    """pbx, celery, web and the dialer passed their checks above through the password-protected
+    Redis; a client without the password is refused, and no log, status or command line shows it."""
+    config = StackConfig.from_env(env)
+    password = load_secrets(config.secrets_file).redis_password
+    with pytest.raises(redis.AuthenticationError):
+        redis.Redis.from_url(config.redis_address, socket_timeout=2).get(DIALER_LOCK_KEY)
+    assert redis.Redis.from_url(config.redis_url, socket_timeout=2).get(DIALER_LOCK_KEY) is not None
+    assert password not in status
+    for pid in pids:
+        assert password.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    for log in config.log_dir.glob("*.log"):
+        assert password not in log.read_text(errors="replace"), log.name
 
 
 def test_port_in_use_is_one_clear_error(stack_env: dict[str, str]) -> None:

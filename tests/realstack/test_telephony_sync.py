@@ -82,7 +82,7 @@ def test_changes_reach_asterisk_within_two_seconds_without_dropping_a_call(
         await client.delete(CONFIG_KEY, CONFIG_VERSION_KEY)
         ami = AmiLink("127.0.0.1", s.ami_port, s.ami_user, s.ami_secret)
         await ami.start()
-        sync = TelephonySync(client, ami.command, etc, poll_s=30)  # only the announcement can be this fast
+        sync = TelephonySync(client, ami.action, etc, poll_s=30)  # only the announcement can be this fast
         task = asyncio.create_task(sync.run())
         try:
             await until(lambda: ami.logged_in, 5)

@@ -41,6 +41,19 @@ def world(baseline, settings, make_campaign):
     return campaign
 
 
+def test_each_agent_has_its_own_sip_password_and_only_its_hash_reaches_asterisk(world) -> None:
+    from asterisk_config.telephony import PJSIP_FILE, render_telephony
+    from contactcenter.people.sip_credentials import sip_password
+
+    agents = list(Agent.objects.filter(name__in=("asha", "meena")))  # both generation 0
+    passwords = {a.name: sip_password(a) for a in agents}
+    assert len(set(passwords.values())) == 2
+    pjsip = render_telephony(build_pbx_config(1).pbx)[PJSIP_FILE]
+    digests = [line for line in pjsip.splitlines() if line.startswith("password_digest")]
+    assert len(digests) == len(set(digests)) == Agent.objects.count()  # one hash each, all different
+    assert not any(password in pjsip for password in passwords.values())
+
+
 def test_the_snapshot_describes_the_pbx(world) -> None:
     config = build_pbx_config(7)
     assert config.version == 7

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,8 +82,8 @@ def worker_env(redis_url: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     # A Redis of its own: another worker of the session (on redis_server or speech_redis) would
-    # take these asr jobs too.
-    with RedisServer.running_throwaway(tmp_path_factory.mktemp("remote-redis")) as server:
+    # take these asr jobs too. With a password, as the stack's Redis has: the worker sends it.
+    with RedisServer.running_throwaway(tmp_path_factory.mktemp("remote-redis"), uuid.uuid4().hex) as server:
         yield server
 
 
