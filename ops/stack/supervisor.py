@@ -15,7 +15,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from ops.stack.supervision import SupervisionPolicy, status_fields
 
 SUPERVISOR_STATE_FILE = "supervisor.json"
 POLL_S = 0.5  # how soon a death is noticed: well below the first back-off
+REWRITE_S = 5.0
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class Supervisor:
     start: Callable[[str], None]  # starts one process and waits until ready; raises if it could not
     state_file: Path
     clock: Callable[[], float] = time.time
+    _written: dict[str, Any] | None = field(default=None, init=False)
+    _written_at: float = field(default=0.0, init=False)
 
     def tick(self) -> list[str]:
         """One look at the processes: restart those due; returns the names it started."""
@@ -70,8 +73,17 @@ class Supervisor:
         return due
 
     def write(self) -> None:
-        write_state(self.state_file, {"pid": os.getpid(), "updated_at": self.clock(),
-                                      "processes": self.policy.snapshot()})  # fmt: skip
+        """The state file, when something changed or every REWRITE_S (its ``updated_at`` says the
+        supervisor is alive). A full disk is logged, and supervision goes on without the file."""
+        processes, now = self.policy.snapshot(), self.clock()
+        if processes == self._written and now - self._written_at < REWRITE_S:
+            return
+        try:
+            write_state(self.state_file, {"pid": os.getpid(), "updated_at": now, "processes": processes})
+        except OSError as exc:
+            log.error("cannot write %s: %s", self.state_file, exc)
+            return
+        self._written, self._written_at = processes, now
 
     def run_forever(self, sleep: Callable[[float], None] = time.sleep) -> None:
         self.write()

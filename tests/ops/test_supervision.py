@@ -137,3 +137,25 @@ def test_status_fields_and_report_merge_the_state_file(tmp_path: Path) -> None:
     finally:
         running.stop()
     assert report["ok"] is True and components["guard"]["supervision"] == "backing-off"
+
+
+def test_the_state_file_is_rewritten_on_a_change_and_a_full_disk_does_not_stop_supervision(
+        tmp_path: Path, monkeypatch) -> None:  # fmt: skip
+    sup, table, clock = supervisor(tmp_path)
+    sup.tick()
+    first = json.loads(sup.state_file.read_text())["updated_at"]
+    clock.now += 1
+    sup.tick()  # nothing changed: not rewritten
+    assert json.loads(sup.state_file.read_text())["updated_at"] == first
+    clock.now += 5
+    sup.tick()  # still alive, says so
+    assert json.loads(sup.state_file.read_text())["updated_at"] == clock.now
+
+    def disk_full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("ops.stack.supervisor.write_state", disk_full)
+    table.alive["guard"] = False
+    sup.tick()
+    clock.now += 1
+    assert sup.tick() == ["guard"]
