@@ -108,6 +108,7 @@ class StackProcesses:
     pbx: ManagedProcess
     guard: ManagedProcess
     dialer: ManagedProcess
+    supervisor: ManagedProcess  # started last, stopped first; restarts the others (ops.stack.supervisor)
 
     def in_start_order(self) -> list[tuple[str, ManagedProcess]]:
         return [
@@ -154,6 +155,7 @@ def build_processes(config: StackConfig, secrets: Secrets, telephony: Telephony 
         guard=python_process("guard", "-m", "pbx.guard", env=pbx_env(config, asterisk)),
         # One per site (it holds a Redis lock): paces running campaigns, applies pbx's events to leads.
         dialer=python_process("dialer", "manage.py", "dialer", nice=DIALER_NICE),
+        supervisor=python_process("supervisor", "manage.py", "stack", "supervise"),
     )  # fmt: skip
 
 

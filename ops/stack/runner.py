@@ -15,6 +15,7 @@ from contactcenter.site.secrets import Secrets, ensure_secrets
 from ops.stack.checks import check_celery, check_dialer, check_pbx, check_web, run_checks
 from ops.stack.components import StackProcesses, build_processes, ports_to_check
 from ops.stack.processes import port_in_use, wait_for
+from ops.stack.supervisor import SUPERVISOR_STATE_FILE, supervision_report
 from ops.stack.telephony import site_telephony
 
 Say = Callable[[str], None]
@@ -53,33 +54,45 @@ class Stack:
                     f"stop it or set {use.variable} to a free port"
                 )
 
+    def start_steps(self) -> dict[str, Callable[[], None]]:
+        """Each process's start, waiting until it is ready, in start order: ``up`` and the
+        supervisor's restarts (:mod:`ops.stack.supervisor`) both start a process this way."""
+        return {
+            "redis": self.procs.redis.start,
+            "asterisk": self._start_asterisk,
+            "web": self._start_web,
+            "celery": lambda: self._start_python(self.procs.celery, lambda: check_celery(self.config, 2)["ok"]),
+            "pbx": self._start_pbx,
+            "guard": lambda: self._start_python(self.procs.guard, None),
+            "dialer": lambda: self._start_python(self.procs.dialer, lambda: check_dialer(self.config, self.procs)["ok"]),
+        }
+
+    def start_component(self, name: str) -> None:
+        """Start ``name`` (a no-op if it runs) and wait until it is ready; ConfigError if not."""
+        if not dict(self.procs.in_start_order())[name].running():
+            self._check_ports_free(name)
+        self.start_steps()[name]()
+
     def up(self, say: Say = print) -> None:
-        steps: list[tuple[str, Callable[[], None]]] = [
-            ("redis", self.procs.redis.start),
-            ("asterisk", self._start_asterisk),
-            ("web", self._start_web),
-            ("celery", lambda: self._start_python(self.procs.celery, lambda: check_celery(self.config, 2)["ok"])),
-            ("pbx", self._start_pbx),
-            ("guard", lambda: self._start_python(self.procs.guard, None)),
-            ("dialer", lambda: self._start_python(self.procs.dialer, lambda: check_dialer(self.config, self.procs)["ok"])),
-        ]
-        processes = dict(self.procs.in_start_order())
+        # The supervisor stops first: it must not restart what this stops (a speech mode change),
+        # nor start a process this is starting. It starts last, watching the whole stack.
+        self.procs.supervisor.stop()
         self._stop_if_speech_mode_changed(say)
         if self.procs.asterisk.process.running():
             # Already up: apply the current configuration (agents, queues) without dropping calls.
             self._read_telephony()
             self.procs.asterisk.write_config()
             self.procs.asterisk.cli("core reload")
-        for name, start in steps:
+        for name in self.start_steps():
             t0 = time.perf_counter()
             try:
-                if not processes[name].running():
-                    self._check_ports_free(name)
-                start()
+                self.start_component(name)
             except ConfigError:
                 say(f"[stack] {name:<9} FAILED")
                 raise
             say(f"[stack] {name:<9} up   {time.perf_counter() - t0:5.1f}s")
+        self.procs.supervisor.start()
+        say("[stack] supervisor watching (restarts a process that dies)")
 
     def _stop_if_speech_mode_changed(self, say: Say) -> None:
         """pbx and its worker running in the other speech mode than CC_SPEECH_MODE now asks: both
@@ -96,6 +109,9 @@ class Stack:
             self.procs.celery.stop()
 
     def _start_asterisk(self) -> None:
+        if not self.procs.asterisk.process.running():
+            # Read again: the supervisor's restart, long after its start, renders today's agents.
+            self.procs.asterisk.settings = replace(self.procs.asterisk.settings, telephony=None)
         self._read_telephony()
         self.procs.asterisk.start()
 
@@ -144,7 +160,8 @@ class Stack:
 
     def down(self, say: Say = print) -> list[str]:
         stopped = []
-        for name, proc in reversed(self.procs.in_start_order()):
+        # The supervisor first: what an operator stops stays stopped.
+        for name, proc in [("supervisor", self.procs.supervisor), *reversed(self.procs.in_start_order())]:
             if proc.stop():
                 stopped.append(name)
                 say(f"[stack] {name:<9} stopped")
@@ -152,4 +169,6 @@ class Stack:
 
     def status(self) -> dict[str, Any]:
         components = run_checks(self.config, self.secrets, self.procs)
-        return {"ok": all(c["ok"] for c in components.values()), "components": components}
+        supervisor = supervision_report(self.procs.supervisor, self.config.run_dir / SUPERVISOR_STATE_FILE, components)
+        return {"ok": all(c["ok"] for c in components.values()) and supervisor["ok"], "components": components,
+                "supervisor": supervisor}  # fmt: skip

@@ -50,10 +50,11 @@ def run(env: dict[str, str], *argv: str, timeout: float = 300) -> subprocess.Com
 
 
 @contextmanager
-def running_stack(var_dir: Path, rtp_start: int) -> Iterator[dict[str, str]]:
-    """A migrated stack up in ``var_dir`` (its environment), stopped and removed afterwards."""
+def running_stack(var_dir: Path, rtp_start: int, before_up: tuple[tuple[str, ...], ...] = ()) -> Iterator[dict[str, str]]:
+    """A migrated stack up in ``var_dir`` (its environment), stopped and removed afterwards;
+    ``before_up``: ``python`` commands run before ``stack up`` (e.g. the demo's people, rendered by it)."""
     with stack_env(var_dir, rtp_start=rtp_start) as env:
-        for argv in (("manage.py", "migrate", "--noinput"), ("-m", "alembic", "upgrade", "head"),
+        for argv in (("manage.py", "migrate", "--noinput"), ("-m", "alembic", "upgrade", "head"), *before_up,
                      ("manage.py", "stack", "up")):  # fmt: skip
             result = run(env, sys.executable, *argv)
             assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

@@ -69,7 +69,8 @@ def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
         assert not failing, failing
         assert status.returncode == 0
         pids = _pids(var_dir)
-        assert len(pids) == 7  # redis, asterisk, web, celery, pbx, guard, dialer
+        assert len(pids) == 8  # redis, asterisk, web, celery, pbx, guard, dialer and the supervisor
+        assert report["supervisor"]["ok"] and report["components"]["guard"]["restarts"] == 0
         assert report["components"]["pbx"]["bot"]["ready"] is True
         # The dialer yields the CPU to the processes carrying live calls.
         from ops.stack.components import DIALER_NICE
@@ -97,7 +98,9 @@ def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
     finally:
         down = manage(stack_env, "stack", "down")
     assert down.returncode == 0
-    assert all(name in down.stdout for name in ("redis", "asterisk", "web", "celery", "pbx", "guard", "dialer"))
+    assert all(name in down.stdout for name in ("redis", "asterisk", "web", "celery", "pbx", "guard", "dialer",
+                                                "supervisor"))  # fmt: skip
+    assert down.stdout.index("supervisor") < down.stdout.index("dialer")  # first: nothing restarts what down stops
     for pid in pids:
         stat = Path(f"/proc/{pid}/stat")
         assert not stat.exists() or stat.read_text().split(")")[-1].split()[0] == "Z", f"pid {pid} still runs"

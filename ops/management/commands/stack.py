@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from contactcenter.site.config import ConfigError
+from ops.stack import supervisor
 from ops.stack.runner import Stack
 
 
@@ -15,7 +16,8 @@ class Command(BaseCommand):
     help = "Start, stop or check the whole stack: Asterisk, Redis, web, Celery worker and pbx."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["init", "up", "down", "status"])
+        parser.add_argument("action", choices=["init", "up", "down", "status", "supervise"],
+                            help="supervise: the supervisor `up` starts (restarts a process that dies)")
         parser.add_argument("--json", action="store_true", help="status: print one JSON object")
 
     def handle(self, *args: Any, action: str, json: bool = False, **options: Any) -> None:
@@ -27,6 +29,8 @@ class Command(BaseCommand):
             elif action == "up":
                 stack.up(say=self.stdout.write)
                 self._print_urls(stack)
+            elif action == "supervise":
+                supervisor.run(stack)
             elif action == "down":
                 if not stack.down(say=self.stdout.write):
                     self.stdout.write("[stack] nothing was running")
@@ -46,6 +50,9 @@ class Command(BaseCommand):
                     f"{k}={v}" for k, v in check.items() if k not in {"ok", "ari", "ami"}
                 )
                 self.stdout.write(f"{name:<9} {'ok ' if check['ok'] else 'DOWN'}  {detail}")
+            watch = report["supervisor"]
+            detail = watch.get("error") or f"pid={watch['pid']}"
+            self.stdout.write(f"{'supervisor':<9} {'ok ' if watch['ok'] else 'DOWN'}  {detail}")
         if not report["ok"]:
             raise CommandError("some components are down") if not as_json else SystemExit(1)
 

@@ -1,0 +1,168 @@
+"""The stack's supervisor on a real stack (one for the module): Redis SIGKILLed in the middle of
+the short demo's calls and restarted by the supervisor alone, nothing lost; the guard and the
+Celery worker SIGKILLed and restarted, ``stack status`` counting the restarts and the back-off."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contactcenter.site.config import REPO_DIR, StackConfig
+from ops.stack.supervisor import SUPERVISOR_STATE_FILE
+from tests.realstack.stack_env import run, running_stack
+
+pytestmark = pytest.mark.realstack
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    # The demo's agents and queue before `stack up` renders them into Asterisk.
+    with running_stack(tmp_path_factory.mktemp("supervised") / "var", rtp_start=33200,
+                       before_up=(("manage.py", "demo_people"),)) as env:  # fmt: skip
+        yield env
+
+
+def run_dir(env: dict[str, str]) -> Path:
+    return StackConfig.from_env(env).run_dir
+
+
+def pid_of(env: dict[str, str], name: str) -> int:
+    return int((run_dir(env) / f"{name}.pid").read_text().split()[0])
+
+
+def supervision(env: dict[str, str], name: str) -> dict[str, Any]:
+    return json.loads((run_dir(env) / SUPERVISOR_STATE_FILE).read_text())["processes"][name]
+
+
+def wait_until(what: str, check: Callable[[], bool], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout_s:.0f} s"
+        time.sleep(0.2)
+
+
+def restarted(env: dict[str, str], name: str, old_pid: int) -> bool:
+    try:
+        return supervision(env, name)["state"] == "running" and pid_of(env, name) != old_pid
+    except (FileNotFoundError, ValueError):  # between the death and the new pid file
+        return False
+
+
+def status(env: dict[str, str]) -> dict[str, Any]:
+    result = run(env, sys.executable, "manage.py", "stack", "status", "--json", timeout=120)
+    return json.loads(result.stdout)
+
+
+def pbx_calls_in_progress(env: dict[str, str]) -> int:
+    try:
+        with urllib.request.urlopen(StackConfig.from_env(env).pbx_health_url, timeout=2) as response:
+            counts = json.load(response).get("calls") or {}
+    except OSError:
+        return 0
+    return sum(n for state, n in counts.items() if state not in ("ended", "ai_calls_at_risk"))
+
+
+def ledger_against_attempts(env: dict[str, str], call_ids: list[str]) -> dict[str, Any]:
+    """The ledger's row of each call (pbx wrote it through Redis-backed events): its end and outcome."""
+    code = ("import json; from contactcenter.ledger.models import Call; "
+            f"print(json.dumps({{c.id: [c.ended_at is not None, c.outcome] for c in Call.objects.filter(id__in={call_ids!r})}}))")  # fmt: skip
+    result = run(env, sys.executable, "manage.py", "shell", "-c", code)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def attempts_of_last_campaign(env: dict[str, str]) -> list[dict[str, Any]]:
+    code = ("import json; from contactcenter.campaigns.models import CallAttempt, Campaign; "
+            "c = Campaign.objects.order_by('-id').first(); "
+            "print(json.dumps([{'call_id': a.call_id, 'lead': a.lead_id, 'status': a.status, 'outcome': a.outcome} "
+            "for a in CallAttempt.objects.filter(campaign=c)]))")  # fmt: skip
+    result = run(env, sys.executable, "manage.py", "shell", "-c", code)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_redis_killed_mid_demo_is_restarted_and_nothing_is_lost(stack: dict[str, str]) -> None:
+    demo = subprocess.Popen(
+        [sys.executable, "manage.py", "demo", "--leads", "5", "--timeout", "240", "--browser-agent", "off"],
+        cwd=REPO_DIR, env=stack, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        wait_until("calls in progress", lambda: pbx_calls_in_progress(stack) >= 2 or demo.poll() is not None, 180)
+        assert demo.poll() is None, demo.stdout.read()[-3000:] if demo.stdout else ""
+        old_redis = pid_of(stack, "redis")
+        os.killpg(old_redis, signal.SIGKILL)
+        killed_at = time.monotonic()
+        wait_until("Redis restarted by the supervisor", lambda: restarted(stack, "redis", old_redis), 30)
+        back_after_s = time.monotonic() - killed_at
+        output, _ = demo.communicate(timeout=300)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+    assert demo.returncode == 0, output[-3000:]
+    assert back_after_s < 10, back_after_s
+    summary = json.loads((Path(stack["CC_VAR_DIR"]) / "demo" / "summary.json").read_text())
+    # Every lead called once and its call ended (none lost, none left live), with a result.
+    assert summary["campaign"]["leads"] == 5
+    assert summary["calls"] == 5 and summary["lost"] == 0 and summary["still_live"] == 0, summary
+    assert all(summary["outcomes"].values()), summary["outcomes"]
+    # The calls carried on: each ended by the bot or answered by an agent, none failed over by a fault.
+    assert summary["completed_by_bot"] + summary["answered_by_agent"] == 5, summary
+    print(f"Redis back after {back_after_s:.1f} s; demo {summary['elapsed_s']} s: {summary['outcomes']}")
+    # pbx's ledger has every call, ended, with the outcome the dialer gave the lead.
+    attempts = attempts_of_last_campaign(stack)
+    assert len(attempts) == 5
+    wait_until("the ledger's rows", lambda: len(ledger_against_attempts(stack, [a["call_id"] for a in attempts])) == 5,
+               15)  # fmt: skip
+    ledger = ledger_against_attempts(stack, [a["call_id"] for a in attempts])
+    assert {a["call_id"]: [True, a["outcome"]] for a in attempts} == ledger
+    # Everything that talks to Redis is back: status is all ok, the supervisor counted the restart.
+    report = status(stack)
+    assert report["ok"], {k: v for k, v in report["components"].items() if not v["ok"]}
+    assert report["components"]["redis"]["restarts"] == 1
+    # pbx, the dialer, the worker (and the rest) reconnected by themselves: none had to be restarted.
+    restarts = {name: report["components"][name]["restarts"] for name in ("asterisk", "web", "celery", "pbx",
+                                                                          "guard", "dialer")}  # fmt: skip
+    assert restarts == dict.fromkeys(restarts, 0), restarts
+
+
+def test_the_guard_killed_is_restarted_and_status_counts_it(stack: dict[str, str]) -> None:
+    old = pid_of(stack, "guard")
+    os.killpg(old, signal.SIGKILL)
+    killed_at = time.monotonic()
+    wait_until("the guard restarted", lambda: restarted(stack, "guard", old), 15)
+    assert time.monotonic() - killed_at < 5
+    guard = status(stack)["components"]["guard"]
+    assert guard["ok"] and guard["restarts"] >= 1 and guard["supervision"] == "running", guard
+
+
+def test_the_celery_worker_killed_is_restarted(stack: dict[str, str]) -> None:
+    old = pid_of(stack, "celery")
+    os.killpg(old, signal.SIGKILL)  # the worker and its pool
+    wait_until("the worker restarted", lambda: restarted(stack, "celery", old), 60)
+    celery = status(stack)["components"]["celery"]
+    assert celery["ok"] and celery["restarts"] >= 1, celery
+
+
+def test_a_guard_that_keeps_dying_waits_longer_each_time(stack: dict[str, str]) -> None:
+    waits = []
+    for _ in range(3):
+        old = pid_of(stack, "guard")
+        os.killpg(old, signal.SIGKILL)
+        wait_until("the death noticed", lambda: supervision(stack, "guard")["state"] == "backing-off", 5)
+        waits.append(supervision(stack, "guard")["backoff_s"])
+        if len(waits) == 3:
+            # While it waits, `stack status` says so.
+            guard = status(stack)["components"]["guard"]
+            assert guard["supervision"] in ("backing-off", "running") and guard["backoff_s"] == waits[-1], guard
+        wait_until("the guard restarted", lambda: restarted(stack, "guard", old), 20)
+    assert waits == sorted(waits) and waits[-1] >= 2 * waits[0] >= 2, waits
