@@ -17,6 +17,7 @@ from typing import Any
 
 import redis
 
+from contactcenter.core.log_masking import mask_url_password
 from contactcenter.site.config import DIALER_LOCK_KEY, StackConfig
 from contactcenter.site.secrets import Secrets
 from ops.stack.components import StackProcesses
@@ -74,7 +75,7 @@ async def ami_round_trip(host: str, port: int, user: str, secret: str, timeout: 
 
 
 def check_redis(procs: StackProcesses) -> Check:
-    return {"ok": procs.redis.ping(), "url": procs.redis.url}
+    return {"ok": procs.redis.ping(), "url": mask_url_password(procs.redis.url)}  # printed by `stack status`
 
 
 def check_celery(config: StackConfig, timeout: float = 10.0) -> Check:
