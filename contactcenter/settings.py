@@ -163,7 +163,7 @@ CC_WEBHOOK_ALLOW_PRIVATE = os.environ.get("CC_WEBHOOK_ALLOW_PRIVATE", "0") == "1
 from datetime import timedelta  # noqa: E402  (kept with the settings it serves)
 
 INSTALLED_APPS += ["axes"]
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["contactcenter.people.login_lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AXES_FAILURE_LIMIT = int(os.environ.get("CC_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("CC_LOGIN_LOCKOUT_MINUTES", "15")))

@@ -8,6 +8,7 @@ from an address that is locked out, so guessing tokens is as slow as guessing pa
 
 from __future__ import annotations
 
+from axes.backends import AxesStandaloneBackend
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
@@ -17,6 +18,17 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 
 TOKEN_USERNAME = "api-token"
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """axes' check of every HTTP login; a login without a request (a command, the test client's
+    ``login()``) is no one at an address to lock out, so it is left to the next backend instead
+    of refused with axes' "requires a request" error."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
 
 
 def lockout_message() -> str:
