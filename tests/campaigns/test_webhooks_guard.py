@@ -14,7 +14,13 @@ from django.test import Client
 from contactcenter.campaigns.models import Campaign
 from contactcenter.people.roles import Role, set_role
 from tests.campaigns.test_api import campaign_body
-from workers.webhooks.guard import ALLOW_HTTP_SETTING, ALLOW_PRIVATE_SETTING, TargetRefused, TargetRules, check
+from workers.webhooks.guard import (
+    ALLOW_HTTP_SETTING,
+    ALLOW_PRIVATE_SETTING,
+    TargetRefused,
+    TargetRules,
+    check,
+)
 from workers.webhooks.messages import WebhookPost
 from workers.webhooks.post import post
 

@@ -12,7 +12,15 @@ import http.client
 import socket
 import ssl
 
-from workers.webhooks.guard import Resolver, Target, TargetRefused, TargetRules, Unresolved, check, system_resolver
+from workers.webhooks.guard import (
+    Resolver,
+    Target,
+    TargetRefused,
+    TargetRules,
+    Unresolved,
+    check,
+    system_resolver,
+)
 from workers.webhooks.messages import WebhookPost, WebhookResult
 
 
