@@ -150,3 +150,42 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# ---- Hostile input and hardening (issue 18): webhooks, logins, https, secrets in logs.
+# Webhooks go to https and public addresses only (workers.webhooks.guard); these open plain
+# http and private/loopback/link-local targets for the whole site (a lab, a CRM on the LAN).
+CC_WEBHOOK_ALLOW_HTTP = os.environ.get("CC_WEBHOOK_ALLOW_HTTP", "0") == "1"
+CC_WEBHOOK_ALLOW_PRIVATE = os.environ.get("CC_WEBHOOK_ALLOW_PRIVATE", "0") == "1"
+
+# Failed logins (the site's, the admin's, the console's forms and API tokens) lock out a user name
+# at an address after AXES_FAILURE_LIMIT tries, for AXES_COOLOFF_TIME; a success resets the count.
+# `manage.py axes_reset` (or axes_reset_ip / axes_reset_username) lifts a lockout sooner.
+from datetime import timedelta  # noqa: E402  (kept with the settings it serves)
+
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = ["contactcenter.people.login_lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = int(os.environ.get("CC_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("CC_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # its banner on every manage.py command; lockouts are still logged
+AXES_LOCKOUT_CALLABLE = "contactcenter.people.login_lockout.lockout_response"
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = ["rest_framework.authentication.SessionAuthentication",
+                                                    "contactcenter.people.login_lockout.LockoutTokenAuthentication"]
+
+# Served over https (CC_HTTPS=1, e.g. behind a TLS proxy): cookies only over https, HSTS, and
+# http redirected to https (but /healthz, which the stack asks over plain http on 127.0.0.1).
+CC_HTTPS = os.environ.get("CC_HTTPS", "0") == "1"
+if CC_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("CC_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("CC_HSTS_INCLUDE_SUBDOMAINS", "0") == "1"
+    if os.environ.get("CC_TRUST_X_FORWARDED_PROTO", "0") == "1":  # only behind a proxy that sets it
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Passwords never reach a log line: every handler masks the site's secrets and URL passwords.
+LOGGING["filters"] = {"mask_secrets": {"()": "contactcenter.core.log_masking.MaskSecrets"}}
+LOGGING["handlers"]["console"]["filters"] = ["mask_secrets"]

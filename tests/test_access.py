@@ -73,6 +73,7 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("*", "admin/console/consolecall/add/"): READ_ONLY,
     ("*", "admin/campaigns/webhookdelivery/add/"): READ_ONLY,
     ("*", "admin/people/reservation/add/"): READ_ONLY,  # made by pre-alert's event consumer
+    ("*", "admin/axes/*/add/"): READ_ONLY,  # failed and successful logins, written by django-axes
     # The API: configuration is read by managers, written by admins; campaigns run by managers.
     ("GET", "api/"): MANAGERS,
     ("GET", "api/schema/"): EVERYONE,  # the API's description holds no data

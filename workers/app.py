@@ -18,7 +18,8 @@ def redis_url() -> str:
 
 
 worker_settings = WorkerSettings.from_env()
-app = Celery("workers", include=["workers.tasks.health", "workers.tasks.speech", "workers.tasks.live_speech"])
+app = Celery("workers", include=["workers.tasks.health", "workers.tasks.speech", "workers.tasks.live_speech",
+                               "workers.tasks.webhooks"])
 app.conf.update(
     broker_url=redis_url(),
     result_backend=redis_url(),

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from contactcenter.campaigns import compliance, dial_targets
+from contactcenter.campaigns import compliance, dial_targets, webhook_rules
 from contactcenter.campaigns.flows import CampaignType
 from contactcenter.campaigns.pacing import DialMode
 from pbx.api import FIELD_DEFAULTS, FLOW_CATALOGUE
@@ -131,7 +131,8 @@ class Campaign(models.Model):
                             ("retry_minutes", compliance.parse_retry_rules),
                             ("default_time_zone", compliance.check_time_zone),
                             ("trunk", dial_targets.check_trunk),
-                            ("caller_id", dial_targets.check_caller_id)):  # fmt: skip
+                            ("caller_id", dial_targets.check_caller_id),
+                            ("webhook_url", webhook_rules.check_webhook_url)):  # fmt: skip
             try:
                 check(getattr(self, name))
             except ValueError as exc:
@@ -308,6 +309,7 @@ class ImportBatch(models.Model):
 
 class WebhookStatus(models.TextChoices):
     PENDING = "pending"
+    SENDING = "sending"  # handed to a worker (task_id); next_try_at is when to stop waiting for it
     DELIVERED = "delivered"
     FAILED = "failed"  # gave up after the last retry
 
@@ -325,6 +327,7 @@ class WebhookDelivery(models.Model):
     next_try_at = models.DateTimeField()
     last_status_code = models.IntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The worker's task while sending.")
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

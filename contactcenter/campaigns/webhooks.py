@@ -1,8 +1,10 @@
 """One signed webhook per completed lead, retried with back-off until acknowledged.
 
 The delivery row is written in the same transaction that completes the lead (an outbox), so
-a result is never lost between the database and the HTTP call; the dialer loop (or any
-worker) sends the due rows later with :func:`deliver_due`.
+a result is never lost between the database and the HTTP call; the dialer's loop hands the due
+rows to a Celery worker (:mod:`.webhook_outbox`), which posts them (``workers.tasks.webhooks``)
+under the site's address rules (:mod:`workers.webhooks.guard`: https, public addresses, no
+redirects, unless the site allows otherwise).
 
 Each POST carries ``X-CC-Event-Id`` (the same on every retry, for de-duplication),
 ``X-CC-Timestamp`` and ``X-CC-Signature: sha256=<hex>``, the HMAC-SHA256 of
@@ -18,18 +20,20 @@ import hashlib
 import hmac
 import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db import transaction
 
 from contactcenter.campaigns.models import Lead, WebhookDelivery, WebhookStatus
+from contactcenter.campaigns.webhook_rules import site_rules
+from workers.webhooks.messages import WebhookPost, WebhookResult
+from workers.webhooks.post import post as post_webhook
 
 log = logging.getLogger(__name__)
 
 BACKOFF_S = (10, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
+
+Post = Callable[[WebhookPost], WebhookResult]
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -83,57 +87,52 @@ def enqueue(lead: Lead, now: dt.datetime, revision: int = 0) -> WebhookDelivery 
     return delivery
 
 
-@dataclass(frozen=True)
-class HttpResult:
-    status: int | None
-    error: str = ""
+def request_for(delivery: WebhookDelivery, now: dt.datetime) -> WebhookPost:
+    """The signed POST of one delivery, with the site's address rules for the worker to apply."""
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True)
+    timestamp = str(int(now.timestamp()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "contactcenter-webhooks/1",
+        "X-CC-Event-Id": delivery.event_id,
+        "X-CC-Timestamp": timestamp,
+        "X-CC-Signature": sign(delivery.campaign.webhook_secret, timestamp, body.encode()),
+    }
+    rules = site_rules()
+    return WebhookPost(event_id=delivery.event_id, url=delivery.url, body=body, headers=headers,
+                       allow_http=rules.allow_http, allow_private=rules.allow_private)  # fmt: skip
 
 
-Post = Callable[[str, bytes, dict[str, str]], HttpResult]
-
-
-def urllib_post(url: str, body: bytes, headers: dict[str, str], timeout_s: float = 5.0) -> HttpResult:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            return HttpResult(response.status)
-    except urllib.error.HTTPError as exc:
-        return HttpResult(exc.code, f"HTTP {exc.code}")
-    except (urllib.error.URLError, OSError) as exc:
-        return HttpResult(None, str(getattr(exc, "reason", exc))[:300])
-
-
-def deliver_due(now: dt.datetime, post: Post = urllib_post, limit: int = 20) -> int:
-    """Send the webhooks that are due; returns how many were delivered."""
-    delivered = 0
-    due = list(WebhookDelivery.objects.filter(status=WebhookStatus.PENDING, next_try_at__lte=now)
-               .select_related("campaign").order_by("next_try_at", "id")[:limit])  # fmt: skip
-    for delivery in due:
-        body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
-        timestamp = str(int(now.timestamp()))
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "contactcenter-webhooks/1",
-            "X-CC-Event-Id": delivery.event_id,
-            "X-CC-Timestamp": timestamp,
-            "X-CC-Signature": sign(delivery.campaign.webhook_secret, timestamp, body),
-        }
-        result = post(delivery.url, body, headers)
-        ok = result.status is not None and 200 <= result.status < 300
-        with transaction.atomic():
-            delivery.tries += 1
-            delivery.last_status_code = result.status
-            if ok:
-                delivery.status = WebhookStatus.DELIVERED
-                delivery.delivered_at = now
-                delivery.last_error = ""
-                delivered += 1
+def record(delivery: WebhookDelivery, result: WebhookResult, now: dt.datetime) -> bool:
+    """Write one try's result: delivered, or the next try after the back-off, or failed for good."""
+    with transaction.atomic():
+        delivery.tries += 1
+        delivery.last_status_code = result.status
+        delivery.task_id = ""
+        if result.delivered:
+            delivery.status = WebhookStatus.DELIVERED
+            delivery.delivered_at = now
+            delivery.last_error = ""
+        else:
+            delivery.last_error = (result.error or f"HTTP {result.status}")[:300]
+            if delivery.tries > len(BACKOFF_S):
+                delivery.status = WebhookStatus.FAILED
+                log.warning("webhook %s failed for good: %s", delivery.event_id, delivery.last_error)
             else:
-                delivery.last_error = result.error or f"HTTP {result.status}"
-                if delivery.tries > len(BACKOFF_S):
-                    delivery.status = WebhookStatus.FAILED
-                    log.warning("webhook %s failed for good: %s", delivery.event_id, delivery.last_error)
-                else:
-                    delivery.next_try_at = now + dt.timedelta(seconds=BACKOFF_S[delivery.tries - 1])
-            delivery.save()
-    return delivered
+                delivery.status = WebhookStatus.PENDING
+                delivery.next_try_at = now + dt.timedelta(seconds=BACKOFF_S[delivery.tries - 1])
+        delivery.save()
+    return result.delivered
+
+
+def due(now: dt.datetime, limit: int) -> list[WebhookDelivery]:
+    return list(WebhookDelivery.objects.filter(status=WebhookStatus.PENDING, next_try_at__lte=now)
+                .select_related("campaign").order_by("next_try_at", "id")[:limit])  # fmt: skip
+
+
+def deliver_due(now: dt.datetime, post: Post = post_webhook, limit: int = 20) -> int:
+    """Send the due webhooks from this process, one after the other; returns how many were delivered.
+
+    For tests and tools: the dialer hands them to a worker instead (:mod:`.webhook_outbox`).
+    """
+    return sum(record(delivery, post(request_for(delivery, now)), now) for delivery in due(now, limit))

@@ -10,6 +10,7 @@ import pytest
 from contactcenter.campaigns import services, webhooks
 from contactcenter.campaigns.models import LeadStatus, WebhookDelivery, WebhookStatus
 from tests.campaigns.conftest import NOW
+from workers.webhooks.messages import WebhookPost, WebhookResult
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +20,10 @@ class Receiver:
         self.answers = answers
         self.received: list[tuple[str, bytes, dict[str, str]]] = []
 
-    def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> webhooks.HttpResult:
-        self.received.append((url, body, headers))
+    def __call__(self, request: WebhookPost) -> WebhookResult:
+        self.received.append((request.url, request.body.encode(), request.headers))
         status = self.answers.pop(0) if self.answers else 200
-        return webhooks.HttpResult(status, "" if status else "connection refused")
+        return WebhookResult(event_id=request.event_id, status=status, error="" if status else "connection refused")
 
 
 def test_signed_retried_with_backoff_then_delivered_once(make_campaign, make_lead) -> None:

@@ -3,7 +3,7 @@ sweep of pre-alert reservations pbx never ended.
 
 One loop, three jobs, each bounded so none starves the others: read pbx's events (blocking
 at most ``--poll-ms``), then once per ``--tick-s`` pace and dial every running campaign,
-then send due webhooks. Run one dialer per site: a Redis lock (``cc:dialer:lock``) makes a
+then hand due webhooks to a worker. Run one dialer per site: a Redis lock (``cc:dialer:lock``) makes a
 second one wait instead of dialling twice.
 """
 
@@ -23,10 +23,10 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
-from contactcenter.campaigns import webhooks
 from contactcenter.campaigns.dialer import Dialer
 from contactcenter.campaigns.pbx_events import EVENT_LINGER_MS, EventConsumer
 from contactcenter.campaigns.pbx_link import RedisPbxLink
+from contactcenter.campaigns.webhook_outbox import CeleryTaskQueue, WebhookOutbox
 from contactcenter.console import prealert
 from contactcenter.core.redis_lock import RedisLock
 from contactcenter.site.config import DIALER_LOCK_KEY
@@ -63,6 +63,7 @@ class Command(BaseCommand):
         name = os.environ.get("DIALER_NAME", f"dialer-{socket.gethostname()}")
         dialer = Dialer(RedisPbxLink(client), site_max_ai_lines=options["site_max_ai_lines"])
         consumer = EventConsumer(client, consumer=name)
+        outbox = WebhookOutbox(CeleryTaskQueue())  # posted by a worker: a slow receiver never holds this loop
         consumer.ensure_group()
         # The name is the token: a dialer restarted under its name takes the lock back at once.
         lock = RedisLock(client, LOCK_KEY, name, LOCK_TTL_S)
@@ -82,7 +83,7 @@ class Command(BaseCommand):
                     next_tick = time.monotonic() + options["tick_s"]
                     if lock.acquire():  # only the lock holder dials
                         dialer.tick()
-                    webhooks.deliver_due(timezone.now())
+                    outbox.tick(timezone.now())
                     prealert.sweep(timezone.now())  # reservations pbx never ended (pbx gone)
             except (DatabaseError, redis.RedisError) as exc:
                 # A busy database or a Redis restart: nothing was acknowledged or sent half-way
