@@ -161,7 +161,8 @@ class LedgerFollower:
             if not ok:
                 await asyncio.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
         if self._pending:
-            log.error("ledger: %d event(s) not written at shutdown (still on the event stream)", len(self._pending))
+            log.error("ledger: %d event(s) not written at shutdown (on the event stream: the next start replays them)",
+                      len(self._pending))  # fmt: skip
         return not self._pending
 
     async def _write_some(self) -> bool:
