@@ -77,7 +77,7 @@ def install() -> None:
     _wrap(AriEventHandlers, "stasis_start", lambda *a, **k: "StasisStart handler")
     _wrap(EventPublisher, "publish", lambda self, event: f"publish {event.type}")
     _wrap(EventPublisher, "flush", lambda *a, **k: "XADD to the event stream")
-    _wrap(LedgerSink, "write_batch", lambda self, events: "ledger batch write (behind the live path)")
+    _wrap(LedgerSink, "write_batch", lambda self, events, *a: "ledger batch write (behind the live path)")
     _wrap(HttpAriRest, "post", lambda self, path, *a, **k: f"ARI POST {path.split('/')[0]}"
           + ("/" + path.split("/")[-1] if "/" in path else ""))  # fmt: skip
     _wrap(HttpAriRest, "delete", lambda self, path, *a, **k: f"ARI DELETE {path.split('/')[0]}")

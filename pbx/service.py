@@ -24,6 +24,7 @@ from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
 from pbx.backoff import Backoff
 from pbx.bus.commands import CommandConsumer
+from pbx.bus.ledger_catchup import LedgerCatchUp
 from pbx.bus.ledger_follower import LedgerFollower
 from pbx.bus.ledger_sink import LedgerSink
 from pbx.bus.publisher import EventPublisher
@@ -81,7 +82,7 @@ class PbxService:
 
     def follow_with_ledger(self, ledger: LedgerFollower) -> None:
         self.ledger = ledger
-        self.publisher.attach(ledger.submit)
+        self.publisher.attach(ledger.submit, ledger.on_stream)
 
     async def _inbound_route(self, did: str) -> InboundRoute | None:
         return (await self.config.current()).route_for(did)
@@ -207,8 +208,10 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=settings.ari_dial_connections)) as dialling:
         service = PbxService(settings, session, redis, conversations, prompt_files, bot_status, dialling)
         batches = ThreadedBatches(thread_engine) if thread_engine is not None else None
-        follower = LedgerFollower(LedgerSink(LedgerWriter(ledger), batches).write_batch)
+        sink = LedgerSink(LedgerWriter(ledger), batches)
+        follower = LedgerFollower(sink.write_batch)
         service.follow_with_ledger(follower)
+        catch_up = LedgerCatchUp(redis, follower, sink.position, service.publisher.handover)
         runner = web.AppRunner(health_app(service.report), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, settings.health_host, settings.health_port).start()
@@ -224,6 +227,7 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
                 group.create_task(service.run_commands())
                 group.create_task(service.publish_live_counts())
                 group.create_task(follower.run())
+                group.create_task(catch_up.run())
                 # Agents a pbx that died left reserved go back to their queues (then checked every minute).
                 group.create_task(service.engine.reservations.release_stale_forever(lambda: service.ami.logged_in))
                 if service.telephony is not None:

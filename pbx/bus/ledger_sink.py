@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from pbx.api import (
+    EVENTS_STREAM,
     AgentConnected,
     CallAnswered,
     CallEnded,
@@ -19,6 +20,7 @@ from pbx.api import (
     UtteranceHeard,
     VoicemailLeft,
 )
+from pbx.bus.stream_position import StreamPosition
 from pbx.ledger import LedgerWriter
 from pbx.ledger.batch import ThreadedBatches
 from pbx.ledger.enums import Direction, Speaker, TransferResult, TransferStage
@@ -31,26 +33,35 @@ def _at(event: Event) -> dt.datetime:
 
 class LedgerSink:
     """Writes events into the ledger, a batch of them in one transaction (on a worker thread
-    when ``batches`` is given: SQLite)."""
+    when ``batches`` is given: SQLite), with how far they take the ledger along ``stream``."""
 
-    def __init__(self, writer: LedgerWriter, batches: ThreadedBatches | None = None) -> None:
+    def __init__(self, writer: LedgerWriter, batches: ThreadedBatches | None = None,
+                 stream: str = EVENTS_STREAM) -> None:  # fmt: skip
         self._writer = writer
         self._batches = batches
+        self._stream = stream
 
     async def __call__(self, event: Event) -> None:
         await self.write_batch([event])
 
-    async def write_batch(self, events: Sequence[Event]) -> None:
+    async def write_batch(self, events: Sequence[Event], position: StreamPosition | None = None) -> None:
         if self._batches is not None:
-            await self._batches.run(lambda writer: _write_all(writer, events))
+            await self._batches.run(lambda writer: self._write_all(writer, events, position))
             return
         async with self._writer.transaction() as writer:
-            await _write_all(writer, events)
+            await self._write_all(writer, events, position)
 
+    async def position(self) -> StreamPosition | None:
+        """How far the ledger has applied the stream (None: it never noted it)."""
+        async with self._writer.transaction() as writer:
+            stored = await writer.stream_position(self._stream)
+        return None if stored is None else StreamPosition(*stored)
 
-async def _write_all(writer: LedgerWriter, events: Sequence[Event]) -> None:
-    for event in events:
-        await write_event(writer, event)
+    async def _write_all(self, writer: LedgerWriter, events: Sequence[Event], position: StreamPosition | None) -> None:
+        for event in events:
+            await write_event(writer, event)
+        if position is not None:
+            await writer.stream_applied(self._stream, position.entry_id, position.entries_added)
 
 
 async def write_event(w: LedgerWriter, event: Event) -> None:

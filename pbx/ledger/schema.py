@@ -229,4 +229,21 @@ class Recording(Base):
     updated_at: Mapped[dt.datetime] = _updated()
 
 
+class LedgerPosition(Base):
+    """How far the ledger has applied an event stream: the Redis id of the last entry written,
+    stored in the same transaction as that entry's rows. pbx's own bookkeeping (its restart
+    replays the stream from here), not a fact about calls: Django has no model for it."""
+
+    __tablename__ = "ledger_stream_position"
+
+    stream: Mapped[str] = mapped_column(String(100), primary_key=True)  # the Redis key
+    entry_id: Mapped[str] = mapped_column(String(41))  # "<ms>-<seq>", as Redis gives it
+    # The entry's place in the stream (1 = the first ever added), when known: says how many
+    # entries a trim took that the ledger had not applied.
+    entries_added: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[dt.datetime] = _updated()
+
+
 metadata = Base.metadata
+# Tables only pbx reads; every other ledger table has an unmanaged Django model.
+PBX_ONLY_TABLES = frozenset({LedgerPosition.__tablename__})

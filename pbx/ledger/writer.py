@@ -26,7 +26,7 @@ from pbx.ledger.records import (
     WriteResult,
 )
 from pbx.ledger.types import utcnow
-from pbx.ledger.writes import calls, conversation, events, legs, recordings, transfers
+from pbx.ledger.writes import calls, conversation, events, legs, position, recordings, transfers
 
 Clock = Callable[[], dt.datetime]
 
@@ -178,3 +178,16 @@ class LedgerWriter:
             return await recordings.finished(
                 conn, call_id, name, at or self._clock(), duration_ms, path, format
             )
+
+    # -- the event stream ----------------------------------------------------------------
+
+    async def stream_applied(self, stream: str, entry_id: str, entries_added: int | None = None) -> None:
+        """Note that the ledger holds ``stream``'s entries through ``entry_id``: written in the
+        same transaction as that entry's rows, so a restart replays exactly what is missing."""
+        async with self._begin() as conn:
+            await position.record(conn, stream, entry_id, entries_added, self._clock())
+
+    async def stream_position(self, stream: str) -> tuple[str, int | None] | None:
+        """(entry id, entries added through it) last noted for ``stream``; None if never."""
+        async with self._begin() as conn:
+            return await position.read(conn, stream)

@@ -14,6 +14,7 @@ from pbx.api import CallAnswered, CallEnded, CallStarted, Event, UtteranceHeard
 from pbx.backoff import Backoff
 from pbx.bus.ledger_follower import LedgerFollower
 from pbx.bus.ledger_sink import LedgerSink
+from pbx.bus.stream_position import StreamPosition
 from pbx.ledger import LedgerWriter
 from pbx.ledger.batch import ThreadedBatches
 from pbx.ledger.db import make_sqlite_thread_engine
@@ -39,7 +40,7 @@ class FlakyWriter:
         self.busy = busy
         self.batches: list[list[str]] = []
 
-    async def __call__(self, events: Sequence[Event]) -> None:
+    async def __call__(self, events: Sequence[Event], position: StreamPosition | None = None) -> None:
         if self.busy:
             self.busy -= 1
             raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
@@ -69,7 +70,8 @@ async def test_a_burst_is_written_in_one_batch_in_order() -> None:
     await _until_written(follower, task)
     task.cancel()
     assert writer.batches == [[f"{e.call_id}:{e.type}" for e in events]]
-    assert follower.report() == {"pending": 0, "written": 6, "refused": 0, "dropped": 0, "last_error": None}
+    assert follower.report() == {"pending": 0, "written": 6, "refused": 0, "dropped": 0, "last_error": None,
+                                 "catching_up": False}
 
 
 async def test_a_busy_database_delays_the_events_but_loses_none() -> None:
