@@ -218,3 +218,15 @@ async def test_ami_events_for_unknown_queues_members_or_with_garbage_fields_rais
             await engine.on_ami_event(event)
             other_queue_activity(event)  # what pbx publishes for callers not its own
     assert len(events) == before and engine.calls[channel].state is CallState.ESCALATING
+
+
+@pytest.mark.parametrize("raw", [
+    {"Event": "QueueCallerJoin", "ChanVariable": ["CC_CALL_ID", "=x", "A=1=2"], "Position": 3},
+    {"Event": "AgentConnect", "ChanVariable": None, "Queue": None},
+    {"ChanVariable": "garbage"},
+])  # fmt: skip
+def test_an_ami_message_with_odd_fields_reads_as_strings(raw) -> None:
+    event = AmiEvent.from_panoramisk(raw)
+    assert all(isinstance(v, str) for v in event.fields.values())
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in event.variables.items())
+    other_queue_activity(event)
