@@ -21,7 +21,7 @@ from workers.asr.batcher import BatchObserver, UtteranceBatcher
 from workers.asr.pipeline import CallSpeechPipeline, Recognition, UtteranceResult
 from workers.asr.streaming import StreamingPool
 from workers.assessment import UtteranceAssessment, assess
-from workers.audio import Encoding
+from workers.audio import AudioError, Encoding
 from workers.prosody import CallerBaseline
 from workers.sentiment import SentimentFn
 from workers.settings import VadSettings
@@ -50,6 +50,9 @@ class FramedCallSession:
 
     def feed_samples(self, samples: np.ndarray) -> list[VadEvent]:
         """One 20 ms frame already decoded (pbx's media gateway): no round trip through bytes."""
+        if samples.dtype.kind not in "iu":
+            # Float samples (-1..1) cast to int16 would be heard as silence, not as the error they are.
+            raise AudioError(f"call samples must be 16-bit integers, got {samples.dtype}")
         return self._pipeline.feed_samples(samples.astype(np.int16, copy=False))
 
     def close(self) -> list[VadEvent]:

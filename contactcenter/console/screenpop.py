@@ -33,6 +33,7 @@ REASON_LABELS: dict[str, str] = {
     R.BOT_SETUP_FAILED: "The AI could not start on this call",
     R.BOT_FAILURE: "The AI failed on this call",
     R.MEDIA_FAILURE: "The AI could not connect to the call",
+    R.MEDIA_UNAVAILABLE: "The AI could not speak (speech synthesis or disk failure)",
     R.ORPHAN: "AI service lost track of the call; handed over",
     R.FAILSAFE: "Handed over by the fail-safe",
     R.PBX_DOWN: "AI service stopped; handed over",

@@ -56,6 +56,7 @@ class HandoverReason(StrEnum):
     BOT_SETUP_FAILED = "bot_setup_failed"  # unknown flow, bad policy
     BOT_FAILURE = "bot_failure"  # the conversation raised
     MEDIA_FAILURE = "media_failure"  # no ExternalMedia leg
+    MEDIA_UNAVAILABLE = "media_unavailable"  # the bot's prompt could not be made (TTS failing, disk full)
     ORPHAN = "orphan"  # a channel in our app pbx does not know (from before a restart)
     PBX_RESTART = "pbx_restart"  # found by reconcile after pbx (re)connected
     PBX_DOWN = "pbx_down"  # the guard moved it: pbx is not running

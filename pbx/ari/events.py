@@ -33,25 +33,40 @@ class AriEvent:
             return None
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> AriEvent:
-        channel = data.get("channel") or {}
-        bridge = data.get("bridge") or {}
+    def from_json(cls, data: Any) -> AriEvent:
+        """The event ``data`` (decoded JSON) describes. A field of the wrong type reads as absent,
+        so one malformed event cannot stop the stream; data that is not an object is a ValueError."""
+        if not isinstance(data, dict):
+            raise ValueError(f"an ARI event is a JSON object, not {type(data).__name__}")
+        channel = _object(data.get("channel"))
+        args = data.get("args")
         return cls(
-            type=str(data.get("type", "")),
-            application=str(data.get("application", "")),
-            timestamp=str(data.get("timestamp", "")),
-            channel_id=channel.get("id"),
-            bridge_id=bridge.get("id"),
-            args=tuple(str(a) for a in data.get("args", ())),
-            digit=str(data.get("digit", "")),
+            type=_text(data.get("type")),
+            application=_text(data.get("application")),
+            timestamp=_text(data.get("timestamp")),
+            channel_id=_text(channel.get("id")) or None,
+            bridge_id=_text(_object(data.get("bridge")).get("id")) or None,
+            args=tuple(str(a) for a in args) if isinstance(args, list) else (),
+            digit=_text(data.get("digit")),
             cause=_optional_int(data.get("cause")),
             duration_ms=_optional_int(data.get("duration")),
-            caller_number=str((channel.get("caller") or {}).get("number", "")),
+            caller_number=_text(_object(channel.get("caller")).get("number")),
         )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    """A string field; a number stands for its digits (an id or a digit sent unquoted), anything else is absent."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else ""
 
 
 def _optional_int(value: Any) -> int | None:
     try:
-        return None if value is None else int(value)
-    except (TypeError, ValueError):
+        return None if value is None or isinstance(value, bool) else int(value)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
         return None

@@ -20,7 +20,7 @@ import numpy as np
 
 from asterisk_config.music import Opening
 from pbx.aio import BackgroundTasks
-from pbx.api import CallOutcome, DecisionMade, UtteranceHeard
+from pbx.api import CallOutcome, DecisionMade, HandoverReason, UtteranceHeard
 from pbx.bot.phrases import NO_AGENT_PHRASE, OPENING_PHRASES, whisper_text
 from pbx.bot.risk import CallOfRisk, RiskWatch
 from pbx.bot.speaking import prompt_pieces
@@ -120,7 +120,10 @@ class BotConversation:
         # late final of the sentence that escalated, sticky in VoiceWatch) escalates it again.
         self._outcome = (CallOutcome.CALLBACK, f"no agent answered in {queue} ({status})")
         # The campaign's safe-harbour message when it has one (regulators prescribe its wording).
-        await self._say_text(self.spec.safe_harbour or NO_AGENT_PHRASE, barge_in=False)
+        try:
+            await self._say_text(self.spec.safe_harbour or NO_AGENT_PHRASE, barge_in=False)
+        except Exception as exc:  # the call still ends: the line must not stay open in silence
+            log.error("call %s: goodbye not said (%s)", self.spec.call_id, exc)
         if self._io is not None:
             await self._io.hangup(*self._outcome)
 
@@ -283,8 +286,10 @@ class BotConversation:
                     return
                 if isinstance(action, Say):
                     self._current_say = action
-                    await self._say_text(action.text, action.barge_in_allowed)
+                    said = await self._said(action.text, action.barge_in_allowed)
                     self._current_say = None
+                    if not said:
+                        return
                 elif isinstance(action, Listen):
                     self._listen_started = self._audio_s  # on the caller's audio clock, as ASR timings are
                     self._listen_started_mono = time.monotonic()
@@ -304,6 +309,18 @@ class BotConversation:
                     assert self._io is not None
                     await self._io.hangup(*self._outcome)  # the call's outcome: what the flow settled on
                 # CaptureSlot needs nothing here: the dialog session keeps the slots it captured.
+
+    async def _said(self, text: str, barge_in: bool) -> bool:
+        """Say ``text``; if its audio cannot be made (TTS failing, the disk full under its
+        cache), the caller goes to a human at once rather than into silence."""
+        try:
+            await self._say_text(text, barge_in)
+            return True
+        except Exception as exc:
+            log.error("call %s: the bot cannot say its prompt (%s); handing over", self.spec.call_id, exc)
+            await self._hand_over(self.spec.escalation_queue, HandoverReason.MEDIA_UNAVAILABLE, 1.0,
+                                  f"The AI could not speak: {exc}")  # fmt: skip
+            return False
 
     async def _say_text(self, text: str, barge_in: bool) -> None:
         io = self._io

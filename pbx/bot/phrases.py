@@ -26,6 +26,7 @@ REASON_WORDS = {
     "language_mismatch": "Needs another language",
     "vip_complaint": "Premium customer complaint",
     "monitor_blind": "Bot could not hear the caller",
+    "media_unavailable": "Bot could not speak",
 }
 
 

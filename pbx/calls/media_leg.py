@@ -41,8 +41,11 @@ async def open_media_leg(rest: AriRest, app: str, caller_channel: str, fmt: Medi
             # Where Asterisk listens: we may need to speak before it has sent us anything.
             rtp.peer = (variables.get("UNICASTRTP_LOCAL_ADDRESS", "127.0.0.1"), int(variables["UNICASTRTP_LOCAL_PORT"]))
         try:
-            await asyncio.wait_for(leg.ready.wait(), timeout_s)
-        except asyncio.TimeoutError:
+            # Not wait_for: on 3.11 it swallows a cancel (the caller hung up, the call's jobs
+            # cancelled) that lands as the media channel comes up, and bridges a leg nobody closes.
+            async with asyncio.timeout(timeout_s):
+                await leg.ready.wait()
+        except TimeoutError:
             raise MediaSetupError(f"media channel {media_id} did not enter Stasis within {timeout_s} s") from None
         await rest.post(f"bridges/{bridge_id}/addChannel", channel=f"{caller_channel},{media_id}")
     except BaseException:

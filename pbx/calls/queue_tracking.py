@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 
 from pbx.ami_listener import AmiEvent
 from pbx.api import (
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 
 # Answered calls the dialplan holds for a while (not in Stasis, not escalated).
 _IN_DIALPLAN = (CallState.SCREENING, CallState.LEAVING_MESSAGE, CallState.AFTER_HOURS)
+# A caller's passage through one queue: each happens once per transfer, so a repeat
+# (an AMI event delivered twice) would count the call twice on the wallboard.
+_ONCE_PER_TRANSFER = frozenset({"QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentConnect"})
+_SEEN_LIMIT = 10_000
 
 
 class QueueTracking:
@@ -39,6 +44,18 @@ class QueueTracking:
         self._registry = registry
         self._ending = ending
         self._publish = publish
+        # (transfer id, event name) of the once-per-transfer events seen, oldest first; bounded,
+        # since a transfer's events all come within minutes.
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def _first_time(self, transfer: Transfer, name: str) -> bool:
+        key = (transfer.transfer_id, name)
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > _SEEN_LIMIT:
+            self._seen.popitem(last=False)
+        return True
 
     async def on_ami_event(self, event: AmiEvent) -> None:
         """Matched to our call by the caller channel's unique id (an agent's leg: its linked id)."""
@@ -54,9 +71,14 @@ class QueueTracking:
         if call.transfer is None:
             return
         transfer = call.transfer
-        if event.name == "QueueCallerJoin" and transfer.queue_joined_at is None:
-            transfer.queue_joined_at = time.time()
-            call.state = CallState.QUEUED
+        if event.name in _ONCE_PER_TRANSFER:
+            if not self._first_time(transfer, event.name):
+                log.info("call %s: repeated AMI %s ignored", call.call_id, event.name)
+                return
+        if event.name == "QueueCallerJoin":
+            transfer.queue_joined_at = transfer.queue_joined_at or time.time()
+            if call.state is CallState.ESCALATING:  # an AgentConnect that overtook it stays the word
+                call.state = CallState.QUEUED
         elif event.name == "AgentConnect":
             call.state = CallState.WITH_AGENT
         elif event.name in ("DialBegin", "DialEnd"):

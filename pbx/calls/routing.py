@@ -19,11 +19,18 @@ from pbx.calls.channels import to_failsafe
 from pbx.calls.ending import CallEnding, final_outcome
 from pbx.calls.escalation import Escalation
 from pbx.calls.inbound import InboundCalls
-from pbx.calls.live import CallState
+from pbx.calls.live import CallState, LiveCall
 from pbx.calls.origination import Origination
 from pbx.calls.outcomes import unanswered_outcome
 from pbx.calls.registry import CallRegistry
-from pbx.calls.stasis_args import AmdVerdict, Inbound, QueueReturned, parse_stasis_args
+from pbx.calls.stasis_args import (
+    AmdVerdict,
+    Inbound,
+    QueueReturned,
+    StasisArgs,
+    Unrecognised,
+    parse_stasis_args,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +63,20 @@ class AriEventHandlers:
     async def stasis_start(self, event: AriEvent) -> None:
         """A channel entered our app: a media leg ready to bridge, or a caller with its Stasis() arguments."""
         channel_id = event.channel_id or ""
+        if not channel_id:
+            log.warning("StasisStart without a channel id ignored")
+            return
         leg = self._registry.media.get(channel_id)
         if leg is not None:
             leg.ready.set()
             return
         args = parse_stasis_args(event.args)
         call = self._registry.by_channel(channel_id)
+        if call is not None and not _expected_entry(call, args):
+            # A redelivered or stale StasisStart: acting on it again would answer twice or
+            # open a second media leg. The call carries on as it is.
+            log.info("call %s: StasisStart %s ignored in state %s", call.call_id, event.args, call.state.value)
+            return
         if call is not None and isinstance(args, QueueReturned):
             straight_to_queue = call.straight_to_queue
             await self._escalation.returned_from_queue(call, args)
@@ -120,3 +135,13 @@ class AriEventHandlers:
         else:
             outcome, detail = final_outcome(call)
             await self._ending.end(call, outcome, cause=cause, detail=detail)
+
+
+def _expected_entry(call: LiveCall, args: StasisArgs | Unrecognised) -> bool:
+    """Whether a known call entering our app with ``args`` is news: back from a queue it was
+    sent to, back from the AMD() it was screening in, or answered while still dialling."""
+    if isinstance(args, QueueReturned):
+        return call.transfer is not None
+    if isinstance(args, AmdVerdict):
+        return call.state is CallState.SCREENING
+    return call.state is CallState.DIALING

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 RATE = 16000
 BOS, EOS = 1, 2
+WORD_START = "\u2581".encode()  # sentencepiece's mark on a token that begins a word
 # Moonshine's own bound on the output: about 6 tokens a second of speech (a runaway decode
 # repeating itself stops there).
 TOKENS_PER_S = 6.5
@@ -68,9 +69,26 @@ class BinTokenizer:
             self.tokens.append(data[i : i + n])
             i += n
 
-    def decode(self, ids: Sequence[int]) -> str:
-        raw = b"".join(self.tokens[i] for i in ids if 0 <= i < len(self.tokens) and i > EOS)
+    def words(self, ids: Sequence[int], probabilities: Sequence[float]) -> list[tuple[str, float]]:
+        """The words ``ids`` spell, each with a confidence: the geometric mean of the probabilities
+        of its tokens. Babble the model turns into words (noise shaped like speech) comes out
+        with low ones, so the dialog can treat it as not understood (min_asr_confidence)."""
+        found: list[tuple[bytes, list[float]]] = []
+        for i, p in zip(ids, probabilities, strict=True):
+            piece = self.tokens[i] if EOS < i < len(self.tokens) else b""
+            if not found or piece.startswith(WORD_START):
+                found.append((b"", []))
+            text, logs = found[-1]
+            found[-1] = (text + piece, [*logs, float(np.log(max(p, 1e-12)))])
+        spelled = [(self._text(raw), logs) for raw, logs in found]
+        return [(text, round(float(np.exp(np.mean(logs))), 4)) for text, logs in spelled if text]
+
+    @staticmethod
+    def _text(raw: bytes) -> str:
         return raw.decode("utf-8", errors="replace").replace("\u2581", " ").strip()
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return self._text(b"".join(self.tokens[i] for i in ids if 0 <= i < len(self.tokens) and i > EOS))
 
 
 class MoonshineEngine:
@@ -119,18 +137,21 @@ class MoonshineEngine:
             if len(samples) < MIN_UTTERANCE_S * RATE:
                 out.append(Transcript.empty(self.name))
                 continue
-            text = self._tokenizer.decode(self._generate(samples))
+            tokens, probabilities = self._generate(samples)
+            text = self._tokenizer.decode(tokens)
             duration = len(samples) / RATE
             # No word timings from this model: words share the utterance evenly (for display only).
-            tokens = text.split()
-            step = duration / max(1, len(tokens))
+            spoken = self._tokenizer.words(tokens, probabilities)
+            step = duration / max(1, len(spoken))
             words = tuple(
-                Word(w, 1.0, round(i * step, 3), round((i + 1) * step, 3)) for i, w in enumerate(tokens)
+                Word(w, conf, round(i * step, 3), round((i + 1) * step, 3))
+                for i, (w, conf) in enumerate(spoken)
             )
             out.append(Transcript(text=text, words=words, is_final=True, engine=self.name))
         return out
 
-    def _generate(self, samples: np.ndarray) -> list[int]:
+    def _generate(self, samples: np.ndarray) -> tuple[list[int], list[float]]:
+        """The greedy decode's tokens, and the probability the model gave each one when it chose it."""
         hidden = self._encoder.run(None, {"input_values": samples[None, :].astype(np.float32)})[0]
         limit = max(MIN_TOKENS, int(len(samples) / RATE * TOKENS_PER_S))
         empty = np.zeros((1, HEADS, 0, HEAD_DIM), dtype=np.float32)
@@ -141,6 +162,7 @@ class MoonshineEngine:
             for kv in ("key", "value")
         }
         tokens = [BOS]
+        probabilities: list[float] = []
         use_cache = False
         for _ in range(limit):
             feeds = {
@@ -150,10 +172,12 @@ class MoonshineEngine:
                 **past,
             }
             outputs = self._decoder.run(self._outputs, feeds)
-            token = int(outputs[0][0, -1].argmax())
+            logits = outputs[0][0, -1]
+            token = int(logits.argmax())
             if token == EOS:
                 break
             tokens.append(token)
+            probabilities.append(1.0 / float(np.exp(logits - logits[token]).sum()))  # its softmax
             for name, value in zip(self._outputs[1:], outputs[1:], strict=True):
                 key = name.replace("present.", "past_key_values.")
                 # The encoder's keys/values are computed on the first step only: later steps
@@ -162,4 +186,4 @@ class MoonshineEngine:
                     continue
                 past[key] = value
             use_cache = True
-        return tokens[1:]
+        return tokens[1:], probabilities

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workers.audio import CALL_RATES, Audio, AudioError
+from workers.storage import WriteFailures
 from workers.tts.base import TtsEngine, TtsError, normalise_text
 from workers.tts.cache import PromptCache
 from workers.tts.memory import PromptKey, PromptMemory
@@ -57,6 +58,7 @@ class PromptSynthesizer:
         self.engines = tuple(engines)
         self.cache = cache
         self.memory = memory
+        self._cache_writes = WriteFailures(f"TTS cache ({cache.directory if cache else '-'})", log)
 
     def synthesize(self, text: str, sample_rate: int, engine: str | None = None, persist: bool = True) -> Prompt:
         """The prompt from the first engine that can say it (or only ``engine``, when named).
@@ -158,7 +160,11 @@ class PromptSynthesizer:
 
     def _keep(self, engine: TtsEngine, text: str, native: Audio, sample_rate: int, persist: bool) -> Audio:
         if persist and self.cache is not None:
-            self.cache.put(engine.name, engine.voice, text, native)
+            try:
+                self.cache.put(engine.name, engine.voice, text, native)
+                self._cache_writes.succeeded()
+            except OSError as exc:  # a full disk costs the next call a synthesis, never this prompt
+                self._cache_writes.failed(exc, "prompts are kept in memory only")
         audio = native.resample(sample_rate)
         if self.memory is not None:
             self.memory.put(PromptKey(engine.name, engine.voice, text, sample_rate), audio.samples)
