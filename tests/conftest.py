@@ -24,11 +24,20 @@ from ops.stack.processes import free_port
 from ops.stack.redis_server import RedisServer
 from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, TrunkSpec, agent_sip_password, md5_cred
 
-AGENT_PASSWORD = "test-agent-secret"
+# The test installation's agent secret (Django's ``CONSOLE_SIP_SECRET``): every test agent's
+# password is derived from it and the agent's name, so no two agents share one.
+AGENT_SECRET = "test-agent-secret"
 # The agent console's browser softphone (WebRTC), alone in the "web" queue so it never takes
-# calls meant for agent1/agent2; its password is derived as the console derives it.
+# calls meant for agent1/agent2. A test's Django row for it gets this salt
+# (``Agent.sip_password_salt``), so the console derives the password this Asterisk holds.
 WEB_AGENT = "webagent1"
+WEB_AGENT_SALT = "5a17ed0f0c0de5a1"
 WEB_QUEUE = "web"
+
+
+def password_of(agent: str, salt: str = "") -> str:
+    """A test agent's own SIP password, derived as Django derives it (people.sip_credentials)."""
+    return agent_sip_password(AGENT_SECRET, agent, salt=salt)
 
 
 @pytest.fixture(scope="session")
@@ -55,13 +64,13 @@ def build_test_telephony(sim_agent_port: int, trunk_port: int) -> Telephony:
     def queue(name: str, members: tuple[str, ...], **options: object) -> QueueSpec:
         return QueueSpec(name=name, members=tuple(QueueMember(agent=m) for m in members), **options)
 
-    web_password = agent_sip_password(AGENT_PASSWORD, WEB_AGENT)
     return Telephony(
         agents=(
-            AgentPhone(name="agent1", md5_cred=md5_cred("agent1", AGENT_PASSWORD),
+            AgentPhone(name="agent1", md5_cred=md5_cred("agent1", password_of("agent1")),
                        static_contact=f"sip:agent1@127.0.0.1:{sim_agent_port}"),
-            AgentPhone(name="agent2", md5_cred=md5_cred("agent2", AGENT_PASSWORD)),
-            AgentPhone(name=WEB_AGENT, md5_cred=md5_cred(WEB_AGENT, web_password), transport="webrtc"),
+            AgentPhone(name="agent2", md5_cred=md5_cred("agent2", password_of("agent2"))),
+            AgentPhone(name=WEB_AGENT, md5_cred=md5_cred(WEB_AGENT, password_of(WEB_AGENT, WEB_AGENT_SALT)),
+                       transport="webrtc"),
         ),  # fmt: skip
         queues=(
             queue("support", ("agent1",), max_wait_s=20, strategy="linear"),

@@ -10,6 +10,8 @@ holds the bounds, so the admin and the API refuse what pbx would.
 
 from __future__ import annotations
 
+import secrets
+
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +37,11 @@ from pbx.api.telephony import (
 # Queue and agent names become Asterisk section names and queue member names.
 pbx_name = RegexValidator(NAME_PATTERN, "letters, digits, '_', '.' or '-', starting with a letter or digit "
                                         "(at most 40)")  # fmt: skip
+
+
+def new_sip_password_salt() -> str:
+    """An agent row's own salt for its SIP password (``pbx.api.agent_sip_password``)."""
+    return secrets.token_hex(8)
 
 
 def failsafe_queue_name() -> str:
@@ -139,8 +146,10 @@ AgentState = text_choices(AgentStateWord)
 class Agent(models.Model):
     """A human agent; ``name`` is its PJSIP endpoint and queue member name (e.g. ``agent1``).
 
-    Its SIP password is derived, not stored (``pbx.api.telephony.agent_sip_password``): a new
-    ``sip_password_generation`` (rotate) makes a new one and the old one stops registering.
+    Its SIP password is derived, not stored (``pbx.api.telephony.agent_sip_password``), from its
+    name, ``sip_password_generation`` and ``sip_password_salt``: rotating makes a new generation
+    and salt, and the old password stops registering. A row made under a deleted agent's name
+    gets a salt of its own, so the old agent's phone does not register as the new one.
     The Django user who works as this agent is linked by the console's ``AgentProfile``.
     """
 
@@ -156,6 +165,8 @@ class Agent(models.Model):
                                       help_text="A SIP URI for a phone that does not register "
                                                 "(e.g. sip:agent1@127.0.0.1:5071); blank normally.")  # fmt: skip
     sip_password_generation = models.PositiveIntegerField(default=0, help_text="Rotating the password adds one.")
+    # Random per row; blank on agents made before salts (migration 0008), whose phones keep working.
+    sip_password_salt = models.CharField(max_length=32, blank=True, editable=False, default=new_sip_password_salt)
     auto_answer = models.BooleanField(default=True,
                                       help_text="When reserved for a call likely to escalate (pre-alert), the phone "
                                                 "answers that call at once (Call-Info: answer-after=0): the agent "

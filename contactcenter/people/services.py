@@ -17,6 +17,7 @@ from contactcenter.people.models import (
     HumanQueue,
     QueueMembership,
     Skill,
+    new_sip_password_salt,
 )
 
 if TYPE_CHECKING:
@@ -86,11 +87,13 @@ def do_configure_agent(agent: Agent, setup: AgentSetup) -> Agent:
 
 
 def do_rotate_sip_password(agent: Agent) -> Agent:
-    """A new SIP password: the old one stops registering once pbx renders the new configuration."""
+    """A new SIP password (next generation, new salt): the old one stops registering once pbx
+    renders the new configuration."""
     with transaction.atomic():
-        Agent.objects.filter(pk=agent.pk).update(sip_password_generation=F("sip_password_generation") + 1)
+        Agent.objects.filter(pk=agent.pk).update(sip_password_generation=F("sip_password_generation") + 1,
+                                                 sip_password_salt=new_sip_password_salt())  # fmt: skip
         agent.refresh_from_db()
-        agent.save(update_fields=["sip_password_generation"])  # the signal that publishes it
+        agent.save(update_fields=["sip_password_generation", "sip_password_salt"])  # the signal that publishes it
     return agent
 
 

@@ -23,5 +23,6 @@ def agent_secret() -> str:
 
 
 def sip_password(agent: Agent, secret: str | None = None) -> str:
-    """Generation 0 is the password web agents have always had; each rotation makes a new one."""
-    return agent_sip_password(secret or agent_secret(), agent.name, agent.sip_password_generation)
+    """The agent's own: its name, password generation and salt (``Agent.sip_password_salt``)."""
+    return agent_sip_password(secret or agent_secret(), agent.name, agent.sip_password_generation,
+                              salt=agent.sip_password_salt)  # fmt: skip

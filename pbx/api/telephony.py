@@ -52,14 +52,21 @@ def md5_cred(username: str, password: str, realm: str = SIP_REALM) -> str:
     return hashlib.md5(f"{username}:{realm}:{password}".encode()).hexdigest()  # noqa: S324 (SIP digest is MD5)
 
 
-def agent_sip_password(secret: str, agent_name: str, generation: int = 0) -> str:
+def agent_sip_password(secret: str, agent_name: str, generation: int = 0, *, salt: str = "") -> str:
     """An agent's SIP password, derived from the installation's agent secret.
 
     Derived, not stored: the console hands it to that agent's browser, the admin shows it to
     whoever sets up their desk phone, and a new ``generation`` (rotate) invalidates the old one.
     Each agent gets its own, so one agent's password does not register as a colleague.
+    ``salt`` is the agent row's own random value (made when the row is, replaced on rotate), so
+    an agent deleted and made again under the same name does not get the old phone's password
+    back; rows from before salts have none and keep the password their phones were given.
     """
-    message = f"webrtc:{agent_name}" if generation == 0 else f"sip:{agent_name}:{generation}"
+    if salt:
+        # name and generation hold no ':', so the salt (last) cannot make two agents' messages equal.
+        message = f"sip:{agent_name}:{generation}:{salt}"
+    else:
+        message = f"webrtc:{agent_name}" if generation == 0 else f"sip:{agent_name}:{generation}"
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
 
 

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from contactcenter.console.models import CallStatus, ConsoleCall
-from contactcenter.people.models import AgentState
+from contactcenter.people.models import Agent, AgentState
 from ops.stack.asterisk import AsteriskInstance
-from tests.conftest import AGENT_PASSWORD, WEB_AGENT, WEB_QUEUE
+from tests.conftest import AGENT_SECRET, WEB_AGENT, WEB_AGENT_SALT, WEB_QUEUE
 from tests.console.browser import browser_page, chromium_path  # noqa: F401 (fixtures)
 from tests.console.factories import PASSWORD, make_world
 
@@ -46,10 +46,11 @@ def rtcp_counts(ari: Callable[..., Any], channel_id: str) -> dict[str, int]:
 
 def test_agent_takes_an_escalated_call_in_the_browser(asterisk_server: AsteriskInstance, live_server, settings,
                                                       browser_page, transactional_db, tmp_path) -> None:  # fmt: skip
-    settings.CONSOLE_SIP_SECRET = AGENT_PASSWORD  # the test topology derives webagent1's password from it
+    settings.CONSOLE_SIP_SECRET = AGENT_SECRET  # the test topology derives webagent1's password from it
     settings.CONSOLE_SIP_WS_URL = f"ws://127.0.0.1:{asterisk_server.settings.http_port}/ws"
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     world = make_world(WEB_AGENT, WEB_QUEUE)
+    Agent.objects.filter(name=WEB_AGENT).update(sip_password_salt=WEB_AGENT_SALT)  # the salt the session's Asterisk has
     ari = asterisk_server.ari_request
     page = browser_page
     console_log = lambda: page.evaluate("window.ccConsole ? window.ccConsole.log : []")  # noqa: E731

@@ -12,7 +12,7 @@ from django.utils import timezone
 from contactcenter.campaigns.models import AttemptStatus, LeadStatus
 from contactcenter.console.models import CallStatus, ConsoleCall
 from contactcenter.people.agents import apply_phone_state
-from contactcenter.people.models import AgentState
+from contactcenter.people.models import Agent, AgentState
 from contactcenter.people.roles import Role, set_role
 from pbx.api import AgentStateChanged, agent_sip_password
 from tests.console.factories import PASSWORD, make_world
@@ -61,7 +61,8 @@ def test_login_form_leads_to_the_console(world) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "/static/jssip/jssip.min.js" in html and "/static/console/console.js" in html
-    assert agent_sip_password("unit-secret", "webagent1") not in html  # credentials come from the API only
+    salt = Agent.objects.get(name="webagent1").sip_password_salt
+    assert agent_sip_password("unit-secret", "webagent1", salt=salt) not in html  # credentials come from the API only
 
 
 def test_session_hands_out_this_agents_sip_credentials(agent_client: Client) -> None:
@@ -73,7 +74,8 @@ def test_session_hands_out_this_agents_sip_credentials(agent_client: Client) -> 
     assert sip["uri"] == "sip:webagent1@127.0.0.1"
     assert sip["ws_url"] == "ws://127.0.0.1:18088/ws"
     # The same derivation the rendered pjsip.conf uses for this endpoint.
-    assert sip["password"] == agent_sip_password("unit-secret", "webagent1")
+    salt = Agent.objects.get(name="webagent1").sip_password_salt
+    assert salt and sip["password"] == agent_sip_password("unit-secret", "webagent1", salt=salt)
     assert sip["pause_uri"] == "sip:cc-pause@127.0.0.1" and sip["unpause_uri"] == "sip:cc-unpause@127.0.0.1"
     assert {d["code"] for d in data["dispositions"]} == {"resolved", "call_back"}
 

@@ -18,7 +18,7 @@ import pytest
 
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.processes import free_port
-from tests.conftest import AGENT_PASSWORD
+from tests.conftest import password_of
 
 pytestmark = pytest.mark.realstack
 
@@ -97,7 +97,7 @@ def agent_dials(asterisk: AsteriskInstance, work: Path, extension: str, pause_re
     log = work / f"{name}.log"
     subprocess.run(
         [sipp, f"127.0.0.1:{asterisk.settings.sip_port}", "-sf", str(scenario), "-s", extension, "-m", "1",
-         "-i", "127.0.0.1", "-p", str(free_port(udp=True)), "-au", AGENT, "-ap", AGENT_PASSWORD, "-nostdin",
+         "-i", "127.0.0.1", "-p", str(free_port(udp=True)), "-au", AGENT, "-ap", password_of(AGENT), "-nostdin",
          "-timeout", "20", "-trace_logs", "-log_file", str(log), "-trace_err", "-error_file", str(work / f"{name}.err")],
         capture_output=True, timeout=30, cwd=work,
     )  # fmt: skip

@@ -16,17 +16,13 @@ import pytest
 from ops.simulator.desk_phone import DeskPhone
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.processes import wait_for
-from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, agent_sip_password, md5_cred
-from tests.conftest import AGENT_PASSWORD, throwaway_asterisk
+from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, md5_cred
+from tests.conftest import password_of, throwaway_asterisk
 
 pytestmark = pytest.mark.realstack
 
 UDP_AGENT, TCP_AGENT, REFUSED_AGENT = "deskphone1", "deskphone2", "deskphone3"
 
-
-def password_of(agent: str) -> str:
-    """Each agent's own, derived as Django derives it (people.sip_credentials): never shared."""
-    return agent_sip_password(AGENT_PASSWORD, agent)
 UDP_QUEUE, TCP_QUEUE = "desk", "desktcp"
 
 

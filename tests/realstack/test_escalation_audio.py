@@ -25,7 +25,7 @@ from ops.simulator.sip_agent import SippAgent
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.processes import free_port
 from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, md5_cred
-from tests.conftest import AGENT_PASSWORD, throwaway_asterisk
+from tests.conftest import password_of, throwaway_asterisk
 from workers.audio import Audio, write_wav
 
 pytestmark = pytest.mark.realstack
@@ -45,7 +45,7 @@ def agent_port() -> int:
 @pytest.fixture(scope="module")
 def escalation_asterisk(asterisk_root: Path, agent_port: int,
                         tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsteriskInstance]:  # fmt: skip
-    agent = AgentPhone(name="agent1", md5_cred=md5_cred("agent1", AGENT_PASSWORD),
+    agent = AgentPhone(name="agent1", md5_cred=md5_cred("agent1", password_of("agent1")),
                        static_contact=f"sip:agent1@127.0.0.1:{agent_port}")  # fmt: skip
     telephony = Telephony(agents=(agent,), failsafe_queue="support",
                           queues=(QueueSpec(name="support", members=(QueueMember(agent="agent1"),), max_wait_s=30,

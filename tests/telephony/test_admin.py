@@ -29,7 +29,7 @@ def test_an_agents_page_shows_its_sip_credentials(admin_client, baseline, settin
     settings.CONSOLE_SIP_SECRET = "the-installation-secret"
     agent = Agent.objects.create(name="agent7", sip_password_generation=1)
     page = admin_client.get(f"/admin/people/agent/{agent.pk}/change/").content.decode()
-    assert agent_sip_password("the-installation-secret", "agent7", 1) in page
+    assert agent_sip_password("the-installation-secret", "agent7", 1, salt=agent.sip_password_salt) in page
 
 
 def test_a_trunks_password_is_a_password_input(admin_client, baseline) -> None:

@@ -143,7 +143,8 @@ def test_credentials_for_an_admin_and_the_agents_own_user_and_rotation(client, a
     post(admin_client, "/api/agents/", {"name": "agent7", "queues": ["support"], "username": "asha"})
     post(admin_client, "/api/agents/", {"name": "agent8", "queues": ["support"], "username": "ravi"})
     shown = admin_client.get("/api/agents/agent7/credentials/").json()
-    assert shown == {"username": "agent7", "password": agent_sip_password("the-installation-secret", "agent7", 0),
+    salt = Agent.objects.get(name="agent7").sip_password_salt
+    assert shown == {"username": "agent7", "password": agent_sip_password("the-installation-secret", "agent7", 0, salt=salt),
                      "realm": SIP_REALM, "transport": "udp", "sip_port": settings.STACK.ports.sip, "generation": 0}
     client.force_login(own)
     assert client.get("/api/agents/agent7/credentials/").json()["password"] == shown["password"]
@@ -152,7 +153,9 @@ def test_credentials_for_an_admin_and_the_agents_own_user_and_rotation(client, a
     assert client.post("/api/agents/agent8/credentials/rotate/").status_code == 403
     rotated = admin_client.post("/api/agents/agent7/credentials/rotate/").json()
     assert rotated["generation"] == 1 and rotated["password"] != shown["password"]
-    assert rotated["password"] == agent_sip_password("the-installation-secret", "agent7", 1)
+    new_salt = Agent.objects.get(name="agent7").sip_password_salt
+    assert new_salt != salt and rotated["password"] == agent_sip_password("the-installation-secret", "agent7", 1,
+                                                                          salt=new_salt)  # fmt: skip
     client.force_login(user_with(Role.SUPERVISOR, "boss"))
     assert client.get("/api/agents/agent7/credentials/").status_code == 403
     assert client.get("/api/agents/agent7/").status_code == 200

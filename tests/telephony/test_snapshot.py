@@ -58,8 +58,9 @@ def test_the_snapshot_describes_the_pbx(world) -> None:
     config = build_pbx_config(7)
     assert config.version == 7
     phones = {a.name: a for a in config.pbx.agents}
-    assert phones["asha"].md5_cred == md5_cred("asha", agent_sip_password(SECRET, "asha", 0))
-    assert phones["ravi"].md5_cred == md5_cred("ravi", agent_sip_password(SECRET, "ravi", 2))
+    salts = dict(Agent.objects.values_list("name", "sip_password_salt"))
+    assert phones["asha"].md5_cred == md5_cred("asha", agent_sip_password(SECRET, "asha", 0, salt=salts["asha"]))
+    assert phones["ravi"].md5_cred == md5_cred("ravi", agent_sip_password(SECRET, "ravi", 2, salt=salts["ravi"]))
     assert (phones["asha"].transport, phones["asha"].display_name) == ("webrtc", "Asha")
     assert phones["ravi"].static_contact == "sip:ravi@127.0.0.1:5071"
     queues = {q.name: q for q in config.pbx.queues}

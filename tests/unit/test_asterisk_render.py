@@ -12,7 +12,7 @@ from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, TrunkSpec, md
 
 def telephony(**overrides) -> Telephony:
     """Two desk phones and a browser softphone in a support queue, and a trunk."""
-    agents = tuple(AgentPhone(name=n, md5_cred=md5_cred(n, "agentpass1")) for n in ("agent1", "agent2"))
+    agents = tuple(AgentPhone(name=n, md5_cred=md5_cred(n, f"{n}-pass")) for n in ("agent1", "agent2"))
     web = AgentPhone(name="webagent1", md5_cred=md5_cred("webagent1", "webpass1"), transport="webrtc")
     base = dict(
         agents=(*agents, web),
@@ -60,8 +60,8 @@ def test_queues_agents_and_failsafe_are_rendered_into_the_included_files() -> No
     assert "[support]" in files[QUEUES_FILE] and "member => PJSIP/agent1,0,agent1,PJSIP/agent1" in files[QUEUES_FILE]
     assert "[agent2](agent-auth)" in files[PJSIP_FILE]
     # The digest hash, never the password, and the realm it was taken over.
-    assert f"password_digest = MD5:{md5_cred('agent2', 'agentpass1')}" in files[PJSIP_FILE]
-    assert "agentpass1" not in files[PJSIP_FILE] and "realm = contactcenter" in files[PJSIP_FILE]
+    assert f"password_digest = MD5:{md5_cred('agent2', 'agent2-pass')}" in files[PJSIP_FILE]
+    assert "agent2-pass" not in files[PJSIP_FILE] and "realm = contactcenter" in files[PJSIP_FILE]
     assert "default_realm = contactcenter" in files["pjsip.conf"]
     assert "CC_FAILSAFE_QUEUE = support" in files["extensions.conf"]
     assert "Queue(support,b(cc-agent-predial^s^1),,,60,,cc-agent-answered)" in files[EXTENSIONS_FILE]
