@@ -138,3 +138,14 @@ def test_an_attempt_started_long_ago_but_answered_recently_is_left_alone(dialer,
     apply_event(CallAnswered(call_id=call_id, at=clock.now.timestamp()))
     assert end_stale_attempts(clock.now + dt.timedelta(hours=1)) == 0
     assert CallAttempt.objects.get().status == AttemptStatus.WITH_BOT
+
+
+def test_a_dialer_started_while_redis_is_down_waits_instead_of_exiting(settings, caplog) -> None:
+    from django.core.management import call_command
+
+    from ops.stack.processes import free_port
+
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with caplog.at_level(logging.WARNING, logger="contactcenter.dialer"):
+        call_command("dialer", "--once")  # before: ConnectionError out of the command at start
+    assert any("dialer pass failed" in r.getMessage() for r in caplog.records)

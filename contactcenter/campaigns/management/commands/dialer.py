@@ -64,7 +64,9 @@ class Command(BaseCommand):
         dialer = Dialer(RedisPbxLink(client), site_max_ai_lines=options["site_max_ai_lines"])
         consumer = EventConsumer(client, consumer=name)
         outbox = WebhookOutbox(CeleryTaskQueue())  # posted by a worker: a slow receiver never holds this loop
-        consumer.ensure_group()
+        # Made in the loop, not before it: a dialer started while Redis is down waits for it like
+        # any other pass instead of exiting, and a Redis that lost the group gets it again.
+        group_ready = False
         # The name is the token: a dialer restarted under its name takes the lock back at once.
         lock = RedisLock(client, LOCK_KEY, name, LOCK_TTL_S)
         stopping = False
@@ -78,6 +80,9 @@ class Command(BaseCommand):
         next_tick = 0.0
         while not stopping:
             try:
+                if not group_ready:
+                    consumer.ensure_group()
+                    group_ready = True
                 consumer.poll(block_ms=options["poll_ms"], linger_ms=options["linger_ms"])
                 if time.monotonic() >= next_tick:
                     next_tick = time.monotonic() + options["tick_s"]
@@ -91,10 +96,14 @@ class Command(BaseCommand):
                 if isinstance(exc, DatabaseError):
                     dialer.outage.failed(exc)  # dialling paused, said once (db_outage)
                 else:
+                    group_ready = group_ready and "NOGROUP" not in str(exc)
                     log.warning("dialer pass failed (%s); retrying in 1 s", exc)
                 close_old_connections()
                 time.sleep(1)
             if options["once"]:
                 break
-        lock.release()
+        try:
+            lock.release()
+        except redis.RedisError:
+            pass  # Redis is down: the lock lapses by itself after LOCK_TTL_S
         log.info("dialer stopped")
