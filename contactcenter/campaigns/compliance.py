@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from phonenumbers import shortnumberinfo
 from phonenumbers import timezone as phone_timezones
 
 from pbx.api import CallOutcome
@@ -48,6 +49,10 @@ def normalise_phone(raw: str, default_region: str | None = None) -> str:
     except phonenumbers.NumberParseException as exc:
         raise PhoneError(f"not a phone number ({_parse_error(exc)})") from None
     if not phonenumbers.is_possible_number(number):
+        if shortnumberinfo.is_valid_short_number(number):
+            # Emergency and service numbers, SMS short codes: never an E.164 subscriber, never dialled.
+            raise PhoneError(f"a short code ({number.national_number}), not a subscriber number; campaigns "
+                             "dial full E.164 numbers only")  # fmt: skip
         raise PhoneError("wrong number of digits for its country")
     if not phonenumbers.is_valid_number(number):
         raise PhoneError("not a valid number for its country")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
+from contactcenter.campaigns.csv_export import csv_text
 from contactcenter.campaigns.models import Campaign, Lead
 from contactcenter.campaigns.webhooks import lead_result
 
@@ -21,14 +20,11 @@ def results(campaign: Campaign) -> Iterator[dict]:
 
 
 def results_csv(campaign: Campaign) -> str:
-    """One row per lead; the lead's own fields (order_id, amount, …) follow the fixed columns."""
+    """One row per lead; the lead's own fields (order_id, amount, …) follow the fixed columns;
+    cells a spreadsheet would run as a formula are neutralised (``csv_export``)."""
     rows = list(results(campaign))
     extra: list[str] = []
     for row in rows:
         extra += [k for k in row["fields"] if k not in extra]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*COLUMNS, *extra])
-    for row in rows:
-        writer.writerow([*(row[c] for c in COLUMNS), *(row["fields"].get(k, "") for k in extra)])
-    return out.getvalue()
+    return csv_text([*COLUMNS, *extra],
+                    ([*(row[c] for c in COLUMNS), *(row["fields"].get(k, "") for k in extra)] for row in rows))
