@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
 
 from contactcenter.campaigns.csv_export import csv_text
 from contactcenter.campaigns.models import Campaign, Lead
@@ -12,10 +14,17 @@ COLUMNS = ("lead_id", "external_id", "phone", "first_name", "status", "outcome",
            "attempts", "escalated", "escalation_reason", "agent", "last_call_id", "completed_at")  # fmt: skip
 
 
+def result_leads(campaign: Campaign) -> QuerySet[Lead]:
+    return (Lead.objects.filter(campaign=campaign).select_related("disposition", "campaign")
+            .prefetch_related("call_attempts").order_by("id"))  # fmt: skip
+
+
+def lead_results(leads: Iterable[Lead]) -> list[dict]:
+    return [lead_result(lead) for lead in leads]
+
+
 def results(campaign: Campaign) -> Iterator[dict]:
-    leads = (Lead.objects.filter(campaign=campaign).select_related("disposition", "campaign")
-             .prefetch_related("call_attempts").order_by("id"))  # fmt: skip
-    for lead in leads.iterator(chunk_size=500):
+    for lead in result_leads(campaign).iterator(chunk_size=500):
         yield lead_result(lead)
 
 

@@ -120,13 +120,16 @@ class ImportRequest(serializers.Serializer):
     file = serializers.FileField()
     mapping = serializers.JSONField(required=False, help_text='{"phone": "Mobile", "order_id": "Order"}')
     list_name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    encoding = serializers.CharField(required=False, allow_blank=True, max_length=40,
+                                     help_text="The CSV's encoding (e.g. cp1252) when it is not UTF-8 and "
+                                               "detection is not sure")  # fmt: skip
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportBatch
-        fields = ["id", "campaign", "contact_list", "filename", "mapping", "rows", "imported", "duplicates", "dnc",
-                  "invalid", "problems", "created_at"]  # fmt: skip
+        fields = ["id", "campaign", "contact_list", "filename", "encoding", "mapping", "rows", "imported", "duplicates",
+                  "dnc", "invalid", "problems", "created_at"]  # fmt: skip
         read_only_fields = fields
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -84,10 +84,13 @@ class CampaignViewSet(viewsets.ModelViewSet):
         return Response({"status": campaign.status, "pacing": campaign.pacing, "leads": by_status,
                          "outcomes": by_outcome})  # fmt: skip
 
-    @extend_schema(responses={200: OpenApiResponse(description="JSON list of per-lead results")})
+    @extend_schema(responses={200: OpenApiResponse(description="per-lead results, a page at a time "
+                                                               "(?page=, ?page_size=; count, next, previous, results)")},
+                   parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)])  # fmt: skip
     @action(detail=True, methods=["get"])
     def results(self, request: Request, pk: str) -> Response:
-        return Response(list(results.results(self.get_object())))
+        leads = self.paginate_queryset(results.result_leads(self.get_object()))
+        return self.get_paginated_response(results.lead_results(leads))
 
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="one row per lead")})
     @action(detail=True, methods=["get"], url_path="export.csv")
@@ -95,9 +98,14 @@ class CampaignViewSet(viewsets.ModelViewSet):
         campaign = self.get_object()
         return _csv(results.results_csv(campaign), f"campaign-{campaign.pk}-results.csv")
 
-    @extend_schema(request={"multipart/form-data": ImportRequest}, responses={201: ImportBatchSerializer},
+    @extend_schema(request={"multipart/form-data": ImportRequest},
+                   responses={201: ImportBatchSerializer,
+                              400: OpenApiResponse(description="the file as a whole is refused (a limit, its "
+                                                               "encoding, its columns), in `file`"),
+                              413: OpenApiResponse(description="the file is over LEAD_IMPORT_MAX_BYTES")},
                    description="Upload leads (CSV or XLSX). Rows that are not imported are listed in `problems` "
-                               "and in the batch's errors.csv.")  # fmt: skip
+                               "(the first 1000 by row; the counts are of all) and in the batch's errors.csv. "
+                               "Limits: docs/imports.md.")  # fmt: skip
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def imports(self, request: Request, pk: str) -> Response:
         campaign = self.get_object()
@@ -108,8 +116,10 @@ class CampaignViewSet(viewsets.ModelViewSet):
         if mapping is not None and not (isinstance(mapping, dict) and all(isinstance(v, str) for v in mapping.values())):
             return Response({"mapping": ["give an object of target field: column name"]}, status=400)
         try:
-            batch = imports.import_leads(campaign, upload.name, upload.read(), mapping,
-                                         form.validated_data.get("list_name", ""), request.user)  # fmt: skip
+            batch = imports.import_leads(campaign, upload.name, upload, mapping, form.validated_data.get("list_name", ""),
+                                         request.user, encoding=form.validated_data.get("encoding") or None)  # fmt: skip
+        except imports.UploadTooLarge as exc:
+            return Response({"file": [str(exc)]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         except imports.ImportFileError as exc:
             return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
