@@ -135,6 +135,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["contactcenter.people.doors.ByRole"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "contactcenter.core.pagination.ApiPages",
+    "DEFAULT_PARSER_CLASSES": ["contactcenter.core.parsers.SafeJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
 }
 
 # Hostile input (issue 18): request bodies over these are refused with 413 before Django reads

@@ -126,6 +126,7 @@ class CallingWindow:
         return {"days": sorted(self.days), "start": self.start.strftime("%H:%M"), "end": self.end.strftime("%H:%M")}
 
 
+MAX_WINDOWS = 50
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_WINDOWS: list[dict[str, Any]] = [{"days": [0, 1, 2, 3, 4, 5], "start": "09:00", "end": "21:00"}]
 
@@ -134,6 +135,8 @@ def parse_windows(data: Any) -> tuple[CallingWindow, ...]:
     """Windows from their JSON form; ValueError naming ``windows[i].field`` on a mistake."""
     if not isinstance(data, list) or not data:
         raise ValueError("windows: give a non-empty list of {days, start, end}")
+    if len(data) > MAX_WINDOWS:
+        raise ValueError(f"windows: {len(data)} windows; at most {MAX_WINDOWS}")
     windows = []
     for i, item in enumerate(data):
         where = f"windows[{i}]"
@@ -214,6 +217,9 @@ class AttemptRules:
 _CALL_OUTCOMES = frozenset(CallOutcome)
 
 
+MAX_RETRY_MINUTES = 365 * 24 * 60
+
+
 def parse_retry_rules(data: Any) -> dict[str, float]:
     """``{"no_answer": 120, ...}`` (minutes); ValueError naming ``retry.<outcome>``."""
     if not isinstance(data, Mapping):
@@ -224,8 +230,8 @@ def parse_retry_rules(data: Any) -> dict[str, float]:
             raise ValueError(f"retry.{outcome}: not a call outcome; outcomes are {', '.join(CallOutcome)}")
         if outcome in FINAL_OUTCOMES:
             raise ValueError(f"retry.{outcome}: {outcome} is final and is never retried")
-        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes < 0:
-            raise ValueError(f"retry.{outcome}: give minutes as a number >= 0")
+        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or not 0 <= minutes <= MAX_RETRY_MINUTES:
+            raise ValueError(f"retry.{outcome}: give minutes as a number from 0 to {MAX_RETRY_MINUTES} (a year)")
         rules[str(outcome)] = float(minutes)
     return rules
 

@@ -52,6 +52,25 @@ SYNONYMS: dict[str, str] = {
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
+def check_lead_fields(fields: object) -> dict[str, str]:
+    """A lead's own fields as the API may set them: an object of at most ReadLimits.max_columns
+    names like order_id, each a short text or number (what an import row could carry)."""
+    if not isinstance(fields, dict):
+        raise ValueError('give an object of name: value, e.g. {"order_id": "A1001"}')
+    if len(fields) > ReadLimits.max_columns:
+        raise ValueError(f"{len(fields)} fields; at most {ReadLimits.max_columns}")
+    checked = {}
+    for name, value in fields.items():
+        if not _FIELD_NAME.match(name):
+            raise ValueError(f"{name[:40]!r}: field names are identifiers like order_id (at most 40 characters)")
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ValueError(f"{name}: give a text or a number")
+        if len(str(value)) > CUSTOM_FIELD_MAX_CHARS:
+            raise ValueError(f"{name}: {len(str(value))} characters; at most {CUSTOM_FIELD_MAX_CHARS}")
+        checked[name] = value
+    return checked
+
+
 def normalise_header(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(header).strip().lower()).strip("_")
 
