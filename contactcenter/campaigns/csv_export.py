@@ -31,7 +31,9 @@ def neutralise(value: object) -> object:
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180's CRLF: the writer then also quotes a cell holding a lone CR (with "\n" it did not,
+    # and a CR in a name split the row).
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in header])  # headers come from uploads too
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])

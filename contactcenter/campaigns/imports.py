@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -144,9 +145,10 @@ class _Problems:
 
 def import_leads(campaign: Campaign, filename: str, data: bytes | BinaryIO, mapping: Mapping[str, str] | None = None,
                  list_name: str = "", user=None, now: dt.datetime | None = None, encoding: str | None = None,
-                 limits: ReadLimits = ReadLimits()) -> ImportBatch:  # fmt: skip
+                 limits: ReadLimits | None = None) -> ImportBatch:  # fmt: skip
     """Read and judge every row first (the file is refused whole on a limit or an unreadable
     part, before anything is written), then write the good ones in one transaction."""
+    limits = limits or site_limits()
     source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     sheet = open_sheet(filename, source, _size(source), encoding, limits)
     headers = sheet.headers
@@ -191,6 +193,11 @@ def import_leads(campaign: Campaign, filename: str, data: bytes | BinaryIO, mapp
         batch.problems = problems.report()
         batch.save()
     return batch
+
+
+def site_limits() -> ReadLimits:
+    """The defaults, with the site's upload limit (LEAD_IMPORT_MAX_BYTES, which the web server enforces too)."""
+    return ReadLimits(max_bytes=settings.LEAD_IMPORT_MAX_BYTES)
 
 
 def _size(source: BinaryIO) -> int:

@@ -45,7 +45,7 @@ class ReadLimits:
     max_rows: int = 200_000
     max_columns: int = 100
     max_cell_chars: int = 10_000
-    max_line_chars: int = 1 * MB
+    max_line_chars: int = 4 * MB  # above the cell limit: a long cell is named as such
     max_xlsx_uncompressed_bytes: int = 500 * MB
     max_xlsx_ratio: int = 200  # deflate reaches ~100x on repetitive sheets; bombs reach 1000x and more
     sample_bytes: int = 64 * 1024  # what the encoding is detected from
@@ -105,7 +105,15 @@ def detect_encoding(sample: bytes) -> str:
         names = ", ".join(dict.fromkeys(m.encoding for m in likely))
         raise ImportFileError(f"the file is not UTF-8 and its encoding is not sure (it could be {names}); "
                               "save it as CSV UTF-8, or name its encoding")  # fmt: skip
-    return best.encoding
+    # Several code pages read the start alike (German text is the same in cp1250 and cp1252): take
+    # the one spreadsheets most often write, which is then also the likeliest for the rest.
+    alike = {codecs.lookup(name).name for m in likely for name in (m.encoding, *m.could_be_from_charset)}
+    return next((name for name in _USUAL if name in alike), best.encoding)
+
+
+# What Excel and other tools save "CSV" as, most common first (Python's codec names).
+_USUAL = tuple(codecs.lookup(name).name for name in ("cp1252", "iso8859-15", "latin-1", "cp1251", "cp1250",
+                                                      "cp932", "gb18030", "big5", "cp949", "cp1256", "cp1253"))
 
 
 def check_encoding_name(name: str) -> str:
@@ -192,7 +200,7 @@ def _open_xlsx(source: BinaryIO, limits: ReadLimits) -> Sheet:
     except ImportFileError:
         raise
     except Exception as exc:  # openpyxl (and defusedxml) raise many kinds for a broken or hostile file
-        raise ImportFileError(f"not a readable XLSX file ({type(exc).__name__})") from None
+        raise ImportFileError(f"not a readable XLSX file ({_first_cause(exc)})") from None
     if first is None:
         raise ImportFileError("the sheet is empty")
     return Sheet(_checked(1, [_cell(v) for v in first], limits), "xlsx", _xlsx_rows(book, values, limits))
@@ -224,9 +232,16 @@ def _xlsx_rows(book, values, limits: ReadLimits) -> Iterator[tuple[int, list[str
     except ImportFileError:
         raise
     except Exception as exc:
-        raise ImportFileError(f"row {number}: not a readable XLSX row ({type(exc).__name__})") from None
+        raise ImportFileError(f"row {number}: not a readable XLSX row ({_first_cause(exc)})") from None
     finally:
         book.close()
+
+
+def _first_cause(exc: BaseException) -> str:
+    """The name of what went wrong first (openpyxl wraps defusedxml's EntitiesForbidden in a ValueError)."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return type(exc).__name__
 
 
 def _cell(value: object) -> str:
