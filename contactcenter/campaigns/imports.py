@@ -127,16 +127,21 @@ class _Problems:
         self.headers = headers
         self.counts: Counter[str] = Counter()
         self.kept: list[dict] = []
+        self.cutoff = float("inf")  # once PROBLEMS_KEPT are kept, a later row is only counted
 
     def add(self, number: int, status: str, reasons: list[tuple[str, str, str]], cells: tuple[str, ...]) -> None:
         self.counts[status] += 1
+        if number > self.cutoff:
+            return
         self.kept.append(_problem(number, status, reasons, dict(zip(self.headers, cells, strict=False))))
-        if len(self.kept) >= 2 * PROBLEMS_KEPT:
+        if len(self.kept) >= PROBLEMS_KEPT:
             self._trim()
 
     def _trim(self) -> list[dict]:
         self.kept.sort(key=lambda p: p["row"])
         del self.kept[PROBLEMS_KEPT:]
+        if len(self.kept) == PROBLEMS_KEPT:
+            self.cutoff = self.kept[-1]["row"]
         return self.kept
 
     def report(self) -> list[dict]:
