@@ -120,3 +120,22 @@ def test_json_that_is_not_an_object_gets_400(admin_client, campaign, body) -> No
 def test_list_filters_of_wrong_types_never_500(admin_client, campaign, query) -> None:
     assert admin_client.get(f"/api/leads/?{query}").status_code in (200, 400, 404)
     assert admin_client.get(f"/api/attempts/?{query.replace('status', 'call_id')}").status_code in (200, 400, 404)
+
+
+def test_a_json_body_over_djangos_memory_limit_gets_400(admin_client, campaign) -> None:
+    """Under the web server's 10 MB but over Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)."""
+    body = b'{"campaign": %d, "phone": "+919800000001", "first_name": "%s"}' % (campaign.pk, b"x" * (3 * 1024 * 1024))
+    response = admin_client.post("/api/leads/", body, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+    assert Lead.objects.count() == 0
+
+
+def test_lists_come_in_pages(admin_client, campaign) -> None:
+    Lead.objects.bulk_create(Lead(campaign=campaign, phone=f"+9198000{i:05d}", time_zones=["Asia/Kolkata"])
+                             for i in range(1205))  # fmt: skip
+    first = admin_client.get("/api/leads/").json()
+    assert (first["count"], len(first["results"])) == (1205, 100) and "page=2" in first["next"]
+    assert len(admin_client.get("/api/leads/?page_size=5000").json()["results"]) == 1000  # the maximum
+    results = admin_client.get(f"/api/campaigns/{campaign.pk}/results/?page_size=10&page=3").json()
+    assert results["count"] == 1205 and len(results["results"]) == 10
+    assert results["results"][0]["phone"] == "+919800000020"
