@@ -9,7 +9,6 @@ back as ``duplicate … already imported``.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from collections import Counter
@@ -19,7 +18,6 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from contactcenter.campaigns import compliance, dial_targets
 from contactcenter.campaigns.csv_export import csv_text
@@ -149,7 +147,7 @@ class _Problems:
 
 
 def import_leads(campaign: Campaign, filename: str, data: bytes | BinaryIO, mapping: Mapping[str, str] | None = None,
-                 list_name: str = "", user=None, now: dt.datetime | None = None, encoding: str | None = None,
+                 list_name: str = "", user=None, encoding: str | None = None,
                  limits: ReadLimits | None = None) -> ImportBatch:  # fmt: skip
     """Read and judge every row first (the file is refused whole on a limit or an unreadable
     part, before anything is written), then write the good ones in one transaction."""
