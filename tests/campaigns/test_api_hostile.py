@@ -139,3 +139,19 @@ def test_lists_come_in_pages(admin_client, campaign) -> None:
     results = admin_client.get(f"/api/campaigns/{campaign.pk}/results/?page_size=10&page=3").json()
     assert results["count"] == 1205 and len(results["results"]) == 10
     assert results["results"][0]["phone"] == "+919800000020"
+
+
+def test_a_file_large_enough_to_wait_on_disk_is_read_from_there(admin_client, campaign, settings) -> None:
+    """Over FILE_UPLOAD_MAX_MEMORY_SIZE Django keeps the upload in a temporary file; the import
+    reads it from there a line at a time."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    note = "n" * 900
+    rows = "".join(f"+9198{i:08d},Asha,A{i},a lamp,1,{note}\n" for i in range(3500))
+    data = ("phone,first_name,order_id,item,amount,note\n" + rows).encode()
+    assert len(data) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    upload = SimpleUploadedFile("big.csv", data, content_type="text/csv")
+    response = admin_client.post(f"/api/campaigns/{campaign.pk}/imports/", {"file": upload})
+    assert response.status_code == 201, response.content[:300]
+    assert (response.json()["rows"], response.json()["encoding"]) == (3500, "utf-8")
+    assert response.json()["imported"] + response.json()["invalid"] == 3500
