@@ -5,6 +5,9 @@ imported are listed with their spreadsheet row number (the header is row 1), a s
 (``invalid``, ``duplicate``, ``dnc``) and the reason. Numbers are unique per campaign (a
 database constraint), so uploading the same file again adds nothing twice: its rows come
 back as ``duplicate … already imported``.
+
+The file is read by ``spreadsheets`` under named limits (size, cell, rows, encoding, zip
+bombs) and refused whole past one; the rows are judged before anything is written.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ SYNONYMS: dict[str, str] = {
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
-def check_lead_fields(fields: object) -> dict[str, str]:
+def check_lead_fields(fields: object) -> dict[str, str | int | float]:
     """A lead's own fields as the API may set them: an object of at most ReadLimits.max_columns
     names like order_id, each a short text or number (what an import row could carry)."""
     if not isinstance(fields, dict):
