@@ -134,7 +134,17 @@ REST_FRAMEWORK = {
     # Every view asks the role policy (contactcenter/people/policy.py); views name their exceptions.
     "DEFAULT_PERMISSION_CLASSES": ["contactcenter.people.doors.ByRole"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "contactcenter.core.pagination.ApiPages",
+    "DEFAULT_PARSER_CLASSES": ["contactcenter.core.parsers.SafeJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
 }
+
+# Hostile input (issue 18): request bodies over these are refused with 413 before Django reads
+# them (contactcenter/core/request_limits.py); API lists come in pages of PAGE_SIZE, at most
+# max_page_size (contactcenter/core/pagination.py). Uploaded files over Django's
+# FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) wait on disk, not in memory.
+LEAD_IMPORT_MAX_BYTES = int(os.environ.get("CC_LEAD_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+REQUEST_MAX_BYTES = int(os.environ.get("CC_REQUEST_MAX_BYTES", 10 * 1024 * 1024))
 
 # OpenAPI at /api/schema/, Swagger UI at /api/docs/ (assets served locally: no CDN needed).
 SPECTACULAR_SETTINGS = {

@@ -27,6 +27,8 @@ from contactcenter.campaigns.models import (
 class LeadImportForm(forms.Form):
     file = forms.FileField(help_text="CSV or XLSX; the first row names the columns.")
     list_name = forms.CharField(required=False, max_length=120, help_text="Contact list; default: the file name.")
+    encoding = forms.CharField(required=False, max_length=40,
+                               help_text="Only for a CSV that is not UTF-8 and whose encoding is not sure, e.g. cp1252.")
     mapping = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text='Optional JSON {"target field": "column"}, e.g. {"phone": "Mobile", "order_id": "Order No"}. '
@@ -87,14 +89,16 @@ class CampaignAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                batch = imports.import_leads(campaign, upload.name, upload.read(), form.cleaned_data["mapping"],
-                                             form.cleaned_data["list_name"], request.user)  # fmt: skip
+                batch = imports.import_leads(campaign, upload.name, upload, form.cleaned_data["mapping"],
+                                             form.cleaned_data["list_name"], request.user,
+                                             encoding=form.cleaned_data["encoding"] or None)  # fmt: skip
             except imports.ImportFileError as exc:
                 form.add_error("file", str(exc))
             else:
                 level = messages.SUCCESS if not batch.problems else messages.WARNING
-                self.message_user(request, f"Imported {batch.imported} of {batch.rows} rows: {batch.invalid} invalid, "
-                                           f"{batch.duplicates} duplicate, {batch.dnc} on the do-not-call list.", level)  # fmt: skip
+                self.message_user(request, f"Imported {batch.imported} of {batch.rows} rows ({batch.encoding}): "
+                                           f"{batch.invalid} invalid, {batch.duplicates} duplicate, {batch.dnc} on "
+                                           "the do-not-call list.", level)  # fmt: skip
                 return HttpResponseRedirect(reverse("admin:campaigns_importbatch_change", args=[batch.pk]))
         context = {**self.admin_site.each_context(request), "title": f"Import leads into {campaign}", "form": form,
                    "campaign": campaign, "opts": self.model._meta}  # fmt: skip
@@ -158,8 +162,8 @@ class CallAttemptAdmin(admin.ModelAdmin):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ("filename", "campaign", "rows", "imported", "invalid", "duplicates", "dnc", "created_at")
-    readonly_fields = ("campaign", "contact_list", "filename", "mapping", "rows", "imported", "invalid", "duplicates",
-                       "dnc", "problems", "created_by", "created_at")  # fmt: skip
+    readonly_fields = ("campaign", "contact_list", "filename", "encoding", "mapping", "rows", "imported", "invalid",
+                       "duplicates", "dnc", "problems", "created_by", "created_at")  # fmt: skip
 
     def get_urls(self):
         return [path("<int:pk>/errors.csv", self.admin_site.admin_view(self.errors_view),

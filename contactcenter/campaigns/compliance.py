@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from phonenumbers import shortnumberinfo
 from phonenumbers import timezone as phone_timezones
 
 from pbx.api import CallOutcome
@@ -48,6 +49,10 @@ def normalise_phone(raw: str, default_region: str | None = None) -> str:
     except phonenumbers.NumberParseException as exc:
         raise PhoneError(f"not a phone number ({_parse_error(exc)})") from None
     if not phonenumbers.is_possible_number(number):
+        if shortnumberinfo.is_valid_short_number(number):
+            # Emergency and service numbers, SMS short codes: never an E.164 subscriber, never dialled.
+            raise PhoneError(f"a short code ({number.national_number}), not a subscriber number; campaigns "
+                             "dial full E.164 numbers only")  # fmt: skip
         raise PhoneError("wrong number of digits for its country")
     if not phonenumbers.is_valid_number(number):
         raise PhoneError("not a valid number for its country")
@@ -121,6 +126,7 @@ class CallingWindow:
         return {"days": sorted(self.days), "start": self.start.strftime("%H:%M"), "end": self.end.strftime("%H:%M")}
 
 
+MAX_WINDOWS = 50
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_WINDOWS: list[dict[str, Any]] = [{"days": [0, 1, 2, 3, 4, 5], "start": "09:00", "end": "21:00"}]
 
@@ -129,6 +135,8 @@ def parse_windows(data: Any) -> tuple[CallingWindow, ...]:
     """Windows from their JSON form; ValueError naming ``windows[i].field`` on a mistake."""
     if not isinstance(data, list) or not data:
         raise ValueError("windows: give a non-empty list of {days, start, end}")
+    if len(data) > MAX_WINDOWS:
+        raise ValueError(f"windows: {len(data)} windows; at most {MAX_WINDOWS}")
     windows = []
     for i, item in enumerate(data):
         where = f"windows[{i}]"
@@ -212,6 +220,9 @@ class AttemptRules:
 _CALL_OUTCOMES = frozenset(CallOutcome)
 
 
+MAX_RETRY_MINUTES = 365 * 24 * 60
+
+
 def parse_retry_rules(data: Any) -> dict[str, float]:
     """``{"no_answer": 120, ...}`` (minutes); ValueError naming ``retry.<outcome>``."""
     if not isinstance(data, Mapping):
@@ -222,8 +233,8 @@ def parse_retry_rules(data: Any) -> dict[str, float]:
             raise ValueError(f"retry.{outcome}: not a call outcome; outcomes are {', '.join(CallOutcome)}")
         if outcome in FINAL_OUTCOMES:
             raise ValueError(f"retry.{outcome}: {outcome} is final and is never retried")
-        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes < 0:
-            raise ValueError(f"retry.{outcome}: give minutes as a number >= 0")
+        if isinstance(minutes, bool) or not isinstance(minutes, int | float) or not 0 <= minutes <= MAX_RETRY_MINUTES:
+            raise ValueError(f"retry.{outcome}: give minutes as a number from 0 to {MAX_RETRY_MINUTES} (a year)")
         rules[str(outcome)] = float(minutes)
     return rules
 

@@ -8,6 +8,11 @@ so a row written past validation is refused rather than dialled.
 
 from __future__ import annotations
 
+import re
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
 from asterisk_config.dialling import (
     LOCAL_TRUNK_PREFIX,
     NUMBER_CONTEXTS,
@@ -73,5 +78,44 @@ def trunk_destinations(trunk: str) -> tuple[str, ...]:
     return tuple(row or ())
 
 
+# Numbers that charge the caller more than a call (premium-rate, shared-cost): a campaign dials
+# one only when its trunk's destination patterns name that range, i.e. a matching pattern
+# spells out digits past the country code ("_+1900NXXXXXX" names US 900 numbers; "_+1NXXNXXXXXX"
+# and an empty list of patterns do not). Short codes never get this far: they are not E.164
+# (``compliance.normalise_phone`` refuses them) and dial strings carry E.164 only.
+COSTLY_TYPES = {PhoneNumberType.PREMIUM_RATE: "premium-rate", PhoneNumberType.SHARED_COST: "shared-cost"}
+_LITERAL_PREFIX = re.compile(r"_(\+?[0-9]*)")
+
+
+def costly_kind(phone: str) -> str | None:
+    """"premium-rate" or "shared-cost" for such an E.164 number, else None."""
+    try:
+        return COSTLY_TYPES.get(phonenumbers.number_type(phonenumbers.parse(phone)))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def names_range(pattern: str, phone: str) -> bool:
+    """Whether ``pattern`` matches ``phone`` with literal digits past its country code."""
+    if not matches_dial_pattern(pattern, phone):
+        return False
+    prefix = _LITERAL_PREFIX.match(pattern).group(1).lstrip("+")
+    country = str(phonenumbers.parse(phone).country_code)
+    return len(prefix) > len(country)
+
+
+def costly_number_refusal(phone: str, patterns: tuple[str, ...], trunk: str) -> str | None:
+    """Why a premium-rate or shared-cost ``phone`` may not be dialled through ``trunk`` (None: it may)."""
+    kind = costly_kind(phone)
+    if kind is None or any(names_range(pattern, phone) for pattern in patterns):
+        return None
+    return (f"a {kind} number; the trunk {trunk} dials one only when a destination pattern names its range "
+            "(e.g. _+1900NXXXXXX)")
+
+
 def allowed_on_trunk(phone: str, patterns: tuple[str, ...]) -> bool:
-    return not patterns or any(matches_dial_pattern(pattern, phone) for pattern in patterns)
+    """Whether the trunk carries ``phone``: a pattern matches (no patterns: any E.164 number),
+    and a premium-rate or shared-cost number only where a pattern names its range."""
+    if patterns and not any(matches_dial_pattern(pattern, phone) for pattern in patterns):
+        return False
+    return costly_number_refusal(phone, patterns, "") is None

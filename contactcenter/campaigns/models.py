@@ -295,7 +295,9 @@ class ImportBatch(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     dnc = models.PositiveIntegerField(default=0)
     invalid = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, help_text="[{row, status, field, value, reason}]")
+    encoding = models.CharField(max_length=40, blank=True, help_text="As detected (or named), or xlsx.")
+    problems = models.JSONField(default=list, help_text="[{row, status, field, value, reason}]; the first 1000 "
+                                                        "by row (the counts above are of all)")  # fmt: skip
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -220,7 +220,7 @@ def test_a_prealerted_agent_sees_the_banner_and_takes_the_call_first(stack: dict
         api.ok("POST", f"campaigns/{campaign['id']}/start/")
 
         def attempt() -> dict | None:
-            return next(iter(api.ok("GET", f"attempts/?campaign={campaign['id']}")), None)
+            return next(iter(api.ok("GET", f"attempts/?campaign={campaign['id']}")["results"]), None)  # a page
 
         # The customer's complaint puts the call at risk: web1 is reserved and sees the banner.
         page.wait_for_selector("#prealert:not([hidden])", timeout=40_000)

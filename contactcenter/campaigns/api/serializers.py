@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from contactcenter.campaigns import compliance
+from contactcenter.campaigns import compliance, imports
 from contactcenter.campaigns.models import (
     CallAttempt,
     Campaign,
@@ -50,10 +50,19 @@ class CampaignSerializer(_CleanedModelSerializer):
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["status", "pacing", "created_at", "updated_at"]
+        extra_kwargs = {"voicemail_message": {"max_length": 1000}}  # spoken: a minute of speech is ~900 characters
 
 
 class LeadSerializer(_CleanedModelSerializer):
     phone = serializers.CharField(max_length=40)
+    time_zones = serializers.ListField(child=serializers.CharField(max_length=64), required=False, max_length=10,
+                                       help_text="IANA zones; default: the number's")  # fmt: skip
+
+    def validate_fields(self, value: object) -> dict:
+        try:
+            return imports.check_lead_fields(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
     class Meta:
         model = Lead
@@ -120,13 +129,16 @@ class ImportRequest(serializers.Serializer):
     file = serializers.FileField()
     mapping = serializers.JSONField(required=False, help_text='{"phone": "Mobile", "order_id": "Order"}')
     list_name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    encoding = serializers.CharField(required=False, allow_blank=True, max_length=40,
+                                     help_text="The CSV's encoding (e.g. cp1252) when it is not UTF-8 and "
+                                               "detection is not sure")  # fmt: skip
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportBatch
-        fields = ["id", "campaign", "contact_list", "filename", "mapping", "rows", "imported", "duplicates", "dnc",
-                  "invalid", "problems", "created_at"]  # fmt: skip
+        fields = ["id", "campaign", "contact_list", "filename", "encoding", "mapping", "rows", "imported", "duplicates",
+                  "dnc", "invalid", "problems", "created_at"]  # fmt: skip
         read_only_fields = fields
 
 

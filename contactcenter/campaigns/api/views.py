@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -31,6 +32,7 @@ from contactcenter.campaigns.models import (
     LeadStatus,
 )
 from contactcenter.campaigns.pacing import DialMode
+from contactcenter.core.parsers import SafeJSONParser
 from contactcenter.people import services as people_services
 from contactcenter.people.doors import ByRole
 from contactcenter.people.models import DncSource, DoNotCall
@@ -41,6 +43,23 @@ def _csv(text: str, filename: str) -> HttpResponse:
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _filtered(queryset: QuerySet, request: Request, ids: tuple[str, ...], words: tuple[str, ...]) -> QuerySet:
+    """The list's ``?name=value`` filters; an id that is not one gets 400 naming the parameter."""
+    bad = {}
+    for name in ids:
+        if value := request.query_params.get(name):
+            if not (value.isdigit() and len(value) <= 18):  # a 64-bit key, without a float or a sign
+                bad[name] = [f"give an id (a whole number), not {value[:40]!r}"]
+            else:
+                queryset = queryset.filter(**{name: int(value)})
+    for name in words:
+        if value := request.query_params.get(name):
+            queryset = queryset.filter(**{name: value[:200]})
+    if bad:
+        raise ValidationError(bad)
+    return queryset
 
 
 class CampaignViewSet(viewsets.ModelViewSet):
@@ -84,10 +103,13 @@ class CampaignViewSet(viewsets.ModelViewSet):
         return Response({"status": campaign.status, "pacing": campaign.pacing, "leads": by_status,
                          "outcomes": by_outcome})  # fmt: skip
 
-    @extend_schema(responses={200: OpenApiResponse(description="JSON list of per-lead results")})
+    @extend_schema(responses={200: OpenApiResponse(description="per-lead results, a page at a time "
+                                                               "(?page=, ?page_size=; count, next, previous, results)")},
+                   parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)])  # fmt: skip
     @action(detail=True, methods=["get"])
     def results(self, request: Request, pk: str) -> Response:
-        return Response(list(results.results(self.get_object())))
+        leads = self.paginate_queryset(results.result_leads(self.get_object()))
+        return self.get_paginated_response(results.lead_results(leads))
 
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="one row per lead")})
     @action(detail=True, methods=["get"], url_path="export.csv")
@@ -95,10 +117,15 @@ class CampaignViewSet(viewsets.ModelViewSet):
         campaign = self.get_object()
         return _csv(results.results_csv(campaign), f"campaign-{campaign.pk}-results.csv")
 
-    @extend_schema(request={"multipart/form-data": ImportRequest}, responses={201: ImportBatchSerializer},
+    @extend_schema(request={"multipart/form-data": ImportRequest},
+                   responses={201: ImportBatchSerializer,
+                              400: OpenApiResponse(description="the file as a whole is refused (a limit, its "
+                                                               "encoding, its columns), in `file`"),
+                              413: OpenApiResponse(description="the file is over LEAD_IMPORT_MAX_BYTES")},
                    description="Upload leads (CSV or XLSX). Rows that are not imported are listed in `problems` "
-                               "and in the batch's errors.csv.")  # fmt: skip
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+                               "(the first 1000 by row; the counts are of all) and in the batch's errors.csv. "
+                               "Limits: docs/imports.md.")  # fmt: skip
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, SafeJSONParser])
     def imports(self, request: Request, pk: str) -> Response:
         campaign = self.get_object()
         form = ImportRequest(data=request.data)
@@ -108,8 +135,10 @@ class CampaignViewSet(viewsets.ModelViewSet):
         if mapping is not None and not (isinstance(mapping, dict) and all(isinstance(v, str) for v in mapping.values())):
             return Response({"mapping": ["give an object of target field: column name"]}, status=400)
         try:
-            batch = imports.import_leads(campaign, upload.name, upload.read(), mapping,
-                                         form.validated_data.get("list_name", ""), request.user)  # fmt: skip
+            batch = imports.import_leads(campaign, upload.name, upload, mapping, form.validated_data.get("list_name", ""),
+                                         request.user, encoding=form.validated_data.get("encoding") or None)  # fmt: skip
+        except imports.UploadTooLarge as exc:
+            return Response({"file": [str(exc)]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         except imports.ImportFileError as exc:
             return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
@@ -133,11 +162,7 @@ class LeadViewSet(viewsets.ModelViewSet):
     access = {"list": Action.READ_LEADS, "retrieve": Action.READ_LEADS, "dial": Action.RUN_CAMPAIGNS}
 
     def get_queryset(self):
-        queryset = Lead.objects.all()
-        for name in ("campaign", "status", "outcome"):
-            if value := self.request.query_params.get(name):
-                queryset = queryset.filter(**{name: value})
-        return queryset
+        return _filtered(Lead.objects.all(), self.request, ids=("campaign",), words=("status", "outcome"))
 
     @extend_schema(request=None, responses={201: CallAttemptSerializer, 409: OpenApiResponse(description="not dialled")})
     @action(detail=True, methods=["post"])
@@ -167,11 +192,8 @@ class CallAttemptViewSet(viewsets.ReadOnlyModelViewSet):
     access = {"list": Action.READ_LEADS, "retrieve": Action.READ_LEADS, "disposition": Action.RUN_CAMPAIGNS}
 
     def get_queryset(self):
-        queryset = CallAttempt.objects.select_related("disposition")
-        for name in ("campaign", "lead", "call_id", "status"):
-            if value := self.request.query_params.get(name):
-                queryset = queryset.filter(**{name: value})
-        return queryset
+        return _filtered(CallAttempt.objects.select_related("disposition"), self.request, ids=("campaign", "lead"),
+                         words=("call_id", "status"))  # fmt: skip
 
     @extend_schema(request=DispositionRequest, responses={200: CallAttemptSerializer})
     @action(detail=True, methods=["post"])
