@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0003_retry_rules_name_call_outcomes'),
+        ('campaigns', '0004_webhook_sending_by_worker'),
     ]
 
     operations = [
