@@ -8,6 +8,7 @@ dialplan context that answers them.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from contactcenter.campaigns.models import (
     Campaign,
     CampaignStatus,
     Lead,
+    LeadStatus,
 )
 from contactcenter.ledger.models import Transfer
 from contactcenter.people.models import Agent, AgentState
@@ -52,8 +54,10 @@ def leads_csv(leads: list[DemoLead]) -> bytes:
 
 
 @transaction.atomic
-def create_demo_campaign(leads: list[DemoLead], max_lines: int = 4) -> Campaign:
-    """A new campaign per run (earlier runs stay in the admin to compare), started."""
+def create_demo_campaign(leads: list[DemoLead], max_lines: int = 4, retry_failed_after_s: float | None = None) -> Campaign:
+    """A new campaign per run (earlier runs stay in the admin to compare), started.
+    ``retry_failed_after_s``: a call that failed (never answered: e.g. cut by an Asterisk
+    restart) is called again this soon, with no minimum gap, so the retry is part of the run."""
     queue = ensure_demo_people(settings.STACK.ports.sim_agent)
     # Available unless an admin paused them: the simulated softphones are always on.
     Agent.objects.filter(name__in=DEMO_AGENTS).exclude(state=AgentState.PAUSED).update(
@@ -69,6 +73,9 @@ def create_demo_campaign(leads: list[DemoLead], max_lines: int = 4) -> Campaign:
         policy=Policy().to_dict(),
         safe_harbour_message="Sorry, all our agents are busy. We will call you back shortly.",
     )  # fmt: skip
+    if retry_failed_after_s is not None:
+        campaign.retry_minutes = {**campaign.retry_minutes, CallOutcome.FAILED: retry_failed_after_s / 60}
+        campaign.min_gap_minutes = 0
     campaign.full_clean()
     campaign.save()
     batch = imports.import_leads(campaign, "demo-leads.csv", leads_csv(leads), list_name="Demo customers")
@@ -80,32 +87,39 @@ def create_demo_campaign(leads: list[DemoLead], max_lines: int = 4) -> Campaign:
 
 @dataclass(frozen=True)
 class LeadCall:
-    """A demo lead's first call, as the dialer recorded it."""
+    """A demo lead's latest call, as the dialer recorded it; ``settled``: that call ended and
+    the dialer calls the lead no more within the run (a retry later is left to the campaign)."""
 
     lead: DemoLead
     attempt: CallAttempt | None
-
-    @property
-    def settled(self) -> bool:
-        return self.attempt is not None and self.attempt.status == AttemptStatus.ENDED
+    settled: bool
 
 
-def first_calls(campaign: Campaign, leads: list[DemoLead]) -> list[LeadCall]:
+def latest_calls(campaign: Campaign, leads: list[DemoLead], run_ends_at: dt.datetime) -> list[LeadCall]:
     by_phone = {lead.phone: lead for lead in leads}
-    attempts = {a.lead.phone: a for a in CallAttempt.objects.filter(campaign=campaign, number=1).select_related("lead")}
-    return [LeadCall(by_phone[phone], attempts.get(phone)) for phone in by_phone]
+    attempts = {a.lead.phone: a for a in CallAttempt.objects.filter(campaign=campaign).select_related("lead")
+                .order_by("number")}  # fmt: skip
+    calls = []
+    for phone, lead in by_phone.items():
+        a = attempts.get(phone)
+        retry_at = a.lead.next_attempt_at if a is not None and a.lead.status == LeadStatus.PENDING else None
+        ended = a is not None and a.status == AttemptStatus.ENDED and a.lead.status != LeadStatus.DIALING
+        calls.append(LeadCall(lead, a, ended and (retry_at is None or retry_at > run_ends_at)))
+    return calls
 
 
 def wait_until_settled(campaign: Campaign, leads: list[DemoLead], timeout_s: float, say=print,
                        poll_s: float = 1.0) -> list[LeadCall]:  # fmt: skip
-    """Until every lead's first call has ended (or the timeout), narrating what changes."""
+    """Until every lead's latest call has ended and no retry is due within the run (or the
+    timeout), narrating what changes."""
     seen: dict[str, tuple] = {}
     deadline = time.monotonic() + timeout_s
+    run_ends_at = timezone.now() + dt.timedelta(seconds=timeout_s)
     while True:
-        calls = first_calls(campaign, leads)
+        calls = latest_calls(campaign, leads, run_ends_at)
         for call in calls:
             a = call.attempt
-            state = (a.status, a.escalation_reason, a.agent, a.outcome) if a else None
+            state = (a.number, a.status, a.escalation_reason, a.agent, a.outcome) if a else None
             if state is not None and state != seen.get(call.lead.phone):
                 seen[call.lead.phone] = state
                 say(_narrate(call.lead, a))
@@ -115,7 +129,7 @@ def wait_until_settled(campaign: Campaign, leads: list[DemoLead], timeout_s: flo
 
 
 def _narrate(lead: DemoLead, a: CallAttempt) -> str:
-    who = f"{lead.first_name} ({lead.script.name})"
+    who = f"{lead.first_name} ({lead.script.name})" + (f", call {a.number}" if a.number > 1 else "")
     if a.status == AttemptStatus.ENDED:
         return f"[demo] {who}: call ended, {a.outcome}" + (f" (agent {a.agent})" if a.agent else "")
     if a.status == AttemptStatus.WITH_AGENT:
@@ -160,7 +174,8 @@ def summarise(campaign: Campaign, calls: list[LeadCall], elapsed_s: float) -> di
     return {
         "campaign": {"id": campaign.pk, "name": campaign.name, "leads": Lead.objects.filter(campaign=campaign).count(),
                      "last_pacing": campaign.pacing},  # fmt: skip
-        "calls": len(attempts),
+        # Every call placed, retries too; the rest is about each lead's latest call.
+        "calls": CallAttempt.objects.filter(campaign=campaign).count(),
         "completed_by_bot": sum(1 for a in attempts if a.outcome in BOT_OUTCOMES and a.escalated_at is None),
         "escalated": len(escalated),
         "answered_by_agent": sum(1 for c in escalated if c.attempt.agent_connected_at is not None),
@@ -175,7 +190,8 @@ def summarise(campaign: Campaign, calls: list[LeadCall], elapsed_s: float) -> di
                                         if c.lead.expect_escalation and not (c.attempt and c.attempt.escalated_at)],
         "routine_escalated": [c.lead.first_name for c in calls
                               if not c.lead.expect_escalation and c.attempt and c.attempt.escalated_at],
-        # Every lead must have a call that ended: never dialled or never settled is lost.
+        # Every lead must have a call that ended: never dialled, never settled or a retry due
+        # within the run that never came is lost.
         "lost": sum(1 for c in calls if not c.settled),
         "still_live": sum(1 for a in attempts if a.status in LIVE_ATTEMPT_STATUSES),
         "elapsed_s": round(elapsed_s, 1),

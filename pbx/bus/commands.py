@@ -45,6 +45,7 @@ class CommandConsumer:
         self._slots = asyncio.Semaphore(self._concurrency)
         self._in_hand = 0  # commands read and not yet finished
         self._last_of_call: dict[str, asyncio.Task[None]] = {}
+        self._reads: set[asyncio.Task[None]] = set()  # reads being handled, across runs
         self._publisher = publisher
         self._consumer = consumer
         self._stream = stream
@@ -64,7 +65,7 @@ class CommandConsumer:
         await self._drain_pending(handle)
         # Then new entries, read while earlier reads are still being handled: one slow originate
         # (Asterisk busy, a request timing out) must not hold up the commands behind it.
-        reads: set[asyncio.Task[None]] = set()
+        reads = self._reads
         try:
             while True:
                 _reap(reads)
@@ -81,9 +82,13 @@ class CommandConsumer:
                 while self._in_hand >= 4 * self._concurrency and reads:
                     await asyncio.wait(reads, return_when=asyncio.FIRST_COMPLETED)
                     _reap(reads)
-        finally:
+        except asyncio.CancelledError:
             for read in reads:
-                read.cancel()  # not acknowledged: delivered again after a restart
+                read.cancel()  # pbx stopping: not acknowledged, delivered again after a restart
+            raise
+        # Redis failing under the read loop: the commands in hand carry on (their acknowledgement
+        # may fail: redelivered, a no-op). Cancelled, an originate would leave its call dialling
+        # forever, and its redelivery be skipped as a call that already exists.
 
     def _put_down(self, commands: int) -> None:
         self._in_hand -= commands

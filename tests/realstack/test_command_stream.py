@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from ops.stack.redis_server import RedisServer
 from pbx.api import COMMANDS_REJECTED_STREAM, HangupCall, parse_event, to_fields
@@ -206,6 +207,55 @@ def test_commands_in_hand_are_bounded_while_handlers_are_stuck(redis_server: Red
                     while len(handled) < 10:
                         await asyncio.sleep(0.02)
                 assert handled == [f"c{i}" for i in range(10)]
+            finally:
+                task.cancel()
+
+    asyncio.run(go())
+
+
+def test_a_command_in_hand_finishes_when_redis_fails_under_the_read_loop(redis_server: RedisServer) -> None:
+    """Redis gone mid-command (killed, restarted): the read loop fails, but the handler carries
+    on (an originate cancelled there left its call dialling forever); its redelivery is then
+    handled again and acknowledged."""
+    stream = "test:commands:redis-fails"
+
+    async def go() -> None:
+        async with _bus(redis_server, "test:events:redis-fails") as (client, publisher):
+            release = asyncio.Event()
+            started: list[str] = []
+            finished: list[str] = []
+
+            async def handle(command) -> None:
+                started.append(command.call_id)
+                await release.wait()
+                finished.append(command.call_id)
+
+            consumer = CommandConsumer(client, publisher, consumer="pbx-f", stream=stream)
+            task = asyncio.create_task(consumer.run(handle, block_ms=200))
+            await client.xadd(stream, to_fields(HangupCall(call_id="c1")))
+            async with asyncio.timeout(5):
+                while not started:
+                    await asyncio.sleep(0.02)
+            # Every connection of the consumer's client dropped, the blocked read's too.
+            killer = aioredis.from_url(redis_server.url)
+            try:
+                await killer.client_kill_filter(_type="normal", skipme=True)
+            finally:
+                await killer.aclose()
+            async with asyncio.timeout(5):
+                with pytest.raises(RedisError):  # the read loop's connection error, for the caller to retry
+                    await task
+            release.set()
+            async with asyncio.timeout(5):
+                while not finished:
+                    await asyncio.sleep(0.02)
+            assert finished == ["c1"]
+            # The run after the reconnect: the command, delivered again, handled and acknowledged.
+            task = asyncio.create_task(consumer.run(handle, block_ms=100))
+            try:
+                async with asyncio.timeout(5):
+                    while (await client.xpending(stream, "pbx"))["pending"]:
+                        await asyncio.sleep(0.05)
             finally:
                 task.cancel()
 

@@ -1,6 +1,8 @@
 """The stack's supervisor on a real stack (one for the module): Redis SIGKILLed in the middle of
-the short demo's calls and restarted by the supervisor alone, nothing lost; the guard and the
-Celery worker SIGKILLed and restarted, ``stack status`` counting the restarts and the back-off."""
+the short demo's calls and restarted by the supervisor alone, nothing lost; Asterisk SIGKILLed
+likewise, its cut calls ended once (dropped if reached, else failed and retried), the campaign
+finished without a reached customer dialled twice; the guard and the Celery worker SIGKILLed
+and restarted, ``stack status`` counting the restarts and the back-off."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ import pytest
 
 from contactcenter.site.config import REPO_DIR, StackConfig
 from ops.stack.supervisor import SUPERVISOR_STATE_FILE
+from pbx.api import CallOutcome
+from pbx.calls.reconcile import LOST_CAUSE
 from tests.realstack.stack_env import run, running_stack
 
 pytestmark = pytest.mark.realstack
@@ -63,22 +67,31 @@ def status(env: dict[str, str]) -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
-def pbx_calls_in_progress(env: dict[str, str]) -> int:
+def pbx_health(env: dict[str, str]) -> dict[str, Any]:
     try:
         with urllib.request.urlopen(StackConfig.from_env(env).pbx_health_url, timeout=2) as response:
-            counts = json.load(response).get("calls") or {}
+            return json.load(response)
     except OSError:
-        return 0
+        return {}
+
+
+def pbx_calls_in_progress(env: dict[str, str]) -> int:
+    counts = pbx_health(env).get("calls") or {}
     return sum(n for state, n in counts.items() if state not in ("ended", "ai_calls_at_risk"))
+
+
+def shell_json(env: dict[str, str], code: str) -> Any:
+    """What ``code`` prints last (JSON), run by ``manage.py shell`` on the stack's database."""
+    result = run(env, sys.executable, "manage.py", "shell", "-c", code)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def ledger_against_attempts(env: dict[str, str], call_ids: list[str]) -> dict[str, Any]:
     """The ledger's row of each call (pbx wrote it through Redis-backed events): its end and outcome."""
     code = ("import json; from contactcenter.ledger.models import Call; "
             f"print(json.dumps({{c.id: [c.ended_at is not None, c.outcome] for c in Call.objects.filter(id__in={call_ids!r})}}))")  # fmt: skip
-    result = run(env, sys.executable, "manage.py", "shell", "-c", code)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return shell_json(env, code)
 
 
 def attempts_of_last_campaign(env: dict[str, str]) -> list[dict[str, Any]]:
@@ -86,30 +99,37 @@ def attempts_of_last_campaign(env: dict[str, str]) -> list[dict[str, Any]]:
             "c = Campaign.objects.order_by('-id').first(); "
             "print(json.dumps([{'call_id': a.call_id, 'lead': a.lead_id, 'status': a.status, 'outcome': a.outcome} "
             "for a in CallAttempt.objects.filter(campaign=c)]))")  # fmt: skip
-    result = run(env, sys.executable, "manage.py", "shell", "-c", code)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return shell_json(env, code)
 
 
-def test_redis_killed_mid_demo_is_restarted_and_nothing_is_lost(stack: dict[str, str]) -> None:
+def demo_with_a_kill(env: dict[str, str], name: str, after_restart: Callable[[], None], *demo_args: str) -> float:
+    """The short demo, ``name`` SIGKILLed once two calls are in progress and restarted by the
+    supervisor alone; the demo must end well. Returns how long ``name`` was down (s)."""
     demo = subprocess.Popen(
-        [sys.executable, "manage.py", "demo", "--leads", "5", "--timeout", "240", "--browser-agent", "off"],
-        cwd=REPO_DIR, env=stack, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "manage.py", "demo", "--leads", "5", "--timeout", "240", "--browser-agent", "off",
+         *demo_args],
+        cwd=REPO_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
-        wait_until("calls in progress", lambda: pbx_calls_in_progress(stack) >= 2 or demo.poll() is not None, 180)
+        wait_until("calls in progress", lambda: pbx_calls_in_progress(env) >= 2 or demo.poll() is not None, 180)
         assert demo.poll() is None, demo.stdout.read()[-3000:] if demo.stdout else ""
-        old_redis = pid_of(stack, "redis")
-        os.killpg(old_redis, signal.SIGKILL)
+        old = pid_of(env, name)
+        os.killpg(old, signal.SIGKILL)
         killed_at = time.monotonic()
-        wait_until("Redis restarted by the supervisor", lambda: restarted(stack, "redis", old_redis), 30)
+        wait_until(f"{name} restarted by the supervisor", lambda: restarted(env, name, old), 30)
         back_after_s = time.monotonic() - killed_at
+        after_restart()
         output, _ = demo.communicate(timeout=300)
     finally:
         if demo.poll() is None:
             demo.kill()
     assert demo.returncode == 0, output[-3000:]
     assert back_after_s < 10, back_after_s
+    return back_after_s
+
+
+def test_redis_killed_mid_demo_is_restarted_and_nothing_is_lost(stack: dict[str, str]) -> None:
+    back_after_s = demo_with_a_kill(stack, "redis", lambda: None)
     summary = json.loads((Path(stack["CC_VAR_DIR"]) / "demo" / "summary.json").read_text())
     # Every lead called once and its call ended (none lost, none left live), with a result.
     assert summary["campaign"]["leads"] == 5
@@ -133,6 +153,65 @@ def test_redis_killed_mid_demo_is_restarted_and_nothing_is_lost(stack: dict[str,
     restarts = {name: report["components"][name]["restarts"] for name in ("asterisk", "web", "celery", "pbx",
                                                                           "guard", "dialer")}  # fmt: skip
     assert restarts == dict.fromkeys(restarts, 0), restarts
+
+
+def campaign_record(env: dict[str, str]) -> dict[str, Any]:
+    """The last campaign's leads and every attempt, and each attempt's ledger row with how many
+    ``call.ended`` entries its timeline has."""
+    code = ("import json; from django.db.models import Count, Q; "
+            "from contactcenter.campaigns.models import CallAttempt, Campaign, Lead; "
+            "from contactcenter.ledger.models import Call; "
+            "c = Campaign.objects.order_by('-id').first(); "
+            "attempts = [{'call_id': a.call_id, 'lead': a.lead_id, 'number': a.number, 'status': a.status, "
+            "'outcome': a.outcome, 'cause': a.cause, 'answered': a.answered_at is not None} "
+            "for a in CallAttempt.objects.filter(campaign=c).order_by('id')]; "
+            "ledger = {r.id: [r.ended_at is not None, r.outcome, r.ends] for r in Call.objects.filter("
+            "id__in=[a['call_id'] for a in attempts]).annotate(ends=Count('events', filter=Q(events__type='call.ended')))}; "
+            "leads = {l.id: [l.status, l.outcome] for l in Lead.objects.filter(campaign=c)}; "
+            "print(json.dumps({'attempts': attempts, 'ledger': ledger, 'leads': leads}))")  # fmt: skip
+    return shell_json(env, code)
+
+
+def test_asterisk_killed_mid_demo_is_restarted_and_the_campaign_finishes(stack: dict[str, str]) -> None:
+    before = {name: c["restarts"] for name, c in status(stack)["components"].items() if "restarts" in c}
+    lost_before = pbx_health(stack)["calls_lost"]
+    def pbx_reconnected() -> None:
+        # pbx reconnects by itself and ends the calls it held on the dead Asterisk.
+        wait_until("pbx reconnected, its dead calls ended",
+                   lambda: pbx_health(stack).get("ok") and pbx_health(stack)["calls_lost"] - lost_before >= 2, 30)
+
+    # A call cut before it was answered is retried within the run (3 s); a reached customer never is.
+    back_after_s = demo_with_a_kill(stack, "asterisk", pbx_reconnected, "--retry-failed-after-s", "3")
+    summary = json.loads((Path(stack["CC_VAR_DIR"]) / "demo" / "summary.json").read_text())
+    assert summary["lost"] == 0 and summary["still_live"] == 0, summary
+    # pbx counts no call from before the restart: nothing in progress once the campaign is done.
+    health = pbx_health(stack)
+    assert pbx_calls_in_progress(stack) == 0, health["calls"]
+    record = campaign_record(stack)
+    attempts, ledger, leads = record["attempts"], record["ledger"], record["leads"]
+    cut = [a for a in attempts if a["cause"] == LOST_CAUSE]
+    assert len(cut) == health["calls_lost"] - lost_before >= 2, (cut, health["calls_lost"])
+    # Cut by the restart: dropped if the customer was reached, failed if not.
+    assert all(a["outcome"] == (CallOutcome.DROPPED if a["answered"] else CallOutcome.FAILED) for a in cut), cut
+    # Every lead dialled (those not yet dialled at the kill too) and finished: none left dialing.
+    assert len(leads) == 5 and all(status == "done" and outcome for status, outcome in leads.values()), leads
+    by_lead: dict[int, list[dict[str, Any]]] = {}
+    for a in attempts:
+        by_lead.setdefault(a["lead"], []).append(a)
+    assert sorted(by_lead) == sorted(int(lead) for lead in leads)
+    for calls in by_lead.values():
+        # A customer reached is never dialled again; a call cut before the answer was retried.
+        assert all(not a["answered"] for a in calls[:-1]), calls
+        assert calls[-1]["status"] == "ended" and calls[-1]["outcome"] == leads[str(calls[-1]["lead"])][1], calls
+    # The ledger ended every call exactly once, with the outcome the dialer recorded.
+    assert {a["call_id"]: [True, a["outcome"], 1] for a in attempts} == ledger
+    report = status(stack)
+    assert report["ok"], {k: v for k, v in report["components"].items() if not v["ok"]}
+    after = {name: c["restarts"] for name, c in report["components"].items() if "restarts" in c}
+    # The supervisor alone restarted Asterisk; pbx and the dialer reconnected without a restart.
+    assert after == {**before, "asterisk": before["asterisk"] + 1}, (before, after)
+    print(f"Asterisk back after {back_after_s:.1f} s; {len(cut)} call(s) cut; demo {summary['elapsed_s']} s: "
+          f"{summary['outcomes']}, {summary['calls']} calls")
 
 
 def test_the_guard_killed_is_restarted_and_status_counts_it(stack: dict[str, str]) -> None:

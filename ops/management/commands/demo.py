@@ -33,11 +33,14 @@ class Command(BaseCommand):
         parser.add_argument("--leads", type=int, default=len(DEMO_LEADS))
         parser.add_argument("--lines", type=int, default=4, help="the campaign's max concurrent AI calls")
         parser.add_argument("--timeout", type=float, default=480)
+        parser.add_argument("--retry-failed-after-s", type=float, default=None,
+                            help="call a lead whose call failed (never answered, e.g. cut by an Asterisk restart) "
+                                 "again this soon, within the run (default: the campaign's usual hour)")
         parser.add_argument("--browser-agent", choices=("auto", "on", "off"), default="auto",
                             help="an agent at the console in chromium (auto: if chromium and playwright are here)")
 
     def handle(self, *args: Any, leads: int, lines: int, timeout: float, browser_agent: str,
-               **options: Any) -> None:  # fmt: skip
+               retry_failed_after_s: float | None, **options: Any) -> None:  # fmt: skip
         try:
             stack = Stack.from_env()
             demo_leads = scenario.demo_leads(leads)
@@ -60,7 +63,8 @@ class Command(BaseCommand):
             self._wait_ready(browser, work_dir / "browser-agent.ready", 90, "the browser agent", required=False)
         started = time.monotonic()
         try:
-            campaign = scenario.create_demo_campaign(demo_leads, max_lines=lines)
+            campaign = scenario.create_demo_campaign(demo_leads, max_lines=lines,
+                                                     retry_failed_after_s=retry_failed_after_s)  # fmt: skip
             self.stdout.write(f"[demo] campaign {campaign.name!r}: {leads} leads, AI-first on {lines} lines")
             calls = scenario.wait_until_settled(campaign, demo_leads, timeout, say=self.stdout.write)
         finally:
