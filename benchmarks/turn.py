@@ -38,20 +38,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
+from benchmarks._line_calls import LineCalls, PlacedCall
 from benchmarks.dialer import _stopped_on_sigterm, _throwaway_stack
 from contactcenter.site.config import StackConfig
-from ops.simulator.customer import CustomerScript, flite_voice
-from ops.simulator.line_customer import LineCustomers, LineRun
+from ops.simulator.customer import CustomerScript
+from ops.simulator.line_customer import LineRun
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.pbx_process import PbxProcess
 from ops.stack.processes import free_port, wait_for
-from pbx.ari.client import HttpAriRest
-from pbx.ari.connection import AriEventStream
-from pbx.backoff import Backoff
 
-SIM_APP = "ccsim"  # what cc-sim-reactive's Stasis() enters when CC_SIM_APP is not set
 PARTS = ("endpoint_s", "asr_s", "dialog_s", "tts_s", "playout_s")
 
 SCRIPTS = (
@@ -123,51 +118,16 @@ def measure(runs: dict[str, LineRun], marks: dict[str, list[dict[str, float]]]) 
 async def _calls(asterisk: AsteriskInstance, redis_url: str, count: int, concurrency: int,
                  call_timeout: float) -> tuple[dict[str, LineRun], int]:  # fmt: skip
     """Warm-up call, then ``count`` calls; returns {call id: customer run} and the calls that timed out."""
-    import redis.asyncio as aioredis
-
-    from pbx.api import COMMANDS_STREAM, OriginateCall, to_fields
-
-    s = asterisk.settings
-    runs: dict[str, LineRun] = {}
-    timed_out = 0
-    async with aiohttp.ClientSession() as session:
-        rest = HttpAriRest(session, asterisk.ari_url, s.ari_user, s.ari_password)
-        customers = LineCustomers(rest, SIM_APP, flite_voice())
-        stream = AriEventStream(session, asterisk.ari_url, s.ari_user, s.ari_password, SIM_APP, Backoff(0.1, 1))
-        connected = asyncio.Event()
-
-        async def on_connect() -> None:
-            connected.set()
-
-        events = asyncio.create_task(stream.run(customers.on_event, on_connect))
-        client = aioredis.Redis.from_url(redis_url)
+    async with LineCalls(asterisk, redis_url) as lines:
         slots = asyncio.Semaphore(concurrency)
 
-        async def call(i: int, script: CustomerScript) -> tuple[str, LineRun, bool]:
+        async def call(i: int, script: CustomerScript) -> PlacedCall:
             async with slots:
-                endpoint, run = customers.endpoint(script)
-                command = OriginateCall(endpoint=endpoint, flow="order_confirmation", lead=_lead(i),
-                                        escalation_queue="support", caller_id="+911800100100")  # fmt: skip
-                await client.xadd(COMMANDS_STREAM, to_fields(command))
-                try:
-                    await asyncio.wait_for(run.ended.wait(), call_timeout)
-                    return command.call_id, run, True
-                except TimeoutError:
-                    return command.call_id, run, False
+                return await lines.place(script, _lead(i), call_timeout)
 
-        try:
-            await asyncio.wait_for(connected.wait(), 10)
-            await call(-1, SCRIPTS[-1])  # warm-up: first inference, first synthesis, first bridge
-            results = await asyncio.gather(*(call(i, SCRIPTS[i % len(SCRIPTS)]) for i in range(count)))
-            for call_id, run, ended in results:
-                runs[call_id] = run
-                timed_out += not ended
-        finally:
-            await client.aclose()
-            events.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await events
-    return runs, timed_out
+        await call(-1, SCRIPTS[-1])  # warm-up: first inference, first synthesis, first bridge
+        placed = await asyncio.gather(*(call(i, SCRIPTS[i % len(SCRIPTS)]) for i in range(count)))
+    return {p.call_id: p.run for p in placed}, sum(not p.ended for p in placed)
 
 
 def run(argv: list[str]) -> dict[str, Any]:
