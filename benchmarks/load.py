@@ -37,18 +37,16 @@ import asyncio
 import contextlib
 import json
 import math
-import shutil
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
+from benchmarks._bot_stack import TURNS_FILE, bench_work, start_timed_pbx
 from benchmarks._cpu import CpuMeter, wait_until_quiet
 from benchmarks._line_calls import LineCalls, PlacedCall
 from benchmarks._load_round import ledger_ended, read_events, summarise_round
-from benchmarks.dialer import _stopped_on_sigterm, _throwaway_stack, _wait_ledger_idle, _wait_no_channels
+from benchmarks.dialer import _throwaway_stack, _wait_ledger_idle, _wait_no_channels
 from benchmarks.turn import SCRIPTS, _lead, pbx_turns
 from contactcenter.site.config import StackConfig
 from ops.simulator.customer import CustomerScript
@@ -173,8 +171,9 @@ async def _rounds(stack: LoadStack, sizes: list[int], args: argparse.Namespace) 
             if args.keep:  # the customers' side, beside pbx's marks, to look into a turn
                 (stack.turns_file.parent / f"customer-turns-{n}.json").write_text(json.dumps(
                     {p.call_id: [vars(t) for t in p.run.turns] for p in placed}, indent=1))  # fmt: skip
-            _say(f"round of {n}: turn p95 {figures['turn_p95_s']} s, escalation p95 {figures['escalation_p95_s']} s,"
-                 f" lost calls {figures['lost_calls']} {figures['lost']}, lost ledger rows {figures['lost_ledger_rows']}")
+            _say(f"round of {n}: turn p95 {figures['turn_p95_s']} s, escalation p95 {figures['escalation_p95_s']} s, "
+                 f"lost calls {figures['lost_calls']} {figures['lost']}, "
+                 f"lost ledger rows {figures['lost_ledger_rows']}")
             if not passed(figures, args.turn_limit_s):
                 break
     return rounds
@@ -189,35 +188,20 @@ def run(argv: list[str]) -> dict[str, Any]:
     sizes = [args.calls] if args.calls else list(range(args.start, args.max + 1, args.step))
     if not sizes or min(sizes) < 1:
         raise ValueError("rounds need at least one call: check --calls, --start, --step and --max")
-    root = StackConfig.from_env().asterisk_root
-    if not (root / "usr" / "sbin" / "asterisk").exists():
-        raise RuntimeError(f"Asterisk is not installed in {root}; run `make setup`")
     began = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="cc-bench-load-"))
-    turns_file = work / "pbx-turns.jsonl"
-    with _stopped_on_sigterm(), contextlib.ExitStack() as cleanup:
-        if not args.keep:
-            cleanup.callback(shutil.rmtree, work, ignore_errors=True)
+    with bench_work("cc-bench-load-", args.keep) as (work, cleanup):
         agent_port = free_port(udp=True)
         # Escalated calls wait for nobody: an agent for each escalation a round can have at once.
         agents = math.ceil(max(sizes) / len(MIX)) + 1
-        asterisk, redis_server = _throwaway_stack(cleanup, root, work, free_port(udp=True), 3 * max(sizes),
-                                                  agents, agent_port)  # fmt: skip
+        asterisk, redis_server = _throwaway_stack(cleanup, StackConfig.from_env().asterisk_root, work,
+                                                  free_port(udp=True), 3 * max(sizes), agents, agent_port)  # fmt: skip
         agent_phones = SippAgent("agents", agent_port, work / "agents", calls=100000)
         cleanup.callback(agent_phones.stop)
         agent_phones.start()
         # The stack's TTS cache, as a running deployment has it (the turn benchmark starts cold).
-        env = {"BENCH_TURNS_FILE": str(turns_file)}
-        if args.asr:
-            env["CC_ASR_ENGINE"] = args.asr
-        pbx = PbxProcess(asterisk, redis_server.url, work / "pbx", consumer_name=f"bench-{uuid.uuid4().hex[:6]}",
-                         env=env, module="benchmarks._pbx_turns")  # fmt: skip
-        cleanup.callback(pbx.stop)
-        try:
-            pbx.start(timeout=180, wait_for_bot=True)
-        except Exception as exc:
-            raise RuntimeError(f"{exc}\n{pbx.log_tail(20)}") from None
-        stack = LoadStack(asterisk, redis_server, pbx, turns_file)
+        pbx = start_timed_pbx(cleanup, asterisk, redis_server.url, work,
+                              {"CC_ASR_ENGINE": args.asr} if args.asr else {})  # fmt: skip
+        stack = LoadStack(asterisk, redis_server, pbx, work / TURNS_FILE)
         setup_s = time.monotonic() - began
         rounds = asyncio.run(_rounds(stack, sizes, args))
     last = rounds[-1]

@@ -30,22 +30,19 @@ import asyncio
 import contextlib
 import json
 import math
-import shutil
 import statistics
-import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
+from benchmarks._bot_stack import TURNS_FILE, bench_work, start_timed_pbx
 from benchmarks._line_calls import LineCalls, PlacedCall
-from benchmarks.dialer import _stopped_on_sigterm, _throwaway_stack
+from benchmarks.dialer import _throwaway_stack
 from contactcenter.site.config import StackConfig
 from ops.simulator.customer import CustomerScript
 from ops.simulator.line_customer import LineRun
 from ops.stack.asterisk import AsteriskInstance
-from ops.stack.pbx_process import PbxProcess
-from ops.stack.processes import free_port, wait_for
+from ops.stack.processes import free_port
 
 PARTS = ("endpoint_s", "asr_s", "dialog_s", "tts_s", "playout_s")
 
@@ -139,34 +136,19 @@ def run(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, marks)")
     args, _ = parser.parse_known_args(argv)
 
-    root = StackConfig.from_env().asterisk_root
-    if not (root / "usr" / "sbin" / "asterisk").exists():
-        raise RuntimeError(f"Asterisk is not installed in {root}; run `make setup`")
     began = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="cc-bench-turn-"))
-    turns_file = work / "pbx-turns.jsonl"
-    with _stopped_on_sigterm(), contextlib.ExitStack() as cleanup:
-        if not args.keep:
-            cleanup.callback(shutil.rmtree, work, ignore_errors=True)
-        asterisk, redis_server = _throwaway_stack(cleanup, root, work, free_port(udp=True),
-                                                  max(4, args.concurrency * 4))  # fmt: skip
-        env = {"BENCH_TURNS_FILE": str(turns_file), "CC_TTS_CACHE_DIR": str(work / "tts")}
+    with bench_work("cc-bench-turn-", args.keep) as (work, cleanup):
+        asterisk, redis_server = _throwaway_stack(cleanup, StackConfig.from_env().asterisk_root, work,
+                                                  free_port(udp=True), max(4, args.concurrency * 4))  # fmt: skip
+        env = {"CC_TTS_CACHE_DIR": str(work / "tts")}
         if args.asr:
             env["CC_ASR_ENGINE"] = args.asr
-        pbx = PbxProcess(asterisk, redis_server.url, work / "pbx", consumer_name=f"bench-{uuid.uuid4().hex[:6]}",
-                         env=env, module="benchmarks._pbx_turns")  # fmt: skip
-        cleanup.callback(pbx.stop)
-        pbx.migrate_ledger()
-        pbx.process.start()
-        try:
-            wait_for(lambda: pbx.ready(bot=True), 180, "pbx with its bot", alive=pbx.process.running)
-        except Exception as exc:
-            raise RuntimeError(f"{exc}\n{pbx.log_tail(20)}") from None
+        pbx = start_timed_pbx(cleanup, asterisk, redis_server.url, work, env)
         setup_s = time.monotonic() - began
         runs, timed_out = asyncio.run(_calls(asterisk, redis_server.url, args.calls, args.concurrency,
                                              args.call_timeout))  # fmt: skip
         pbx.stop()
-        result = measure(runs, pbx_turns(turns_file))
+        result = measure(runs, pbx_turns(work / TURNS_FILE))
         if args.keep:  # the customers' side, beside pbx's marks, to look into a turn
             (work / "customer-turns.json").write_text(json.dumps(
                 {call_id: [vars(t) for t in r.turns] for call_id, r in runs.items()}, indent=1))  # fmt: skip
