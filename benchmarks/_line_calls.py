@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,16 +76,18 @@ class LineCalls:
     async def __aexit__(self, *_: Any) -> None:
         await self._cleanup.aclose()
 
-    async def place(self, script: CustomerScript, lead: dict[str, str], timeout_s: float,
-                    queue: str = "support") -> PlacedCall:  # fmt: skip
+    async def place(self, script: CustomerScript, lead: dict[str, str], timeout_s: float, queue: str = "support",
+                    before_send: Callable[[str], None] | None = None) -> PlacedCall:  # fmt: skip
         """One call to a new customer speaking ``script``; returns once the customer's side ended
-        (or after ``timeout_s``, ``ended`` False)."""
+        (or after ``timeout_s``, ``ended`` False). ``before_send`` gets the call id first."""
         from pbx.api import COMMANDS_STREAM, OriginateCall, to_fields
 
         assert self.customers is not None, "use LineCalls as an async context manager"
         endpoint, run = self.customers.endpoint(script)
         command = OriginateCall(endpoint=endpoint, flow="order_confirmation", lead=lead, escalation_queue=queue,
                                 caller_id=CALLER_ID)  # fmt: skip
+        if before_send is not None:
+            before_send(command.call_id)
         sent = time.monotonic()
         await self.redis.xadd(COMMANDS_STREAM, to_fields(command))
         with contextlib.suppress(TimeoutError):

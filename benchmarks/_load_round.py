@@ -5,8 +5,10 @@ Read after the round, from three places that do not depend on each other:
 - the customers' side (:class:`benchmarks._line_calls.PlacedCall`): whether each customer's
   call ended, and its turns (its last sound sent → the bot's first sound heard);
 - pbx's event stream: how each call ended (``call.ended``'s outcome) and, for the calls that
-  escalated, the decision → the agent's phone answered (``call.escalated``'s ``decided_at`` →
-  ``call.agent_connected``, Asterisk's own time of AgentConnect);
+  escalated, the decision (``call.escalated``'s ``decided_at``) → the caller bridged to the agent
+  (``call.agent_connected``, Asterisk's time of AgentConnect, after the whispered summary);
+- Asterisk's AMI, watched by the benchmark (:class:`benchmarks.escalation.AmiWatch`): when the
+  agent's phone answered (``Newstate`` Up of their leg), so decision → pick-up;
 - pbx's call ledger (its SQLite file): which of the calls it holds as ended.
 
 A call is **lost** when the customer's side did not end in time, pbx never reported its end, it
@@ -84,16 +86,18 @@ def ledger_ended(ledger_file: Path, call_ids: Iterable[str]) -> set[str]:
         return {row[0] for row in rows}
 
 
-def escalation_waits(events: Iterable[Event]) -> list[float]:
-    """Per escalated call: its decision → the agent's phone answered, in seconds."""
+def escalation_waits(events: Iterable[Event], picked_up: dict[str, float]) -> tuple[list[float], list[float]]:
+    """Per escalated call, in seconds: its decision → the agent's phone answered (``picked_up``:
+    call id → when), and its decision → the caller bridged to the agent (AgentConnect)."""
     decided: dict[str, float] = {}
-    answered: dict[str, float] = {}
+    bridged: dict[str, float] = {}
     for event in events:
         if isinstance(event, CallEscalated) and event.call_id and event.decided_at is not None:
             decided.setdefault(event.call_id, event.decided_at)
         elif isinstance(event, AgentConnected) and event.call_id:
-            answered.setdefault(event.call_id, event.asterisk_ts or event.at)
-    return [answered[c] - decided[c] for c in decided if c in answered]
+            bridged.setdefault(event.call_id, event.asterisk_ts or event.at)
+    return ([picked_up[c] - decided[c] for c in decided if c in picked_up],
+            [bridged[c] - decided[c] for c in decided if c in bridged])  # fmt: skip
 
 
 def call_reports(placed: Sequence[PlacedCall], events: list[Event], ended_in_ledger: set[str]) -> list[CallReport]:
@@ -108,14 +112,15 @@ def call_reports(placed: Sequence[PlacedCall], events: list[Event], ended_in_led
 
 
 def summarise_round(n: int, placed: Sequence[PlacedCall], events: list[Event], ended_in_ledger: set[str],
-                    marks: dict[str, list[dict[str, float]]], cpu_s: float, wall_s: float) -> dict[str, Any]:  # fmt: skip
+                    marks: dict[str, list[dict[str, float]]], picked_up: dict[str, float], cpu_s: float,
+                    wall_s: float) -> dict[str, Any]:  # fmt: skip
     """The round's figures. ``cpu_s``: CPU seconds of Asterisk, pbx and Redis over the round
     (``wall_s`` long). ``cpu_per_call``: the cores one call takes while it lasts, cpu_s over the
     calls' seconds (each from its command to its customer's hang-up)."""
     reports = call_reports(placed, events, ended_in_ledger)
     ids = {p.call_id for p in placed}
     turns = measure({p.call_id: p.run for p in placed}, marks)
-    waits = escalation_waits(e for e in events if e.call_id in ids)
+    to_pickup, to_bridged = escalation_waits((e for e in events if e.call_id in ids), picked_up)
     escalated = sum(1 for r in reports if r.outcome == CallOutcome.ESCALATED)
     lost = {r.call_id: f"{r.script}: {r.lost_because}" for r in reports if r.lost_because}
     call_s = sum(p.duration_s for p in placed)
@@ -128,8 +133,9 @@ def summarise_round(n: int, placed: Sequence[PlacedCall], events: list[Event], e
         "turn_p50_s": turns["p50_s"],
         "turns": turns["n"],
         "turn_breakdown": turns["breakdown"],
-        "escalation_p95_s": round(percentile(waits, 95), 3) if waits else None,
-        "escalations_answered": len(waits),
+        "escalation_p95_s": _p95(to_pickup),
+        "escalation_bridged_p95_s": _p95(to_bridged),
+        "escalations_answered": len(to_bridged),
         "escalated": escalated,
         "lost_calls": len(lost),
         "lost": sorted(set(lost.values())),
@@ -139,3 +145,7 @@ def summarise_round(n: int, placed: Sequence[PlacedCall], events: list[Event], e
         "wall_s": round(wall_s, 1),
         "outcomes": dict(sorted(outcomes.items())),
     }
+
+
+def _p95(values: list[float]) -> float | None:
+    return round(percentile(values, 95), 3) if values else None

@@ -1,27 +1,32 @@
 """How many AI calls at once the stack carries before the customer waits too long or a call is lost.
 
     python -m benchmarks load --json [--start 2] [--step 2] [--max 40] [--calls N]
-                                     [--turn-limit-s 1.5] [--warm-up 5] [--asr ENGINE] [--keep]
+                                     [--round-calls 2N] [--turn-limit-s 1.5] [--warm-up 5]
+                                     [--asr ENGINE] [--keep]
 
 One run starts its own Asterisk (the shared chroot, free ports) whose queue ``support`` rings
 agents answered by one sipp softphone process (``ops/simulator/agent_uas.xml``: 300 ms ring),
 Redis, and ``python -m pbx`` with its bot and speech in-process, writing its call ledger (the
-ledger follower) into a fresh SQLite file. Then rounds: N order-confirmation calls placed at
-once as the dialer places them (``OriginateCall`` on the command stream), each to a simulated
+ledger follower) into a fresh SQLite file. Then rounds: N order-confirmation calls up at once,
+placed as the dialer places them (``OriginateCall`` on the command stream), each to a simulated
 customer with its own phone line (:mod:`benchmarks._line_calls`) speaking recorded phrases over
 RTP: one call in five asks for a real person and is escalated to an agent, the others change the
-date, ask for a callback, confirm or cancel (one to three turns). N starts at ``--start`` and
-grows by ``--step`` until a round's turn p95 passes ``--turn-limit-s`` or a call is lost (or N
-would pass ``--max``); ``--calls N`` runs the one round of N. One call of each script
-(``--warm-up``) warms the stack up first (not counted); pbx uses the stack's TTS cache, as a
-running deployment does. Each round starts on a quiet stack (no channel left, pbx, Asterisk and
-Redis idle, the ledger written).
+date, ask for a callback, confirm or cancel (one to three turns). A round places
+``--round-calls`` calls (twice N, at least 8), a new one as each ends, so calls soon run at
+different points of their conversation and a round has turns enough for a p95. N starts at
+``--start`` and grows by ``--step`` until a round's turn p95 passes ``--turn-limit-s`` or a call
+is lost (or N would pass ``--max``); ``--calls N`` runs the one round of N. One call of each
+script (``--warm-up``) warms the stack up first (not counted); pbx uses the stack's TTS cache, as
+a running deployment does. Each round starts on a quiet stack (no channel left, pbx, Asterisk
+and Redis idle, the ledger written).
 
 ``max_concurrent_calls``: the last N whose round passed (0 if none did), with that round's
 figures (:mod:`benchmarks._load_round`; of the first round when none passed):
 
 - ``turn_p95_s``: the customer's last sound sent → the bot's first sound heard, over every turn;
-- ``escalation_p95_s``: the escalation decision → the agent's phone answered (AgentConnect);
+- ``escalation_p95_s``: the escalation decision → the agent's phone answered (AMI ``Newstate``
+  Up of their leg); ``escalation_bridged_p95_s``: → the caller bridged to them, after the
+  whispered summary (AgentConnect);
 - ``lost_calls``: calls without an end and an outcome, or left in silence;
 - ``lost_ledger_rows``: calls placed that pbx's ledger does not hold as ended (by call id);
 - ``cpu_per_call``: cores one call takes (CPU seconds of Asterisk + pbx + Redis per second of
@@ -39,6 +44,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +53,7 @@ from benchmarks._cpu import CpuMeter, wait_until_quiet
 from benchmarks._line_calls import LineCalls, PlacedCall
 from benchmarks._load_round import ledger_ended, read_events, summarise_round
 from benchmarks.dialer import _throwaway_stack, _wait_ledger_idle, _wait_no_channels
+from benchmarks.escalation import AmiWatch, EscalationTiming
 from benchmarks.turn import SCRIPTS, _lead, pbx_turns
 from contactcenter.site.config import StackConfig
 from ops.simulator.customer import CustomerScript
@@ -55,6 +62,8 @@ from ops.stack.asterisk import AsteriskInstance
 from ops.stack.pbx_process import PbxProcess
 from ops.stack.processes import free_port, wait_for
 from ops.stack.redis_server import RedisServer
+from pbx.ami import AmiLink
+from pbx.ami_listener import AmiQueueListener
 from pbx.api import CallEnded
 from pbx.ledger.urls import SQLITE_FILE_NAME
 
@@ -72,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--start", type=int, default=2, help="calls at once in the first round")
     parser.add_argument("--step", type=int, default=2, help="calls added each round")
     parser.add_argument("--max", type=int, default=40, help="no round above this many calls")
+    parser.add_argument("--round-calls", type=int, default=0,
+                        help="calls a round places, N at a time (default: twice N, at least 8)")
     parser.add_argument("--turn-limit-s", type=float, default=1.5, help="a round passes with turn p95 up to this")
     parser.add_argument("--warm-up", type=int, default=len(MIX), help="calls at once before the rounds, not counted")
     parser.add_argument("--asr", help="CC_ASR_ENGINE for pbx (default: what the stack's tests use)")
@@ -94,8 +105,8 @@ def headline(rounds: list[dict[str, Any]], turn_limit_s: float) -> dict[str, Any
         best = figures
     shown = best or rounds[0]
     return {"max_concurrent_calls": best["n"] if best else 0,
-            **{k: shown[k] for k in ("turn_p95_s", "escalation_p95_s", "lost_calls", "lost_ledger_rows",
-                                     "cpu_per_call")},
+            **{k: shown[k] for k in ("turn_p95_s", "escalation_p95_s", "escalation_bridged_p95_s", "lost_calls",
+                                     "lost_ledger_rows", "cpu_per_call")},
             "cpu_per_call_unit": UNIT}  # fmt: skip
 
 
@@ -127,7 +138,8 @@ class LoadStack:
         last = self.redis.xrevrange(EVENTS_STREAM, count=1)
         return last[0][0].decode() if last else "0-0"
 
-    def figures(self, n: int, placed: list[PlacedCall], cursor: str, cpu_s: float, wall_s: float) -> dict[str, Any]:
+    def figures(self, n: int, placed: list[PlacedCall], cursor: str, picked_up: dict[str, float], cpu_s: float,
+                wall_s: float) -> dict[str, Any]:  # fmt: skip
         ids = {p.call_id for p in placed}
         events: list = []
 
@@ -141,30 +153,60 @@ class LoadStack:
             wait_for(all_ended, 15, "pbx to report every call's end")
         _wait_ledger_idle(self.pbx)
         ended = ledger_ended(self.pbx.var_dir / SQLITE_FILE_NAME, ids)
-        return summarise_round(n, placed, events, ended, pbx_turns(self.turns_file), cpu_s, wall_s)
+        return summarise_round(n, placed, events, ended, pbx_turns(self.turns_file), picked_up, cpu_s, wall_s)
+
+
+@contextlib.asynccontextmanager
+async def _watching_agents(asterisk: AsteriskInstance) -> AsyncIterator[AmiWatch]:
+    """Asterisk's AMI, for when each escalated call's agent picks up (pbx reports the bridge only).
+    Register a call as ``watch.by_channel[call_id]``: pbx's channel id is the call id, and every
+    channel of the call, the agent's leg too, carries it as its linked id."""
+    s = asterisk.settings
+    ami = AmiLink("127.0.0.1", s.ami_port, s.ami_user, s.ami_secret)
+    watch = AmiWatch()
+    listening = asyncio.create_task(AmiQueueListener(ami, AmiWatch.EVENTS).run([watch.on_event]))
+    try:
+        await ami.start()
+        yield watch
+    finally:
+        ami.close()
+        listening.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listening
 
 
 async def _rounds(stack: LoadStack, sizes: list[int], args: argparse.Namespace) -> list[dict[str, Any]]:
     rounds: list[dict[str, Any]] = []
     meter = CpuMeter(stack.pids)
-    async with LineCalls(stack.asterisk, stack.redis_url) as lines:
+    async with LineCalls(stack.asterisk, stack.redis_url) as lines, _watching_agents(stack.asterisk) as watch:
 
-        async def calls(n: int, offset: int = 0) -> list[PlacedCall]:
-            return list(await asyncio.gather(*(lines.place(MIX[i % len(MIX)], _lead(offset + i), args.call_timeout)
-                                               for i in range(n))))  # fmt: skip
+        def watched(call_id: str) -> None:
+            watch.by_channel[call_id] = EscalationTiming(call_id)
+
+        async def calls(n: int, total: int, offset: int = 0) -> list[PlacedCall]:
+            """``total`` calls, ``n`` at a time: each one that ends is replaced by the next."""
+            slots = asyncio.Semaphore(n)
+
+            async def call(i: int) -> PlacedCall:
+                async with slots:
+                    return await lines.place(MIX[i % len(MIX)], _lead(offset + i), args.call_timeout,
+                                             before_send=watched)  # fmt: skip
+
+            return list(await asyncio.gather(*(call(i) for i in range(total))))
 
         if args.warm_up:  # first inference, synthesis, bridge and escalation
             _say(f"warm-up: {args.warm_up} calls")
-            await calls(args.warm_up, offset=len(MIX))
+            await calls(args.warm_up, args.warm_up, offset=len(MIX))
         for n in sizes:
             await asyncio.to_thread(stack.settle)
             cursor = stack.events_cursor()
             meter.start()
             began = time.monotonic()
-            placed = await calls(n)
+            placed = await calls(n, args.round_calls or max(2 * n, 8))
             wall_s = time.monotonic() - began
             cpu = meter.stop()
-            figures = await asyncio.to_thread(stack.figures, n, placed, cursor,
+            picked_up = {c: t.picked_up_at for c, t in watch.by_channel.items() if t.picked_up_at is not None}
+            figures = await asyncio.to_thread(stack.figures, n, placed, cursor, picked_up,
                                               sum(v for k, v in cpu.items() if k in stack.pids),
                                               wall_s)  # fmt: skip
             rounds.append(figures)
