@@ -41,10 +41,11 @@ class CallReport:
     call_id: str
     script: str
     customer_ended: bool
-    unanswered_lines: int  # lines the customer said that no sound of the bot followed
+    unanswered_lines: tuple[int, ...]  # lines (1-based) the customer said that no sound of the bot followed
     outcome: str | None  # call.ended's, None if pbx never reported the end
     in_ledger_ended: bool
     reached_agent: bool  # call.agent_connected: a person took over (the bot's silence is theirs to fill)
+    lines_said: int = 0
 
     @property
     def lost_because(self) -> str:
@@ -56,7 +57,8 @@ class CallReport:
         if self.outcome in LOST_OUTCOMES:
             return f"outcome {self.outcome}"
         if self.unanswered_lines and not self.reached_agent:
-            return "left in silence"
+            lines = ", ".join(str(i) for i in self.unanswered_lines)
+            return f"left in silence after line {lines} of {self.lines_said}"
         return ""
 
 
@@ -105,8 +107,8 @@ def call_reports(placed: Sequence[PlacedCall], events: list[Event], ended_in_led
     with_agent = {e.call_id for e in events if isinstance(e, AgentConnected)}
     return [
         CallReport(p.call_id, p.run.script.name, p.ended,
-                   sum(1 for t in p.run.turns if t.said_end is not None and t.reply_start is None),
-                   outcomes.get(p.call_id), p.call_id in ended_in_ledger, p.call_id in with_agent)
+                   tuple(i for i, t in enumerate(p.run.turns, 1) if t.said_end is not None and t.reply_start is None),
+                   outcomes.get(p.call_id), p.call_id in ended_in_ledger, p.call_id in with_agent, len(p.run.turns))
         for p in placed
     ]  # fmt: skip
 

@@ -56,7 +56,7 @@ def test_a_call_is_lost_without_an_end_an_outcome_or_an_answer_to_each_line() ->
               _ended("agent", CallOutcome.ESCALATED)]  # fmt: skip
     figures = summarise_round(6, placed, events, {"ok", "silence", "agent"}, {}, {}, cpu_s=24.0, wall_s=30.0)
     assert figures["lost_calls"] == 4
-    assert figures["lost"] == ["change: left in silence", "s: customer still on the line", "s: no call.ended",
+    assert figures["lost"] == ["change: left in silence after line 2 of 2", "s: customer still on the line", "s: no call.ended",
                                "s: outcome hung_up"]  # fmt: skip
     assert figures["lost_ledger_rows"] == 3
     assert figures["turns"] == 5 and figures["turn_p95_s"] == 0.8
