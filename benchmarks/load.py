@@ -84,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--round-calls", type=int, default=0,
                         help="calls a round places, N at a time (default: twice N, at least 8)")
     parser.add_argument("--turn-limit-s", type=float, default=1.5, help="a round passes with turn p95 up to this")
-    parser.add_argument("--warm-up", type=int, default=len(MIX), help="calls at once before the rounds, not counted")
+    parser.add_argument("--warm-up", type=int, default=len(MIX),
+                        help="calls at once before the rounds, not counted")  # fmt: skip
     parser.add_argument("--asr", help="CC_ASR_ENGINE for pbx (default: what the stack's tests use)")
     parser.add_argument("--call-timeout", type=float, default=150.0, help="seconds one call may take")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, marks)")

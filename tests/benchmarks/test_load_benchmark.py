@@ -56,8 +56,8 @@ def test_a_call_is_lost_without_an_end_an_outcome_or_an_answer_to_each_line() ->
               _ended("agent", CallOutcome.ESCALATED)]  # fmt: skip
     figures = summarise_round(6, placed, events, {"ok", "silence", "agent"}, {}, {}, cpu_s=24.0, wall_s=30.0)
     assert figures["lost_calls"] == 4
-    assert figures["lost"] == ["change: left in silence after line 2 of 2", "s: customer still on the line", "s: no call.ended",
-                               "s: outcome hung_up"]  # fmt: skip
+    assert figures["lost"] == ["change: left in silence after line 2 of 2", "s: customer still on the line",
+                               "s: no call.ended", "s: outcome hung_up"]  # fmt: skip
     assert figures["lost_ledger_rows"] == 3
     assert figures["turns"] == 5 and figures["turn_p95_s"] == 0.8
     assert figures["cpu_per_call"] == 0.2  # 24 CPU-s over six calls of 20 s
@@ -68,7 +68,8 @@ def test_escalations_are_timed_from_the_decision_to_the_pick_up_and_to_the_bridg
     events = [
         CallEscalated(call_id="a", queue="support", reason=EscalationReason.HUMAN_REQUEST, decided_at=100.0),
         AgentConnected(call_id="a", agent="agent1", asterisk_ts=104.2, at=104.5),
-        CallEscalated(call_id="b", queue="support", reason=EscalationReason.HUMAN_REQUEST, decided_at=200.0),  # waiting
+        # Still waiting for an agent: no pick-up, no bridge.
+        CallEscalated(call_id="b", queue="support", reason=EscalationReason.HUMAN_REQUEST, decided_at=200.0),
         AgentConnected(call_id="c", agent="agent2", asterisk_ts=300.0),  # not escalated by the bot
     ]  # fmt: skip
     to_pickup, to_bridged = escalation_waits(events, {"a": 100.4, "c": 299.0})
