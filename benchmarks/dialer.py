@@ -80,29 +80,36 @@ ORDER = {"order_id": "A1001", "item": "a steel water bottle", "amount": "499", "
 # ------------------------------------------------------------------ the stack
 
 
-def _asterisk(root: Path, work: Path, trunk_port: int, calls: int) -> AsteriskInstance:
+def _asterisk(root: Path, work: Path, trunk_port: int, calls: int, agents: int = 2,
+              agent_port: int | None = None) -> AsteriskInstance:  # fmt: skip
+    """``agent_port``: the agents' phones are reached there (one sipp process answering for all
+    of them, as the load benchmark's); else they are never rung."""
     name = f"bench-{uuid.uuid4().hex[:8]}"
     # Each answered call of ours holds the customer's RTP session and pbx's ExternalMedia one
     # (RTP + RTCP ports each); a random block keeps clear of other instances.
     size = max(400, 8 * calls + 200)
     rtp_start = random.randrange(20000, 32000 - size, 2)
-    agents = tuple(AgentPhone(name=n, md5_cred=md5_cred(n, uuid.uuid4().hex)) for n in ("agent1", "agent2"))
+    names = [f"agent{i + 1}" for i in range(agents)]
+    phones = tuple(AgentPhone(name=n, md5_cred=md5_cred(n, uuid.uuid4().hex),
+                              static_contact=f"sip:{n}@127.0.0.1:{agent_port}" if agent_port else "")
+                   for n in names)  # fmt: skip
     settings = AsteriskSettings(
         instance=name, instance_dir=f"/srv/contactcenter/{name}", http_port=free_port(), ami_port=free_port(),
         sip_port=free_port(udp=True), rtp_start=rtp_start, rtp_end=rtp_start + size - 1, web_port=free_port(),
         ari_app=PBX_APP, ari_user="bench", ari_password=uuid.uuid4().hex, ami_user="bench",
         ami_secret=uuid.uuid4().hex,
-        telephony=Telephony(agents=agents, queues=(QueueSpec(name="support", members=(QueueMember(agent="agent1"),
-                                                                                     QueueMember(agent="agent2"))),),
+        telephony=Telephony(agents=phones, queues=(QueueSpec(name="support",
+                                                             members=tuple(QueueMember(agent=n) for n in names)),),
                             trunks=(TrunkSpec(name="trunk", host="127.0.0.1", port=trunk_port),)),
     )  # fmt: skip
     return AsteriskInstance(root, settings, work / "asterisk.log", work / "asterisk.pid")
 
 
 def _throwaway_stack(cleanup: contextlib.ExitStack, root: Path, work: Path, trunk_port: int,
-                     calls: int) -> tuple[AsteriskInstance, RedisServer]:  # fmt: skip
+                     calls: int, agents: int = 2, agent_port: int | None = None,
+                     ) -> tuple[AsteriskInstance, RedisServer]:  # fmt: skip
     """Asterisk and Redis started for one run; ``cleanup`` stops them and removes the instance."""
-    asterisk = _asterisk(root, work, trunk_port, calls)
+    asterisk = _asterisk(root, work, trunk_port, calls, agents, agent_port)
     cleanup.callback(shutil.rmtree, root / asterisk.settings.instance_dir.lstrip("/"), ignore_errors=True)
     cleanup.callback(asterisk.stop)
     asterisk.start()

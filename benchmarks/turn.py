@@ -30,28 +30,20 @@ import asyncio
 import contextlib
 import json
 import math
-import shutil
 import statistics
-import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
-from benchmarks.dialer import _stopped_on_sigterm, _throwaway_stack
+from benchmarks._bot_stack import TURNS_FILE, bench_work, start_timed_pbx
+from benchmarks._line_calls import LineCalls, PlacedCall
+from benchmarks.dialer import _throwaway_stack
 from contactcenter.site.config import StackConfig
-from ops.simulator.customer import CustomerScript, flite_voice
-from ops.simulator.line_customer import LineCustomers, LineRun
+from ops.simulator.customer import CustomerScript
+from ops.simulator.line_customer import LineRun
 from ops.stack.asterisk import AsteriskInstance
-from ops.stack.pbx_process import PbxProcess
-from ops.stack.processes import free_port, wait_for
-from pbx.ari.client import HttpAriRest
-from pbx.ari.connection import AriEventStream
-from pbx.backoff import Backoff
+from ops.stack.processes import free_port
 
-SIM_APP = "ccsim"  # what cc-sim-reactive's Stasis() enters when CC_SIM_APP is not set
 PARTS = ("endpoint_s", "asr_s", "dialog_s", "tts_s", "playout_s")
 
 SCRIPTS = (
@@ -123,51 +115,16 @@ def measure(runs: dict[str, LineRun], marks: dict[str, list[dict[str, float]]]) 
 async def _calls(asterisk: AsteriskInstance, redis_url: str, count: int, concurrency: int,
                  call_timeout: float) -> tuple[dict[str, LineRun], int]:  # fmt: skip
     """Warm-up call, then ``count`` calls; returns {call id: customer run} and the calls that timed out."""
-    import redis.asyncio as aioredis
-
-    from pbx.api import COMMANDS_STREAM, OriginateCall, to_fields
-
-    s = asterisk.settings
-    runs: dict[str, LineRun] = {}
-    timed_out = 0
-    async with aiohttp.ClientSession() as session:
-        rest = HttpAriRest(session, asterisk.ari_url, s.ari_user, s.ari_password)
-        customers = LineCustomers(rest, SIM_APP, flite_voice())
-        stream = AriEventStream(session, asterisk.ari_url, s.ari_user, s.ari_password, SIM_APP, Backoff(0.1, 1))
-        connected = asyncio.Event()
-
-        async def on_connect() -> None:
-            connected.set()
-
-        events = asyncio.create_task(stream.run(customers.on_event, on_connect))
-        client = aioredis.Redis.from_url(redis_url)
+    async with LineCalls(asterisk, redis_url) as lines:
         slots = asyncio.Semaphore(concurrency)
 
-        async def call(i: int, script: CustomerScript) -> tuple[str, LineRun, bool]:
+        async def call(i: int, script: CustomerScript) -> PlacedCall:
             async with slots:
-                endpoint, run = customers.endpoint(script)
-                command = OriginateCall(endpoint=endpoint, flow="order_confirmation", lead=_lead(i),
-                                        escalation_queue="support", caller_id="+911800100100")  # fmt: skip
-                await client.xadd(COMMANDS_STREAM, to_fields(command))
-                try:
-                    await asyncio.wait_for(run.ended.wait(), call_timeout)
-                    return command.call_id, run, True
-                except TimeoutError:
-                    return command.call_id, run, False
+                return await lines.place(script, _lead(i), call_timeout)
 
-        try:
-            await asyncio.wait_for(connected.wait(), 10)
-            await call(-1, SCRIPTS[-1])  # warm-up: first inference, first synthesis, first bridge
-            results = await asyncio.gather(*(call(i, SCRIPTS[i % len(SCRIPTS)]) for i in range(count)))
-            for call_id, run, ended in results:
-                runs[call_id] = run
-                timed_out += not ended
-        finally:
-            await client.aclose()
-            events.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await events
-    return runs, timed_out
+        await call(-1, SCRIPTS[-1])  # warm-up: first inference, first synthesis, first bridge
+        placed = await asyncio.gather(*(call(i, SCRIPTS[i % len(SCRIPTS)]) for i in range(count)))
+    return {p.call_id: p.run for p in placed}, sum(not p.ended for p in placed)
 
 
 def run(argv: list[str]) -> dict[str, Any]:
@@ -179,34 +136,19 @@ def run(argv: list[str]) -> dict[str, Any]:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, marks)")
     args, _ = parser.parse_known_args(argv)
 
-    root = StackConfig.from_env().asterisk_root
-    if not (root / "usr" / "sbin" / "asterisk").exists():
-        raise RuntimeError(f"Asterisk is not installed in {root}; run `make setup`")
     began = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="cc-bench-turn-"))
-    turns_file = work / "pbx-turns.jsonl"
-    with _stopped_on_sigterm(), contextlib.ExitStack() as cleanup:
-        if not args.keep:
-            cleanup.callback(shutil.rmtree, work, ignore_errors=True)
-        asterisk, redis_server = _throwaway_stack(cleanup, root, work, free_port(udp=True),
-                                                  max(4, args.concurrency * 4))  # fmt: skip
-        env = {"BENCH_TURNS_FILE": str(turns_file), "CC_TTS_CACHE_DIR": str(work / "tts")}
+    with bench_work("cc-bench-turn-", args.keep) as (work, cleanup):
+        asterisk, redis_server = _throwaway_stack(cleanup, StackConfig.from_env().asterisk_root, work,
+                                                  free_port(udp=True), max(4, args.concurrency * 4))  # fmt: skip
+        env = {"CC_TTS_CACHE_DIR": str(work / "tts")}
         if args.asr:
             env["CC_ASR_ENGINE"] = args.asr
-        pbx = PbxProcess(asterisk, redis_server.url, work / "pbx", consumer_name=f"bench-{uuid.uuid4().hex[:6]}",
-                         env=env, module="benchmarks._pbx_turns")  # fmt: skip
-        cleanup.callback(pbx.stop)
-        pbx.migrate_ledger()
-        pbx.process.start()
-        try:
-            wait_for(lambda: pbx.ready(bot=True), 180, "pbx with its bot", alive=pbx.process.running)
-        except Exception as exc:
-            raise RuntimeError(f"{exc}\n{pbx.log_tail(20)}") from None
+        pbx = start_timed_pbx(cleanup, asterisk, redis_server.url, work, env)
         setup_s = time.monotonic() - began
         runs, timed_out = asyncio.run(_calls(asterisk, redis_server.url, args.calls, args.concurrency,
                                              args.call_timeout))  # fmt: skip
         pbx.stop()
-        result = measure(runs, pbx_turns(turns_file))
+        result = measure(runs, pbx_turns(work / TURNS_FILE))
         if args.keep:  # the customers' side, beside pbx's marks, to look into a turn
             (work / "customer-turns.json").write_text(json.dumps(
                 {call_id: [vars(t) for t in r.turns] for call_id, r in runs.items()}, indent=1))  # fmt: skip
