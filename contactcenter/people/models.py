@@ -143,6 +143,21 @@ class HumanQueue(models.Model):
 AgentState = text_choices(AgentStateWord)
 
 
+class PauseReason(models.Model):
+    """Why an agent is paused (lunch, training, coaching, ...): the list the admin keeps and the
+    console offers; inactive reasons stay on past pauses but are no longer offered."""
+
+    label = models.CharField(max_length=60, unique=True)
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower first in the console's list.")
+
+    class Meta:
+        ordering = ("order", "label")
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class Agent(models.Model):
     """A human agent; ``name`` is its PJSIP endpoint and queue member name (e.g. ``agent1``).
 
@@ -158,6 +173,8 @@ class Agent(models.Model):
     queues = models.ManyToManyField(HumanQueue, through="QueueMembership", related_name="agents", blank=True)
     state = models.CharField(max_length=16, choices=AgentState.choices, default=AgentState.OFFLINE)
     state_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set with state "paused" (by the agent from the list, or "forced by <supervisor>"); blank otherwise.
+    pause_reason = models.CharField(max_length=80, blank=True)
     transport = models.CharField(max_length=8, choices=literal_choices(PhoneTransport),
                                  default=spec_default(AgentPhone, "transport"),
                                  help_text="udp/tcp: a desk phone or softphone; webrtc: the browser console.")  # fmt: skip

@@ -2,7 +2,8 @@
 management plane imports, and the home of every word the two planes share.
 
 - ``streams``: the Redis streams and keys where the planes meet.
-- ``commands``: what pbx accepts (originate, transfer, hang up, supervisor take-over).
+- ``commands``: what pbx accepts (originate, transfer, hang up; a supervisor's take-over,
+  listen / whisper / barge, forced pause or log-out).
 - ``events``: what pbx reports, call by call, including queue activity as domain events.
 - ``live_counts``: pbx's calls by state, which the dialer paces by.
 - ``config``: the configuration snapshot Django publishes for pbx (the PBX, inbound routes).
@@ -18,7 +19,10 @@ from pbx.api.commands import (
     Command,
     HangupCall,
     OriginateCall,
+    ForceAgentState,
     ReserveAgent,
+    StopSupervising,
+    SuperviseCall,
     SupervisorTakeover,
     TransferCall,
     parse_command,
@@ -43,6 +47,7 @@ from pbx.api.events import (
     QueueActivity,
     ReservationEnded,
     ReturnedToBot,
+    SupervisorActed,
     UtteranceHeard,
     VoicemailLeft,
     parse_event,
@@ -84,6 +89,8 @@ from pbx.api.vocabulary import (
     LegKind,
     ReservationEnd,
     Speaker,
+    SupervisionMode,
+    SupervisorAction,
     TransferResult,
 )
 from pbx.api.wire import SchemaError, to_fields
@@ -100,5 +107,6 @@ __all__ = [
     "QueueAbandoned", "QueueActivity", "ReturnedToBot", "SchemaError", "Speaker", "SupervisorTakeover",
     "TransferCall", "TransferResult", "UtteranceHeard", "VoicemailLeft", "new_id", "parse_command", "parse_event",
     "required_fields", "to_fields", "AgentReserved", "CallAtRisk", "ReservationEnd", "ReservationEnded",
-    "ReserveAgent",
+    "ReserveAgent", "ForceAgentState", "StopSupervising", "SuperviseCall", "SupervisionMode", "SupervisorAction",
+    "SupervisorActed",
 ]  # fmt: skip

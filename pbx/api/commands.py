@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, TypeAdapter, model_validator
 
 from pbx.api._model import ContractModel
 from pbx.api.streams import new_id
 from pbx.api.telephony import NAME_PATTERN
-from pbx.api.vocabulary import EscalationReason, HandoverReason
+from pbx.api.vocabulary import EscalationReason, HandoverReason, SupervisionMode
 from pbx.api.wire import decode_entry
 
 
@@ -71,15 +72,62 @@ class HangupCall(ContractModel):
 
 
 class SupervisorTakeover(ContractModel):
-    """A supervisor listening to an AI call takes it over: the call goes to their own queue."""
+    """A supervisor takes an AI call over by hand, before VoiceWatch acts: the call goes to their
+    own queue (``supervisor_queue``), or straight to their phone when ``supervisor_phone`` is set."""
 
     type: Literal["takeover"] = "takeover"
     command_id: str = Field(default_factory=new_id)
     call_id: str
-    supervisor_queue: str
+    supervisor_queue: str = ""
+    supervisor_phone: str = Field("", description="an agent phone name (PJSIP endpoint); wins over the queue")
+    supervisor: str = Field("", max_length=150, description="who asked (the Django user name), for the ledger")
+
+    @model_validator(mode="after")
+    def _a_destination(self) -> SupervisorTakeover:
+        if not (self.supervisor_queue or self.supervisor_phone):
+            raise ValueError("a takeover needs supervisor_queue or supervisor_phone")
+        for name in (self.supervisor_queue, self.supervisor_phone):
+            if name and not re.fullmatch(NAME_PATTERN, name):
+                raise ValueError(f"{name!r} is not a queue or phone name")
+        return self
 
 
-Command = Annotated[Union[OriginateCall, TransferCall, ReserveAgent, HangupCall, SupervisorTakeover],
+class SuperviseCall(ContractModel):
+    """A supervisor's phone joins a live call: listen, whisper or barge (``SupervisionMode``).
+
+    pbx rings ``supervisor_phone`` and joins it to the call through an ARI snoop channel (listen,
+    whisper) or the call's own bridge (barge). A second command for the same supervisor and call
+    changes the mode; ``StopSupervising`` (or the supervisor hanging up) ends it."""
+
+    type: Literal["supervise"] = "supervise"
+    command_id: str = Field(default_factory=new_id)
+    call_id: str
+    mode: SupervisionMode
+    supervisor: str = Field(min_length=1, max_length=150, description="the Django user name, for the ledger")
+    supervisor_phone: str = Field(pattern=NAME_PATTERN, description="the supervisor's phone (PJSIP endpoint name)")
+
+
+class StopSupervising(ContractModel):
+    type: Literal["stop_supervising"] = "stop_supervising"
+    command_id: str = Field(default_factory=new_id)
+    call_id: str
+    supervisor: str = Field(min_length=1, max_length=150)
+
+
+class ForceAgentState(ContractModel):
+    """A supervisor pauses an agent or logs them out of every queue (AMI ``QueuePause``); Django
+    has already recorded the agent's new state, pbx makes Asterisk agree and writes the ledger row."""
+
+    type: Literal["agent_state"] = "agent_state"
+    command_id: str = Field(default_factory=new_id)
+    agent: str = Field(pattern=NAME_PATTERN)
+    action: Literal["pause_agent", "log_out_agent"]
+    reason: str = Field("", max_length=80)
+    supervisor: str = Field(min_length=1, max_length=150)
+
+
+Command = Annotated[Union[OriginateCall, TransferCall, ReserveAgent, HangupCall, SupervisorTakeover, SuperviseCall,
+                          StopSupervising, ForceAgentState],
                     Field(discriminator="type")]  # fmt: skip
 _command_adapter: TypeAdapter[Command] = TypeAdapter(Command)
 

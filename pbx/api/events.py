@@ -20,7 +20,14 @@ from pydantic import Field, TypeAdapter
 
 from pbx.api._model import ContractModel
 from pbx.api.streams import new_id
-from pbx.api.vocabulary import AgentState, CallOutcome, Direction, EscalationReason, ReservationEnd
+from pbx.api.vocabulary import (
+    AgentState,
+    CallOutcome,
+    Direction,
+    EscalationReason,
+    ReservationEnd,
+    SupervisorAction,
+)
 from pbx.api.wire import decode_entry
 
 
@@ -190,6 +197,18 @@ class CallEnded(_Event):
     detail: str = ""
 
 
+class SupervisorActed(_Event):
+    """A supervisor's action on a call or an agent, once pbx has carried it out (or failed to):
+    listen / whisper / barge / stop on ``call_id``, a takeover, an agent paused or logged out."""
+
+    type: Literal["supervisor.action"] = "supervisor.action"
+    action: SupervisorAction
+    supervisor: str
+    agent: str = ""  # the agent acted on, or the agent on the supervised call
+    detail: str = ""
+    ok: bool = True
+
+
 class CommandRejected(_Event):
     type: Literal["command.rejected"] = "command.rejected"
     command_id: str = ""
@@ -199,7 +218,7 @@ class CommandRejected(_Event):
 Event = Annotated[
     Union[CallStarted, CallAnswered, UtteranceHeard, DecisionMade, CallAtRisk, CallEscalated, CallQueued,
           AgentConnected, QueueAbandoned, CallLeftQueue, ReturnedToBot, AgentStateChanged, AgentReserved,
-          ReservationEnded, CallbackRequested, VoicemailLeft, CallEnded, CommandRejected],
+          ReservationEnded, CallbackRequested, VoicemailLeft, CallEnded, SupervisorActed, CommandRejected],
     Field(discriminator="type"),
 ]  # fmt: skip
 _event_adapter: TypeAdapter[Event] = TypeAdapter(Event)

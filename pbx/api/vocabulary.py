@@ -98,6 +98,26 @@ class ReservationEnd(StrEnum):
 PERSON_SET_AGENT_STATES = frozenset({AgentState.PAUSED, AgentState.OFFLINE})
 
 
+class SupervisionMode(StrEnum):
+    """How a supervisor's phone joins a live call (AI or human)."""
+
+    LISTEN = "listen"  # hears both sides; nobody hears the supervisor
+    WHISPER = "whisper"  # hears both sides; only the agent (or the bot's side) hears the supervisor
+    BARGE = "barge"  # a third party: heard by everyone on the call
+
+
+class SupervisorAction(StrEnum):
+    """What a supervisor did, as the ledger records it (``supervisor.action`` events)."""
+
+    LISTEN = "listen"
+    WHISPER = "whisper"
+    BARGE = "barge"
+    STOP = "stop"  # the supervisor's phone left the call
+    TAKEOVER = "takeover"
+    PAUSE_AGENT = "pause_agent"
+    LOG_OUT_AGENT = "log_out_agent"
+
+
 class Direction(StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"
