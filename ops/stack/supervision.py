@@ -21,7 +21,7 @@ SupervisionState = Literal["running", "backing-off", "given-up"]
 
 
 @dataclass(frozen=True)
-class Backoff:
+class RestartBackoff:
     first_s: float = 1.0
     max_s: float = 60.0
     stable_s: float = 30.0
@@ -51,7 +51,7 @@ class ProcessSupervision:
 class SupervisionPolicy:
     names: tuple[str, ...]  # in start order: a Redis that died restarts before the processes needing it
     now: float
-    backoff: Backoff = field(default_factory=Backoff)
+    backoff: RestartBackoff = field(default_factory=RestartBackoff)
     table: dict[str, ProcessSupervision] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -89,6 +89,7 @@ async def end_lost_calls(rest: AriRest, registry: CallRegistry, ending: CallEndi
     alive = {channel.get("id") for channel in channels or []}
     ended = []
     for call in held:
+        # in_flight again: the set changes while we waited for the channel list.
         if call.channel_id in alive or call.state is CallState.ENDED or call.call_id in in_flight:
             continue
         outcome, detail = lost_outcome(call)

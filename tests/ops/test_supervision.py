@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ops.stack.processes import ManagedProcess, ProcessSpec
-from ops.stack.supervision import Backoff, SupervisionPolicy, status_fields
+from ops.stack.supervision import RestartBackoff, SupervisionPolicy, status_fields
 from ops.stack.supervisor import Supervisor, supervision_report
 
 NAMES = ("redis", "pbx", "guard")
@@ -35,9 +35,9 @@ class FakeTable:
         self.alive[name] = True
 
 
-def supervisor(tmp_path: Path, backoff: Backoff | None = None) -> tuple[Supervisor, FakeTable, FakeClock]:
+def supervisor(tmp_path: Path, backoff: RestartBackoff | None = None) -> tuple[Supervisor, FakeTable, FakeClock]:
     clock, table = FakeClock(), FakeTable()
-    policy = SupervisionPolicy(NAMES, now=clock(), backoff=backoff or Backoff())
+    policy = SupervisionPolicy(NAMES, now=clock(), backoff=backoff or RestartBackoff())
     return Supervisor(policy, lambda: dict(table.alive), table.start, tmp_path / "supervisor.json", clock), table, clock
 
 
@@ -58,7 +58,7 @@ def test_a_dead_process_is_restarted_after_the_first_back_off(tmp_path: Path) ->
 
 
 def test_a_process_that_keeps_dying_waits_longer_each_time_up_to_the_cap(tmp_path: Path) -> None:
-    sup, table, clock = supervisor(tmp_path, Backoff(first_s=1, max_s=8, stable_s=30, give_up_after=100))
+    sup, table, clock = supervisor(tmp_path, RestartBackoff(first_s=1, max_s=8, stable_s=30, give_up_after=100))
     waits = []
     for _ in range(6):
         table.alive["pbx"] = False  # dies right after each start
@@ -72,7 +72,7 @@ def test_a_process_that_keeps_dying_waits_longer_each_time_up_to_the_cap(tmp_pat
 
 
 def test_the_back_off_starts_over_once_the_process_stayed_up(tmp_path: Path) -> None:
-    sup, table, clock = supervisor(tmp_path, Backoff(first_s=1, max_s=60, stable_s=30))
+    sup, table, clock = supervisor(tmp_path, RestartBackoff(first_s=1, max_s=60, stable_s=30))
     for _ in range(3):
         table.alive["guard"] = False
         sup.tick()
@@ -88,7 +88,7 @@ def test_the_back_off_starts_over_once_the_process_stayed_up(tmp_path: Path) -> 
 
 
 def test_a_start_that_fails_backs_off_longer_then_the_supervisor_gives_up(tmp_path: Path) -> None:
-    sup, table, clock = supervisor(tmp_path, Backoff(first_s=1, max_s=4, give_up_after=4))
+    sup, table, clock = supervisor(tmp_path, RestartBackoff(first_s=1, max_s=4, give_up_after=4))
     table.failing.add("redis")
     table.alive["redis"] = False
     waits = []
