@@ -35,8 +35,11 @@ class Stream:
         self.seen: list[bytes] = []
 
     def new(self) -> list:
+        """The commands added since the last call."""
         entries = self.client.xrange(COMMANDS_STREAM, min=f"({self.start}")
         self.seen += [entry_id for entry_id, _ in entries]
+        if entries:
+            self.start = entries[-1][0].decode()
         return [parse_command(fields) for _, fields in entries]
 
     def close(self) -> None:
