@@ -60,7 +60,8 @@ def floor(settings, redis_server) -> Iterator[str]:
 
 
 def test_a_supervisor_pauses_an_agent_and_listens_to_an_ai_call(
-    asterisk_server: AsteriskInstance, asgi_server: str, floor: str, page, redis_server, settings  # noqa: F811
+    asterisk_server: AsteriskInstance, asgi_server: str, floor: str,  # noqa: F811
+    page, redis_server, settings,
 ) -> None:
     settings.REDIS_URL = redis_server.url
     settings.CONSOLE_SIP_SECRET = AGENT_SECRET  # the test topology derives webagent1's password from it
@@ -86,7 +87,8 @@ def _supervise(asterisk, site, floor, page, world, commands: Stream, events) -> 
     page.fill("input[name=password]", PASSWORD)
     page.click("#login")
     page.wait_for_function("window.ccSupervisor && window.ccSupervisor.ready", timeout=15_000)
-    page.wait_for_function("document.getElementById('phone-status').textContent === 'registered'", timeout=15_000)
+    page.wait_for_function("document.getElementById('phone-status').textContent === 'registered'",
+                           timeout=15_000)  # fmt: skip
     assert f"{WEB_AGENT}/sip:" in asterisk.cli(f"pjsip show contacts {WEB_AGENT}")
 
     # The agent, from the wallboard's board (the supervisor's own phone is not offered): pause it.
