@@ -9,6 +9,7 @@
   const sup = (window.ccSupervisor = {
     ready: false, sections: {}, epoch: null, seq: 0, offset: 0, log: [],
     session: null, phone: null, current: null, incoming: null, talking: null,
+    reasons: {},  // agent -> the pause reason chosen in its row, kept across redraws
   });
   const log = (msg) => { sup.log.push(msg); console.log("[supervisor] " + msg); };
 
@@ -187,6 +188,14 @@
     return e;
   }
   const td = (v, cls) => el("td", cls ? { class: cls } : {}, v);
+  // A duration the clock redraws (tick) without rebuilding the row and its buttons.
+  const since = (at) => el("td", { class: "n", "data-since": at || "" }, dur(at));
+
+  function tick() {
+    document.querySelectorAll("td[data-since]").forEach((cell) => {
+      cell.textContent = dur(Number(cell.getAttribute("data-since")) || null);
+    });
+  }
 
   function button(label, action, onclick, opts) {
     return el("button", { "data-action": action, onclick, disabled: opts && opts.disabled,
@@ -219,16 +228,17 @@
   function row(callId, kind, cells) {
     const tr = el("tr", { "data-call": callId || "" }, ...cells);
     if (sup.current && sup.current.call_id === callId) tr.className = "supervised";
-    // A caller pbx never named (straight from a trunk, before its call id) cannot be asked for.
-    tr.append(callId ? callButtons(callId, kind) : td("", "dim"));
+    // A caller pbx never named (straight from a trunk, before its call id) cannot be asked for,
+    // nor a call still ringing the customer.
+    tr.append(callId && kind !== "dialing" ? callButtons(callId, kind) : td("", "dim"));
     return tr;
   }
 
   function renderCalls() {
     const live = (sup.sections.live && sup.sections.live.calls) || [];
     $("ai-count").textContent = live.length;
-    $("ai-body").replaceChildren(...live.map((c) => row(c.call_id, "ai", [
-      td(short(c.call_id)), td(c.state === "with_bot" ? "with bot" : c.state), td(dur(c.since), "n"),
+    $("ai-body").replaceChildren(...live.map((c) => row(c.call_id, c.state === "dialing" ? "dialing" : "ai", [
+      td(short(c.call_id)), td(c.state === "with_bot" ? "with bot" : c.state), since(c.since),
       td(num(c.sentiment), "n"), td(num(c.risk), "n" + (c.at_risk ? " hot" : "")),
     ])));
     const escalations = sup.sections.escalations || [];
@@ -240,7 +250,7 @@
     const waiting = escalations.filter((e) => e.status === "waiting" || e.status === "transferring");
     $("waiting-count").textContent = waiting.length;
     $("waiting-body").replaceChildren(...waiting.map((e) => el("tr", { "data-call": e.call_id || "" },
-      td(short(e.call_id)), td(e.queue), td(e.reason), td(dur(e.at), "n"))));
+      td(short(e.call_id)), td(e.queue), td(e.reason), since(e.at))));
   }
 
   function renderAgents() {
@@ -250,13 +260,15 @@
     $("agents-body").replaceChildren(...agents.map((a) => {
       const select = el("select", { "aria-label": "pause reason", "data-agent": a.name },
                         ...reasons.map((r) => el("option", { value: r }, r)));
+      if (reasons.includes(sup.reasons[a.name])) select.value = sup.reasons[a.name];
+      select.addEventListener("change", () => { sup.reasons[a.name] = select.value; });
       const pause = button("Pause", "pause", () => force(a.name, "pause", { reason: select.value }, "pause"),
                            { disabled: !reasons.length || a.state === "offline",
                              title: reasons.length ? "" : "no pause reasons: an admin adds them" });
       const logOut = button("Log out", "log-out", () => force(a.name, "log-out", {}, "log out"),
                             { disabled: a.state === "offline" });
       return el("tr", { "data-agent": a.name }, td(a.display_name || a.name), td(a.state, "s-" + a.state),
-                td(dur(a.since), "n"), td((a.queues || []).join(", ")), el("td", { class: "actions" }, select, pause, logOut));
+                since(a.since), td((a.queues || []).join(", ")), el("td", { class: "actions" }, select, pause, logOut));
     }));
   }
 
@@ -301,7 +313,7 @@
     const session = (sup.session = await api("session"));
     startPhone(session);
     watch(session.websocket, 500);
-    setInterval(() => { renderCalls(); renderAgents(); }, 1000);  // durations only: no data is fetched
+    setInterval(tick, 1000);  // durations only: no data is fetched
     sup.ready = true;
   }
 
