@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "contactcenter.telephony",
     "contactcenter.console",
     "contactcenter.wallboard",
+    "contactcenter.supervisors",
     # manage.py stack|demo|demo_admin: operations tooling, outside the planes (ops/__init__.py)
     "ops",
 ]

@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/", include("contactcenter.campaigns.api.urls")),
     path("api/", include("contactcenter.people.api.urls")),
     path("api/", include("contactcenter.telephony.api.urls")),
+    path("api/", include("contactcenter.supervisors.api.urls")),
     path("console/", include("contactcenter.console.urls")),
     path("wallboard/", include("contactcenter.wallboard.urls")),
+    path("supervisor/", include("contactcenter.supervisors.urls")),
 ]

@@ -160,6 +160,14 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("POST", "console/api/calls/<int:pk>/ended"): AGENTS,
     ("POST", "console/api/calls/<int:pk>/disposition"): AGENTS,
     ("GET", "wallboard/"): (LOGIN, NO, IN, IN),
+    # Supervisors: the page and its API (listen / whisper / barge, take over, force an agent's state).
+    ("GET", "supervisor/"): (LOGIN, NO, IN, IN),
+    ("GET", "api/^supervisor/session/?$"): MANAGERS,
+    ("POST", "api/^supervisor/calls/(?P<call_id>[^/.]+)/supervise/?$"): MANAGERS,
+    ("POST", "api/^supervisor/calls/(?P<call_id>[^/.]+)/stop/?$"): MANAGERS,
+    ("POST", "api/^supervisor/calls/(?P<call_id>[^/.]+)/takeover/?$"): MANAGERS,
+    ("POST", "api/^supervisor/agents/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/pause/?$"): MANAGERS,
+    ("POST", "api/^supervisor/agents/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/log-out/?$"): MANAGERS,
     # Websockets.
     ("WS", "ws/console/"): AGENTS,
     ("WS", "ws/wallboard/"): MANAGERS,
@@ -248,7 +256,7 @@ def concrete(route: str, ids: dict[str, int | str]) -> str:
     if (admin_model := re.match(r"admin/(\w+)/(\w+)/", route)) and (model := _model(*admin_model.groups())):
         object_id = str(model.objects.values_list("pk", flat=True).first() or 1)
     values = {"pk": str(ids[kind]), "object_id": object_id, "id": object_id, "url": "no-such-page/",
-              "name": "console.js", "app_label": "campaigns",
+              "name": "console.js", "app_label": "campaigns", "call_id": "not-a-call-id",
               "content_type_id": str(ContentType.objects.get_for_model(Campaign).pk)}  # fmt: skip
     if "(?P<name>" in route or "(?P<did>" in route:  # the API's configuration, looked up by name or DID
         values["name"] = values["did"] = str(ids[kind])
@@ -270,6 +278,13 @@ def outcome(response) -> str:
 @pytest.fixture(autouse=True)
 def quick_passwords(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # hundreds of users
+
+
+@pytest.fixture(autouse=True)
+def no_commands_leave(settings) -> None:
+    """A door that lets a supervisor through may send pbx a command: to no Redis from here (nothing
+    listens on port 1), never to a stack running beside the tests."""
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
 
 
 @pytest.mark.parametrize("route", ROUTES)

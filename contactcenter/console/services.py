@@ -173,3 +173,40 @@ def do_dispose(agent_id: int, call_pk: int, code: str, note: str = "", user: Abs
         _set_agent_state(call.agent, AgentState.AVAILABLE, now)
     log.info("console call %s disposed as %s by %s", call.pk, code, call.agent.name)
     return call, StateChange(AgentState.AVAILABLE, "unpause", register=True)
+
+
+# What a supervisor may force on an agent, and the states in which it waits for the call instead:
+# the console moves a busy agent on by itself (wrap-up, then available) and would undo it.
+FORCIBLE_STATES = (AgentState.PAUSED, AgentState.OFFLINE)
+_ON_A_CALL = (AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP)
+
+
+def forced_pause_reason(supervisor: str, reason: str) -> str:
+    return f"forced by {supervisor}: {reason}"[: Agent._meta.get_field("pause_reason").max_length]
+
+
+def do_force_state(agent_id: int, state: str, *, supervisor: str, reason: str = "",
+                   now: dt.datetime | None = None) -> Agent:  # fmt: skip
+    """A supervisor pauses an agent (``reason`` from the admin's list) or logs them out.
+
+    The agent's consoles get their new state and, separately, who did it (``agent.forced``).
+    pbx makes Asterisk agree (the caller sends ``ForceAgentState`` in the same transaction).
+    """
+    if state not in FORCIBLE_STATES:
+        raise ActionError(f"a supervisor cannot force the state {state!r}")
+    now = now or timezone.now()
+    with transaction.atomic():
+        agent = Agent.objects.select_for_update().get(pk=agent_id)
+        if agent.state in _ON_A_CALL:
+            busy = agent.state.replace("_", " ")
+            raise ActionError(f"{agent.name} is {busy}: try again once the call is over")
+        if state == AgentState.PAUSED and agent.state == AgentState.OFFLINE:
+            raise ActionError(f"{agent.name} is logged out: there is nothing to pause")
+        agent.pause_reason = forced_pause_reason(supervisor, reason) if state == AgentState.PAUSED else ""
+        agent.save(update_fields=["pause_reason"])
+        _set_agent_state(agent, state, now)
+        forced = {"type": "agent.forced", "state": state, "by": supervisor, "reason": reason,
+                  "pause_reason": agent.pause_reason}  # fmt: skip
+        transaction.on_commit(lambda: notifier.publish(agent.name, forced))
+    log.info("%s forced %s to %s (%s)", supervisor, agent.name, state, reason or "no reason")
+    return agent

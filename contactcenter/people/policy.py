@@ -19,6 +19,7 @@ class Action(StrEnum):
     RUN_CAMPAIGNS = "run campaigns"  # start and pause a campaign, dial a preview lead, dispose an attempt
     READ_LEADS = "read leads"  # leads, call attempts, results and their exports: the reports
     WATCH_FLOOR = "watch the floor"  # the wallboard, page and websocket
+    SUPERVISE = "supervise calls and agents"  # listen / whisper / barge, take an AI call over, force a pause
     WORK_CONSOLE = "work the console"  # the agent console, page, API and websocket
     ADMINISTER = "use the admin site"
 
@@ -29,6 +30,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.RUN_CAMPAIGNS: frozenset({Role.ADMIN, Role.SUPERVISOR}),
     Action.READ_LEADS: frozenset({Role.ADMIN, Role.SUPERVISOR}),
     Action.WATCH_FLOOR: frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    Action.SUPERVISE: frozenset({Role.ADMIN, Role.SUPERVISOR}),
     Action.WORK_CONSOLE: frozenset({Role.AGENT}),
     Action.ADMINISTER: frozenset({Role.ADMIN}),
 }
