@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/", include("contactcenter.campaigns.api.urls")),
     path("api/", include("contactcenter.people.api.urls")),
     path("api/", include("contactcenter.telephony.api.urls")),
+    path("api/", include("contactcenter.reports.api_urls")),
     path("console/", include("contactcenter.console.urls")),
     path("wallboard/", include("contactcenter.wallboard.urls")),
+    path("reports/", include("contactcenter.reports.urls")),
 ]

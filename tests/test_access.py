@@ -160,6 +160,9 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("POST", "console/api/calls/<int:pk>/ended"): AGENTS,
     ("POST", "console/api/calls/<int:pk>/disposition"): AGENTS,
     ("GET", "wallboard/"): (LOGIN, NO, IN, IN),
+    ("GET", "reports/"): (LOGIN, NO, IN, IN),
+    ("GET", "reports/export.csv"): (LOGIN, NO, IN, IN),
+    ("GET", "api/reports/"): MANAGERS,
     # Websockets.
     ("WS", "ws/console/"): AGENTS,
     ("WS", "ws/wallboard/"): MANAGERS,

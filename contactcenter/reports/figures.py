@@ -1,4 +1,5 @@
-"""The floor's figures, in one place: the wallboard's tiles and the managers' reports.
+"""The floor's figures, in one place: the wallboard's tiles and the managers' reports. Every
+figure's definition is kept together in this one module, so "what does X count" has one answer.
 
 Pure, no Django and no clock: call records (:class:`contactcenter.wallboard.board.CallRecord`,
 folded from pbx's events live or replayed from the ledger) and agents' state spans
@@ -32,16 +33,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from contactcenter.reports.timeline import OCCUPIED_STATES, OFFLINE, StateSpan
-from contactcenter.wallboard.board import (
-    ROUTED_REASONS,
-    AgentLeg,
-    Board,
-    CallRecord,
-    Escalation,
-    PassageResult,
-    QueuePassage,
-    apply_event,
-)
+from contactcenter.wallboard.board import Board, CallRecord, apply_event
+from contactcenter.wallboard.passages import ROUTED_REASONS, AgentLeg, Escalation, PassageResult, QueuePassage
 from pbx.api import AgentState, Event
 
 

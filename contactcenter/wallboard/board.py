@@ -12,10 +12,8 @@ Folding is idempotent per call: a call is one :class:`CallRecord` keyed by its c
 every event only sets facts on it (first value wins), so an event seen twice (replay, then
 live tail) counts once, and the day's counters are derived from the records, never
 incremented. What a call accumulates (its passages through queues, its agents' legs, its
-escalations) is appended once per event id.
-
-The same fold feeds the reports (:mod:`contactcenter.reports.figures`, replaying the
-ledger's events): a figure is computed from these records in that one place.
+escalations: :mod:`contactcenter.wallboard.passages`) is appended once per event id.
+The reports replay the ledger's events through this same fold (:mod:`contactcenter.reports.figures`).
 """
 
 from __future__ import annotations
@@ -26,11 +24,21 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from contactcenter.wallboard.passages import (
+    ROUTED_REASONS,
+    AgentLeg,
+    Escalation,
+    QueuePassage,
+    close_passage,
+    end_legs,
+    fold_queue_event,
+    leg_ended_by_phone,
+)
+from contactcenter.wallboard.passages import PassageResult as PassageResult  # importable here too
 from pbx.api import (
     PERSON_SET_AGENT_STATES,
     AgentConnected,
     AgentReserved,
-    AgentState,
     AgentStateChanged,
     CallAnswered,
     CallAtRisk,
@@ -71,75 +79,6 @@ class BoardConfig:
     recent_escalations: int = 20
     live_calls_shown: int = 30
     live_counts_max_age_s: float = 5.0  # older than this: pbx is not reporting
-
-
-class PassageResult(StrEnum):
-    """How a caller's passage through one human queue ended."""
-
-    ANSWERED = "answered"  # an agent of this queue took the call
-    ABANDONED = "abandoned"  # the caller hung up while waiting
-    RETURNED = "returned"  # nobody answered within the queue's maximum wait: back to the bot
-    TRANSFERRED = "transferred"  # moved on to another queue before anyone answered (overflow, a supervisor)
-    LEFT = "left"  # left the queue unanswered some other way (the dialplan went on, the call ended)
-
-
-@dataclass
-class QueuePassage:
-    """One stay of a call in one queue: a call transferred from queue A to B has two."""
-
-    queue: str
-    joined_at: float
-    reason: str = ""
-    left_at: float | None = None
-    result: PassageResult | None = None  # None: still waiting
-    agent: str = ""
-    answered_at: float | None = None
-
-    @property
-    def waiting(self) -> bool:
-        return self.result is None
-
-    @property
-    def wait_s(self) -> float | None:
-        """From joining to an agent answering, or to leaving unanswered."""
-        end = self.answered_at if self.answered_at is not None else self.left_at
-        return None if end is None else max(0.0, end - self.joined_at)
-
-
-@dataclass
-class AgentLeg:
-    """An agent on the call: from connecting to the call ending, the agent's leg ending, or the
-    agent passing the call on to another queue. Wrap-up is the agent's state afterwards."""
-
-    agent: str
-    queue: str
-    connected_at: float
-    ended_at: float | None = None
-
-    @property
-    def talk_s(self) -> float | None:
-        return None if self.ended_at is None else max(0.0, self.ended_at - self.connected_at)
-
-
-@dataclass
-class Escalation:
-    """A hand-over to a human queue (pbx's ``call.escalated``, or a fail-safe caller's join)."""
-
-    at: float
-    queue: str
-    reason: str
-    decided_at: float | None = None
-    queue_joined_at: float | None = None
-
-    @property
-    def latency_s(self) -> float | None:
-        """Decision to joining the queue (the escalation latency)."""
-        start = self.decided_at if self.decided_at is not None else self.at
-        return None if self.queue_joined_at is None else max(0.0, self.queue_joined_at - start)
-
-
-# Not an escalation: an inbound route that sends its callers straight to a queue, no bot involved.
-ROUTED_REASONS = frozenset({"inbound_queue"})
 
 
 @dataclass
@@ -187,9 +126,6 @@ class CallRecord:
         if self.call_id is None or self.answered_at is None or self.outcome == "voicemail":
             return False
         return not (self.escalations and self.escalations[0].reason in ROUTED_REASONS)
-
-    def open_passage(self) -> QueuePassage | None:
-        return self.passages[-1] if self.passages and self.passages[-1].waiting else None
 
     @property
     def escalated(self) -> bool:
@@ -276,7 +212,8 @@ def _stop_waiting(board: Board, key: str) -> bool:
 def apply_event(board: Board, event: Event) -> frozenset[Section]:
     """Fold one pbx event into the board; returns the sections that changed."""
     if isinstance(event, AgentStateChanged):
-        _agent_leg_state(board, event)
+        if event.call_id and (followed := board.calls.get(event.call_id)) is not None:
+            leg_ended_by_phone(followed, event)
         return _agent_state(board, event)
     if isinstance(event, QueueActivity):
         return _queue_activity(board, event)
@@ -323,8 +260,8 @@ def apply_event(board: Board, event: Event) -> frozenset[Section]:
         if record.ended_at is None:
             record.ended_at = event.at
             record.outcome = event.outcome
-        _close_passage(record, event.at, None)
-        _end_legs(record, event.at)
+        close_passage(record, event.at, None)
+        end_legs(record, event.at)
         _stop_waiting(board, record.key)
         return frozenset({Section.TODAY, Section.LIVE, Section.ESCALATIONS, Section.QUEUES})
     return frozenset()  # command.rejected and anything new: nothing on the board
@@ -353,7 +290,7 @@ def _queue_activity(board: Board, event: QueueActivity) -> frozenset[Section]:
     record.seen.add(event.event_id)
     queue = event.queue or record.queue
     changed = frozenset({Section.QUEUES, Section.TODAY, Section.ESCALATIONS})
-    _passage(record, event, queue)
+    fold_queue_event(record, event, queue)
     if isinstance(event, CallQueued):
         if record.escalated_at is None:  # not escalated by pbx: the fail-safe, or a caller straight from the trunk
             record.escalated_at = event.at
@@ -374,71 +311,6 @@ def _queue_activity(board: Board, event: QueueActivity) -> frozenset[Section]:
     elif isinstance(event, QueueAbandoned | ReturnedToBot) and record.agent_connected_at is None:
         record.lost = True  # gave up waiting, or given back to the bot after the queue's maximum wait
     return changed
-
-
-def _passage(record: CallRecord, event: QueueActivity, queue: str) -> None:
-    """A caller's passages through queues and its agents' legs, from one queue event."""
-    current = record.open_passage()
-    if isinstance(event, CallQueued):
-        if current is not None and current.queue == queue:
-            return  # the same join told twice (pbx's event and the fail-safe's)
-        _close_passage(record, event.at, PassageResult.TRANSFERRED)
-        _end_legs(record, event.at)  # an agent passing the call on to a queue is done with it
-        waiting = [e for e in record.escalations if e.queue_joined_at is None]
-        if waiting:
-            waiting[-1].queue_joined_at = event.at
-        elif event.reason and event.reason not in ROUTED_REASONS and not record.passages:
-            # Put in a queue without pbx's escalation (the fail-safe, pbx down): a hand-over all the same.
-            record.escalations.append(Escalation(event.at, queue, event.reason, queue_joined_at=event.at))
-        record.passages.append(QueuePassage(queue, event.at, reason=event.reason or ""))
-    elif isinstance(event, AgentConnected):
-        last = record.passages[-1] if record.passages else None
-        if current is None and last is not None and last.agent == event.agent and last.queue == queue:
-            return  # the same answer told twice (the reserved agent's dial, then Queue()'s AgentConnect)
-        if current is None:
-            # Answered without a queue join: the pre-alert's reserved agent rung before Queue().
-            # The caller waited from the hand-over.
-            since = record.escalations[-1].at if record.escalations else event.at
-            current = QueuePassage(queue, since, reason=record.reason)
-            record.passages.append(current)
-        current.result, current.agent = PassageResult.ANSWERED, event.agent
-        current.answered_at = event.at
-        current.left_at = current.left_at if current.left_at is not None else event.at
-        if not any(leg.agent == event.agent and leg.ended_at is None for leg in record.agent_legs):
-            record.agent_legs.append(AgentLeg(event.agent, current.queue, event.at))
-    elif isinstance(event, QueueAbandoned):
-        _close_passage(record, event.at, PassageResult.ABANDONED)
-    elif isinstance(event, ReturnedToBot):
-        _close_passage(record, event.at, PassageResult.RETURNED)
-    elif current is not None and current.left_at is None:  # call.queue_left: an answer or abandon says why
-        current.left_at = event.at
-
-
-def _close_passage(record: CallRecord, at: float, result: PassageResult | None) -> None:
-    """End the open passage with ``result``; None: the call ended while it was open."""
-    current = record.open_passage()
-    if current is None:
-        return
-    if result is None:  # ended while waiting: hung up in the queue, unless it had already left it
-        result = PassageResult.LEFT if current.left_at is not None else PassageResult.ABANDONED
-    current.result = result
-    current.left_at = current.left_at if current.left_at is not None else at
-
-
-def _end_legs(record: CallRecord, at: float) -> None:
-    for leg in record.agent_legs:
-        if leg.ended_at is None:
-            leg.ended_at = at
-
-
-def _agent_leg_state(board: Board, event: AgentStateChanged) -> None:
-    """The agent's phone freed on a call we follow: their leg of it ended (Asterisk's AgentComplete)."""
-    record = board.calls.get(event.call_id) if event.call_id else None
-    if record is None or event.state in (AgentState.RINGING, AgentState.ON_CALL, AgentState.RESERVED):
-        return
-    for leg in record.agent_legs:
-        if leg.agent == event.agent and leg.ended_at is None and event.at >= leg.connected_at:
-            leg.ended_at = event.at
 
 
 def _agent_state(board: Board, event: AgentStateChanged) -> frozenset[Section]:

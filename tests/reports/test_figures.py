@@ -12,7 +12,7 @@ import pytest
 
 from contactcenter.reports import figures as f
 from contactcenter.reports import timeline
-from contactcenter.wallboard.board import PassageResult
+from contactcenter.wallboard.passages import PassageResult
 from tests.reports.eventlog import DAY, NEXT_DAY, Call, at, fixed_log, fixed_states
 
 UTC = ZoneInfo("UTC")
