@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "contactcenter.console",
     "contactcenter.wallboard",
     "contactcenter.supervisors",
+    "contactcenter.reports",
     # manage.py stack|demo|demo_admin: operations tooling, outside the planes (ops/__init__.py)
     "ops",
 ]
@@ -93,6 +94,11 @@ CC_FAILSAFE_QUEUE = os.environ.get("CC_FAILSAFE_QUEUE", "support")
 # waits for pbx's report before freeing the agent itself (pbx gone).
 CC_PREALERT_HOLD_S = int(os.environ.get("CC_PREALERT_HOLD_S", "60"))
 CC_PREALERT_SWEEP_GRACE_S = float(os.environ.get("CC_PREALERT_SWEEP_GRACE_S", "30"))
+# Reports (docs/reports.md): a caller who hangs up within this many seconds of joining a queue is
+# a "short abandon", counted apart and left out of the abandon rate and the service level;
+# a report covers at most CC_REPORTS_MAX_DAYS days.
+CC_SHORT_ABANDON_S = float(os.environ.get("CC_SHORT_ABANDON_S", "5"))
+CC_REPORTS_MAX_DAYS = int(os.environ.get("CC_REPORTS_MAX_DAYS", "366"))
 # Publish the PBX's configuration to Redis after every change of it (contactcenter.telephony.publisher).
 # Off in the tests (tests/conftest.py), so a test's rows never reach a stack running beside them.
 PBX_CONFIG_PUBLISH = os.environ.get("CC_PBX_CONFIG_PUBLISH", "1") == "1"

@@ -17,4 +17,6 @@ urlpatterns = [
     path("console/", include("contactcenter.console.urls")),
     path("wallboard/", include("contactcenter.wallboard.urls")),
     path("supervisor/", include("contactcenter.supervisors.urls")),
+    path("api/", include("contactcenter.reports.api_urls")),
+    path("reports/", include("contactcenter.reports.urls")),
 ]

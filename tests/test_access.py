@@ -168,6 +168,9 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("POST", "api/^supervisor/calls/(?P<call_id>[^/.]+)/takeover/?$"): MANAGERS,
     ("POST", "api/^supervisor/agents/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/pause/?$"): MANAGERS,
     ("POST", "api/^supervisor/agents/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)/log-out/?$"): MANAGERS,
+    ("GET", "reports/"): (LOGIN, NO, IN, IN),
+    ("GET", "reports/export.csv"): (LOGIN, NO, IN, IN),
+    ("GET", "api/reports/"): MANAGERS,
     # Websockets.
     ("WS", "ws/console/"): AGENTS,
     ("WS", "ws/wallboard/"): MANAGERS,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SIGNED_NUMBER = re.compile(r"[+-][0-9]+(?:\.[0-9]+)?")
@@ -29,12 +29,23 @@ def neutralise(value: object) -> object:
     return value
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """The CSV a line at a time, for a streamed download."""
     out = io.StringIO()
     # RFC 4180's CRLF: the writer then also quotes a cell holding a lone CR (with "\n" it did not,
     # and a CR in a name split the row).
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([neutralise(h) for h in header])  # headers come from uploads too
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return out.getvalue()
+    for row in _prepend(header, rows):
+        writer.writerow([neutralise(cell) for cell in row])  # headers come from uploads too
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+
+
+def _prepend(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[Sequence[object]]:
+    yield header
+    yield from rows
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    return "".join(csv_lines(header, rows))

@@ -3,10 +3,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from contactcenter.people.policy import Action, may
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    return render(request, "home.html", {"reports": may(request.user, Action.READ_LEADS)})
 
 
 @require_GET

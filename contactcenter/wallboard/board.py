@@ -11,7 +11,9 @@ same events gives the same board.
 Folding is idempotent per call: a call is one :class:`CallRecord` keyed by its call id and
 every event only sets facts on it (first value wins), so an event seen twice (replay, then
 live tail) counts once, and the day's counters are derived from the records, never
-incremented.
+incremented. What a call accumulates (its passages through queues, its agents' legs, its
+escalations: :mod:`contactcenter.wallboard.passages`) is appended once per event id.
+The reports replay the ledger's events through this same fold (:mod:`contactcenter.reports.figures`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from contactcenter.wallboard.passages import (
+    ROUTED_REASONS,
+    AgentLeg,
+    Escalation,
+    QueuePassage,
+    close_passage,
+    end_legs,
+    fold_queue_event,
+    leg_ended_by_phone,
+)
+from contactcenter.wallboard.passages import PassageResult as PassageResult  # importable here too
 from pbx.api import (
     PERSON_SET_AGENT_STATES,
     AgentConnected,
@@ -96,6 +109,23 @@ class CallRecord:
     lost: bool = False  # escalated, and no human took it (abandoned, or back to the bot)
     ended_at: float | None = None
     outcome: str = ""
+    flow: str = ""
+    passages: list[QueuePassage] = field(default_factory=list)
+    agent_legs: list[AgentLeg] = field(default_factory=list)
+    escalations: list[Escalation] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set, repr=False)  # event ids folded in
+
+    @property
+    def start(self) -> float:
+        """When the call counts: its start (a queue caller pbx does not own: first seen)."""
+        return self.started_at if self.started_at is not None else self.first_seen
+
+    @property
+    def with_bot(self) -> bool:
+        """An AI call: pbx answered it with a bot (not routed straight to a queue, not a machine)."""
+        if self.call_id is None or self.answered_at is None or self.outcome == "voicemail":
+            return False
+        return not (self.escalations and self.escalations[0].reason in ROUTED_REASONS)
 
     @property
     def escalated(self) -> bool:
@@ -182,15 +212,22 @@ def _stop_waiting(board: Board, key: str) -> bool:
 def apply_event(board: Board, event: Event) -> frozenset[Section]:
     """Fold one pbx event into the board; returns the sections that changed."""
     if isinstance(event, AgentStateChanged):
+        if event.call_id and (followed := board.calls.get(event.call_id)) is not None:
+            leg_ended_by_phone(followed, event)
         return _agent_state(board, event)
     if isinstance(event, QueueActivity):
         return _queue_activity(board, event)
     record = _record(board, event)
     if record is None:
         return frozenset()
+    if isinstance(event, CallEscalated | CallEnded):
+        if event.event_id in record.seen:
+            return frozenset()
+        record.seen.add(event.event_id)
     if isinstance(event, CallStarted):
         record.started_at = record.started_at or event.at
         record.direction = event.direction
+        record.flow = record.flow or event.flow
         record.campaign_id = record.campaign_id if record.campaign_id is not None else event.campaign_id
         return frozenset({Section.TODAY, Section.LIVE})
     if isinstance(event, CallAnswered):
@@ -212,6 +249,7 @@ def apply_event(board: Board, event: Event) -> frozenset[Section]:
         return _prealert(record, event)
     if isinstance(event, CallEscalated):
         record.answered_at = record.answered_at or event.at
+        record.escalations.append(Escalation(event.at, event.queue, event.reason, event.decided_at))
         if record.escalated_at is None:
             record.escalated_at = event.at
             record.decided_at = event.decided_at or record.decided_at or event.at
@@ -222,6 +260,8 @@ def apply_event(board: Board, event: Event) -> frozenset[Section]:
         if record.ended_at is None:
             record.ended_at = event.at
             record.outcome = event.outcome
+        close_passage(record, event.at, None)
+        end_legs(record, event.at)
         _stop_waiting(board, record.key)
         return frozenset({Section.TODAY, Section.LIVE, Section.ESCALATIONS, Section.QUEUES})
     return frozenset()  # command.rejected and anything new: nothing on the board
@@ -245,8 +285,12 @@ def _queue_activity(board: Board, event: QueueActivity) -> frozenset[Section]:
         return frozenset()
     record = _record(board, event, key)
     assert record is not None
+    if event.event_id in record.seen:
+        return frozenset()
+    record.seen.add(event.event_id)
     queue = event.queue or record.queue
     changed = frozenset({Section.QUEUES, Section.TODAY, Section.ESCALATIONS})
+    fold_queue_event(record, event, queue)
     if isinstance(event, CallQueued):
         if record.escalated_at is None:  # not escalated by pbx: the fail-safe, or a caller straight from the trunk
             record.escalated_at = event.at
