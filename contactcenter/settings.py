@@ -123,8 +123,9 @@ STATIC_URL = "static/"
 # Per clone, like the database: what it holds follows this clone's code (the console's
 # scripts), so the shared cache (one for all clones) is the wrong home for it.
 STATIC_ROOT = VAR_DIR / "static"
-# JsSIP, bundled from npm into the cache by deploy/local/setup.sh: /static/jssip/jssip.min.js.
-STATICFILES_DIRS = [("jssip", STACK.cache_dir / "jssip")]
+# From npm into the cache by deploy/local/setup.sh: JsSIP bundled (/static/jssip/jssip.min.js)
+# and uPlot for the wallboard's charts (/static/vendor/uplot/uPlot.iife.min.js).
+STATICFILES_DIRS = [("jssip", STACK.cache_dir / "jssip"), ("vendor/uplot", STACK.cache_dir / "uplot")]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
