@@ -160,6 +160,7 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("POST", "console/api/calls/<int:pk>/ended"): AGENTS,
     ("POST", "console/api/calls/<int:pk>/disposition"): AGENTS,
     ("GET", "wallboard/"): (LOGIN, NO, IN, IN),
+    ("POST", "wallboard/callbacks/"): MANAGERS,
     # Websockets.
     ("WS", "ws/console/"): AGENTS,
     ("WS", "ws/wallboard/"): MANAGERS,

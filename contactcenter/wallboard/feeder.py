@@ -46,8 +46,9 @@ from contactcenter.wallboard.board import (
 )
 from contactcenter.wallboard.config import FeederConfig
 from contactcenter.wallboard.facts import LoadFacts, load_facts_async, local_day_start
+from contactcenter.wallboard.history import History
 from contactcenter.wallboard.messages import MESSAGE_TYPE, BoardMessage
-from contactcenter.wallboard.sections import render
+from contactcenter.wallboard.sections import Display, also_changed, gauges, render
 from pbx.api import SchemaError, parse_event
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,9 @@ class Feeder:
         self.epoch = self._token[:12]
         self.seq = 0
         self.board: Board | None = None
+        self.history = History(step_s=config.chart_step_s)
+        self.display = Display(config.thresholds, self.history)
+        self._replaying_since: float | None = None  # while rebuilding: sample only the last hour's events
         self.last_id: str | None = None
         self.leading = False
         self.applied = 0
@@ -142,6 +146,7 @@ class Feeder:
 
     def _drop_board(self) -> None:
         self.board, self.last_id, self._rendered = None, None, {}
+        self.history.samples.clear()
 
     async def _lead(self, redis: aioredis.Redis, lock: AsyncRedisLock, backoff: RetryDelays) -> None:
         while not await lock.acquire():  # or still ours, after a reconnect
@@ -173,6 +178,7 @@ class Feeder:
                 self._pending |= self._fold(entry_id, fields)
         now = self._clock()
         self._pending |= await self._refresh(redis, now)
+        self._pending |= self._sample(now)
         since = now - self._last_publish
         if (self._pending and since >= self.config.min_publish_interval_s) or since >= self.config.heartbeat_s:
             sections, self._pending = self._pending, set()
@@ -190,13 +196,19 @@ class Feeder:
             self.board.counted_since = await self._trimmed_since(redis, day_start)
             start = f"{int(day_start * 1000)}-0"
             self.last_id = start
-            while True:
-                entries = await redis.xrange(self.config.stream, min=start, max="+", count=1000)
-                for entry_id, fields in entries:
-                    self._fold(entry_id, fields)
-                if len(entries) < 1000:
-                    break
-                start = f"({self.last_id}"
+            # The charts' last hour is drawn again from the events (AI calls from those followed:
+            # pbx's live counts are of now, not of then).
+            self._replaying_since = now - self.history.window_s
+            try:
+                while True:
+                    entries = await redis.xrange(self.config.stream, min=start, max="+", count=1000)
+                    for entry_id, fields in entries:
+                        self._fold(entry_id, fields)
+                    if len(entries) < 1000:
+                        break
+                    start = f"({self.last_id}"
+            finally:
+                self._replaying_since = None
         else:
             newest = await redis.xrevrange(self.config.stream, count=1)
             self.last_id = _str(newest[0][0]) if newest else "0-0"
@@ -225,14 +237,25 @@ class Feeder:
             self.skipped += 1
             log.warning("wallboard: skipping stream entry %s: %s", self.last_id, exc)
             return frozenset()
+        # The state at a chart step's start is the state before its first event.
+        sampled = self._sample(event.at, live_counts=self._replaying_since is None)
         try:
             changed = apply_event(self.board, event)
         except Exception:
             self.skipped += 1
             log.exception("wallboard: event %s (%s) could not be applied; skipped", self.last_id, event.type)
-            return frozenset()
+            return sampled
         self.applied += 1
-        return changed
+        return also_changed(changed) | sampled
+
+    def _sample(self, at: float, live_counts: bool = True) -> frozenset[Section]:
+        assert self.board is not None
+        if self._replaying_since is not None and at < self._replaying_since:
+            return frozenset()
+        if not self.history.due(at):
+            return frozenset()
+        self.history.add(at, gauges(self.board, at, live_counts=live_counts))
+        return frozenset({Section.CHARTS})
 
     async def _refresh(self, redis: aioredis.Redis, now: float) -> set[Section]:
         assert self.board is not None
@@ -259,7 +282,7 @@ class Feeder:
         assert self.board is not None
         now = self._clock()
         sections = set(sections) | (ALL_SECTIONS - self._rendered.keys())  # never patch onto a missing section
-        fresh = render(self.board, now, sections)
+        fresh = render(self.board, now, sections, self.display)
         self._rendered.update(fresh)
         self.seq += 1
         snapshot = BoardMessage("snapshot", self.epoch, self.seq, now, dict(self._rendered))

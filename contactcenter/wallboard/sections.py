@@ -1,14 +1,35 @@
 """The wallboard's sections as the page shows them: :func:`render` turns a :class:`Board` into
-JSON-ready dicts, all of them or the sections an update carries. Pure, like the board."""
+JSON-ready dicts, all of them or the sections an update carries. Pure, like the board.
+
+What the board does not hold comes in a :class:`Display`: the thresholds that colour the
+figures (``levels`` beside them: ``ok``, ``warn``, ``bad``) and the last hour's samples the
+charts draw (:mod:`contactcenter.wallboard.history`, kept by the feeder).
+"""
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from contactcenter.wallboard.board import ALL_SECTIONS, Board, CallRecord, Section
+from contactcenter.wallboard.history import History
+from contactcenter.wallboard.thresholds import Thresholds
 from pbx.api import AgentState
+
+# What the charts draw: gauges sampled once a step, and events counted per step.
+CHART_GAUGES = ("service_level", "waiting", "ai_calls")
+CHART_EVENTS = ("escalations",)
+
+# Sections computed from the records of other sections' events: re-rendered with them.
+_DERIVED = {Section.ESCALATIONS: frozenset({Section.ABANDONED, Section.AGENTS})}
+
+
+@dataclass(frozen=True)
+class Display:
+    thresholds: Thresholds = field(default_factory=lambda: Thresholds.build(20.0))
+    history: History | None = None
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -49,13 +70,19 @@ def _call_counts(records: list[CallRecord], service_level_s: float) -> dict[str,
     }
 
 
-def _render_today(board: Board, now: float) -> dict[str, Any]:
+_TODAY_COLOURED = ("service_level", "abandon_rate", "asa_s", "escalation_latency_s", "containment_rate")
+
+
+def _render_today(board: Board, now: float, display: Display) -> dict[str, Any]:
     records = _today_records(board)
     counts = _call_counts(records, board.config.service_level_s)
     counts["escalations_last_hour"] = sum(1 for r in records if r.escalated_at and r.escalated_at >= now - 3600)
     counts["service_level_s"] = board.config.service_level_s
     counts["counted_since"] = board.counted_since
     counts["day_start"] = board.day_start
+    counts["levels"] = display.thresholds.levels({k: counts.get(k) for k in _TODAY_COLOURED})
+    # The page colours what ticks between updates (a caller's wait) with the same bands.
+    counts["thresholds"] = display.thresholds.to_json()
     return counts
 
 
@@ -83,7 +110,16 @@ def _render_escalations(board: Board) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _render_queues(board: Board, now: float) -> list[dict[str, Any]]:
+def _oldest_caller(board: Board, callers: dict[str, float]) -> dict[str, Any] | None:
+    if not callers:
+        return None
+    key, since = min(callers.items(), key=lambda kv: (kv[1], kv[0]))
+    record = board.calls.get(key)
+    return {"key": key, "call_id": record.call_id if record else None, "since": since,
+            "reason": record.reason if record else "", "campaign_id": record.campaign_id if record else None}  # fmt: skip
+
+
+def _render_queues(board: Board, now: float, display: Display) -> list[dict[str, Any]]:
     today = _today_records(board)
     names = set(board.queue_names) | {q for q, callers in board.waiting.items() if callers} | {r.queue for r in today}
     for agent in board.agents.values():
@@ -97,22 +133,32 @@ def _render_queues(board: Board, now: float) -> list[dict[str, Any]]:
             if name in agent.fact.queues:
                 agents[agent.fact.state] = agents.get(agent.fact.state, 0) + 1
         counts = _call_counts([r for r in today if r.queue == name], board.config.service_level_s)
+        longest = _round(max(0.0, now - oldest)) if oldest is not None else 0.0
         rows.append({
-            "name": name, "waiting": len(callers), "oldest_since": oldest,
-            "longest_wait_s": _round(max(0.0, now - oldest)) if oldest is not None else 0.0,
+            "name": name, "waiting": len(callers), "oldest_since": oldest, "longest_wait_s": longest,
+            "oldest": _oldest_caller(board, callers),
             "agents": agents, "escalated_today": counts["escalated"],
             "answered_today": counts["answered_by_agent"], "lost_today": counts["lost"],
-            "service_level": counts["service_level"], "asa_s": counts["asa_s"],
+            "service_level": counts["service_level"], "asa_s": counts["asa_s"], "abandon_rate": counts["abandon_rate"],
+            "levels": display.thresholds.levels({"waiting": len(callers), "longest_wait_s": longest,
+                                                 "service_level": counts["service_level"], "asa_s": counts["asa_s"],
+                                                 "abandon_rate": counts["abandon_rate"]}),
         })  # fmt: skip
     return rows
 
 
-def _render_live(board: Board) -> dict[str, Any]:
-    active = [r for r in board.calls.values() if r.started_at is not None and not r.ended and not r.escalated]
+def _ai_calls(board: Board) -> list[CallRecord]:
+    """The calls followed here that the bot has (started, not ended, not escalated)."""
+    return [r for r in board.calls.values() if r.started_at is not None and not r.ended and not r.escalated]
+
+
+def _render_live(board: Board, display: Display) -> dict[str, Any]:
+    active = _ai_calls(board)
     with_bot = [r for r in active if r.answered_at is not None]
     sentiments = [r.sentiment for r in with_bot if r.sentiment is not None]
     shown = sorted(active, key=lambda r: (-r.risk, r.started_at or 0.0))[: board.config.live_calls_shown]
     at_risk = [r for r in with_bot if r.at_risk]
+    unreserved = sum(1 for r in at_risk if not r.reserved_agent)
     return {
         "pbx": dict(board.live_counts),
         "pbx_ok": board.live_counts_ok,
@@ -121,7 +167,8 @@ def _render_live(board: Board) -> dict[str, Any]:
         "followed": len(active),
         # Pre-alert: pbx's count when it reports, else the calls followed here; those without an agent held.
         "at_risk": board.live_counts.get("ai_calls_at_risk", len(at_risk)) if board.live_counts_ok else len(at_risk),
-        "at_risk_unreserved": sum(1 for r in at_risk if not r.reserved_agent),
+        "at_risk_unreserved": unreserved,
+        "levels": display.thresholds.levels({"at_risk_unreserved": unreserved}),
         "avg_sentiment": _round(statistics.fmean(sentiments), 2) if sentiments else None,
         "calls": [
             {"call_id": r.call_id, "campaign_id": r.campaign_id, "direction": r.direction,
@@ -150,7 +197,7 @@ def _render_campaigns(board: Board) -> list[dict[str, Any]]:
     return rows
 
 
-def _render_agents(board: Board) -> list[dict[str, Any]]:
+def _render_agents(board: Board, now: float, display: Display) -> list[dict[str, Any]]:
     holding = {r.reserved_agent: r.call_id for r in board.calls.values() if r.reserved_agent and not r.ended}
     return [
         {"name": a.fact.name, "display_name": a.fact.display_name or a.fact.name, "state": a.fact.state,
@@ -160,20 +207,60 @@ def _render_agents(board: Board) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def render(board: Board, now: float, sections: Iterable[Section] = ALL_SECTIONS) -> dict[str, Any]:
+def _render_abandoned(board: Board) -> list[dict[str, Any]]:
+    """Today's escalated callers no human took (gave up waiting, or given back after the queue's
+    maximum wait), newest first: the supervisor's call-back list. ``key`` is what the call-back
+    endpoint takes; the number itself never leaves the server."""
+    lost = sorted((r for r in _today_records(board) if r.lost_or_ended_unserved),
+                  key=lambda r: (r.queue_joined_at or r.escalated_at or r.first_seen, r.key), reverse=True)  # fmt: skip
+    return [
+        {"key": r.key, "call_id": r.call_id, "queue": r.queue, "reason": r.reason, "campaign_id": r.campaign_id,
+         "direction": r.direction, "joined_at": r.queue_joined_at or r.escalated_at, "ended_at": r.ended_at}
+        for r in lost[: board.config.recent_escalations]
+    ]  # fmt: skip
+
+
+def _render_charts(board: Board, now: float, display: Display) -> dict[str, Any]:
+    history = display.history or History()
+    escalated = [r.escalated_at for r in board.calls.values() if r.escalated_at is not None]
+    return history.to_json(now, CHART_GAUGES, {"escalations": escalated})
+
+
+def gauges(board: Board, now: float, live_counts: bool = True) -> dict[str, float | None]:
+    """The charts' gauges as they stand (a sample); ``live_counts=False`` counts AI calls from the
+    calls followed here only (a replay of past events, where pbx's counts of now do not apply)."""
+    with_bot = sum(1 for r in _ai_calls(board) if r.answered_at is not None)
+    ai_calls = board.live_counts.get("ai_calls", with_bot) if live_counts and board.live_counts_ok else with_bot
+    return {
+        "service_level": _call_counts(_today_records(board), board.config.service_level_s)["service_level"],
+        "waiting": sum(len(callers) for callers in board.waiting.values()),
+        "ai_calls": ai_calls,
+    }
+
+
+def also_changed(sections: Iterable[Section]) -> frozenset[Section]:
+    """``sections`` with those computed from their records (the fold names only its own)."""
+    out = set(sections)
+    for section in list(out):
+        out |= _DERIVED.get(section, frozenset())
+    return frozenset(out)
+
+
+_Renderer = Callable[[Board, float, Display], Any]
+_RENDERERS: dict[Section, _Renderer] = {
+    Section.LIVE: lambda board, now, display: _render_live(board, display),
+    Section.QUEUES: _render_queues,
+    Section.TODAY: _render_today,
+    Section.ESCALATIONS: lambda board, now, display: _render_escalations(board),
+    Section.CAMPAIGNS: lambda board, now, display: _render_campaigns(board),
+    Section.AGENTS: _render_agents,
+    Section.ABANDONED: lambda board, now, display: _render_abandoned(board),
+    Section.CHARTS: _render_charts,
+}
+
+
+def render(board: Board, now: float, sections: Iterable[Section] = ALL_SECTIONS,
+           display: Display | None = None) -> dict[str, Any]:  # fmt: skip
     """The board's sections as JSON-ready dicts (all of them, or the ones named)."""
-    out: dict[str, Any] = {}
-    for section in sections:
-        if section is Section.LIVE:
-            out[section.value] = _render_live(board)
-        elif section is Section.QUEUES:
-            out[section.value] = _render_queues(board, now)
-        elif section is Section.TODAY:
-            out[section.value] = _render_today(board, now)
-        elif section is Section.ESCALATIONS:
-            out[section.value] = _render_escalations(board)
-        elif section is Section.CAMPAIGNS:
-            out[section.value] = _render_campaigns(board)
-        elif section is Section.AGENTS:
-            out[section.value] = _render_agents(board)
-    return out
+    display = display or Display(Thresholds.build(board.config.service_level_s))
+    return {section.value: _RENDERERS[section](board, now, display) for section in sections}
