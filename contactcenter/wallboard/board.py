@@ -11,7 +11,11 @@ same events gives the same board.
 Folding is idempotent per call: a call is one :class:`CallRecord` keyed by its call id and
 every event only sets facts on it (first value wins), so an event seen twice (replay, then
 live tail) counts once, and the day's counters are derived from the records, never
-incremented.
+incremented. What a call accumulates (its passages through queues, its agents' legs, its
+escalations) is appended once per event id.
+
+The same fold feeds the reports (:mod:`contactcenter.reports.figures`, replaying the
+ledger's events): a figure is computed from these records in that one place.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pbx.api import (
     PERSON_SET_AGENT_STATES,
     AgentConnected,
     AgentReserved,
+    AgentState,
     AgentStateChanged,
     CallAnswered,
     CallAtRisk,
@@ -70,6 +75,75 @@ class BoardConfig:
     live_counts_max_age_s: float = 5.0  # older than this: pbx is not reporting
 
 
+class PassageResult(StrEnum):
+    """How a caller's passage through one human queue ended."""
+
+    ANSWERED = "answered"  # an agent of this queue took the call
+    ABANDONED = "abandoned"  # the caller hung up while waiting
+    RETURNED = "returned"  # nobody answered within the queue's maximum wait: back to the bot
+    TRANSFERRED = "transferred"  # moved on to another queue before anyone answered (overflow, a supervisor)
+    LEFT = "left"  # left the queue unanswered some other way (the dialplan went on, the call ended)
+
+
+@dataclass
+class QueuePassage:
+    """One stay of a call in one queue: a call transferred from queue A to B has two."""
+
+    queue: str
+    joined_at: float
+    reason: str = ""
+    left_at: float | None = None
+    result: PassageResult | None = None  # None: still waiting
+    agent: str = ""
+    answered_at: float | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return self.result is None
+
+    @property
+    def wait_s(self) -> float | None:
+        """From joining to an agent answering, or to leaving unanswered."""
+        end = self.answered_at if self.answered_at is not None else self.left_at
+        return None if end is None else max(0.0, end - self.joined_at)
+
+
+@dataclass
+class AgentLeg:
+    """An agent on the call: from connecting to the call ending, the agent's leg ending, or the
+    agent passing the call on to another queue. Wrap-up is the agent's state afterwards."""
+
+    agent: str
+    queue: str
+    connected_at: float
+    ended_at: float | None = None
+
+    @property
+    def talk_s(self) -> float | None:
+        return None if self.ended_at is None else max(0.0, self.ended_at - self.connected_at)
+
+
+@dataclass
+class Escalation:
+    """A hand-over to a human queue (pbx's ``call.escalated``, or a fail-safe caller's join)."""
+
+    at: float
+    queue: str
+    reason: str
+    decided_at: float | None = None
+    queue_joined_at: float | None = None
+
+    @property
+    def latency_s(self) -> float | None:
+        """Decision to joining the queue (the escalation latency)."""
+        start = self.decided_at if self.decided_at is not None else self.at
+        return None if self.queue_joined_at is None else max(0.0, self.queue_joined_at - start)
+
+
+# Not an escalation: an inbound route that sends its callers straight to a queue, no bot involved.
+ROUTED_REASONS = frozenset({"inbound_queue"})
+
+
 @dataclass
 class CallRecord:
     """What the board knows about one call (a pbx call id, or a queue caller's channel)."""
@@ -98,6 +172,26 @@ class CallRecord:
     lost: bool = False  # escalated, and no human took it (abandoned, or back to the bot)
     ended_at: float | None = None
     outcome: str = ""
+    flow: str = ""
+    passages: list[QueuePassage] = field(default_factory=list)
+    agent_legs: list[AgentLeg] = field(default_factory=list)
+    escalations: list[Escalation] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set, repr=False)  # event ids folded in
+
+    @property
+    def start(self) -> float:
+        """When the call counts: its start (a queue caller pbx does not own: first seen)."""
+        return self.started_at if self.started_at is not None else self.first_seen
+
+    @property
+    def with_bot(self) -> bool:
+        """An AI call: pbx answered it with a bot (not routed straight to a queue, not a machine)."""
+        if self.call_id is None or self.answered_at is None or self.outcome == "voicemail":
+            return False
+        return not (self.escalations and self.escalations[0].reason in ROUTED_REASONS)
+
+    def open_passage(self) -> QueuePassage | None:
+        return self.passages[-1] if self.passages and self.passages[-1].waiting else None
 
     @property
     def escalated(self) -> bool:
@@ -184,15 +278,21 @@ def _stop_waiting(board: Board, key: str) -> bool:
 def apply_event(board: Board, event: Event) -> frozenset[Section]:
     """Fold one pbx event into the board; returns the sections that changed."""
     if isinstance(event, AgentStateChanged):
+        _agent_leg_state(board, event)
         return _agent_state(board, event)
     if isinstance(event, QueueActivity):
         return _queue_activity(board, event)
     record = _record(board, event)
     if record is None:
         return frozenset()
+    if isinstance(event, CallEscalated | CallEnded):
+        if event.event_id in record.seen:
+            return frozenset()
+        record.seen.add(event.event_id)
     if isinstance(event, CallStarted):
         record.started_at = record.started_at or event.at
         record.direction = event.direction
+        record.flow = record.flow or event.flow
         record.campaign_id = record.campaign_id if record.campaign_id is not None else event.campaign_id
         return frozenset({Section.TODAY, Section.LIVE})
     if isinstance(event, CallAnswered):
@@ -214,6 +314,7 @@ def apply_event(board: Board, event: Event) -> frozenset[Section]:
         return _prealert(record, event)
     if isinstance(event, CallEscalated):
         record.answered_at = record.answered_at or event.at
+        record.escalations.append(Escalation(event.at, event.queue, event.reason, event.decided_at))
         if record.escalated_at is None:
             record.escalated_at = event.at
             record.decided_at = event.decided_at or record.decided_at or event.at
@@ -224,6 +325,8 @@ def apply_event(board: Board, event: Event) -> frozenset[Section]:
         if record.ended_at is None:
             record.ended_at = event.at
             record.outcome = event.outcome
+        _close_passage(record, event.at, None)
+        _end_legs(record, event.at)
         _stop_waiting(board, record.key)
         return frozenset({Section.TODAY, Section.LIVE, Section.ESCALATIONS, Section.QUEUES})
     return frozenset()  # command.rejected and anything new: nothing on the board
@@ -247,8 +350,12 @@ def _queue_activity(board: Board, event: QueueActivity) -> frozenset[Section]:
         return frozenset()
     record = _record(board, event, key)
     assert record is not None
+    if event.event_id in record.seen:
+        return frozenset()
+    record.seen.add(event.event_id)
     queue = event.queue or record.queue
     changed = frozenset({Section.QUEUES, Section.TODAY, Section.ESCALATIONS})
+    _passage(record, event, queue)
     if isinstance(event, CallQueued):
         if record.escalated_at is None:  # not escalated by pbx: the fail-safe, or a caller straight from the trunk
             record.escalated_at = event.at
@@ -269,6 +376,71 @@ def _queue_activity(board: Board, event: QueueActivity) -> frozenset[Section]:
     elif isinstance(event, QueueAbandoned | ReturnedToBot) and record.agent_connected_at is None:
         record.lost = True  # gave up waiting, or given back to the bot after the queue's maximum wait
     return changed
+
+
+def _passage(record: CallRecord, event: QueueActivity, queue: str) -> None:
+    """A caller's passages through queues and its agents' legs, from one queue event."""
+    current = record.open_passage()
+    if isinstance(event, CallQueued):
+        if current is not None and current.queue == queue:
+            return  # the same join told twice (pbx's event and the fail-safe's)
+        _close_passage(record, event.at, PassageResult.TRANSFERRED)
+        _end_legs(record, event.at)  # an agent passing the call on to a queue is done with it
+        waiting = [e for e in record.escalations if e.queue_joined_at is None]
+        if waiting:
+            waiting[-1].queue_joined_at = event.at
+        elif event.reason and event.reason not in ROUTED_REASONS and not record.passages:
+            # Put in a queue without pbx's escalation (the fail-safe, pbx down): a hand-over all the same.
+            record.escalations.append(Escalation(event.at, queue, event.reason, queue_joined_at=event.at))
+        record.passages.append(QueuePassage(queue, event.at, reason=event.reason or ""))
+    elif isinstance(event, AgentConnected):
+        last = record.passages[-1] if record.passages else None
+        if current is None and last is not None and last.agent == event.agent and last.queue == queue:
+            return  # the same answer told twice (the reserved agent's dial, then Queue()'s AgentConnect)
+        if current is None:
+            # Answered without a queue join: the pre-alert's reserved agent rung before Queue().
+            # The caller waited from the hand-over.
+            since = record.escalations[-1].at if record.escalations else event.at
+            current = QueuePassage(queue, since, reason=record.reason)
+            record.passages.append(current)
+        current.result, current.agent = PassageResult.ANSWERED, event.agent
+        current.answered_at = event.at
+        current.left_at = current.left_at if current.left_at is not None else event.at
+        if not any(leg.agent == event.agent and leg.ended_at is None for leg in record.agent_legs):
+            record.agent_legs.append(AgentLeg(event.agent, current.queue, event.at))
+    elif isinstance(event, QueueAbandoned):
+        _close_passage(record, event.at, PassageResult.ABANDONED)
+    elif isinstance(event, ReturnedToBot):
+        _close_passage(record, event.at, PassageResult.RETURNED)
+    elif current is not None and current.left_at is None:  # call.queue_left: an answer or abandon says why
+        current.left_at = event.at
+
+
+def _close_passage(record: CallRecord, at: float, result: PassageResult | None) -> None:
+    """End the open passage with ``result``; None: the call ended while it was open."""
+    current = record.open_passage()
+    if current is None:
+        return
+    if result is None:  # ended while waiting: hung up in the queue, unless it had already left it
+        result = PassageResult.LEFT if current.left_at is not None else PassageResult.ABANDONED
+    current.result = result
+    current.left_at = current.left_at if current.left_at is not None else at
+
+
+def _end_legs(record: CallRecord, at: float) -> None:
+    for leg in record.agent_legs:
+        if leg.ended_at is None:
+            leg.ended_at = at
+
+
+def _agent_leg_state(board: Board, event: AgentStateChanged) -> None:
+    """The agent's phone freed on a call we follow: their leg of it ended (Asterisk's AgentComplete)."""
+    record = board.calls.get(event.call_id) if event.call_id else None
+    if record is None or event.state in (AgentState.RINGING, AgentState.ON_CALL, AgentState.RESERVED):
+        return
+    for leg in record.agent_legs:
+        if leg.agent == event.agent and leg.ended_at is None and event.at >= leg.connected_at:
+            leg.ended_at = event.at
 
 
 def _agent_state(board: Board, event: AgentStateChanged) -> frozenset[Section]:
