@@ -33,6 +33,7 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError, ResponseError
 
 from contactcenter.core.redis_lock import AsyncRedisLock
+from contactcenter.reports import timeline
 from contactcenter.wallboard.board import (
     ALL_SECTIONS,
     Board,
@@ -48,8 +49,9 @@ from contactcenter.wallboard.config import FeederConfig
 from contactcenter.wallboard.facts import LoadFacts, load_facts_async, local_day_start
 from contactcenter.wallboard.history import History
 from contactcenter.wallboard.messages import MESSAGE_TYPE, BoardMessage
+from contactcenter.wallboard.daily import agent_changes
 from contactcenter.wallboard.sections import Display, also_changed, gauges, render
-from pbx.api import SchemaError, parse_event
+from pbx.api import AgentStateChanged, SchemaError, parse_event
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,10 @@ class Feeder:
         self.seq = 0
         self.board: Board | None = None
         self.history = History(step_s=config.chart_step_s)
-        self.display = Display(config.thresholds, self.history)
+        # Agents' states over the day, for occupancy and handle times: pbx's phone events as they
+        # are folded, and the database's states at every read.
+        self.agent_timeline = timeline.AgentTimeline()
+        self.display = Display(config.thresholds, self.history, self.agent_timeline, config.time_zone)
         self._replaying_since: float | None = None  # while rebuilding: sample only the last hour's events
         self.last_id: str | None = None
         self.leading = False
@@ -147,6 +152,7 @@ class Feeder:
     def _drop_board(self) -> None:
         self.board, self.last_id, self._rendered = None, None, {}
         self.history.samples.clear()
+        self.agent_timeline.changes.clear()
 
     async def _lead(self, redis: aioredis.Redis, lock: AsyncRedisLock, backoff: RetryDelays) -> None:
         while not await lock.acquire():  # or still ours, after a reconnect
@@ -246,6 +252,8 @@ class Feeder:
             log.exception("wallboard: event %s (%s) could not be applied; skipped", self.last_id, event.type)
             return sampled
         self.applied += 1
+        if isinstance(event, AgentStateChanged):
+            timeline.apply_change(self.agent_timeline, timeline.change_from_event(event))
         return also_changed(changed) | sampled
 
     def _sample(self, at: float, live_counts: bool = True) -> frozenset[Section]:
@@ -254,8 +262,9 @@ class Feeder:
             return frozenset()
         if not self.history.due(at):
             return frozenset()
-        self.history.add(at, gauges(self.board, at, live_counts=live_counts))
-        return frozenset({Section.CHARTS})
+        self.history.add(at, gauges(self.board, at, live_counts, self.config.time_zone))
+        # Figures that move with the clock alone (occupancy, today's rates) are refreshed with it.
+        return frozenset({Section.CHARTS, Section.TODAY, Section.AGENTS})
 
     async def _refresh(self, redis: aioredis.Redis, now: float) -> set[Section]:
         assert self.board is not None
@@ -272,6 +281,8 @@ class Feeder:
             else:
                 changed |= apply_queues(self.board, facts.queues)
                 changed |= apply_agents(self.board, facts.agents)
+                for change in agent_changes(self.board):
+                    timeline.apply_change(self.agent_timeline, change)
                 changed |= apply_campaigns(self.board, facts.campaigns)
         return changed
 

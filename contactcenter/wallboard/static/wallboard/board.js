@@ -74,13 +74,21 @@
       ]);
     },
     today(t) {
-      const tiles = [["Total", t.total], ["In progress", t.in_progress], ["Completed by bot", t.completed_by_bot],
-        ["Escalated", t.escalated], ["Answered by agent", t.answered_by_agent], ["Lost / abandoned", t.lost],
-        ["Not reached", t.not_reached]];
+      const tiles = [["Calls", t.total], ["In progress", t.in_progress], ["Completed by bot", t.completed_by_bot],
+        ["Escalated", t.escalated], ["Answered by agent", t.answered_by_agent], ["Abandoned", t.abandoned],
+        ["Short abandons", t.short_abandons], ["Returned to bot", t.returned_to_bot], ["Handled", t.handled]];
       fill("today-tiles", tiles.map(([k, v]) => tile(k, num(v))));
-      document.getElementById("today-note").textContent = t.counted_since ? "counted since " + hhmm(t.counted_since) + " (earlier events were trimmed from the stream)" : "";
-      const reasons = Object.entries(t.escalations_per_hour_by_reason || {});
-      fill("reasons", reasons.length ? reasons.map(([reason, n]) => el("span", { class: "chip" }, words(reason) + " " + n + "/h"))
+      const note = [];
+      if (t.agent_answer && t.agent_answer.p50 !== null) note.push("agent answer time p50 " + secs(t.agent_answer.p50) + ", p95 " + secs(t.agent_answer.p95));
+      if (t.escalation_latency && t.escalation_latency.p50 !== null) note.push("decision → queue p50 " + secs(t.escalation_latency.p50) + ", p95 " + secs(t.escalation_latency.p95));
+      if (t.counted_since) note.push("counted since " + hhmm(t.counted_since) + " (earlier events were trimmed from the stream)");
+      document.getElementById("today-note").textContent = note.join(" · ");
+      const outcomes = Object.entries(t.outcomes || {});
+      fill("outcomes", outcomes.length ? outcomes.map(([k, n]) => el("span", { class: "chip" }, words(k) + " " + n)) : [el("span", { class: "dim" }, "none yet")]);
+      // Escalations per hour by reason: the latest hours first.
+      const hours = (t.escalations_per_hour || []).slice(-4).reverse();
+      fill("reasons", hours.length ? hours.map((h) => el("div", {}, el("span", { class: "dim" }, hhmm(h.hour_start).slice(0, 5) + " "),
+        ...Object.entries(h.by_reason).map(([reason, n]) => el("span", { class: "chip", "data-reason": reason }, words(reason) + " " + n))))
         : [el("span", { class: "dim" }, "none yet")]);
     },
     queues(rows) {
@@ -93,8 +101,8 @@
           td(num(q.agents.available), "n s-available"), td(num(q.agents.reserved), "n s-reserved"),
           td(num(q.agents.on_call + q.agents.ringing), "n s-on_call"),
           td(num(q.agents.wrap_up), "n s-wrap_up"), td(num(q.agents.paused), "n s-paused"), td(num(q.agents.offline), "n s-offline"),
-          td(num(q.answered_today), "n"), td(num(q.lost_today), "n" + (q.lost_today ? " hot" : "")),
-          td(pct(q.service_level), "n" + lv(lv_.service_level)));
+          td(num(q.answered_today), "n"), td(num(q.abandoned_today), "n" + lv(lv_.abandon_rate)),
+          td(secs(q.asa_s), "n" + lv(lv_.asa_s)), td(pct(q.service_level), "n" + lv(lv_.service_level)));
       }));
     },
     live(l) {
@@ -122,11 +130,13 @@
     agents(rows) {
       fill("agents-body", rows.map((a) => el("tr", { "data-agent": a.name }, td(a.display_name),
         td(words(a.state) + (a.reserved_for ? " for " + a.reserved_for.slice(0, 8) : ""), "s-" + a.state),
-        ticking("td", a.since, "n"), td(num(a.calls_today ?? null), "n"), td(a.queues.join(", "), "small dim"))));
+        ticking("td", a.since, "n"), td(num(a.calls_today), "n calls"), td(secs(a.aht_s), "n"),
+        td(pct(a.occupancy), "n"), td(a.queues.join(", "), "small dim"))));
     },
     abandoned(rows) {
       fill("abandoned-body", rows.map((c) => {
-        const cells = [td(hhmm(c.joined_at)), td(c.queue), td(words(c.reason)), td((c.call_id || c.key).slice(0, 8), "small dim")];
+        const cells = [td(hhmm(c.left_at || c.joined_at)), td(c.queue), td(words(c.reason)), td(secs(c.wait_s), "n"),
+          td((c.call_id || c.key).slice(0, 8), "small dim")];
         if (PAGE.callbacks_url) cells.push(el("td", {}, callbackCell(c)));
         return el("tr", { "data-key": c.key }, ...cells);
       }));
