@@ -46,10 +46,10 @@ from contactcenter.wallboard.board import (
     roll_day,
 )
 from contactcenter.wallboard.config import FeederConfig
+from contactcenter.wallboard.daily import agent_changes
 from contactcenter.wallboard.facts import LoadFacts, load_facts_async, local_day_start
 from contactcenter.wallboard.history import History
 from contactcenter.wallboard.messages import MESSAGE_TYPE, BoardMessage
-from contactcenter.wallboard.daily import agent_changes
 from contactcenter.wallboard.sections import Display, also_changed, gauges, render
 from pbx.api import AgentStateChanged, SchemaError, parse_event
 
