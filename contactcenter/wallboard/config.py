@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from contactcenter.wallboard.board import BoardConfig
@@ -49,9 +50,14 @@ class FeederConfig:
         from django.core.exceptions import ImproperlyConfigured
 
         service_level_s = float(getattr(settings, "WALLBOARD_SERVICE_LEVEL_S", 20))
+        overrides = getattr(settings, "WALLBOARD_THRESHOLDS", None) or None
         try:
-            thresholds = Thresholds.build(service_level_s, getattr(settings, "WALLBOARD_THRESHOLDS", None))
-        except ValueError as exc:
+            if isinstance(overrides, str):  # CC_WALLBOARD_THRESHOLDS, as JSON
+                overrides = json.loads(overrides)
+                if not isinstance(overrides, dict):
+                    raise ValueError("give a JSON object of figure: {warn, bad}")
+            thresholds = Thresholds.build(service_level_s, overrides)
+        except ValueError as exc:  # json's errors too
             raise ImproperlyConfigured(f"WALLBOARD_THRESHOLDS: {exc}") from None
         return cls(
             redis_url=getattr(settings, "WALLBOARD_REDIS_URL", None) or settings.REDIS_URL,

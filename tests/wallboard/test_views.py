@@ -122,8 +122,10 @@ def test_thresholds_from_settings_are_checked_at_start(settings) -> None:
     bands = FeederConfig.from_settings().thresholds.bands
     assert (bands["service_level"].warn, bands["service_level"].bad) == (0.9, 0.7) and "waiting" not in bands
     assert (bands["longest_wait_s"].warn, bands["longest_wait_s"].bad) == (15.0, 30.0)  # from the 30 s target
+    settings.WALLBOARD_THRESHOLDS = '{"aht_s": {"warn": 300, "bad": 480}}'  # CC_WALLBOARD_THRESHOLDS
+    assert FeederConfig.from_settings().thresholds.level("aht_s", 400) == "warn"
     for wrong in ({"servce_level": {"warn": 1, "bad": 0}}, {"service_level": {"warn": 0.6, "bad": 0.8}},
-                  {"asa_s": {"warn": 20}}, {"asa_s": {"warn": "soon", "bad": 40}}):  # fmt: skip
+                  {"asa_s": {"warn": 20}}, {"asa_s": {"warn": "soon", "bad": 40}}, "{not json", "[1]"):  # fmt: skip
         settings.WALLBOARD_THRESHOLDS = wrong
         with pytest.raises(ImproperlyConfigured, match="WALLBOARD_THRESHOLDS"):
             FeederConfig.from_settings()
