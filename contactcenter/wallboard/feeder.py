@@ -208,8 +208,9 @@ class Feeder:
             try:
                 while True:
                     entries = await redis.xrange(self.config.stream, min=start, max="+", count=1000)
-                    for entry_id, fields in entries:
-                        self._fold(entry_id, fields)
+                    # A thread again: a day's events and the last hour's chart points are seconds
+                    # of work on a busy day, and the web server must go on serving.
+                    await asyncio.to_thread(self._fold_all, entries)
                     if len(entries) < 1000:
                         break
                     start = f"({self.last_id}"
@@ -233,6 +234,10 @@ class Feeder:
             return None
         first_s = int(_str(first[0]).split("-")[0]) / 1000
         return first_s if first_s > day_start else None
+
+    def _fold_all(self, entries: Iterable[tuple[Any, Any]]) -> None:
+        for entry_id, fields in entries:
+            self._fold(entry_id, fields)
 
     def _fold(self, entry_id: Any, fields: Any) -> frozenset[Section]:
         assert self.board is not None
@@ -293,7 +298,10 @@ class Feeder:
         assert self.board is not None
         now = self._clock()
         sections = set(sections) | (ALL_SECTIONS - self._rendered.keys())  # never patch onto a missing section
-        fresh = render(self.board, now, sections, self.display)
+        # In a thread: the day's figures take a while on a busy day, and the web server this
+        # feeder usually lives in must keep serving meanwhile. Nothing else changes the board
+        # while this feeder waits for it.
+        fresh = await asyncio.to_thread(render, self.board, now, sections, self.display)
         self._rendered.update(fresh)
         self.seq += 1
         snapshot = BoardMessage("snapshot", self.epoch, self.seq, now, dict(self._rendered))
