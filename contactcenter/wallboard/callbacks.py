@@ -89,7 +89,9 @@ def _lead_again(lead_id: int, who: str, now: dt.datetime) -> CallbackResult:
         services.schedule_retry(lead, lead.outcome, f"call back asked by {who} on the wallboard"[:300], now,
                                 reason=CALLBACK_REASON)  # fmt: skip
     waits = None if verdict.ok else verdict.retry_at
-    detail = "due now" if waits is None else f"due now; the dialer waits ({verdict.refusal}) until {waits:%Y-%m-%d %H:%M} UTC"
+    detail = "due now"
+    if waits is not None:
+        detail += f"; the dialer waits ({verdict.refusal}) until {waits:%Y-%m-%d %H:%M} UTC"
     if campaign.status != CampaignStatus.RUNNING:
         detail += f"; campaign {campaign.name!r} is {campaign.status}: dialled when it runs"
     return CallbackResult("scheduled", detail, waits_until=waits, **ids)
@@ -104,16 +106,18 @@ def _inbound_caller(key: str, now: dt.datetime) -> CallbackResult:
         return CallbackResult("unknown_call", "no record of this call's number (a caller pbx never saw)")
     route = InboundRoute.objects.filter(did=call.called_number or "").first() if call.called_number else None
     campaign_id = call.campaign_id if call.campaign_id is not None else (route.campaign_id if route else None)
+    queue = route.queue.name if route is not None and route.queue is not None else ""
     request = CallbackRequested(call_id=key, at=now.timestamp(), caller=call.caller_number,
-                                did=call.called_number or "", queue=route.queue.name if route and route.queue else "",
-                                campaign_id=campaign_id, opens_at=now.timestamp())  # fmt: skip
+                                did=call.called_number or "", queue=queue, campaign_id=campaign_id,
+                                opens_at=now.timestamp())  # fmt: skip
     word = request_callback(request)
     if word in ("lead_created", "lead_reopened"):
         lead = Lead.objects.filter(campaign_id=campaign_id, phone=call.caller_number).only("pk").first()
         return CallbackResult("scheduled", "due now (a callback request in the route's campaign)",
                               lead_id=lead.pk if lead else None, campaign_id=campaign_id)  # fmt: skip
     if word == "lead_busy":
-        return CallbackResult("busy", "the caller's lead is being called now, or is blocked", campaign_id=campaign_id)
+        return CallbackResult("busy", "the caller's lead is being called now, or is blocked",
+                              campaign_id=campaign_id)
     if word == "invalid_number":
         return CallbackResult("invalid_number", "the caller's number is not a valid E.164 number")
     return CallbackResult("no_campaign", "the call's route has no campaign to call back from")

@@ -21,6 +21,7 @@ of them safe: one leads, the others wait to take over.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import logging
 import time
@@ -274,6 +275,8 @@ class Feeder:
     async def _refresh(self, redis: aioredis.Redis, now: float) -> set[Section]:
         assert self.board is not None
         changed: set[Section] = set(roll_day(self.board, local_day_start(now, self.config.time_zone)))
+        if changed:  # a new day: earlier agent states matter only for the state the day opens with
+            self._forget_agent_states_before(self.board.day_start)
         if now - self._last_live >= self.config.live_refresh_s:
             self._last_live = now
             changed |= apply_live_counts(self.board, await redis.hgetall(self.config.live_key), now)
@@ -290,6 +293,11 @@ class Feeder:
                     timeline.apply_change(self.agent_timeline, change)
                 changed |= apply_campaigns(self.board, facts.campaigns)
         return changed
+
+    def _forget_agent_states_before(self, at: float) -> None:
+        for agent, changes in self.agent_timeline.changes.items():
+            first = bisect.bisect_left(changes, at, key=lambda c: c.at)
+            self.agent_timeline.changes[agent] = changes[max(0, first - 1):]
 
     # ---------------------------------------------------------------- publishing
 

@@ -75,5 +75,6 @@ class History:
 
     def to_json(self, now: float, gauges: Iterable[str], events: Mapping[str, Iterable[float]]) -> dict[str, Any]:
         """What the page's charts draw: the grid (``t``), each gauge, and each kind of event counted per step."""
+        counted = {name: self.counts(now, times) for name, times in events.items()}
         return {"step_s": self.step_s, "window_s": self.window_s, "t": self.grid(now),
-                **self.series(now, gauges), **{name: self.counts(now, times) for name, times in events.items()}}  # fmt: skip
+                **self.series(now, gauges), **counted}

@@ -133,7 +133,8 @@ def _oldest_caller(board: Board, callers: dict[str, float]) -> dict[str, Any] | 
     key, since = min(callers.items(), key=lambda kv: (kv[1], kv[0]))
     record = board.calls.get(key)
     return {"key": key, "call_id": record.call_id if record else None, "since": since,
-            "reason": record.reason if record else "", "campaign_id": record.campaign_id if record else None}  # fmt: skip
+            "reason": record.reason if record else "",
+            "campaign_id": record.campaign_id if record else None}  # fmt: skip
 
 
 def _render_queues(board: Board, now: float, display: Display, today: daily.Today) -> list[dict[str, Any]]:
@@ -151,8 +152,8 @@ def _render_queues(board: Board, now: float, display: Display, today: daily.Toda
         summary = today.queues.get(name)
         q = summary.queues if summary is not None else None
         figures = {
-            "service_level": _rate(q.service_level) if q else None, "asa_s": _round(q.answer_time.mean) if q else None,
-            "abandon_rate": _rate(q.abandon_rate) if q else None,
+            "service_level": _rate(q.service_level) if q else None,
+            "asa_s": _round(q.answer_time.mean) if q else None, "abandon_rate": _rate(q.abandon_rate) if q else None,
         }  # fmt: skip
         longest = _round(max(0.0, now - oldest)) if oldest is not None else 0.0
         rows.append({

@@ -4,8 +4,8 @@ session's real Redis as channel layer and events stream. pbx is played by XADDin
 
 The acceptance: a caller joining a queue (``call.queued`` on the stream) shows on the page
 within 1 s, measured from the XADD to the DOM change; a screenshot is saved to the test's tmp
-path and to ``var/test-artifacts/wallboard.png`` (TV mode: ``wallboard-tv.png``). Then a caller hangs up waiting and the
-supervisor calls them back with the page's button (CSRF, the real endpoint), and TV mode shows
+path and to ``var/test-artifacts/wallboard.png`` (TV mode: ``wallboard-tv.png``). Then a caller
+hangs up waiting and the supervisor calls them back with the page's button (CSRF, the real endpoint), and TV mode shows
 the same board with nothing to click.
 """
 
@@ -88,7 +88,8 @@ def test_a_caller_joining_a_queue_shows_within_a_second(asgi_server: str, stream
     shown_after_s = time.monotonic() - started
     print(f"wallboard: the caller showed {shown_after_s * 1000:.0f} ms after the XADD")
     assert shown_after_s < 1.0
-    assert page.inner_text("#kpi-waiting .v") == "1" and "anger" in page.inner_text("tr[data-queue='support'] td.oldest")
+    assert page.inner_text("#kpi-waiting .v") == "1"
+    assert "anger" in page.inner_text("tr[data-queue='support'] td.oldest")  # the longest waiting caller's reason
 
     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
     for path in (tmp_path / "wallboard.png", ARTIFACT):
@@ -98,8 +99,8 @@ def test_a_caller_joining_a_queue_shows_within_a_second(asgi_server: str, stream
 
     # The lead's call escalated, waited and hung up: it is on the call-back list, and the button
     # schedules the lead again through the real endpoint.
-    call_id, now = world.attempt.call_id, time.time()
-    for event in (CallStarted(call_id=call_id, at=now - 60, direction="outbound", campaign_id=world.lead.campaign_id),
+    call_id, now, campaign_id = world.attempt.call_id, time.time(), world.lead.campaign_id
+    for event in (CallStarted(call_id=call_id, at=now - 60, direction="outbound", campaign_id=campaign_id),
                   CallEscalated(call_id=call_id, at=now - 40, queue="support", reason="anger", decided_at=now - 42),
                   CallQueued(call_id=call_id, at=now - 39, queue="support", reason="anger"),
                   QueueAbandoned(call_id=call_id, at=now - 10, queue="support")):  # fmt: skip

@@ -50,11 +50,13 @@ def abandoned_lead(phone: str = "+919800000001", status: str = LeadStatus.DONE, 
                    made_at: dt.datetime = NOW - dt.timedelta(hours=2), **fields) -> tuple[Lead, str]:  # fmt: skip
     """A lead whose last call was escalated and abandoned in the queue; its call id."""
     c = fields.pop("campaign", None) or campaign()
-    lead = Lead.objects.create(campaign=c, phone=phone, time_zones=["Asia/Kolkata"], status=status, attempts=attempts,
-                               outcome="escalated", completed_at=NOW - dt.timedelta(hours=1))  # fmt: skip
+    lead = Lead.objects.create(campaign=c, phone=phone, time_zones=["Asia/Kolkata"], status=status,
+                               attempts=attempts, outcome="escalated",
+                               completed_at=NOW - dt.timedelta(hours=1))  # fmt: skip
     call_id = str(uuid.uuid4())
     for n in range(1, attempts + 1):
-        CallAttempt.objects.create(campaign=c, lead=lead, number=n, call_id=call_id if n == attempts else str(uuid.uuid4()),
+        this_call = call_id if n == attempts else str(uuid.uuid4())
+        CallAttempt.objects.create(campaign=c, lead=lead, number=n, call_id=this_call,
                                    command_id=str(uuid.uuid4()), dial_mode="ai_first", endpoint="PJSIP/x@trunk",
                                    status=AttemptStatus.ENDED, created_at=made_at, abandoned=True)  # fmt: skip
     return lead, call_id

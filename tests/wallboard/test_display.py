@@ -136,3 +136,17 @@ def test_the_charts_gauges_are_todays_service_level_waiting_callers_and_ai_calls
     charts = render(board, now=T0 + 60, sections=[Section.CHARTS], display=Display(history=history))["charts"]
     assert set(charts) == {"step_s", "window_s", "t", "service_level", "waiting", "ai_calls", "escalations"}
     assert charts["service_level"][-1] == 1.0 and charts["waiting"][-1] == 1 and sum(charts["escalations"]) == 2
+
+
+async def test_a_new_day_keeps_only_the_state_each_agent_opens_it_with() -> None:
+    from contactcenter.reports.timeline import StateChange, apply_change
+
+    feeder = Feeder(FeederConfig(redis_url="redis://127.0.0.1:1/0"), layer=None)
+    feeder.board = Board(day_start=DAY)
+    for at, state in ((T0, "available"), (T0 + 60, "on_call"), (T0 + 120, "wrap_up")):
+        apply_change(feeder.agent_timeline, StateChange(at, "agent1", state))
+    apply_change(feeder.agent_timeline, StateChange(DAY + 86_400 + 30, "agent1", "available"))
+    feeder._last_live = feeder._last_db = DAY + 86_410  # no Redis or database reads in this step
+    assert Section.TODAY in await feeder._refresh(None, DAY + 86_410)  # type: ignore[arg-type]
+    assert [(c.at, c.state) for c in feeder.agent_timeline.changes["agent1"]] == [
+        (T0 + 120, "wrap_up"), (DAY + 86_400 + 30, "available")]
