@@ -268,8 +268,12 @@ class Feeder:
             return frozenset()
         if not self.history.due(at):
             return frozenset()
+        minute_before = self.history.samples[-1].at // 60 if self.history.samples else None
         self.history.add(at, gauges(self.board, at, live_counts, self.config.time_zone))
-        # Figures that move with the clock alone (occupancy, today's rates) are refreshed with it.
+        # Figures that move with the clock alone are refreshed with it: today's every step, the
+        # agents' (occupancy, AHT) once a minute, so pages listing agents are not redrawn more.
+        if minute_before is not None and self.history.samples[-1].at // 60 == minute_before:
+            return frozenset({Section.CHARTS, Section.TODAY})
         return frozenset({Section.CHARTS, Section.TODAY, Section.AGENTS})
 
     async def _refresh(self, redis: aioredis.Redis, now: float) -> set[Section]:
@@ -310,6 +314,8 @@ class Feeder:
         # feeder usually lives in must keep serving meanwhile. Nothing else changes the board
         # while this feeder waits for it.
         fresh = await asyncio.to_thread(render, self.board, now, sections, self.display)
+        if kind == "patch":  # what renders as the page already has it is not sent again
+            fresh = {name: value for name, value in fresh.items() if self._rendered.get(name) != value}
         self._rendered.update(fresh)
         self.seq += 1
         snapshot = BoardMessage("snapshot", self.epoch, self.seq, now, dict(self._rendered))

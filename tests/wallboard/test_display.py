@@ -78,7 +78,36 @@ def test_the_feeder_draws_the_last_hour_again_when_it_replays_the_day() -> None:
     feeder._replaying_since = None
     assert feeder._sample(T0 + 4000) == {Section.CHARTS, Section.TODAY, Section.AGENTS}
     assert feeder.history.samples[-1].values == {"service_level": None, "waiting": 2, "ai_calls": 7}
-    assert feeder._sample(T0 + 4001) == frozenset()
+    assert feeder._sample(T0 + 4001) == frozenset()  # the step of 10:06:30 has its point
+    # The next step, same minute: the agents' figures wait for the minute's first step.
+    assert feeder._sample(T0 + 4005) == {Section.CHARTS, Section.TODAY}
+    assert feeder._sample(T0 + 4020) == {Section.CHARTS, Section.TODAY, Section.AGENTS}
+
+
+class _Layer:
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+
+    async def group_send(self, group: str, message: dict) -> None:
+        self.sent.append(message["message"])
+
+
+class _Redis:
+    async def set(self, *args, **kwargs) -> None:
+        pass
+
+
+async def test_a_patch_carries_only_the_sections_whose_content_changed() -> None:
+    layer = _Layer()
+    feeder = Feeder(FeederConfig(redis_url="redis://127.0.0.1:1/0"), layer=layer, clock=lambda: T0 + 100)
+    feeder.board = Board(day_start=DAY)
+    fold(feeder.board, *escalated_call("c1", T0))
+    await feeder._publish(_Redis(), "snapshot", set(Section))  # type: ignore[arg-type]
+    await feeder._publish(_Redis(), "patch", {Section.AGENTS, Section.ABANDONED, Section.QUEUES})  # type: ignore[arg-type]
+    fold(feeder.board, QueueAbandoned(call_id="c1", at=T0 + 90, queue="support"))
+    await feeder._publish(_Redis(), "patch", {Section.AGENTS, Section.ABANDONED})  # type: ignore[arg-type]
+    assert [(m["type"], sorted(m["sections"])) for m in layer.sent] == [
+        ("snapshot", sorted(s.value for s in Section)), ("patch", []), ("patch", ["abandoned"])]
 
 
 # ------------------------------------------------------------------ sections
