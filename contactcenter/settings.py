@@ -130,8 +130,15 @@ STATIC_URL = "static/"
 # Per clone, like the database: what it holds follows this clone's code (the console's
 # scripts), so the shared cache (one for all clones) is the wrong home for it.
 STATIC_ROOT = VAR_DIR / "static"
-# JsSIP, bundled from npm into the cache by deploy/local/setup.sh: /static/jssip/jssip.min.js.
-STATICFILES_DIRS = [("jssip", STACK.cache_dir / "jssip")]
+# From npm into the cache by deploy/local/setup.sh: JsSIP bundled (/static/jssip/jssip.min.js)
+# and uPlot for the wallboard's charts (/static/vendor/uplot/uPlot.iife.min.js).
+STATICFILES_DIRS = [("jssip", STACK.cache_dir / "jssip"), ("vendor/uplot", STACK.cache_dir / "uplot")]
+
+# The wallboard (docs/wallboard.md): the service level's target (answered within N s) and the
+# bands that colour its figures, JSON over the defaults, e.g. '{"service_level": {"warn": 0.9,
+# "bad": 0.75}}' (checked when the wallboard starts).
+WALLBOARD_SERVICE_LEVEL_S = float(os.environ.get("CC_WALLBOARD_SERVICE_LEVEL_S", "20"))
+WALLBOARD_THRESHOLDS = os.environ.get("CC_WALLBOARD_THRESHOLDS", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {

@@ -171,6 +171,7 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("GET", "reports/"): (LOGIN, NO, IN, IN),
     ("GET", "reports/export.csv"): (LOGIN, NO, IN, IN),
     ("GET", "api/reports/"): MANAGERS,
+    ("POST", "wallboard/callbacks/"): MANAGERS,
     # Websockets.
     ("WS", "ws/console/"): AGENTS,
     ("WS", "ws/wallboard/"): MANAGERS,

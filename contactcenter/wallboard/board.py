@@ -69,6 +69,8 @@ class Section(StrEnum):
     ESCALATIONS = "escalations"  # the recent escalations, newest first
     CAMPAIGNS = "campaigns"  # per campaign progress and pacing
     AGENTS = "agents"  # every agent and its state
+    ABANDONED = "abandoned"  # today's callers who left a queue unanswered (the callback list)
+    CHARTS = "charts"  # the last hour, one point per step (history.py)
 
 
 ALL_SECTIONS = frozenset(Section)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from contactcenter.wallboard.board import BoardConfig
+from contactcenter.wallboard.thresholds import Thresholds
 from pbx.api import EVENTS_STREAM, LIVE_COUNTS_KEY
 
 GROUP = "wallboard"
@@ -30,6 +32,8 @@ class FeederConfig:
     reconnect_min_s: float = 0.5
     reconnect_max_s: float = 10.0
     board: BoardConfig = field(default_factory=BoardConfig)
+    thresholds: Thresholds = field(default_factory=lambda: Thresholds.build(BoardConfig.service_level_s))
+    chart_step_s: float = 15.0  # one point of the last hour's charts per step
 
     @property
     def snapshot_key(self) -> str:
@@ -43,7 +47,18 @@ class FeederConfig:
     def from_settings(cls) -> FeederConfig:
         """From Django settings: ``REDIS_URL``, ``TIME_ZONE`` and optional ``WALLBOARD_*`` overrides."""
         from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
 
+        service_level_s = float(getattr(settings, "WALLBOARD_SERVICE_LEVEL_S", 20))
+        overrides = getattr(settings, "WALLBOARD_THRESHOLDS", None) or None
+        try:
+            if isinstance(overrides, str):  # CC_WALLBOARD_THRESHOLDS, as JSON
+                overrides = json.loads(overrides)
+                if not isinstance(overrides, dict):
+                    raise ValueError("give a JSON object of figure: {warn, bad}")
+            thresholds = Thresholds.build(service_level_s, overrides)
+        except ValueError as exc:  # json's errors too
+            raise ImproperlyConfigured(f"WALLBOARD_THRESHOLDS: {exc}") from None
         return cls(
             redis_url=getattr(settings, "WALLBOARD_REDIS_URL", None) or settings.REDIS_URL,
             stream=getattr(settings, "WALLBOARD_EVENTS_STREAM", EVENTS_STREAM),
@@ -51,5 +66,7 @@ class FeederConfig:
             group=getattr(settings, "WALLBOARD_GROUP", GROUP),
             key_prefix=getattr(settings, "WALLBOARD_KEY_PREFIX", "cc:wallboard"),
             time_zone=settings.TIME_ZONE,
-            board=BoardConfig(service_level_s=float(getattr(settings, "WALLBOARD_SERVICE_LEVEL_S", 20))),
+            board=BoardConfig(service_level_s=service_level_s),
+            thresholds=thresholds,
+            chart_step_s=float(getattr(settings, "WALLBOARD_CHART_STEP_S", 15)),
         )  # fmt: skip

@@ -21,6 +21,7 @@ of them safe: one leads, the others wait to take over.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import logging
 import time
@@ -33,6 +34,7 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError, ResponseError
 
 from contactcenter.core.redis_lock import AsyncRedisLock
+from contactcenter.reports import timeline
 from contactcenter.wallboard.board import (
     ALL_SECTIONS,
     Board,
@@ -45,10 +47,12 @@ from contactcenter.wallboard.board import (
     roll_day,
 )
 from contactcenter.wallboard.config import FeederConfig
+from contactcenter.wallboard.daily import agent_changes
 from contactcenter.wallboard.facts import LoadFacts, load_facts_async, local_day_start
+from contactcenter.wallboard.history import History
 from contactcenter.wallboard.messages import MESSAGE_TYPE, BoardMessage
-from contactcenter.wallboard.sections import render
-from pbx.api import SchemaError, parse_event
+from contactcenter.wallboard.sections import Display, also_changed, gauges, render
+from pbx.api import AgentStateChanged, SchemaError, parse_event
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +96,12 @@ class Feeder:
         self.epoch = self._token[:12]
         self.seq = 0
         self.board: Board | None = None
+        self.history = History(step_s=config.chart_step_s)
+        # Agents' states over the day, for occupancy and handle times: pbx's phone events as they
+        # are folded, and the database's states at every read.
+        self.agent_timeline = timeline.AgentTimeline()
+        self.display = Display(config.thresholds, self.history, self.agent_timeline, config.time_zone)
+        self._replaying_since: float | None = None  # while rebuilding: sample only the last hour's events
         self.last_id: str | None = None
         self.leading = False
         self.applied = 0
@@ -142,6 +152,8 @@ class Feeder:
 
     def _drop_board(self) -> None:
         self.board, self.last_id, self._rendered = None, None, {}
+        self.history.samples.clear()
+        self.agent_timeline.changes.clear()
 
     async def _lead(self, redis: aioredis.Redis, lock: AsyncRedisLock, backoff: RetryDelays) -> None:
         while not await lock.acquire():  # or still ours, after a reconnect
@@ -173,6 +185,7 @@ class Feeder:
                 self._pending |= self._fold(entry_id, fields)
         now = self._clock()
         self._pending |= await self._refresh(redis, now)
+        self._pending |= self._sample(now)
         since = now - self._last_publish
         if (self._pending and since >= self.config.min_publish_interval_s) or since >= self.config.heartbeat_s:
             sections, self._pending = self._pending, set()
@@ -190,13 +203,20 @@ class Feeder:
             self.board.counted_since = await self._trimmed_since(redis, day_start)
             start = f"{int(day_start * 1000)}-0"
             self.last_id = start
-            while True:
-                entries = await redis.xrange(self.config.stream, min=start, max="+", count=1000)
-                for entry_id, fields in entries:
-                    self._fold(entry_id, fields)
-                if len(entries) < 1000:
-                    break
-                start = f"({self.last_id}"
+            # The charts' last hour is drawn again from the events (AI calls from those followed:
+            # pbx's live counts are of now, not of then).
+            self._replaying_since = now - self.history.window_s
+            try:
+                while True:
+                    entries = await redis.xrange(self.config.stream, min=start, max="+", count=1000)
+                    # A thread again: a day's events and the last hour's chart points are seconds
+                    # of work on a busy day, and the web server must go on serving.
+                    await asyncio.to_thread(self._fold_all, entries)
+                    if len(entries) < 1000:
+                        break
+                    start = f"({self.last_id}"
+            finally:
+                self._replaying_since = None
         else:
             newest = await redis.xrevrange(self.config.stream, count=1)
             self.last_id = _str(newest[0][0]) if newest else "0-0"
@@ -216,6 +236,10 @@ class Feeder:
         first_s = int(_str(first[0]).split("-")[0]) / 1000
         return first_s if first_s > day_start else None
 
+    def _fold_all(self, entries: Iterable[tuple[Any, Any]]) -> None:
+        for entry_id, fields in entries:
+            self._fold(entry_id, fields)
+
     def _fold(self, entry_id: Any, fields: Any) -> frozenset[Section]:
         assert self.board is not None
         self.last_id = _str(entry_id)
@@ -225,18 +249,38 @@ class Feeder:
             self.skipped += 1
             log.warning("wallboard: skipping stream entry %s: %s", self.last_id, exc)
             return frozenset()
+        # The state at a chart step's start is the state before its first event.
+        sampled = self._sample(event.at, live_counts=self._replaying_since is None)
         try:
             changed = apply_event(self.board, event)
         except Exception:
             self.skipped += 1
             log.exception("wallboard: event %s (%s) could not be applied; skipped", self.last_id, event.type)
-            return frozenset()
+            return sampled
         self.applied += 1
-        return changed
+        if isinstance(event, AgentStateChanged):
+            timeline.apply_change(self.agent_timeline, timeline.change_from_event(event))
+        return also_changed(changed) | sampled
+
+    def _sample(self, at: float, live_counts: bool = True) -> frozenset[Section]:
+        assert self.board is not None
+        if self._replaying_since is not None and at < self._replaying_since:
+            return frozenset()
+        if not self.history.due(at):
+            return frozenset()
+        minute_before = self.history.samples[-1].at // 60 if self.history.samples else None
+        self.history.add(at, gauges(self.board, at, live_counts, self.config.time_zone))
+        # Figures that move with the clock alone are refreshed with it: today's every step, the
+        # agents' (occupancy, AHT) once a minute, so pages listing agents are not redrawn more.
+        if minute_before is not None and self.history.samples[-1].at // 60 == minute_before:
+            return frozenset({Section.CHARTS, Section.TODAY})
+        return frozenset({Section.CHARTS, Section.TODAY, Section.AGENTS})
 
     async def _refresh(self, redis: aioredis.Redis, now: float) -> set[Section]:
         assert self.board is not None
         changed: set[Section] = set(roll_day(self.board, local_day_start(now, self.config.time_zone)))
+        if changed:  # a new day: earlier agent states matter only for the state the day opens with
+            self._forget_agent_states_before(self.board.day_start)
         if now - self._last_live >= self.config.live_refresh_s:
             self._last_live = now
             changed |= apply_live_counts(self.board, await redis.hgetall(self.config.live_key), now)
@@ -249,8 +293,15 @@ class Feeder:
             else:
                 changed |= apply_queues(self.board, facts.queues)
                 changed |= apply_agents(self.board, facts.agents)
+                for change in agent_changes(self.board):
+                    timeline.apply_change(self.agent_timeline, change)
                 changed |= apply_campaigns(self.board, facts.campaigns)
         return changed
+
+    def _forget_agent_states_before(self, at: float) -> None:
+        for agent, changes in self.agent_timeline.changes.items():
+            first = bisect.bisect_left(changes, at, key=lambda c: c.at)
+            self.agent_timeline.changes[agent] = changes[max(0, first - 1):]
 
     # ---------------------------------------------------------------- publishing
 
@@ -259,7 +310,12 @@ class Feeder:
         assert self.board is not None
         now = self._clock()
         sections = set(sections) | (ALL_SECTIONS - self._rendered.keys())  # never patch onto a missing section
-        fresh = render(self.board, now, sections)
+        # In a thread: the day's figures take a while on a busy day, and the web server this
+        # feeder usually lives in must keep serving meanwhile. Nothing else changes the board
+        # while this feeder waits for it.
+        fresh = await asyncio.to_thread(render, self.board, now, sections, self.display)
+        if kind == "patch":  # what renders as the page already has it is not sent again
+            fresh = {name: value for name, value in fresh.items() if self._rendered.get(name) != value}
         self._rendered.update(fresh)
         self.seq += 1
         snapshot = BoardMessage("snapshot", self.epoch, self.seq, now, dict(self._rendered))

@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 from contactcenter.wallboard.board import Board, apply_agents, apply_campaigns, apply_queues
 from contactcenter.wallboard.config import FeederConfig
 from contactcenter.wallboard.facts import LoadFacts, load_facts_async, local_day_start
-from contactcenter.wallboard.sections import render
+from contactcenter.wallboard.sections import Display, render
 
 log = logging.getLogger(__name__)
 
@@ -72,4 +72,5 @@ async def offline_snapshot(config: FeederConfig, load_facts: LoadFacts = load_fa
         apply_queues(board, facts.queues)
         apply_agents(board, facts.agents)
         apply_campaigns(board, facts.campaigns)
-    return BoardMessage("snapshot", "offline", 0, now, render(board, now), feeder="offline").to_json()
+    return BoardMessage("snapshot", "offline", 0, now, render(board, now, display=Display(config.thresholds)),
+                        feeder="offline").to_json()

@@ -14,6 +14,9 @@ EXTRAS=${CONTACTCENTER_EXTRAS:-dev,speech}
 JSSIP_VERSION=3.13.8
 ESBUILD_VERSION=0.28.2
 JSSIP_DIR=$CACHE_DIR/jssip
+# The wallboard's charts: uPlot's prebuilt browser script (no bundling needed).
+UPLOT_VERSION=1.6.32
+UPLOT_DIR=$CACHE_DIR/uplot
 
 mkdir -p "$CACHE_DIR"
 SETUP_START=$EPOCHREALTIME
@@ -148,6 +151,33 @@ jssip_bundle() {
     echo "$want" >"$stamp"
 }
 
+# uPlot ships a ready IIFE build (global uPlot) and its stylesheet: copied out of the npm
+# package; settings.STATICFILES_DIRS publishes them as /static/vendor/uplot/.
+uplot_files() {
+    local stamp=$UPLOT_DIR/.contactcenter-version want="uplot-$UPLOT_VERSION"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -s "$UPLOT_DIR/uPlot.iife.min.js" ] \
+        && [ -s "$UPLOT_DIR/uPlot.min.css" ]; then
+        echo "$want at $UPLOT_DIR"
+        return 0
+    fi
+    if ! command -v npm >/dev/null; then
+        echo "error: npm is needed to fetch uPlot (install Debian's nodejs/npm)" >&2
+        return 1
+    fi
+    local build=$UPLOT_DIR/build
+    rm -rf "$build"
+    mkdir -p "$build"
+    echo '{"private": true}' >"$build/package.json"
+    (cd "$build" && npm install --no-audit --no-fund --ignore-scripts --cache "$CACHE_DIR/npm" "uplot@$UPLOT_VERSION")
+    local dist=$build/node_modules/uplot/dist
+    cp "$dist/uPlot.iife.min.js" "$UPLOT_DIR/uPlot.iife.min.js.tmp"
+    cp "$dist/uPlot.min.css" "$UPLOT_DIR/uPlot.min.css"
+    cp "$build/node_modules/uplot/LICENSE" "$UPLOT_DIR/LICENSE"
+    mv "$UPLOT_DIR/uPlot.iife.min.js.tmp" "$UPLOT_DIR/uPlot.iife.min.js"
+    rm -rf "$build"
+    echo "$want" >"$stamp"
+}
+
 venv_fingerprint() {
     { python3 --version; cat "$REPO_DIR/pyproject.toml"; echo "$EXTRAS"; } | sha256sum | cut -d' ' -f1
 }
@@ -189,6 +219,7 @@ step asterisk asterisk_chroot
 step asterisk-extras asterisk_extras
 step browser browser
 step jssip jssip_bundle
+step uplot uplot_files
 step python-venv python_venv
 step speech-models speech_models
 step link link_venv

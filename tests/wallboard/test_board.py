@@ -90,8 +90,10 @@ def test_agent_answer_clears_the_wait_and_counts_for_service_level() -> None:
     assert out["today"]["answered_by_agent"] == 1 and out["today"]["lost"] == 0
     assert out["today"]["asa_s"] == 12.0 and out["today"]["service_level"] == 1.0
     assert out["escalations"][0]["status"] == "with_agent" and out["escalations"][0]["agent"] == "agent1"
+    # Calls handled count once the agent's leg ends; on a call since 09:00:25.4 of 4.6 s logged in: occupied.
     assert out["agents"] == [{"name": "agent1", "display_name": "agent1", "state": "on_call", "since": T0 + 25.4,
-                              "queues": ["support"], "reserved_for": None}]  # fmt: skip
+                              "queues": ["support"], "reserved_for": None, "calls_today": 0, "aht_s": None,
+                              "occupancy": 1.0}]  # fmt: skip
 
 
 def test_calls_today_split_into_bot_completed_escalated_answered_lost_and_not_reached() -> None:
@@ -111,9 +113,15 @@ def test_calls_today_split_into_bot_completed_escalated_answered_lost_and_not_re
          CallEnded(call_id="hung_up", at=T0 + 420, outcome="escalated"))  # fmt: skip
     today = render(board, now=T0 + 500)["today"]
     assert today["total"] == 6
-    assert today["completed_by_bot"] == 1 and today["not_reached"] == 1
+    assert today["completed_by_bot"] == 1 and today["outcomes"]["no_answer"] == 1
+    # Queue passages (contactcenter.reports.figures): answered 1 (waited 36.6 s), abandoned 2
+    # (gave_up after 26.6 s, hung_up after 6.6 s: neither under the 5 s of a short abandon),
+    # returned to the bot 1 (timed_out).
     assert today["escalated"] == 4 and today["answered_by_agent"] == 1 and today["lost"] == 3
-    assert today["containment_rate"] == round(1 / 5, 4) and today["abandon_rate"] == 0.75
+    assert today["abandoned"] == 2 and today["returned_to_bot"] == 1 and today["short_abandons"] == 0
+    # Containment: of the 3 AI calls that ended (bot, served, hung_up), the bot finished 1;
+    # abandon rate: 2 abandoned of 4 ended passages.
+    assert today["containment_rate"] == 0.3333 and today["abandon_rate"] == 0.5
     assert today["service_level"] == 0.0  # the one answered waited 36.6 s > 20 s
     queues = {q["name"]: q for q in render(board, now=T0 + 500)["queues"]}
     assert queues["support"]["waiting"] == 0 and queues["sales"]["waiting"] == 0

@@ -92,3 +92,40 @@ async def test_supervisors_get_the_board_on_connect(client, django_user_model, s
     assert [(q["name"], q["agents"]["available"]) for q in board["sections"]["queues"]] == [("support", 1)]
     assert [(a["name"], a["display_name"], a["state"]) for a in board["sections"]["agents"]] == [
         ("agent1", "Asha", "available")]
+
+
+@pytest.mark.django_db
+def test_tv_mode_is_the_same_board_with_nothing_to_click(client, django_user_model) -> None:
+    client.force_login(user_with(django_user_model, "manager", Role.SUPERVISOR))
+    desk = client.get("/wallboard/")
+    assert desk.context["page"]["callbacks_url"] == "/wallboard/callbacks/" and desk.context["page"]["csrf_token"]
+    assert 'href="?tv=1"' in desk.content.decode()
+    tv = client.get("/wallboard/?tv=1")
+    html = tv.content.decode()
+    assert tv.status_code == 200 and '<body class="tv">' in html
+    assert tv.context["page"] == {"ws_path": "/ws/wallboard/", "tv": True, "callbacks_url": None, "csrf_token": None}
+    for control in ("<button", "<form", "<input", "<select", "<a "):
+        assert control not in html, control
+    for section in ("kpis", "charts", "queues", "live", "today", "abandoned", "escalations", "campaigns", "agents"):
+        assert f'id="{section}"' in html
+    assert "<th>Call back</th>" not in html and "<th>Call back</th>" in desk.content.decode()
+    assert "/static/vendor/uplot/uPlot.iife.min.js" in html and "/static/wallboard/board.js" in html
+
+
+def test_thresholds_from_settings_are_checked_at_start(settings) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from contactcenter.wallboard.config import FeederConfig
+
+    settings.WALLBOARD_SERVICE_LEVEL_S = 30
+    settings.WALLBOARD_THRESHOLDS = {"service_level": {"warn": 0.9, "bad": 0.7}, "waiting": None}
+    bands = FeederConfig.from_settings().thresholds.bands
+    assert (bands["service_level"].warn, bands["service_level"].bad) == (0.9, 0.7) and "waiting" not in bands
+    assert (bands["longest_wait_s"].warn, bands["longest_wait_s"].bad) == (15.0, 30.0)  # from the 30 s target
+    settings.WALLBOARD_THRESHOLDS = '{"aht_s": {"warn": 300, "bad": 480}}'  # CC_WALLBOARD_THRESHOLDS
+    assert FeederConfig.from_settings().thresholds.level("aht_s", 400) == "warn"
+    for wrong in ({"servce_level": {"warn": 1, "bad": 0}}, {"service_level": {"warn": 0.6, "bad": 0.8}},
+                  {"asa_s": {"warn": 20}}, {"asa_s": {"warn": "soon", "bad": 40}}, "{not json", "[1]"):  # fmt: skip
+        settings.WALLBOARD_THRESHOLDS = wrong
+        with pytest.raises(ImproperlyConfigured, match="WALLBOARD_THRESHOLDS"):
+            FeederConfig.from_settings()
