@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from contactcenter.wallboard.passages import (
@@ -35,6 +34,8 @@ from contactcenter.wallboard.passages import (
     leg_ended_by_phone,
 )
 from contactcenter.wallboard.passages import PassageResult as PassageResult  # importable here too
+from contactcenter.wallboard.section import ALL_SECTIONS as ALL_SECTIONS  # the board says which changed
+from contactcenter.wallboard.section import Section
 from pbx.api import (
     PERSON_SET_AGENT_STATES,
     AgentConnected,
@@ -59,21 +60,6 @@ from pbx.api import (
 
 log = logging.getLogger(__name__)
 
-
-class Section(StrEnum):
-    """What the page renders; an update carries only the sections that changed."""
-
-    LIVE = "live"  # AI calls in progress: pbx's live counts and the calls we follow
-    QUEUES = "queues"  # per human queue: waiting, longest wait, agents by state, today
-    TODAY = "today"  # calls today: totals and rates
-    ESCALATIONS = "escalations"  # the recent escalations, newest first
-    CAMPAIGNS = "campaigns"  # per campaign progress and pacing
-    AGENTS = "agents"  # every agent and its state
-    ABANDONED = "abandoned"  # today's callers who left a queue unanswered (the callback list)
-    CHARTS = "charts"  # the last hour, one point per step (history.py)
-
-
-ALL_SECTIONS = frozenset(Section)
 
 @dataclass(frozen=True)
 class BoardConfig:
