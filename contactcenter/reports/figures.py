@@ -23,10 +23,11 @@ out. The rules (docs/reports.md says them to managers):
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -279,15 +280,26 @@ def wrap_ups(records: Iterable[CallRecord], spans: Sequence[StateSpan]) -> Mappi
     """Seconds of wrap-up after each agent leg (keyed by ``id(leg)``): the agent's wrap-up spans
     that start after the leg connected and before that agent's next leg. Computed over all the
     records at once, so a group that sees only some of an agent's calls still finds the right one."""
-    legs = sorted((leg for r in records for leg in r.agent_legs), key=lambda g: g.connected_at)
-    wrap = [s for s in spans if s.state == AgentState.WRAP_UP]
+    # Per agent, legs and wrap-up spans sorted by time, found by bisection: a busy day has
+    # thousands of each and the wallboard renders this on every update (O(n log n), not O(n²)).
+    legs_of: dict[str, list[AgentLeg]] = defaultdict(list)
+    for leg in (leg for r in records for leg in r.agent_legs):
+        legs_of[leg.agent].append(leg)
+    wrap_of: dict[str, list[StateSpan]] = defaultdict(list)
+    for span in spans:
+        if span.state == AgentState.WRAP_UP:
+            wrap_of[span.agent].append(span)
     out: dict[int, float] = {}
-    for i, leg in enumerate(legs):
-        mine = (g.connected_at for g in legs[i + 1:]
-                if g.agent == leg.agent and g.connected_at > leg.connected_at)  # fmt: skip
-        until = next(mine, math.inf)
-        out[id(leg)] = math.fsum(s.seconds for s in wrap
-                                 if s.agent == leg.agent and leg.connected_at <= s.start < until)  # fmt: skip
+    for agent, legs in legs_of.items():
+        legs.sort(key=lambda g: g.connected_at)
+        wraps = sorted(wrap_of.get(agent, ()), key=lambda s: s.start)
+        starts = [s.start for s in wraps]
+        connects = [g.connected_at for g in legs]
+        for leg in legs:
+            later = bisect.bisect_right(connects, leg.connected_at)
+            until = connects[later] if later < len(connects) else math.inf
+            lo, hi = bisect.bisect_left(starts, leg.connected_at), bisect.bisect_left(starts, until)
+            out[id(leg)] = math.fsum(s.seconds for s in wraps[lo:hi])
     return out
 
 
