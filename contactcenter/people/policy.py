@@ -20,6 +20,7 @@ class Action(StrEnum):
     READ_LEADS = "read leads"  # leads, call attempts, results and their exports: the reports
     WATCH_FLOOR = "watch the floor"  # the wallboard, page and websocket
     WORK_CONSOLE = "work the console"  # the agent console, page, API and websocket
+    READ_METRICS = "read metrics"  # GET /metrics in a browser (Prometheus sends the metrics token instead)
     ADMINISTER = "use the admin site"
 
 
@@ -30,6 +31,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.READ_LEADS: frozenset({Role.ADMIN, Role.SUPERVISOR}),
     Action.WATCH_FLOOR: frozenset({Role.ADMIN, Role.SUPERVISOR}),
     Action.WORK_CONSOLE: frozenset({Role.AGENT}),
+    Action.READ_METRICS: frozenset({Role.ADMIN, Role.SUPERVISOR}),
     Action.ADMINISTER: frozenset({Role.ADMIN}),
 }
 

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,9 @@ class BotCallSpec:
 
 
 class BotConversation:
-    def __init__(self, spec: BotCallSpec, speech: Speech, tts: PromptSynthesizer) -> None:
+    def __init__(self, spec: BotCallSpec, speech: Speech, tts: PromptSynthesizer,
+                 on_turn: Callable[[float], None] | None = None) -> None:  # fmt: skip
+        """``on_turn``: each reply's latency from the end of the caller's speech (``TurnClock``)."""
         self.spec = spec
         self._speech = speech
         self._tts = tts
@@ -86,7 +88,7 @@ class BotConversation:
         self._early: tuple[str, asyncio.TimerHandle] | None = None
         self._answered_early: str | None = None  # its final must not be answered twice
         self._tasks = BackgroundTasks(f"call {spec.call_id} bot")
-        self._turn = TurnClock(spec.call_id)
+        self._turn = TurnClock(spec.call_id, on_turn)
 
     # ------------------------------------------------------------ Conversation protocol
 
