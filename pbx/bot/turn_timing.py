@@ -2,6 +2,8 @@
 
 Marks, as ``time.time()``:
 
+- ``spoke``: the caller's last voiced audio, on the line (the utterance's end on the caller's
+  audio clock, told when the VAD or the early answer at a pause closed it);
 - ``heard``: the VAD ended the caller's utterance (the last one before the reply);
 - ``understood``: its final transcript reached the call's event loop;
 - ``decided``: the dialog chose what to say (the prompt's text is known);
@@ -9,8 +11,10 @@ Marks, as ``time.time()``:
 - ``sent``: that audio's first frame went out on the line.
 
 At ``sent`` a reply the caller prompted (one with a ``heard``) tells ``on_turn`` its latency,
-``sent - heard`` (``cc_bot_turn_latency_seconds``); a reply the caller did not prompt (a
-no-input reprompt, the greeting) has no ``heard`` and is not a turn. With the
+``sent - spoke`` (``sent - heard`` if the end of speech was not told): the silence the caller
+waited through, ``cc_bot_turn_latency_seconds``, as ``python -m benchmarks turn`` measures it on
+the caller's line. A reply the caller did not prompt (a no-input reprompt, the greeting) has no
+``heard`` and is not a turn. With the
 ``pbx.bot.turns`` logger at DEBUG (``python -m benchmarks turn`` enables it) every mark goes
 to one JSON line per reply too.
 """
@@ -33,6 +37,10 @@ class TurnClock:
         self._clock = clock
         self._marks: dict[str, float] = {}
 
+    def speech_ended(self, ago_s: float) -> None:
+        """The caller's last voiced audio was ``ago_s`` seconds ago (the latest utterance counts)."""
+        self._marks["spoke"] = self._clock() - max(0.0, ago_s)
+
     def caller(self, mark: str) -> None:
         """``heard``/``understood``: the latest one counts (a turn may merge utterances)."""
         self._marks[mark] = self._clock()
@@ -50,6 +58,6 @@ class TurnClock:
         marks, self._marks = self._marks, {}
         marks["sent"] = self._clock()
         if "heard" in marks and self._on_turn is not None:
-            self._on_turn(marks["sent"] - marks["heard"])
+            self._on_turn(marks["sent"] - marks.get("spoke", marks["heard"]))
         if log.isEnabledFor(logging.DEBUG):
             log.debug(json.dumps({"call_id": self._call_id, **marks}))

@@ -55,16 +55,16 @@ def buckets(registry: CollectorRegistry, name: str, **labels: str) -> dict[str, 
 
 # ------------------------------------------------------------------ pbx's events
 
-# Six calls. c1: angry, escalated, waited 0.8 s from the decision to the queue, answered.
-# c2, c3: confirmed with the bot. c4: asked for a person, 2.5 s to the queue, hung up waiting.
-# c5: angry, 12 s to the queue (Asterisk was slow), answered. c6: never answered.
+# Six calls. c1: angry, escalated, in the queue 4 ms after the decision, answered. c2, c3:
+# confirmed with the bot. c4: asked for a person, 2.5 s to the queue (a slow Asterisk), hung up
+# waiting. c5: angry, 12 s to the queue, answered. c6: never answered.
 # Plus a caller straight from the trunk (no decision: no latency) and a repeat of c2's end
 # as a second process would not send it (the publisher hands each event on once).
 EVENT_LOG = [
     CallStarted(call_id="c1", direction="outbound"),
     DecisionMade(call_id="c1", turn=2, escalate=True, reason="anger", score=0.9),
     CallEscalated(call_id="c1", queue="support", reason="anger", score=0.9, decided_at=100.0),
-    CallQueued(call_id="c1", queue="support", reason="anger", wait_s=0.8),
+    CallQueued(call_id="c1", queue="support", reason="anger", wait_s=0.004),
     AgentConnected(call_id="c1", queue="support", agent="agent1"),
     CallEnded(call_id="c1", outcome="escalated", detail="anger"),
     CallStarted(call_id="c2", direction="outbound"),
@@ -100,12 +100,12 @@ def test_pbx_events_count_calls_escalations_and_the_escalation_latency() -> None
     assert value(registry, "cc_escalations_total", reason="anger") == 2  # c1, c5
     assert value(registry, "cc_escalations_total", reason="human_request") == 1  # c4
 
-    # 0.8, 2.5 and 12.0 s; the trunk's caller had no decision to measure from.
+    # 0.004, 2.5 and 12.0 s; the trunk's caller had no decision to measure from.
     assert value(registry, "cc_escalation_latency_seconds_count") == 3
-    assert value(registry, "cc_escalation_latency_seconds_sum") == pytest.approx(15.3)
+    assert value(registry, "cc_escalation_latency_seconds_sum") == pytest.approx(14.504)
     assert buckets(registry, "cc_escalation_latency_seconds") == {
-        "0.25": 0, "0.5": 0, "1.0": 1, "1.5": 1, "2.0": 1, "3.0": 2, "5.0": 2, "8.0": 2, "13.0": 3, "20.0": 3,
-        "+Inf": 3,
+        "0.005": 1, "0.01": 1, "0.025": 1, "0.05": 1, "0.1": 1, "0.25": 1, "0.5": 1, "1.0": 1, "2.5": 2, "5.0": 2,
+        "10.0": 2, "+Inf": 3,
     }  # fmt: skip
 
 
@@ -114,28 +114,43 @@ def test_bot_turns_are_measured_from_the_end_of_speech_to_the_first_frame_on_the
     metrics = PbxMetrics(registry)
     times = iter([
         # The greeting: no caller speech before it, not a turn.
-        1.0, 1.02,            # voiced, sent
-        # Turn 1: heard 10.0, understood 10.3, decided 10.4, voiced 10.6, sent 10.62: 0.62 s.
-        10.0, 10.3, 10.4, 10.6, 10.62,
-        # Turn 2: the caller went on after a pause: the later "heard" (20.5) counts; sent 21.9: 1.4 s.
-        20.0, 20.5, 20.8, 21.85, 21.9,
-        # Turn 3: a slow synthesis: heard 30.0, voiced 32.9, sent 33.0: 3.0 s (on a bucket's bound).
+        1.0, 1.02,                        # voiced, sent
+        # Turn 1: the VAD closes the utterance at 10.0, its last voice 0.3 s earlier (9.7);
+        # heard 10.0, understood 10.3, decided 10.4, voiced 10.6, sent 10.62: 0.92 s.
+        10.0, 10.0, 10.3, 10.4, 10.6, 10.62,
+        # Turn 2: the caller went on after a pause: the later utterance counts (20.5 - 0.12 =
+        # 20.38); decided 20.8, voiced 21.85, sent 21.9: 1.52 s.
+        20.0, 20.0, 20.5, 20.5, 20.8, 21.85, 21.9,
+        # Turn 3: the end of speech untold: from "heard" (30.0); voiced 32.9, sent 33.0: 3.0 s.
         30.0, 32.9, 33.0,
     ])  # fmt: skip
     clock = TurnClock("c1", on_turn=metrics.bot_turn, clock=lambda: next(times))
-    clock.bot("voiced"); clock.frame_sent()  # noqa: E702
-    clock.caller("heard"); clock.caller("understood"); clock.bot("decided"); clock.bot("voiced")  # noqa: E702
+    clock.bot("voiced")
+    clock.frame_sent()
+    clock.speech_ended(0.3)
+    for mark in ("heard", "understood"):
+        clock.caller(mark)
+    clock.bot("decided")
+    clock.bot("voiced")
     clock.frame_sent()
     clock.frame_sent()  # the rest of the reply's frames: the turn is counted once
-    clock.caller("heard"); clock.caller("heard"); clock.bot("decided"); clock.bot("voiced"); clock.frame_sent()  # noqa: E702
-    clock.caller("heard"); clock.bot("voiced"); clock.frame_sent()  # noqa: E702
+    for ago in (0.2, 0.12):
+        clock.speech_ended(ago)
+        clock.caller("heard")
+    clock.bot("decided")
+    clock.bot("voiced")
+    clock.frame_sent()
+    clock.caller("heard")
+    clock.bot("voiced")
+    clock.frame_sent()
     with pytest.raises(StopIteration):
         next(times)  # every mark was taken
 
     assert value(registry, "cc_bot_turn_latency_seconds_count") == 3
-    assert value(registry, "cc_bot_turn_latency_seconds_sum") == pytest.approx(0.62 + 1.4 + 3.0)
+    assert value(registry, "cc_bot_turn_latency_seconds_sum") == pytest.approx(0.92 + 1.52 + 3.0)
     assert buckets(registry, "cc_bot_turn_latency_seconds") == {
-        "0.25": 0, "0.5": 0, "0.75": 1, "1.0": 1, "1.25": 1, "1.5": 2, "2.0": 2, "3.0": 3, "5.0": 3, "+Inf": 3,
+        "0.25": 0, "0.4": 0, "0.5": 0, "0.6": 0, "0.7": 0, "0.8": 0, "1.0": 1, "1.2": 1, "1.5": 1, "2.0": 2,
+        "3.0": 3, "5.0": 3, "+Inf": 3,
     }  # fmt: skip
 
 
@@ -164,8 +179,8 @@ def test_asr_latency_is_per_engine_with_hand_set_decode_times() -> None:
     assert value(registry, "cc_asr_latency_seconds_count", engine="moonshine") == 3
     assert value(registry, "cc_asr_latency_seconds_sum", engine="moonshine") == pytest.approx(0.9)
     assert buckets(registry, "cc_asr_latency_seconds", engine="moonshine") == {
-        "0.05": 0, "0.1": 0, "0.2": 1, "0.3": 2, "0.5": 3, "0.75": 3, "1.0": 3, "1.5": 3, "2.0": 3, "3.0": 3,
-        "5.0": 3, "+Inf": 3,
+        "0.025": 0, "0.05": 0, "0.1": 0, "0.2": 1, "0.3": 2, "0.5": 3, "0.75": 3, "1.0": 3, "1.5": 3, "2.0": 3,
+        "3.0": 3, "5.0": 3, "+Inf": 3,
     }  # fmt: skip
     assert value(registry, "cc_asr_latency_seconds_count", engine="whisper") == 1
     assert value(registry, "cc_asr_latency_seconds_bucket", engine="whisper", le="1.0") == 0
