@@ -170,8 +170,8 @@ class PbxService:
             now = time.time()
             counts = LiveCounts(**self.engine.live_counts(), updated_at=now)
             waiting = InboundWaiting(queues=self.engine.inbound_waiting(), updated_at=now)
-            gauges = PbxGauges(calls=self.engine.calls_by_direction(), queue_callers=self.queue_callers.counts() or {},
-                               updated_at=now)  # fmt: skip
+            gauges = PbxGauges(calls=self.engine.calls_by_direction(),
+                               queue_callers=self.queue_callers.counts() or {}, updated_at=now)  # fmt: skip
             try:
                 await self.redis.hset(LIVE_COUNTS_KEY, mapping=counts.to_hash())
                 # Rewritten whole: a queue nobody waits in any more must not keep its last count.
@@ -248,8 +248,9 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
             async with asyncio.TaskGroup() as group:
                 group.create_task(service.events.run(service.on_ari_event, service.on_ari_connect,
                                                      service.on_ari_disconnect))  # fmt: skip
-                group.create_task(service.ami_events.run([service.engine.on_ami_event, service.publish_queue_event,
-                                                          service.queue_callers.on_ami_event]))  # fmt: skip
+                ami_handlers = [service.engine.on_ami_event, service.publish_queue_event,
+                                service.queue_callers.on_ami_event]
+                group.create_task(service.ami_events.run(ami_handlers))
                 group.create_task(service.run_commands())
                 group.create_task(service.publish_live_counts())
                 group.create_task(service.follow_queue_callers())

@@ -19,7 +19,8 @@ class DialerMetrics:
 
     def sent(self, commands: Sequence[OriginateCall]) -> None:
         """``commands`` reached pbx's command stream (the dialer's send succeeded)."""
-        for campaign, n in Tally(str(c.campaign_id) if c.campaign_id is not None else "" for c in commands).items():
+        campaigns = Tally(str(c.campaign_id) if c.campaign_id is not None else "" for c in commands)
+        for campaign, n in campaigns.items():
             self.originates.labels(campaign=campaign).inc(n)
 
 

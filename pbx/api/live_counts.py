@@ -121,7 +121,8 @@ class PbxGauges(ContractModel):
             elif kind == "queue":
                 queues[rest] = value
         try:
-            return cls.model_validate({"calls": calls, "queue_callers": queues, "updated_at": values.get("updated_at")})
+            return cls.model_validate({"calls": calls, "queue_callers": queues,
+                                       "updated_at": values.get("updated_at")})  # fmt: skip
         except ValidationError as exc:
             raise SchemaError(f"pbx gauges: {describe(exc)}") from None
 

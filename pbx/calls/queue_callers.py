@@ -55,8 +55,8 @@ class QueueCallers:
             return
         finally:
             moved, self._moved = self._moved, None
-        summary = {m["Queue"]: int(m["Callers"]) for m in reply
-                   if m.get("Event") == "QueueSummary" and m.get("Queue") and m.get("Callers", "").isdigit()}  # fmt: skip
+        summary = {m["Queue"]: int(m["Callers"]) for m in reply if m.get("Event") == "QueueSummary"
+                   and m.get("Queue") and m.get("Callers", "").isdigit()}  # fmt: skip
         # An event newer than the summary's snapshot keeps its count.
         self._counts = {**summary, **{queue: self._counts[queue] for queue in moved if queue in self._counts}}
         self._session = session

@@ -54,7 +54,8 @@ def _observed(name: str, **labels: str) -> float:
 
 def test_routine_customer_confirms_with_the_bot(asterisk_server: AsteriskInstance, bot_runtime) -> None:
     script = CustomerScript("confirms", ("Yes, please deliver it.",))
-    turns, finals = _observed("cc_bot_turn_latency_seconds"), _observed("cc_asr_latency_seconds", engine="moonshine")
+    turns = _observed("cc_bot_turn_latency_seconds")
+    finals = _observed("cc_asr_latency_seconds", engine="moonshine")
     events, ids = _run_calls(asterisk_server, bot_runtime, [script], None,
                              until=lambda ev, ids: any(isinstance(e, CallEnded) for e in ev))  # fmt: skip
     # The metrics where pbx measures them: the bot answered a turn, Moonshine decoded a final.

@@ -252,7 +252,7 @@ def test_a_desk_phone_answers_an_ai_call_that_escalates(
                 waiting.append(callers.counts())
                 async with ari_app(session, desk_asterisk, s.ari_app, engine.on_event):
                     command = OriginateCall(endpoint="Local/customer@cc-sim", flow="scripted",
-                                            escalation_queue=UDP_QUEUE, variables={"__CC_SIM_HOLD": "60"})  # fmt: skip
+                                            escalation_queue=UDP_QUEUE, variables={"__CC_SIM_HOLD": "60"})
                     await engine.originate(command)
                     await asyncio.wait_for(bot.listening.wait(), 15)  # answered, the bot's media leg up
                     await engine.handle_command(TransferCall(call_id=command.call_id, queue=UDP_QUEUE,
@@ -262,7 +262,8 @@ def test_a_desk_phone_answers_an_ai_call_that_escalates(
                     caller = engine.calls[command.call_id].channel_id
                     bridges = await asyncio.to_thread(_bridge_of, desk_asterisk)
                     await rest.delete(f"channels/{caller}")
-                    phone_bridges = [bridge for name, bridge in bridges.items() if name.startswith(f"PJSIP/{UDP_AGENT}-")]
+                    phone_bridges = [bridge for name, bridge in bridges.items()
+                                     if name.startswith(f"PJSIP/{UDP_AGENT}-")]  # fmt: skip
                     return command.call_id, answered.headers, bridges.get(caller, ""), phone_bridges
             finally:
                 ami.close()

@@ -48,7 +48,8 @@ pbx.observe(CallEscalated(call_id="c", queue="support", reason="anger"))
 pbx.observe(CallQueued(call_id="c", queue="support", wait_s=1.2))
 pbx.bot_turn(0.8)
 asr_metrics().decoded("moonshine", 0.2)
-dialer_metrics().sent([OriginateCall(endpoint="PJSIP/+919800000001@trunk", flow="order_confirmation", campaign_id=7)])
+command = OriginateCall(endpoint="PJSIP/+919800000001@trunk", flow="order_confirmation", campaign_id=7)
+dialer_metrics().sent([command])
 """
 
 SETUP = """
