@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from asterisk_config.music import PROMPT_DIR, bridging_twins
@@ -43,6 +44,10 @@ class AsteriskSettings:
     # Agents, queues and trunks (Django's, or a test's); pbx keeps them current while it runs.
     # None: an instance only talked to (its CLI, stopping it), never rendered.
     telephony: Telephony | None = None
+    # Basic auth of Asterisk's own /metrics (res_prometheus, prometheus.conf). A test's instance
+    # gets a fresh password; the stack's is the installation's secret.
+    metrics_user: str = "prometheus"
+    metrics_password: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
 def fill(template: str, values: dict[str, str], source: str = "template") -> str:
@@ -71,6 +76,8 @@ def render(settings: AsteriskSettings) -> dict[str, str]:
         "ari_password": settings.ari_password,
         "ami_user": settings.ami_user,
         "ami_secret": settings.ami_secret,
+        "metrics_user": settings.metrics_user,
+        "metrics_password": settings.metrics_password,
         "sip_realm": SIP_REALM,
         "failsafe_queue": settings.telephony.failsafe_queue,
         # The prompt folder pbx writes (PBX_MEDIA_DIR_ASTERISK in the stack).

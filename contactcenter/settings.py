@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "contactcenter.wallboard",
     "contactcenter.supervisors",
     "contactcenter.reports",
+    "contactcenter.metrics",
     # manage.py stack|demo|demo_admin: operations tooling, outside the planes (ops/__init__.py)
     "ops",
 ]
@@ -99,6 +100,14 @@ CC_PREALERT_SWEEP_GRACE_S = float(os.environ.get("CC_PREALERT_SWEEP_GRACE_S", "3
 # a report covers at most CC_REPORTS_MAX_DAYS days.
 CC_SHORT_ABANDON_S = float(os.environ.get("CC_SHORT_ABANDON_S", "5"))
 CC_REPORTS_MAX_DAYS = int(os.environ.get("CC_REPORTS_MAX_DAYS", "366"))
+
+# GET /metrics (contactcenter.metrics): Prometheus sends this as "Authorization: Bearer …" (a
+# generated secret, var/secrets.json; `manage.py metrics_token` prints it); admins and
+# supervisors may also read it logged in. PROMETHEUS_MULTIPROC_DIR (set by the stack for every
+# process it starts) is where the processes' counters and histograms are read from.
+CC_METRICS_TOKEN = os.environ.get("CC_METRICS_TOKEN") or ensure_secrets(STACK.secrets_file).metrics_token
+# pbx's gauges older than this are not shown (pbx is not reporting: cc_pbx_reporting 0).
+CC_METRICS_PBX_MAX_AGE_S = float(os.environ.get("CC_METRICS_PBX_MAX_AGE_S", "5"))
 # Publish the PBX's configuration to Redis after every change of it (contactcenter.telephony.publisher).
 # Off in the tests (tests/conftest.py), so a test's rows never reach a stack running beside them.
 PBX_CONFIG_PUBLISH = os.environ.get("CC_PBX_CONFIG_PUBLISH", "1") == "1"

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from contactcenter.core import views
+from contactcenter.metrics import views as metrics_views
 from contactcenter.people import views as people_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics_views.metrics, name="metrics"),
     path("login/", people_views.SiteLoginView.as_view(), name="login"),
     path("logout/", people_views.site_logout, name="logout"),
     path("admin/", admin.site.urls),

@@ -19,6 +19,9 @@ class AmiLink:
 
     def __init__(self, host: str, port: int, user: str, secret: str, reconnect_s: float = 1.0) -> None:
         self.logged_in = False
+        # Sessions so far: state read from Asterisk in one session (queue counts) is read again
+        # in the next, whatever events the gap between them lost.
+        self.logins = 0
         self.last_error: str | None = None
         self.filtered = False
         self._wanted: list[str] = []
@@ -31,6 +34,7 @@ class AmiLink:
 
     def _on_login(self, manager: Manager) -> None:
         self.logged_in, self.last_error = True, None
+        self.logins += 1
         log.info("AMI logged in")
         # Filters belong to the session: set again after every reconnect.
         self.filtered = False

@@ -88,6 +88,15 @@ class AmiEvent:
         return self.fields.get("DialStatus", "")
 
     @property
+    def caller_count(self) -> int | None:
+        """QueueCallerJoin/QueueCallerLeave: the callers in the queue after the event (Asterisk's
+        own count, every caller's); None when the event carries none."""
+        try:
+            return int(self.fields["Count"])
+        except (KeyError, ValueError):
+            return None
+
+    @property
     def paused_reason(self) -> str:
         """QueueMemberPause: the reason a paused member was given ("" when unpaused)."""
         return self.fields.get("PausedReason", "") if self.fields.get("Paused") == "1" else ""

@@ -18,7 +18,16 @@ from redis.exceptions import RedisError
 
 from pbx.ami import AmiLink
 from pbx.ami_listener import AmiEvent, AmiQueueListener
-from pbx.api import INBOUND_WAITING_KEY, LIVE_COUNTS_KEY, Command, InboundRoute, InboundWaiting, LiveCounts
+from pbx.api import (
+    INBOUND_WAITING_KEY,
+    LIVE_COUNTS_KEY,
+    PBX_GAUGES_KEY,
+    Command,
+    InboundRoute,
+    InboundWaiting,
+    LiveCounts,
+    PbxGauges,
+)
 from pbx.ari.client import AriError, HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.ari.events import AriEvent
@@ -30,6 +39,7 @@ from pbx.bus.ledger_sink import LedgerSink
 from pbx.bus.publisher import EventPublisher
 from pbx.calls.engine import CallEngine
 from pbx.calls.protocols import ConversationFactory, PromptFileMaker
+from pbx.calls.queue_callers import QueueCallers
 from pbx.calls.queue_tracking import other_queue_activity
 from pbx.config_snapshot import ConfigCache
 from pbx.health import health_app
@@ -37,6 +47,7 @@ from pbx.ledger import LedgerWriter, ledger_url_from_env, make_engine
 from pbx.ledger.batch import ThreadedBatches
 from pbx.ledger.db import make_sqlite_thread_engine
 from pbx.media.codec import FORMATS
+from pbx.metrics import PbxMetrics, pbx_metrics
 from pbx.settings import PbxSettings
 from pbx.telephony_sync import TelephonySync
 
@@ -47,7 +58,9 @@ class PbxService:
     def __init__(self, settings: PbxSettings, session: aiohttp.ClientSession, redis: aioredis.Redis,
                  conversations: ConversationFactory, prompt_files: PromptFileMaker | None = None,
                  bot_status: dict[str, Any] | None = None,
-                 dial_session: aiohttp.ClientSession | None = None) -> None:  # fmt: skip
+                 dial_session: aiohttp.ClientSession | None = None,
+                 metrics: PbxMetrics | None = None) -> None:  # fmt: skip
+        """``metrics``: counts what pbx publishes (``GET /metrics``); the process's own by default."""
         self.settings = settings
         self.started_at = time.time()
         self.redis = redis
@@ -59,6 +72,8 @@ class PbxService:
         self.ami = AmiLink(settings.ami_host, settings.ami_port, settings.ami_user, settings.ami_secret)
         self.ami_events = AmiQueueListener(self.ami)
         self.publisher = EventPublisher(redis)
+        self.publisher.attach((metrics or pbx_metrics()).observe)
+        self.queue_callers = QueueCallers()
         dial_rest = (HttpAriRest(dial_session, settings.ari_url, settings.ari_user, settings.ari_password)
                      if dial_session is not None else None)  # fmt: skip
         self.config = ConfigCache(redis)
@@ -155,17 +170,27 @@ class PbxService:
             now = time.time()
             counts = LiveCounts(**self.engine.live_counts(), updated_at=now)
             waiting = InboundWaiting(queues=self.engine.inbound_waiting(), updated_at=now)
+            gauges = PbxGauges(calls=self.engine.calls_by_direction(),
+                               queue_callers=self.queue_callers.counts() or {}, updated_at=now)  # fmt: skip
             try:
                 await self.redis.hset(LIVE_COUNTS_KEY, mapping=counts.to_hash())
                 # Rewritten whole: a queue nobody waits in any more must not keep its last count.
                 pipe = self.redis.pipeline(transaction=True)
-                pipe.delete(INBOUND_WAITING_KEY)
+                pipe.delete(INBOUND_WAITING_KEY, PBX_GAUGES_KEY)
                 pipe.hset(INBOUND_WAITING_KEY, mapping=waiting.to_hash())
+                pipe.hset(PBX_GAUGES_KEY, mapping=gauges.to_hash())
                 await pipe.execute()
                 await self.publisher.flush()
                 self.redis_error = None
             except (RedisError, OSError) as exc:
                 self.redis_error = str(exc)
+            await asyncio.sleep(every_s)
+
+    async def follow_queue_callers(self, every_s: float = 1.0) -> None:
+        """Asterisk's callers per queue, read again at each AMI login (beside the live counts'
+        loop: an AMI action that takes its time must not hold the dialer's counts back)."""
+        while True:
+            await self.queue_callers.follow(self.ami.logged_in, self.ami.logins, self.ami.action)
             await asyncio.sleep(every_s)
 
     def report(self) -> dict[str, Any]:
@@ -223,9 +248,12 @@ async def serve(settings: PbxSettings, conversations: ConversationFactory, promp
             async with asyncio.TaskGroup() as group:
                 group.create_task(service.events.run(service.on_ari_event, service.on_ari_connect,
                                                      service.on_ari_disconnect))  # fmt: skip
-                group.create_task(service.ami_events.run([service.engine.on_ami_event, service.publish_queue_event]))
+                ami_handlers = [service.engine.on_ami_event, service.publish_queue_event,
+                                service.queue_callers.on_ami_event]
+                group.create_task(service.ami_events.run(ami_handlers))
                 group.create_task(service.run_commands())
                 group.create_task(service.publish_live_counts())
+                group.create_task(service.follow_queue_callers())
                 group.create_task(follower.run())
                 group.create_task(catch_up.run())
                 # Agents a pbx that died left reserved go back to their queues (then checked every minute).

@@ -52,6 +52,8 @@ PROBED = ("GET", "POST", "PUT", "PATCH", "DELETE")
 TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("GET", ""): EVERYONE,
     ("GET", "healthz"): EVERYONE,
+    # Prometheus sends the metrics token instead (tests/metrics/test_endpoint.py).
+    ("GET", "metrics"): MANAGERS,
     ("*", "login/"): EVERYONE,  # a form view takes PUT as POST; a logged-in user is sent on, any method
     ("POST", "logout/"): EVERYONE,
     # The admin site: for admins; everyone else is sent to its log-in.

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import worker_process_shutdown
 from kombu import Queue
 
+from workers.metrics import mark_dead
 from workers.settings import WorkerSettings
 
 # Queues by kind of work, so ASR (CPU-heavy, latency-critical) never waits behind TTS batches.
@@ -43,3 +45,9 @@ app.conf.update(
     worker_pool=worker_settings.pool,
     **({"worker_concurrency": worker_settings.concurrency} if worker_settings.concurrency else {}),
 )
+
+
+@worker_process_shutdown.connect
+def _pool_process_exits(pid: int | None = None, **_: object) -> None:
+    """A pool process's metrics (multiprocess mode): its live gauges leave the sum."""
+    mark_dead(pid or os.getpid())

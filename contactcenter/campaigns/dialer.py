@@ -38,6 +38,7 @@ from contactcenter.campaigns.models import (
 from contactcenter.campaigns.pacing_inputs import CampaignView, campaign_view, pacing_snapshot
 from contactcenter.campaigns.pbx_link import DialPlan, PbxLink, build_command, trunk_dial_plan
 from contactcenter.campaigns.stale_attempts import end_stale_attempts
+from contactcenter.metrics.instruments import DialerMetrics, dialer_metrics
 from contactcenter.people.models import DoNotCall
 from pbx.api import LiveCounts, OriginateCall, new_id
 
@@ -72,8 +73,11 @@ def _unusable_dial_target(campaign: Campaign) -> str:
 class Dialer:
     def __init__(self, link: PbxLink, dial_plan: DialPlan = trunk_dial_plan,
                  clock: Callable[[], dt.datetime] = timezone.now, site_max_ai_lines: int | None = None,
-                 live_max_age_s: float = 5.0, wall_clock: Callable[[], float] = time.time) -> None:  # fmt: skip
+                 live_max_age_s: float = 5.0, wall_clock: Callable[[], float] = time.time,
+                 metrics: DialerMetrics | None = None) -> None:  # fmt: skip
+        """``metrics``: counts the originates sent (``GET /metrics``); the process's own by default."""
         self.link = link
+        self.metrics = metrics or dialer_metrics()
         self.dial_plan = dial_plan
         self.clock = clock
         self.site_max_ai_lines = site_max_ai_lines
@@ -279,6 +283,7 @@ class Dialer:
             log.exception("could not send the commands of %d attempt(s); will retry", len(commands))
             return
         self.sent += len(commands)
+        self.metrics.sent([command for _, command in commands])
         pks = [pk for pk, _ in commands]
         try:
             self._mark_sent(pks)

@@ -21,6 +21,7 @@ class Action(StrEnum):
     WATCH_FLOOR = "watch the floor"  # the wallboard, page and websocket
     SUPERVISE = "supervise calls and agents"  # listen / whisper / barge, take an AI call over, force a pause
     WORK_CONSOLE = "work the console"  # the agent console, page, API and websocket
+    READ_METRICS = "read metrics"  # GET /metrics in a browser (Prometheus sends the metrics token instead)
     ADMINISTER = "use the admin site"
 
 
@@ -32,6 +33,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.WATCH_FLOOR: frozenset({Role.ADMIN, Role.SUPERVISOR}),
     Action.SUPERVISE: frozenset({Role.ADMIN, Role.SUPERVISOR}),
     Action.WORK_CONSOLE: frozenset({Role.AGENT}),
+    Action.READ_METRICS: frozenset({Role.ADMIN, Role.SUPERVISOR}),
     Action.ADMINISTER: frozenset({Role.ADMIN}),
 }
 

@@ -119,6 +119,12 @@ class StackConfig:
         return self.var_dir / "run"
 
     @property
+    def metrics_dir(self) -> Path:
+        """PROMETHEUS_MULTIPROC_DIR of the stack's processes: each writes its counters and
+        histograms there, and the web's ``/metrics`` sums them (emptied by ``stack up``)."""
+        return self.var_dir / "metrics"
+
+    @property
     def secrets_file(self) -> Path:
         return self.var_dir / "secrets.json"
 

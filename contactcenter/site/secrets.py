@@ -11,10 +11,11 @@ from pathlib import Path
 
 from contactcenter.site.config import ConfigError
 
-_FIELDS = ("django_secret_key", "ari_password", "ami_secret", "agent_sip_password", "redis_password")
+_FIELDS = ("django_secret_key", "ari_password", "ami_secret", "agent_sip_password", "redis_password",
+           "metrics_token", "asterisk_metrics_password")  # fmt: skip
 # Secrets a later version introduced: an installation's file without them gains them on its next
 # start (the others it has had from the start; one missing there means the file was damaged).
-_ADDED_LATER = ("redis_password",)
+_ADDED_LATER = ("redis_password", "metrics_token", "asterisk_metrics_password")
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Secrets:
     ami_secret: str
     agent_sip_password: str  # the key each agent's own SIP password is derived from (people.sip_credentials)
     redis_password: str  # the stack's Redis asks every client for it (requirepass)
+    metrics_token: str  # Prometheus's bearer token for the web's GET /metrics (CC_METRICS_TOKEN)
+    asterisk_metrics_password: str  # Basic auth of Asterisk's own /metrics (res_prometheus)
 
     @classmethod
     def generate(cls) -> Secrets:

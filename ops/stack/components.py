@@ -18,6 +18,7 @@ from ops.stack.celery_worker import StackWorker, stack_worker, worker_args
 from ops.stack.processes import ManagedProcess, ProcessSpec
 from ops.stack.redis_server import RedisServer
 from pbx.api import Telephony
+from workers.metrics import MULTIPROC_DIR_VARIABLE, mark_dead
 
 # The dialer runs below the live-call processes' CPU priority: when a burst of calls keeps the
 # cores busy, its bookkeeping (pacing, records, webhooks) waits a few milliseconds, Asterisk and
@@ -48,6 +49,7 @@ def asterisk_settings(config: StackConfig, secrets: Secrets, telephony: Telephon
         ami_user=config.ami_user,
         ami_secret=secrets.ami_secret,
         telephony=telephony,
+        metrics_password=secrets.asterisk_metrics_password,
     )
 
 
@@ -129,7 +131,11 @@ def build_processes(config: StackConfig, secrets: Secrets, telephony: Telephony 
     asterisk = asterisk_settings(config, secrets, telephony)
     worker = speech_worker()
     python = sys.executable
-    common_env = {"CC_VAR_DIR": str(config.var_dir), "CC_REDIS_URL": config.redis_url, "PYTHONUNBUFFERED": "1"}
+    common_env = {"CC_VAR_DIR": str(config.var_dir), "CC_REDIS_URL": config.redis_url, "PYTHONUNBUFFERED": "1",
+                  MULTIPROC_DIR_VARIABLE: str(config.metrics_dir)}  # fmt: skip
+
+    def metrics_of_dead(pid: int) -> None:
+        mark_dead(pid, str(config.metrics_dir))
 
     def python_process(name: str, *args: str, env: dict[str, str] | None = None, nice: int = 0) -> ManagedProcess:
         argv = ("nice", "-n", str(nice), python, *args) if nice else (python, *args)  # nice execs: same pid
@@ -137,7 +143,8 @@ def build_processes(config: StackConfig, secrets: Secrets, telephony: Telephony 
             ProcessSpec(
                 name=name, argv=argv, log_file=log / f"{name}.log", pid_file=run / f"{name}.pid",
                 cwd=config.repo_dir, env={**common_env, **(env or {})},
-            )
+            ),
+            on_exit=metrics_of_dead,
         )  # fmt: skip
 
     return StackProcesses(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -74,8 +75,10 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str, alive: Callab
 
 
 class ManagedProcess:
-    def __init__(self, spec: ProcessSpec) -> None:
+    def __init__(self, spec: ProcessSpec, on_exit: Callable[[int], None] | None = None) -> None:
+        """``on_exit``: told the pid of our process once it is found gone (stopped, or died)."""
         self.spec = spec
+        self._on_exit = on_exit
         self._popen: subprocess.Popen[bytes] | None = None
 
     @property
@@ -92,8 +95,16 @@ class ManagedProcess:
         if _start_time(pid) != start:
             self._reap()
             self.spec.pid_file.unlink(missing_ok=True)
+            self._exited(pid)
             return None
         return pid
+
+    def _exited(self, pid: int) -> None:
+        if self._on_exit is not None:
+            try:
+                self._on_exit(pid)
+            except Exception as exc:  # bookkeeping after a death must not stop a restart or a stop
+                print(f"[stack] {self.name}: after pid {pid} exited: {exc}", file=sys.stderr)
 
     def running(self) -> bool:
         return self.pid() is not None
@@ -140,6 +151,7 @@ class ManagedProcess:
             self._signal_group(pid, signal.SIGKILL)
             wait_for(lambda: _start_time(pid) is None and not self._reap(), 5, f"killing {self.name}")
         self.spec.pid_file.unlink(missing_ok=True)
+        self._exited(pid)
         return True
 
     def log_tail(self, lines: int = 15) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -71,6 +72,7 @@ class Stack:
         """Start ``name`` (a no-op if it runs) and wait until it is ready; ConfigError if not."""
         if not dict(self.procs.in_start_order())[name].running():
             self._check_ports_free(name)
+        self.config.metrics_dir.mkdir(parents=True, exist_ok=True)  # a process writing metrics needs it
         self.start_steps()[name]()
 
     def up(self, say: Say = print) -> None:
@@ -78,6 +80,7 @@ class Stack:
         # nor start a process this is starting. It starts last, watching the whole stack.
         self.procs.supervisor.stop()
         self._stop_if_speech_mode_changed(say)
+        self._prepare_metrics_dir()
         if self.procs.asterisk.process.running():
             # Already up: apply the current configuration (agents, queues) without dropping calls.
             self._read_telephony()
@@ -93,6 +96,16 @@ class Stack:
             say(f"[stack] {name:<9} up   {time.perf_counter() - t0:5.1f}s")
         self.procs.supervisor.start()
         say("[stack] supervisor watching (restarts a process that dies)")
+
+    def _prepare_metrics_dir(self) -> None:
+        """Emptied when no process that writes it runs (a fresh start): a file left by an earlier
+        run's process whose pid a new one reuses would carry its values over. Kept while one
+        runs: the counters of a process restarted meanwhile must keep counting in the sum."""
+        folder = self.config.metrics_dir
+        writers = (self.procs.web, self.procs.celery, self.procs.pbx, self.procs.guard, self.procs.dialer)
+        if not any(proc.running() for proc in writers):
+            shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
 
     def _stop_if_speech_mode_changed(self, say: Say) -> None:
         """pbx and its worker running in the other speech mode than CC_SPEECH_MODE now asks: both

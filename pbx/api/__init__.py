@@ -5,7 +5,8 @@ management plane imports, and the home of every word the two planes share.
 - ``commands``: what pbx accepts (originate, transfer, hang up; a supervisor's take-over,
   listen / whisper / barge, forced pause or log-out).
 - ``events``: what pbx reports, call by call, including queue activity as domain events.
-- ``live_counts``: pbx's calls by state, which the dialer paces by.
+- ``live_counts``: pbx's calls by state, which the dialer paces by (and ``GET /metrics`` shows).
+- ``metrics``: the names, labels and buckets of what ``GET /metrics`` exports.
 - ``config``: the configuration snapshot Django publishes for pbx (the PBX, inbound routes).
 - ``telephony``: what that PBX is made of: agents' phones, queues, trunks, opening hours.
 - ``vocabulary``: call outcomes, escalation reasons, agent states and the ledger's kinds.
@@ -17,9 +18,9 @@ This package imports nothing else of pbx (an import-linter contract holds it).
 
 from pbx.api.commands import (
     Command,
+    ForceAgentState,
     HangupCall,
     OriginateCall,
-    ForceAgentState,
     ReserveAgent,
     StopSupervising,
     SuperviseCall,
@@ -53,7 +54,7 @@ from pbx.api.events import (
     parse_event,
 )
 from pbx.api.flows import FIELD_DEFAULTS, FLOW_CATALOGUE, CatalogueFlow, FlowName, required_fields
-from pbx.api.live_counts import InboundWaiting, LiveCounts
+from pbx.api.live_counts import InboundWaiting, LiveCounts, PbxGauges
 from pbx.api.streams import (
     API_VERSION,
     COMMAND_GROUP,
@@ -65,6 +66,7 @@ from pbx.api.streams import (
     EVENTS_STREAM,
     INBOUND_WAITING_KEY,
     LIVE_COUNTS_KEY,
+    PBX_GAUGES_KEY,
     new_id,
 )
 from pbx.api.telephony import (
@@ -108,5 +110,5 @@ __all__ = [
     "TransferCall", "TransferResult", "UtteranceHeard", "VoicemailLeft", "new_id", "parse_command", "parse_event",
     "required_fields", "to_fields", "AgentReserved", "CallAtRisk", "ReservationEnd", "ReservationEnded",
     "ReserveAgent", "ForceAgentState", "StopSupervising", "SuperviseCall", "SupervisionMode", "SupervisorAction",
-    "SupervisorActed",
+    "SupervisorActed", "PBX_GAUGES_KEY", "PbxGauges",
 ]  # fmt: skip

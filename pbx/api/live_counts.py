@@ -82,3 +82,49 @@ class InboundWaiting(ContractModel):
 
     def fresh(self, now_s: float, max_age_s: float) -> bool:
         return now_s - self.updated_at <= max_age_s
+
+
+class PbxGauges(ContractModel):
+    """What ``GET /metrics`` shows of pbx's state (``cc_calls_active``, ``cc_queue_waiting_calls``).
+
+    ``calls``: pbx's live calls, direction -> state -> count (states as pbx's call states, zeros
+    included). ``queue_callers``: the callers in each Asterisk queue, as Asterisk counts them (the
+    ``Count`` of QueueCallerJoin/Leave, QueueSummary after each AMI login), for every caller, not
+    only pbx's; empty while pbx is not logged in to AMI (no count is better than an old one).
+    pbx rewrites the whole hash each time, so a queue nobody waits in any more loses its count."""
+
+    model_config = ConfigDict(frozen=True)
+
+    calls: dict[str, dict[str, Annotated[int, Field(ge=0)]]] = Field(default_factory=dict)
+    queue_callers: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    updated_at: float = Field(description="Unix time pbx wrote the hash")
+
+    def to_hash(self) -> dict[str, str]:
+        return {
+            **{f"calls:{direction}:{state}": str(n) for direction, states in self.calls.items()
+               for state, n in states.items()},
+            **{f"queue:{name}": str(n) for name, n in self.queue_callers.items()},
+            "updated_at": f"{self.updated_at:.3f}",
+        }  # fmt: skip
+
+    @classmethod
+    def from_hash(cls, data: Mapping[Any, Any]) -> PbxGauges:
+        """SchemaError naming what is wrong."""
+        values = decode_mapping(data)
+        calls: dict[str, dict[str, str]] = {}
+        queues: dict[str, str] = {}
+        for key, value in values.items():
+            kind, _, rest = key.partition(":")
+            if kind == "calls":
+                direction, _, state = rest.partition(":")
+                calls.setdefault(direction, {})[state] = value
+            elif kind == "queue":
+                queues[rest] = value
+        try:
+            return cls.model_validate({"calls": calls, "queue_callers": queues,
+                                       "updated_at": values.get("updated_at")})  # fmt: skip
+        except ValidationError as exc:
+            raise SchemaError(f"pbx gauges: {describe(exc)}") from None
+
+    def fresh(self, now_s: float, max_age_s: float) -> bool:
+        return now_s - self.updated_at <= max_age_s

@@ -16,6 +16,9 @@ LIVE_COUNTS_KEY = "cc:pbx:live"
 # Inbound callers waiting for a human, per queue, refreshed with the live counts (a hash:
 # pbx.api.live_counts.InboundWaiting). Campaign calls waiting are the dialer's own attempts.
 INBOUND_WAITING_KEY = "cc:pbx:inbound_waiting"
+# pbx's calls by direction and state and Asterisk's callers per queue, refreshed with the live
+# counts (a hash: pbx.api.live_counts.PbxGauges), for the state metrics of ``GET /metrics``.
+PBX_GAUGES_KEY = "cc:pbx:gauges"
 # The configuration pbx needs without a command (inbound routing), published by Django as JSON.
 CONFIG_KEY = "cc:pbx:config"
 # Django publishes the new version number here after writing CONFIG_KEY: pbx applies it at once.

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,9 @@ class BotCallSpec:
 
 
 class BotConversation:
-    def __init__(self, spec: BotCallSpec, speech: Speech, tts: PromptSynthesizer) -> None:
+    def __init__(self, spec: BotCallSpec, speech: Speech, tts: PromptSynthesizer,
+                 on_turn: Callable[[float], None] | None = None) -> None:  # fmt: skip
+        """``on_turn``: each reply's latency from the end of the caller's speech (``TurnClock``)."""
         self.spec = spec
         self._speech = speech
         self._tts = tts
@@ -86,7 +88,7 @@ class BotConversation:
         self._early: tuple[str, asyncio.TimerHandle] | None = None
         self._answered_early: str | None = None  # its final must not be answered twice
         self._tasks = BackgroundTasks(f"call {spec.call_id} bot")
-        self._turn = TurnClock(spec.call_id)
+        self._turn = TurnClock(spec.call_id, on_turn)
 
     # ------------------------------------------------------------ Conversation protocol
 
@@ -108,6 +110,7 @@ class BotConversation:
             if isinstance(event, SpeechStarted):
                 self._on_speech_started()
             elif isinstance(event, Utterance):
+                self._turn.speech_ended(self._audio_s - self._last_voice_s(event.end_s))
                 self._turn.caller("heard")
             elif isinstance(event, SpeechResumed):
                 self._cancel_early()  # "Yes, …": the caller goes on after the pause
@@ -210,7 +213,8 @@ class BotConversation:
                 # (on the caller's audio clock: the pause was seen TAIL_MS after the last word).
                 wait = assessment.end_s - TAIL_MS / 1000 + COMPLETE_AFTER_S - self._audio_s
                 self._cancel_early()
-                timer = self._loop.call_later(max(0.0, wait), self._take_early, uid, text, confidence)
+                timer = self._loop.call_later(max(0.0, wait), self._take_early, uid, text, confidence,
+                                              assessment.end_s)  # fmt: skip
                 self._early = (uid, timer)
             return
         if uid == self._answered_early:
@@ -238,15 +242,21 @@ class BotConversation:
         else:  # this policy keeps the bot: it asks again rather than wait in silence
             await self._execute(self._dialog.on_no_input())
 
-    def _take_early(self, utterance_id: str, text: str, confidence: float) -> None:
+    def _take_early(self, utterance_id: str, text: str, confidence: float, end_s: float) -> None:
         self._early = None
         self._answered_early = utterance_id
         # The turn ends here, its words already known (the guess): both marks at once.
+        self._turn.speech_ended(self._audio_s - self._last_voice_s(end_s))
         self._turn.caller("heard")
         self._turn.caller("understood")
         if self._merge_prefix:
             text, self._merge_prefix = f"{self._merge_prefix} {text}", ""
         self._spawn(self._execute(self._dialog.on_utterance(text, confidence)))
+
+    @staticmethod
+    def _last_voice_s(end_s: float) -> float:
+        """The caller's last voiced audio in a segment ending at ``end_s`` (the VAD keeps TAIL_MS after it)."""
+        return end_s - TAIL_MS / 1000
 
     def _release_held(self) -> None:
         if self._held is not None:

@@ -4,6 +4,7 @@ prompts ready while it rings (:meth:`BotConversationFactory.prepare`)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from pbx.api import OriginateCall
 from pbx.bot.context import CallSetupError, monitor_context, resolve_flow
@@ -18,8 +19,11 @@ log = logging.getLogger(__name__)
 
 class BotConversationFactory:
     def __init__(self, speech: Speech, tts: PromptSynthesizer, default_queue: str = "support",
-                 preparer: PromptPreparer | None = None) -> None:  # fmt: skip
+                 preparer: PromptPreparer | None = None,
+                 on_turn: Callable[[float], None] | None = None) -> None:  # fmt: skip
+        """``on_turn``: told each bot turn's latency (``pbx.metrics``' cc_bot_turn_latency_seconds)."""
         self._speech = speech
+        self._on_turn = on_turn
         self._tts = tts
         self._default_queue = default_queue
         self._preparer = preparer
@@ -61,4 +65,4 @@ class BotConversationFactory:
             campaign_id=source.campaign_id,
             lead_id=call.command.lead_id if call.command else None,
         )
-        return BotConversation(spec, self._speech, self._tts)
+        return BotConversation(spec, self._speech, self._tts, self._on_turn)

@@ -57,6 +57,7 @@ def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None
         from pbx.bot.presynthesis import PromptPreparer
         from pbx.bot.prompt_files import PromptFiles
         from pbx.media.codec import FORMATS
+        from pbx.metrics import pbx_metrics
         from workers.settings import SpeechSettings
         from workers.tts.registry import create_prompt_synthesizer
 
@@ -76,7 +77,8 @@ def load_bot_runtime(settings: PbxSettings, speech_env: Mapping[str, str] | None
     # Prompts are synthesised at the rate the media leg carries (no resampling when said).
     preparer = PromptPreparer(tts, FORMATS[settings.media_format].sample_rate)
     preparer.prepare_phrases([NO_AGENT_PHRASE])
-    factory = BotConversationFactory(live, tts, default_queue=settings.failsafe_queue, preparer=preparer)
+    factory = BotConversationFactory(live, tts, default_queue=settings.failsafe_queue, preparer=preparer,
+                                     on_turn=pbx_metrics().bot_turn)  # fmt: skip
     status = {"ready": True, "asr": asr, "speech_mode": speech_settings.speech_mode,
               "tts": [e.name for e in tts.engines]}  # fmt: skip
     return BotRuntime(factory, prompt_files, status, live)

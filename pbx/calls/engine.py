@@ -88,6 +88,9 @@ class CallEngine:
     def inbound_waiting(self) -> dict[str, int]:
         return self.registry.inbound_waiting()
 
+    def calls_by_direction(self) -> dict[str, dict[str, int]]:
+        return self.registry.calls_by_direction()
+
     # ------------------------------------------------------------ commands
 
     async def handle_command(self, command: Command) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pbx.api import Direction
 from pbx.calls.live import CallState, LiveCall, MediaLeg
 
 _WAITING = (CallState.ESCALATING, CallState.QUEUED)
@@ -55,4 +56,13 @@ class CallRegistry:
         for call in self.calls.values():
             counts[call.state.value] += 1
             counts["ai_calls_at_risk"] += call.at_risk and call.state is CallState.WITH_BOT
+        return counts
+
+    def calls_by_direction(self) -> dict[str, dict[str, int]]:
+        """Live calls, direction -> state -> count, every state of each direction (zeros too)."""
+        zeros = {state.value: 0 for state in CallState if state is not CallState.ENDED}
+        counts = {direction.value: dict(zeros) for direction in Direction}
+        for call in self.calls.values():
+            if call.state is not CallState.ENDED:
+                counts.setdefault(call.direction, dict(zeros))[call.state.value] += 1
         return counts

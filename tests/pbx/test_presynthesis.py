@@ -121,7 +121,7 @@ async def test_a_dialled_lead_has_its_prompts_prepared_and_a_failed_dial_not() -
 
 def test_a_turn_is_logged_once_its_reply_is_on_the_line(caplog) -> None:
     clock = TurnClock("call-9")
-    clock.caller("heard")  # not measured while the logger is off: nothing to log later
+    clock.caller("heard")  # measured (for the metric), but not logged while the logger is off
     clock.bot("voiced")
     clock.frame_sent()
     assert caplog.records == []

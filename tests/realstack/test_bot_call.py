@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from ops.simulator.customer import CustomerScript
 from ops.simulator.sip_agent import SippAgent
@@ -46,10 +47,20 @@ def bot_runtime(asterisk_server: AsteriskInstance, tmp_path_factory: pytest.Temp
     return settings, runtime
 
 
+def _observed(name: str, **labels: str) -> float:
+    """How many values this process's ``name`` histogram has taken (pbx's, as /metrics sums it)."""
+    return REGISTRY.get_sample_value(f"{name}_count", labels) or 0.0
+
+
 def test_routine_customer_confirms_with_the_bot(asterisk_server: AsteriskInstance, bot_runtime) -> None:
     script = CustomerScript("confirms", ("Yes, please deliver it.",))
+    turns = _observed("cc_bot_turn_latency_seconds")
+    finals = _observed("cc_asr_latency_seconds", engine="moonshine")
     events, ids = _run_calls(asterisk_server, bot_runtime, [script], None,
                              until=lambda ev, ids: any(isinstance(e, CallEnded) for e in ev))  # fmt: skip
+    # The metrics where pbx measures them: the bot answered a turn, Moonshine decoded a final.
+    assert _observed("cc_bot_turn_latency_seconds") > turns
+    assert _observed("cc_asr_latency_seconds", engine="moonshine") > finals
     call_id = ids["confirms"]
     heard = [e.text.lower() for e in _of(events, call_id, UtteranceHeard) if e.speaker == "customer" and e.text]
     assert any("yes" in text or "deliver" in text for text in heard), heard

@@ -1,4 +1,5 @@
-"""A real SIP desk phone (baresip) registers as an agent and answers the agent's queue calls.
+"""A real SIP desk phone (baresip) registers as an agent and answers the agent's queue calls,
+and an AI call that escalates.
 
 An Asterisk of its own: the session's ``agent2`` must stay unregistered (fail-safe and
 queue-timeout tests count on nobody answering the "sales" queue).
@@ -6,18 +7,41 @@ queue-timeout tests count on nobody answering the "sales" queue).
 
 from __future__ import annotations
 
+import asyncio
 import urllib.error
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from ops.simulator.desk_phone import DeskPhone
+from ops.simulator.scripted_bot import QuietConversation
 from ops.stack.asterisk import AsteriskInstance
 from ops.stack.processes import wait_for
-from pbx.api import AgentPhone, QueueMember, QueueSpec, Telephony, md5_cred
+from pbx.ami import AmiLink
+from pbx.ami_listener import AmiEvent, AmiQueueListener
+from pbx.api import (
+    AgentConnected,
+    AgentPhone,
+    CallEscalated,
+    CallQueued,
+    Event,
+    OriginateCall,
+    QueueMember,
+    QueueSpec,
+    Telephony,
+    TransferCall,
+    md5_cred,
+)
+from pbx.ari.client import HttpAriRest
+from pbx.calls.engine import CallEngine
+from pbx.calls.protocols import CallIO
+from pbx.calls.queue_callers import QueueCallers
+from pbx.media.codec import ULAW
 from tests.conftest import password_of, throwaway_asterisk
+from tests.realstack.harness import ari_app, wait_for_event
 
 pytestmark = pytest.mark.realstack
 
@@ -168,3 +192,91 @@ def test_a_tcp_phone_registers_over_tcp_and_answers_when_told(
         wait_for(lambda: _in_call(desk_asterisk, TCP_QUEUE, TCP_AGENT), 10, "agent in call")
     finally:
         _hang_up_caller(desk_asterisk, call_id)
+
+
+class _Bot(QuietConversation):
+    """The bot's side of the call: says when its media leg is up (the call is the bot's)."""
+
+    def __init__(self) -> None:
+        self.listening = asyncio.Event()
+
+    async def start(self, io: CallIO) -> None:
+        self.listening.set()
+
+
+def _bridge_of(asterisk: AsteriskInstance) -> dict[str, str]:
+    """Channel name and unique id -> the bridge it is in ("" when none), from the CLI's concise list."""
+    bridges = {}
+    for line in asterisk.cli("core show channels concise").splitlines():
+        fields = line.split("!")
+        if len(fields) >= 14:  # Channel!Context!...!Duration!BridgeID!Uniqueid
+            bridges[fields[0]] = bridges[fields[13]] = fields[12]
+    return bridges
+
+
+def test_a_desk_phone_answers_an_ai_call_that_escalates(
+    desk_asterisk: AsteriskInstance, phones: list[DeskPhone], tmp_path: Path
+) -> None:
+    """An AI call with the bot is transferred (a TransferCall command, through pbx's call engine
+    as its command stream hands it over) to the desk phone's queue: the phone rings with the
+    call's headers, answers, and the caller's channel is bridged with the phone's. Asterisk's
+    own queue counts (``cc_queue_waiting_calls``) follow the caller in and out of the queue."""
+    phone = _phone(phones, desk_asterisk, tmp_path, UDP_AGENT)
+    phone.registered()
+    s = desk_asterisk.settings
+    bot = _Bot()
+    events: list[Event] = []
+    callers = QueueCallers()
+    waiting: list[dict[str, int] | None] = []  # the counts after each queue event
+
+    async def publish(event: Event) -> None:
+        events.append(event)
+
+    async def count_callers(event: AmiEvent) -> None:
+        await callers.on_ami_event(event)
+        if event.name.startswith("QueueCaller"):
+            waiting.append(callers.counts())
+
+    async def go() -> tuple[str, dict[str, str], str, list[str]]:
+        async with aiohttp.ClientSession() as session:
+            rest = HttpAriRest(session, desk_asterisk.ari_url, s.ari_user, s.ari_password)
+            engine = CallEngine(rest, publish, s.ari_app, lambda call: bot, ULAW, failsafe_queue=UDP_QUEUE)
+            ami = AmiLink("127.0.0.1", s.ami_port, s.ami_user, s.ami_secret)
+            listener = asyncio.create_task(AmiQueueListener(ami).run([engine.on_ami_event, count_callers]))
+            await ami.start()
+            try:
+                async with asyncio.timeout(10):
+                    while callers.counts() is None:  # pbx's loop: the summary once AMI has logged in
+                        await callers.follow(ami.logged_in, ami.logins, ami.action)
+                        await asyncio.sleep(0.05)
+                waiting.append(callers.counts())
+                async with ari_app(session, desk_asterisk, s.ari_app, engine.on_event):
+                    command = OriginateCall(endpoint="Local/customer@cc-sim", flow="scripted",
+                                            escalation_queue=UDP_QUEUE, variables={"__CC_SIM_HOLD": "60"})
+                    await engine.originate(command)
+                    await asyncio.wait_for(bot.listening.wait(), 15)  # answered, the bot's media leg up
+                    await engine.handle_command(TransferCall(call_id=command.call_id, queue=UDP_QUEUE,
+                                                             reason="human_request"))  # fmt: skip
+                    await wait_for_event(events, lambda e: isinstance(e, AgentConnected), 20)
+                    answered = await asyncio.to_thread(phone.answered_call, 10)
+                    caller = engine.calls[command.call_id].channel_id
+                    bridges = await asyncio.to_thread(_bridge_of, desk_asterisk)
+                    await rest.delete(f"channels/{caller}")
+                    phone_bridges = [bridge for name, bridge in bridges.items()
+                                     if name.startswith(f"PJSIP/{UDP_AGENT}-")]  # fmt: skip
+                    return command.call_id, answered.headers, bridges.get(caller, ""), phone_bridges
+            finally:
+                ami.close()
+                listener.cancel()
+
+    call_id, headers, caller_bridge, phone_bridges = asyncio.run(go())
+    [escalated] = [e for e in events if isinstance(e, CallEscalated)]
+    assert (escalated.call_id, escalated.queue, escalated.reason) == (call_id, UDP_QUEUE, "human_request")
+    [queued] = [e for e in events if isinstance(e, CallQueued)]
+    assert queued.call_id == call_id and queued.wait_s is not None
+    [connected] = [e for e in events if isinstance(e, AgentConnected)]
+    assert (connected.call_id, connected.agent, connected.queue) == (call_id, UDP_AGENT, UDP_QUEUE)
+    assert headers["X-CC-Call-Id"] == call_id and headers["X-CC-Escalation-Reason"] == "human_request"
+    assert caller_bridge and phone_bridges == [caller_bridge], (caller_bridge, phone_bridges)
+    idle = {UDP_QUEUE: 0, TCP_QUEUE: 0}
+    assert waiting == [idle, {**idle, UDP_QUEUE: 1}, idle]  # summary, QueueCallerJoin, QueueCallerLeave

@@ -17,6 +17,7 @@ from contactcenter.site.config import DIALER_LOCK_KEY, REPO_DIR, StackConfig
 from contactcenter.site.secrets import load_secrets
 from ops.stack.components import instance_name
 from ops.stack.processes import free_port
+from pbx.api.metrics import METRIC_NAMES
 
 pytestmark = pytest.mark.realstack
 
@@ -84,6 +85,7 @@ def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
         assert report["components"]["pbx"]["bot"]["speech_mode"] == "in-process"
         assert report["components"]["celery"]["queues"] == "default"
         _redis_asks_for_the_password_and_nothing_shows_it(stack_env, status.stdout, pids)
+        _curl_lists_the_metrics_of_the_running_stack(stack_env)
 
         # Speech moved onto Celery: `stack up` again restarts pbx and the worker in that mode.
         celery_env = {**stack_env, "CC_SPEECH_MODE": "celery", "CC_WORKER_CONCURRENCY": "1"}
@@ -108,6 +110,32 @@ def test_stack_up_status_down(stack_env: dict[str, str]) -> None:
     after = manage(stack_env, "stack", "status", "--json")
     assert after.returncode == 1
     assert json.loads(after.stdout)["components"]["redis"]["ok"] is False
+
+
+def _curl(*argv: str) -> tuple[int, str]:
+    done = subprocess.run(["curl", "--silent", "--max-time", "10", "--write-out", "\n%{http_code}", *argv],
+                          capture_output=True, text=True, timeout=20)  # fmt: skip
+    body, _, status = done.stdout.rpartition("\n")
+    return int(status), body
+
+
+def _curl_lists_the_metrics_of_the_running_stack(env: dict[str, str]) -> None:
+    """The acceptance's ``curl /metrics``, on the stack: every name, pbx reporting its gauges
+    (Asterisk's count of the site's fail-safe queue), the processes' files in var/metrics; and
+    Asterisk's own /metrics behind the installation's password."""
+    config = StackConfig.from_env(env)
+    secrets = load_secrets(config.secrets_file)
+    status, text = _curl("--header", f"Authorization: Bearer {secrets.metrics_token}", f"{config.web_url}/metrics")
+    assert status == 200, text
+    assert METRIC_NAMES <= {line.split()[2] for line in text.splitlines() if line.startswith("# TYPE ")}
+    assert "cc_pbx_reporting 1.0" in text.splitlines()
+    assert 'cc_queue_waiting_calls{queue="support"} 0.0' in text.splitlines()
+    assert any(config.metrics_dir.glob("histogram_*.db"))  # pbx's latency histograms, made at its start
+    assert _curl(f"{config.web_url}/metrics")[0] == 401
+    asterisk = f"http://127.0.0.1:{config.ports.asterisk_http}/metrics"
+    status, text = _curl("--user", f"prometheus:{secrets.asterisk_metrics_password}", asterisk)
+    assert status == 200 and "asterisk_core_uptime_seconds" in text
+    assert _curl(asterisk)[0] == 401
 
 
 def _redis_asks_for_the_password_and_nothing_shows_it(env: dict[str, str], status: str, pids: list[int]) -> None:

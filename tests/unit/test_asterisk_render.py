@@ -264,3 +264,13 @@ def test_every_music_class_has_twins_that_open_with_the_bridging_phrase_or_the_c
         for opening, prompt in ((Opening.BRIDGE, BRIDGING_PROMPT), (Opening.UNHEARD, UNHEARD_PROMPT)):
             twin = moh.split(f"[{bridging_class(name, opening)}]({name})\n")[1].split("\n[")[0]
             assert f"announcement = /srv/contactcenter/t1/spool/media/{prompt}" in twin.splitlines()
+
+def test_asterisks_own_metrics_are_served_behind_basic_auth() -> None:
+    files = render(settings(metrics_password="m3trics"))
+    assert "load = res_prometheus.so" in files["modules.conf"]
+    conf = dict(line.split(" = ", 1) for line in files["prometheus.conf"].splitlines() if " = " in line)
+    assert conf["enabled"] == "yes" and conf["uri"] == "metrics"
+    assert (conf["auth_username"], conf["auth_password"]) == ("prometheus", "m3trics")
+    # An instance made without one (a test's) still never serves them without a password.
+    first, second = settings(), settings()
+    assert first.metrics_password and first.metrics_password != second.metrics_password

@@ -67,3 +67,28 @@ def test_port_in_use() -> None:
         sock.bind(("127.0.0.1", port))
         sock.listen()
         assert port_in_use(port)
+
+
+def test_a_process_found_dead_or_stopped_is_reported_once_with_its_pid(tmp_path: Path) -> None:
+    """What the stack marks dead in the metrics folder (``workers.metrics.mark_dead``)."""
+    gone: list[int] = []
+    first = ManagedProcess(sleeper(tmp_path).spec, on_exit=gone.append)
+    died = first.start()
+    os.kill(died, 9)
+    wait_for(lambda: not first.running(), 5, "the sleeper's death")
+    assert gone == [died]
+    assert not first.running() and gone == [died]  # the pid file is gone: told once
+    stopped = first.start()
+    first.stop(timeout=5)
+    assert gone == [died, stopped]
+
+
+def test_a_dead_process_leaves_the_live_gauges_but_not_the_counters(tmp_path: Path) -> None:
+    from workers.metrics import mark_dead
+
+    files = ["gauge_livesum_4242.db", "counter_4242.db", "histogram_4242.db", "gauge_livesum_4343.db"]
+    for name in files:
+        (tmp_path / name).write_bytes(b"")
+    mark_dead(4242, str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["counter_4242.db", "gauge_livesum_4343.db",
+                                                          "histogram_4242.db"]  # fmt: skip

@@ -25,11 +25,14 @@ from dataclasses import dataclass, field
 
 from workers.asr.base import AsrEngine, Transcript
 from workers.audio import Audio
+from workers.metrics import asr_metrics
 
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[Transcript | None, BaseException | None], None]
 BatchObserver = Callable[[Sequence[Audio]], None]
+# (engine name, seconds from submit to transcript) of each final decoded (cc_asr_latency_seconds).
+LatencyObserver = Callable[[str, float], None]
 
 
 # (call id, utterance index) for an utterance's partials and final; a speculative decode has a
@@ -58,13 +61,17 @@ class UtteranceBatcher:
         observer: BatchObserver | None = None,
         threads: int = 1,
         max_wait_s: float = 1.0,
+        latency: LatencyObserver | None = None,
     ) -> None:
+        """``latency``: told each final's time in the batcher (wait and decode); by default the
+        process's ``cc_asr_latency_seconds``."""
         self.engine = engine
         self.max_batch_seconds = max_batch_seconds
         self._one_at_a_time = not engine.packs_utterances
         self.max_wait_s = max_wait_s
         # Lets a benchmark replay exactly the batches the engine saw; None in production.
         self._observer = observer
+        self._latency = latency if latency is not None else asr_metrics().decoded
         self._pending: list[_Request] = []
         self._busy = 0
         self._closed = False
@@ -167,8 +174,17 @@ class UtteranceBatcher:
                 (t if r.is_final else Transcript(t.text, t.words, False, t.engine), None)
                 for r, t in zip(batch, results, strict=True)
             ]
+            self._observe_latency(batch, time.monotonic())
         for r, (transcript, error) in zip(batch, outcomes, strict=True):
             try:
                 r.deliver(transcript, error)
             except Exception:  # a failing sink is that call's problem, not the other calls'
                 log.exception("delivering the transcript of %s failed", r.key)
+
+    def _observe_latency(self, batch: list[_Request], decoded_at: float) -> None:
+        try:
+            for r in batch:
+                if r.is_final:
+                    self._latency(self.engine.name, decoded_at - r.submitted)
+        except Exception:  # a metric must never stop recognition
+            log.exception("ASR latency not recorded")

@@ -24,11 +24,12 @@ import time
 import numpy as np
 
 from workers.asr.base import AsrEngine, AsrStream, Transcript
-from workers.asr.batcher import UtteranceBatcher
+from workers.asr.batcher import LatencyObserver, UtteranceBatcher
 from workers.asr.results import CallRecognizer, ResultSink, UtteranceResult, to_engine_rate
 from workers.asr.speculative import SpeculativeRecognizer
 from workers.asr.streaming import StreamingPool
 from workers.audio import CALL_RATES, Audio, AudioError, Encoding, check_frame
+from workers.metrics import asr_metrics
 from workers.settings import VadSettings
 from workers.vad import (
     PartialSegment,
@@ -51,8 +52,11 @@ class StreamingRecognizer:
         sample_rate: int,
         sink: ResultSink,
         pool: StreamingPool | None = None,
+        latency: LatencyObserver | None = None,
     ) -> None:
+        """``latency``: each final's time from the end of speech (cc_asr_latency_seconds by default)."""
         self._engine, self._call_id, self._sink, self._pool = engine, call_id, sink, pool
+        self._latency = latency if latency is not None else asr_metrics().decoded
         self._stream_rate = sample_rate if sample_rate in engine.sample_rates else engine.sample_rates[0]
         self._streams: dict[int, AsrStream] = {}
         self._started: dict[int, float] = {}
@@ -85,6 +89,8 @@ class StreamingRecognizer:
             self._started.pop(event.index, None)
             stream = self._streams.pop(event.index, None)
             final = stream.finish() if stream is not None else Transcript.empty(self._engine.name)
+            if stream is not None:
+                self._latency(self._engine.name, time.monotonic() - ended_at)
             self._sink(
                 UtteranceResult(
                     self._call_id,

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, replace
 
 from workers.asr.base import AsrEngine, Transcript, transcribe_one
-from workers.asr.batcher import UtteranceBatcher
+from workers.asr.batcher import LatencyObserver, UtteranceBatcher
 from workers.asr.results import to_engine_rate
 from workers.audio import Audio, inspect_quality
+from workers.metrics import asr_metrics
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,15 @@ class Decoded:
 
 
 class JobDecoder:
-    def __init__(self, engine: AsrEngine, batch_seconds: float = 24.0, batch_threads: int = 1) -> None:
+    def __init__(self, engine: AsrEngine, batch_seconds: float = 24.0, batch_threads: int = 1,
+                 latency: LatencyObserver | None = None) -> None:  # fmt: skip
+        """``latency``: each final's decode time (cc_asr_latency_seconds by default)."""
         self.engine = engine
+        self._latency = latency if latency is not None else asr_metrics().decoded
         self._batcher = (
-            UtteranceBatcher(engine, batch_seconds, threads=batch_threads) if engine.packs_utterances else None
-        )
+            UtteranceBatcher(engine, batch_seconds, threads=batch_threads, latency=self._latency)
+            if engine.packs_utterances else None
+        )  # fmt: skip
 
     @property
     def packs(self) -> bool:
@@ -44,11 +50,14 @@ class JobDecoder:
             return Decoded(Transcript.empty(self.engine.name, is_final))
         engine_audio = to_engine_rate(audio, self.engine)
         if self._batcher is None:
+            started = time.monotonic()
             try:
                 transcript = transcribe_one(self.engine, engine_audio)
             except Exception as exc:  # the assessment (prosody) is still worth sending
                 log.exception("ASR failed on job %s", key)
                 return Decoded(Transcript.empty(self.engine.name, is_final), f"{type(exc).__name__}: {exc}")
+            if is_final:
+                self._latency(self.engine.name, time.monotonic() - started)
             return Decoded(replace(transcript, is_final=is_final))
         return self._decode_packed(key, engine_audio, is_final, timeout)
 
