@@ -17,9 +17,9 @@ This package imports nothing else of pbx (an import-linter contract holds it).
 
 from pbx.api.commands import (
     Command,
+    ForceAgentState,
     HangupCall,
     OriginateCall,
-    ForceAgentState,
     ReserveAgent,
     StopSupervising,
     SuperviseCall,
