@@ -79,6 +79,9 @@ _HANDED_OVER = (CallState.ESCALATING, CallState.QUEUED, CallState.WITH_AGENT, Ca
 SUPERVISOR_PHONE_CONTEXT = "cc-supervisor-phone"
 
 
+_NOBODY_RESERVED = {"CC_RESERVED_AGENT": "", "CC_AUTO_ANSWER": ""}
+
+
 class TakeoverRefused(Exception):
     """The call can no longer be taken over (already on its way to a human, or gone)."""
 
@@ -125,7 +128,7 @@ class Escalation:
                 if phone:
                     fallback = call.escalation_queue or self._failsafe_queue
                     await self._hand_over(call, SUPERVISOR_PHONE_CONTEXT, "s", fallback, reason, 1.0, summary, None,
-                                          Opening.BRIDGE, phone=phone)  # fmt: skip
+                                          Opening.BRIDGE, phone=phone, takeover=True)  # fmt: skip
                 else:
                     await self._hand_over(call, "cc-queue", queue, queue, reason, 1.0, summary, None, Opening.BRIDGE,
                                           takeover=True)  # fmt: skip
@@ -139,8 +142,9 @@ class Escalation:
     async def _hand_over(self, call: LiveCall, context: str, extension: str, queue: str, reason: str, score: float,
                          summary: str, decided_at: float | None, opening: Opening, phone: str = "",
                          takeover: bool = False) -> None:  # fmt: skip
-        """Out of Stasis into ``context``/``extension``, the call's ``state`` already ESCALATING."""
-        takeover = takeover or bool(phone)
+        """Out of Stasis into ``context``/``extension``, the call's ``state`` already ESCALATING.
+        ``phone``: a takeover to that phone (not the queue's reserved agent first); ``takeover``:
+        this is the supervisor's move, which nothing steps aside for."""
         now = time.time()
         call.transfer = Transfer(new_id(), queue, reason, score, decided_at or now, now, phone=phone)
         variables = {
@@ -151,7 +155,7 @@ class Escalation:
             # Inherited by the agent's channel: the console's screen-pop (X-CC-Summary header).
             "CC_ESCALATION_SUMMARY": header_text(summary),
             # Pre-alert: the agent held for this call is rung first (cc-reserved-agent).
-            **(ring_reserved_agent_first(call, queue) if not phone else {"CC_RESERVED_AGENT": "", "CC_AUTO_ANSWER": ""}),
+            **(ring_reserved_agent_first(call, queue) if not phone else _NOBODY_RESERVED),
             # Checked against the contract's name pattern; the dialplan FILTERs it all the same.
             **({"CC_SUPERVISOR_PHONE": phone} if phone else {}),
         }

@@ -65,7 +65,7 @@ class SupervisorLeg:
     snoop_id: str = ""  # the snoop bridged with the leg now
     pending: dict[str, asyncio.Event] = field(default_factory=dict)  # snoops made, not yet in Stasis
     answered: bool = False
-    # The call reached an agent: the snoop is made anew (see ``watching``), its mode unchanged.
+    # An agent answered: the snoop is made anew, on their channel (``watching``), its mode unchanged.
     renew: bool = False
     stopping: str = ""  # why it ends; empty while it runs
     changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -151,9 +151,7 @@ class Supervision:
 
     def watching(self, publish: Publish) -> Publish:
         """``publish``, then what the event means for the call's supervisors: its end ends their
-        legs; an agent answering renews their snoops. (A snoop made while the customer was with
-        the bot, spying both ways, was seen to lose what the agent says once the customer is
-        bridged with them; one made afresh hears both: tests/realstack/test_supervisors.py.)"""
+        legs; an agent answering makes their snoops anew, on the agent's channel (``snoop_plan``)."""
 
         async def publish_and_follow(event: Event) -> None:
             await publish(event)
@@ -168,9 +166,6 @@ class Supervision:
                         leg.changed.set()
 
         return publish_and_follow
-
-    def owns(self, channel_id: str | None) -> bool:
-        return channel_id in self._channels
 
     async def on_ari_event(self, event: AriEvent) -> bool:
         """Handle an event of a supervisor's leg or snoop; False if the channel is not one."""

@@ -186,6 +186,21 @@ async def test_another_mode_swaps_the_snoop_under_the_same_leg() -> None:
     assert floor.engine.supervision.legs[(CALL, BOSS)].snoop_id == params["snoopId"]
 
 
+async def test_when_an_agent_answers_the_snoop_moves_to_their_channel_without_a_new_action() -> None:
+    floor = Floor()
+    leg, first = await floor.answered("listen")
+    await floor.engine.escalate(floor.call, "support", "anger", 0.9, "VoiceWatch")
+    await floor.engine.on_ami_event(ami_event("AgentConnect", MemberName="agent1", DestUniqueid=AGENT_CHANNEL))
+    [_, (path, params)] = await floor.snoops(2)
+    assert (path, params["whisper"]) == (f"channels/{AGENT_CHANNEL}/snoop", "none")
+    await floor.event("StasisStart", params["snoopId"])
+    async with asyncio.timeout(5):
+        while f"channels/{first}" not in floor.deleted():
+            await asyncio.sleep(0)
+    assert [(a.action, a.ok) for a in floor.acted()] == [("listen", True)]
+    assert floor.engine.supervision.legs[(CALL, BOSS)].snoop_id == params["snoopId"]
+
+
 async def test_a_whisper_with_the_bot_is_refused_and_the_leg_keeps_its_mode() -> None:
     floor = Floor()
     await floor.answered("listen")
