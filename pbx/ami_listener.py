@@ -83,6 +83,11 @@ class AmiEvent:
         return self.fields.get("DestChannel", "")
 
     @property
+    def dest_unique_id(self) -> str:
+        """AgentConnect, DialBegin/DialEnd: the id of the channel dialled (the agent's leg; ARI's channel id)."""
+        return self.fields.get("DestUniqueid", "")
+
+    @property
     def dial_status(self) -> str:
         """DialEnd: ANSWER, NOANSWER, BUSY, CANCEL, ..."""
         return self.fields.get("DialStatus", "")

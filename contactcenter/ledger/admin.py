@@ -7,7 +7,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from contactcenter.ledger.models import Call, Decision, Event, Leg, Recording, Transfer, Utterance
+from contactcenter.ledger.models import (
+    Call,
+    Decision,
+    Event,
+    Leg,
+    Recording,
+    SupervisorAction,
+    Transfer,
+    Utterance,
+)
 
 
 class ReadOnlyMixin:
@@ -135,3 +144,14 @@ class RecordingAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("name", "call", "format", "started_at", "duration_ms")
     search_fields = ("=name", "=call__id")
     list_select_related = ("call",)
+
+
+@admin.register(SupervisorAction)
+class SupervisorActionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Every supervisor's action with who did it: listen, whisper, barge, stop, takeover, forced pause or log-out."""
+
+    list_display = ("at", "supervisor", "action", "ok", "call_id", "agent", "phone", "detail")
+    list_filter = ("action", "ok")
+    search_fields = ("=supervisor", "=call_id", "=agent")
+    date_hierarchy = "at"
+    show_full_result_count = False

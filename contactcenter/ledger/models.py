@@ -14,6 +14,7 @@ from contactcenter.ledger.choices import (
     LegKindChoices,
     OutcomeChoices,
     SpeakerChoices,
+    SupervisorActionChoices,
     TransferResultChoices,
 )
 
@@ -203,3 +204,29 @@ class Recording(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SupervisorAction(models.Model):
+    """Who listened to, whispered on, barged into or took over a call, or paused or logged out an
+    agent, and whether pbx carried it out. ``call_id`` is a plain column: a refused action may
+    name a call the ledger never had."""
+
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.CharField(max_length=64, unique=True)
+    at = models.DateTimeField()
+    action = models.CharField(max_length=16, choices=SupervisorActionChoices.choices)
+    supervisor = models.CharField(max_length=150)
+    call_id = models.CharField(max_length=64, null=True)
+    agent = models.CharField(max_length=80, null=True)
+    phone = models.CharField(max_length=80, null=True)
+    ok = models.BooleanField()
+    detail = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        managed = False
+        db_table = "ledger_supervisor_actions"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor}: {self.action} {self.call_id or self.agent or ''}".strip()

@@ -81,7 +81,12 @@ class DeskPhone:
         auto_answer: bool = True,
         registrar_host: str = "127.0.0.1",
         register_interval_s: int = 600,
+        tone_hz: int = 440,
+        record_dir: Path | None = None,
     ) -> None:
+        """``tone_hz``: what the phone says on every call (a sine, told apart from other phones
+        by its pitch); ``record_dir``: where baresip's sndfile module writes each call's audio,
+        ``dump-<time>-dec.wav`` what the phone heard and ``-enc.wav`` what it sent (``recordings``)."""
         if _ACCOUNT_UNSAFE.search(password):
             raise ValueError("the password would break baresip's account line (;,<>\" or whitespace)")
         baresip = shutil.which("baresip")
@@ -89,6 +94,8 @@ class DeskPhone:
             raise RuntimeError("baresip is not installed (Debian package baresip-core); run `make setup`")
         self.name = name
         self.work_dir = work_dir
+        self.tone_hz = tone_hz
+        self.record_dir = record_dir
         self.control_port = free_port()
         uri_params = ";transport=tcp" if transport == "tcp" else ""
         self._account = (
@@ -109,6 +116,8 @@ class DeskPhone:
     def start(self, timeout: float = 10.0) -> None:
         """Start baresip and create the phone's account (which REGISTERs at once)."""
         self.work_dir.mkdir(parents=True, exist_ok=True)
+        if self.record_dir is not None:
+            self.record_dir.mkdir(parents=True, exist_ok=True)
         (self.work_dir / "config").write_text(self._config())
         self.process.start()
         try:
@@ -185,6 +194,13 @@ class DeskPhone:
     def events(self) -> list[PhoneEvent]:
         return self._ctrl_or_fail().events()
 
+    def recordings(self, heard: bool = True) -> list[Path]:
+        """The audio files of this phone's calls, oldest first: what it heard (``heard``) or sent.
+        sndfile writes them while the call lasts (the WAV header is completed at its end)."""
+        if self.record_dir is None:
+            raise PhoneError(f"{self.name}'s phone records nothing (no record_dir)")
+        return sorted(self.record_dir.glob(f"dump-*-{'dec' if heard else 'enc'}.wav"), key=lambda p: p.stat().st_mtime_ns)
+
     def invite_headers(self, call_id: str) -> dict[str, str]:
         try:
             return invite_headers(self.log_file.read_text(errors="replace"), call_id)
@@ -218,9 +234,9 @@ class DeskPhone:
             "sip_listen": "127.0.0.1:0",
             "net_interface": "127.0.0.1",
             "call_max_calls": "4",
-            # No sound card: a 440 Hz tone to the caller (ausine makes only 48 kHz stereo,
-            # resampled to the codec), and what the caller says goes to a bridge nobody reads.
-            "audio_source": "ausine,440",
+            # No sound card: a tone to the caller (ausine makes only 48 kHz stereo, resampled to
+            # the codec), and what the caller says goes to a bridge nobody reads.
+            "audio_source": f"ausine,{self.tone_hz}",
             "ausrc_srate": "48000",
             "ausrc_channels": "2",
             "audio_player": "aubridge,sink",
@@ -231,6 +247,9 @@ class DeskPhone:
             "ctrl_tcp_listen": f"127.0.0.1:{self.control_port}",
         }
         modules = ["g711.so", "ausine.so", "aubridge.so"]
+        if self.record_dir is not None:
+            lines["snd_path"] = str(self.record_dir)
+            modules.append("sndfile.so")  # an audio filter: each call's streams into WAV files
         # menu: the commands (uanew, accept, hangup); ctrl_tcp: how we send them and hear events.
         apps = ["menu.so", "ctrl_tcp.so"]
         text = "".join(f"{key}\t{value}\n" for key, value in lines.items())

@@ -95,9 +95,10 @@ class SupervisorTakeover(ContractModel):
 class SuperviseCall(ContractModel):
     """A supervisor's phone joins a live call: listen, whisper or barge (``SupervisionMode``).
 
-    pbx rings ``supervisor_phone`` and joins it to the call through an ARI snoop channel (listen,
-    whisper) or the call's own bridge (barge). A second command for the same supervisor and call
-    changes the mode; ``StopSupervising`` (or the supervisor hanging up) ends it."""
+    pbx rings ``supervisor_phone`` and joins it to the call through an ARI snoop channel, on the
+    agent's channel once there is an agent, else on the customer's (docs/supervisors.md). A second
+    command for the same supervisor and call changes the mode; ``StopSupervising`` (or the
+    supervisor hanging up) ends it."""
 
     type: Literal["supervise"] = "supervise"
     command_id: str = Field(default_factory=new_id)

@@ -207,6 +207,10 @@ class SupervisorActed(_Event):
     agent: str = ""  # the agent acted on, or the agent on the supervised call
     detail: str = ""
     ok: bool = True
+    # listen / whisper / barge / stop: the supervisor's phone and its channel on the call (the
+    # ledger's snoop leg), once it answered.
+    phone: str = ""
+    leg: str = Field("", description="the ARI id of the supervisor's channel on the call")
 
 
 class CommandRejected(_Event):

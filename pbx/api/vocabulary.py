@@ -102,7 +102,7 @@ class SupervisionMode(StrEnum):
     """How a supervisor's phone joins a live call (AI or human)."""
 
     LISTEN = "listen"  # hears both sides; nobody hears the supervisor
-    WHISPER = "whisper"  # hears both sides; only the agent (or the bot's side) hears the supervisor
+    WHISPER = "whisper"  # hears both sides; only the agent hears the supervisor (refused while the bot has the call)
     BARGE = "barge"  # a third party: heard by everyone on the call
 
 

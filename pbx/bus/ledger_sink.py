@@ -17,14 +17,23 @@ from pbx.api import (
     Event,
     QueueAbandoned,
     ReturnedToBot,
+    SupervisorActed,
+    SupervisorAction,
     UtteranceHeard,
     VoicemailLeft,
 )
 from pbx.bus.stream_position import StreamPosition
 from pbx.ledger import LedgerWriter
 from pbx.ledger.batch import ThreadedBatches
-from pbx.ledger.enums import Direction, Speaker, TransferResult, TransferStage
-from pbx.ledger.records import CallStart, DecisionRecord, TransferRequest, UtteranceRecord
+from pbx.ledger.enums import Direction, LegKind, Speaker, TransferResult, TransferStage
+from pbx.ledger.records import (
+    CallStart,
+    DecisionRecord,
+    LegStart,
+    SupervisorActionRecord,
+    TransferRequest,
+    UtteranceRecord,
+)
 
 
 def _at(event: Event) -> dt.datetime:
@@ -66,6 +75,13 @@ class LedgerSink:
 
 async def write_event(w: LedgerWriter, event: Event) -> None:
     """The event's facts (call, utterance, decision, transfer rows) and its timeline entry."""
+    if isinstance(event, SupervisorActed):
+        await w.supervisor_acted(SupervisorActionRecord(
+            event_id=event.event_id, at=_at(event), action=event.action, supervisor=event.supervisor, ok=event.ok,
+            detail=event.detail, call_id=event.call_id, agent=event.agent or None, phone=event.phone or None,
+        ))  # fmt: skip
+        if not event.ok:
+            return  # on its row only: a call id a stale page sent must not make a call row
     if event.call_id is None:
         return
     call_id = event.call_id
@@ -112,5 +128,12 @@ async def write_event(w: LedgerWriter, event: Event) -> None:
         await w.recording_finished(call_id, "voicemail", format="wav", path=event.path, at=_at(event))
     elif isinstance(event, CallEnded):
         await w.call_ended(call_id, event.outcome, event.cause or None, at=_at(event))
+    elif isinstance(event, SupervisorActed) and event.leg:
+        # The supervisor's phone on the call: one snoop leg from the first mode heard to the stop.
+        if event.action == SupervisorAction.STOP:
+            await w.leg_ended(call_id, event.leg, at=_at(event))
+        else:
+            await w.leg_started(LegStart(call_id=call_id, channel_id=event.leg, kind=LegKind.SNOOP, started_at=_at(event),
+                                         endpoint=f"PJSIP/{event.phone}" if event.phone else None))  # fmt: skip
     await w.append_event(call_id, event.type, event.model_dump(mode="json", exclude={"call_id"}),
                          at=_at(event), dedup_key=event.event_id)  # fmt: skip

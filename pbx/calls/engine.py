@@ -13,26 +13,35 @@ a module, as wazo-calld lays out a plugin) and is the face pbx's service talks t
 - ``queue_tracking``: AMI queue events turned into pbx.api's domain events (``call.queued``, ...);
 - ``reservations``: agents held for calls likely to escalate (pre-alert);
 - ``reconcile``: channels left over from before a reconnect;
-- ``ending``: the final outcome and clean-up of a call.
+- ``ending``: the final outcome and clean-up of a call;
+- ``supervision``, ``takeover``, ``agent_control``: supervisors listening, whispering and
+  barging in (snoop channels), taking a call over by hand, pausing or logging out an agent.
+
+Commands reach their job through ``_command_handlers``, a table by command type.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from asterisk_config.music import Opening
 from pbx.ami_listener import AmiEvent
 from pbx.api import (
     Command,
-    HandoverReason,
+    ForceAgentState,
     HangupCall,
     OriginateCall,
     ReserveAgent,
+    StopSupervising,
+    SuperviseCall,
     SupervisorTakeover,
     TransferCall,
 )
 from pbx.ari.client import AriRest
 from pbx.ari.events import AriEvent
+from pbx.calls.agent_control import AgentControl
 from pbx.calls.answering import AnsweringMachines
 from pbx.calls.bot_link import BotLink
 from pbx.calls.channels import hang_up
@@ -47,9 +56,13 @@ from pbx.calls.reconcile import end_lost_calls, reconcile
 from pbx.calls.registry import CallRegistry
 from pbx.calls.reservations import AmiAction, Reservations
 from pbx.calls.routing import AriEventHandlers
+from pbx.calls.supervision import Supervision
+from pbx.calls.takeover import Takeovers
 from pbx.media.codec import MediaFormat
 
 log = logging.getLogger(__name__)
+
+CommandHandler = Callable[[Any], Awaitable[None]]
 
 
 class CallEngine:
@@ -63,10 +76,13 @@ class CallEngine:
         self._app = app
         self.registry = CallRegistry()
         self.reservations = Reservations(self.registry, publish, ami)
-        publish = self.reservations.watching(publish)
+        self.supervision = Supervision(rest, app, publish, self.registry)
+        publish = self.supervision.watching(self.reservations.watching(publish))
         ending = CallEnding(rest, publish, self.registry)
         self._ending = ending
         self._escalation = Escalation(rest, publish, ending, failsafe_queue, prompt_files)
+        takeovers = Takeovers(self.registry, self._escalation, self.supervision, publish)
+        agents = AgentControl(ami, self.reservations, publish)
         bot = BotLink(rest, app, publish, conversations, media_format, self.registry, self._escalation.escalate,
                       failsafe_queue)  # fmt: skip
         prepare = conversations.prepare if isinstance(conversations, PreparesCalls) else None
@@ -77,6 +93,16 @@ class CallEngine:
         inbound = InboundCalls(rest, publish, self._escalation.escalate, ending, prompt_files, clock)
         self._ari_handlers = AriEventHandlers(rest, self.registry, self._origination, bot, answering,
                                               self._escalation, ending, inbound).table()  # fmt: skip
+        self._command_handlers: dict[type, CommandHandler] = {
+            OriginateCall: self.originate,
+            TransferCall: self._transfer,
+            HangupCall: self._hang_up,
+            ReserveAgent: self.reservations.reserve,
+            SuperviseCall: self.supervision.supervise,
+            StopSupervising: self.supervision.stop,
+            SupervisorTakeover: takeovers.take_over,
+            ForceAgentState: agents.force,
+        }
 
     @property
     def calls(self) -> dict[str, LiveCall]:
@@ -94,20 +120,14 @@ class CallEngine:
     # ------------------------------------------------------------ commands
 
     async def handle_command(self, command: Command) -> None:
-        if isinstance(command, OriginateCall):
-            await self.originate(command)
-        elif isinstance(command, TransferCall):
-            call = self.registry.live(command.call_id)
-            await self.escalate(call, command.queue, command.reason, 1.0, f"Transferred by request: {command.reason}")
-        elif isinstance(command, SupervisorTakeover):
-            call = self.registry.live(command.call_id)
-            await self.escalate(call, command.supervisor_queue, HandoverReason.SUPERVISOR_TAKEOVER, 1.0,
-                                "Transferred by request: supervisor_takeover")  # fmt: skip
-        elif isinstance(command, ReserveAgent):
-            await self.reservations.reserve(command)
-        elif isinstance(command, HangupCall):
-            call = self.registry.live(command.call_id)
-            await hang_up(self._rest, call.channel_id)
+        await self._command_handlers[type(command)](command)
+
+    async def _transfer(self, command: TransferCall) -> None:
+        call = self.registry.live(command.call_id)
+        await self.escalate(call, command.queue, command.reason, 1.0, f"Transferred by request: {command.reason}")
+
+    async def _hang_up(self, command: HangupCall) -> None:
+        await hang_up(self._rest, self.registry.live(command.call_id).channel_id)
 
     async def originate(self, command: OriginateCall) -> None:
         await self._origination.originate(command)
@@ -124,6 +144,8 @@ class CallEngine:
 
     async def on_event(self, event: AriEvent) -> None:
         log.debug("ARI %s channel=%s args=%s", event.type, event.channel_id, event.args)
+        if await self.supervision.on_ari_event(event):
+            return  # a supervisor's leg or snoop, not a call's channel
         handler = self._ari_handlers.get(event.type)
         if handler is not None:
             await handler(event)

@@ -49,6 +49,13 @@ class Transfer:
     # The agent answered a direct Dial (a pre-alert reservation rung first), not the queue:
     # no AgentComplete follows, so pbx says they are free again when the call ends.
     direct_agent: str = ""
+    # Who answered (queue member or dialled phone) and their channel's ARI id: a supervisor's
+    # whisper is heard on that channel only (pbx.calls.supervision).
+    agent: str = ""
+    agent_channel: str = ""
+    # A supervisor took the call over to their own phone (cc-supervisor-phone), not to a queue:
+    # ``queue`` is then where the caller goes if that phone does not answer.
+    phone: str = ""
 
     @property
     def decision_to_queue_ms(self) -> float | None:
@@ -101,6 +108,12 @@ class LiveCall:
     reframer: Reframer | None = None  # once the bot listens
     at_risk: bool = False  # VoiceWatch's risk is past the pre-alert threshold (the last call.at_risk)
     reservation: Reservation | None = None
+    # The supervisor who took the call over by hand: from then on no other escalation moves it
+    # (pbx.calls.escalation), until it is back with the bot after a queue nobody answered.
+    taken_over_by: str = ""
+    # Held while the call is being moved out of Stasis: a takeover waits for an escalation
+    # already under way to go through or step aside.
+    moving: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
     def escalation_queue(self) -> str:

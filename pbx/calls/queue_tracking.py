@@ -81,8 +81,11 @@ class QueueTracking:
                 call.state = CallState.QUEUED
         elif event.name == "AgentConnect":
             call.state = CallState.WITH_AGENT
+            transfer.agent = member_agent(event)
+            transfer.agent_channel = event.dest_unique_id
         elif event.name in ("DialBegin", "DialEnd"):
-            for activity in reserved_agent_dial(call, transfer, event):
+            direct = supervisor_phone_dial if transfer.phone else reserved_agent_dial
+            for activity in direct(call, transfer, event):
                 await self._publish(activity)
             return
         elif callers_line_down:
@@ -117,12 +120,39 @@ def reserved_agent_dial(call: LiveCall, transfer: Transfer, event: AmiEvent) -> 
     if event.dial_status != "ANSWER":
         return []  # Queue() rings the others next; the reservation ends when the caller joins it
     call.state = CallState.WITH_AGENT
-    transfer.direct_agent = held.agent
+    transfer.direct_agent = transfer.agent = held.agent
+    transfer.agent_channel = event.dest_unique_id
     return [
         AgentStateChanged(agent=held.agent, state=AgentState.ON_CALL, **common),
         AgentConnected(**common, transfer_id=transfer.transfer_id, channel=event.channel, agent=held.agent,
                        reason=_reason(transfer.reason)),  # fmt: skip
     ]
+
+
+def supervisor_phone_dial(call: LiveCall, transfer: Transfer, event: AmiEvent) -> list[Event]:
+    """The dialplan ringing the phone of a supervisor who took the call over (``cc-supervisor-phone``):
+    their answer is the call's ``call.agent_connected``, as a queue member's would be. No answer:
+    the caller goes on to the call's queue, whose own events follow."""
+    if transfer.queue_joined_at is not None or not event.dest_channel.startswith(f"PJSIP/{transfer.phone}-"):
+        return []
+    common = {"call_id": call.call_id, "queue": transfer.queue, "asterisk_ts": event.asterisk_ts}
+    if event.name == "DialBegin":
+        return [AgentStateChanged(agent=transfer.phone, state=AgentState.RINGING, **common)]
+    if event.dial_status != "ANSWER":
+        return [AgentStateChanged(agent=transfer.phone, state=AgentState.AVAILABLE, **common)]
+    call.state = CallState.WITH_AGENT
+    transfer.direct_agent = transfer.agent = transfer.phone
+    transfer.agent_channel = event.dest_unique_id
+    return [
+        AgentStateChanged(agent=transfer.phone, state=AgentState.ON_CALL, **common),
+        AgentConnected(**common, transfer_id=transfer.transfer_id, channel=event.channel, agent=transfer.phone,
+                       reason=_reason(transfer.reason)),  # fmt: skip
+    ]
+
+
+def member_agent(event: AmiEvent) -> str:
+    """The agent an event names: AMI gives a member's name ("agent1") or its interface ("PJSIP/agent1")."""
+    return (event.member_name or event.interface).rsplit("/", 1)[-1]
 
 
 def returned_to_bot_event(call: LiveCall, transfer: Transfer | None, queue: str, status: str) -> ReturnedToBot:
@@ -159,8 +189,7 @@ def queue_activity(event: AmiEvent, *, call_id: str | None, reason: str, queue: 
                    wait_s: float | None = None, transfer_s: float | None = None) -> list[Event]:  # fmt: skip
     """The domain events one AMI queue/agent event means (none for the ones nobody acts on)."""
     found: list[Event] = []
-    # AMI names a member by MemberName ("agent1") or by its interface ("PJSIP/agent1").
-    agent = (event.member_name or event.interface).rsplit("/", 1)[-1]
+    agent = member_agent(event)
     state = _AGENT_STATE.get(event.name)
     if event.name == "QueueMemberPause" and event.paused_reason == AgentState.RESERVED:
         state = AgentState.RESERVED  # pbx's own pause for a pre-alert (pbx.calls.reservations)

@@ -11,6 +11,7 @@ from pbx.calls.channels import hang_up, to_failsafe
 from pbx.calls.ending import CallEnding, final_outcome
 from pbx.calls.live import CallState, LiveCall
 from pbx.calls.registry import CallRegistry
+from pbx.calls.supervision import is_supervision_channel
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +38,15 @@ async def reconcile(rest: AriRest, app: str, registry: CallRegistry) -> list[str
             channel = await rest.get(f"channels/{channel_id}")
         except AriError:
             continue
-        if str(channel.get("name", "")).startswith("UnicastRTP/"):
-            await hang_up(rest, channel_id)  # a media leg of a call we lost
+        if str(channel.get("name", "")).startswith(("UnicastRTP/", "Snoop/")) or is_supervision_channel(channel_id):
+            await hang_up(rest, channel_id)  # a media leg, or a supervisor's leg or snoop, of a call we lost
         elif channel.get("state") == "Up":
             await to_failsafe(rest, channel_id, HandoverReason.PBX_RESTART)
             handed_over.append(channel_id)
         else:
             await hang_up(rest, channel_id)
     for bridge_id in application.get("bridge_ids", []):
-        if not any(leg.bridge_id == bridge_id for leg in registry.media.values()):
+        if not registry.owns_bridge(bridge_id):
             try:
                 await rest.delete(f"bridges/{bridge_id}")
             except AriError:

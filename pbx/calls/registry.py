@@ -13,6 +13,9 @@ class CallRegistry:
         self.calls: dict[str, LiveCall] = {}
         self._by_channel: dict[str, LiveCall] = {}  # caller channel id -> call
         self.media: dict[str, MediaLeg] = {}  # media channel id -> leg
+        # Channels and bridges made for supervisors on our calls (pbx.calls.supervision).
+        self.side_channels: set[str] = set()
+        self.side_bridges: set[str] = set()
 
     def add(self, call: LiveCall) -> None:
         self.calls[call.call_id] = call
@@ -26,8 +29,11 @@ class CallRegistry:
         return self._by_channel.get(channel_id or "")
 
     def owns_channel(self, channel_id: str) -> bool:
-        """A caller's channel or a media leg of one of our calls."""
-        return channel_id in self._by_channel or channel_id in self.media
+        """A caller's channel, a media leg of one of our calls, or a supervisor's leg or snoop on one."""
+        return channel_id in self._by_channel or channel_id in self.media or channel_id in self.side_channels
+
+    def owns_bridge(self, bridge_id: str) -> bool:
+        return bridge_id in self.side_bridges or any(leg.bridge_id == bridge_id for leg in self.media.values())
 
     def add_media(self, leg: MediaLeg) -> None:
         self.media[leg.channel_id] = leg

@@ -173,6 +173,13 @@ class Reservations:
             await self._publish(AgentStateChanged(agent=held.agent, state=AgentState.AVAILABLE, queue=held.queue,
                                                   call_id=call.call_id))  # fmt: skip
 
+    async def release(self, agent: str) -> None:
+        """``agent`` may no longer be held (a supervisor paused or logged them out): their hold
+        ends, and they stay paused (only a pause still saying ``reserved`` would be undone)."""
+        call = self._held.get(agent)
+        if call is not None:
+            await self.end(call, ReservationEnd.UNAVAILABLE, free=False)
+
     async def release_all(self) -> None:
         """pbx is stopping: every held agent back in their queues."""
         for call in list(self._held.values()):

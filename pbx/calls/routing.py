@@ -15,7 +15,7 @@ from pbx.ari.client import AriRest
 from pbx.ari.events import AriEvent
 from pbx.calls.answering import AnsweringMachines
 from pbx.calls.bot_link import BotLink
-from pbx.calls.channels import to_failsafe
+from pbx.calls.channels import hang_up, to_failsafe
 from pbx.calls.ending import CallEnding, final_outcome
 from pbx.calls.escalation import Escalation
 from pbx.calls.inbound import InboundCalls
@@ -31,6 +31,7 @@ from pbx.calls.stasis_args import (
     Unrecognised,
     parse_stasis_args,
 )
+from pbx.calls.supervision import is_supervision_channel
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,10 @@ class AriEventHandlers:
             await self._answering.screened(call, args)
             return
         if call is None:
+            if is_supervision_channel(channel_id):
+                # A supervisor's leg or snoop whose supervision already ended: never a caller.
+                await hang_up(self._rest, channel_id)
+                return
             if not isinstance(args, Inbound):
                 # Not ours (a call from before a restart that reconcile has not seen): to a human.
                 await to_failsafe(self._rest, channel_id, HandoverReason.ORPHAN)

@@ -95,6 +95,19 @@ class RecordingStart:
 
 
 @dataclass(frozen=True)
+class SupervisorActionRecord:
+    event_id: str  # the supervisor.action event's: what makes a redelivery a duplicate
+    at: dt.datetime
+    action: str  # pbx.api.SupervisorAction
+    supervisor: str
+    ok: bool
+    detail: str = ""
+    call_id: str | None = None
+    agent: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
 class WriteResult:
     status: WriteStatus
     call_id: str

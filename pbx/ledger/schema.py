@@ -229,6 +229,32 @@ class Recording(Base):
     updated_at: Mapped[dt.datetime] = _updated()
 
 
+class SupervisorActionRow(Base):
+    """A supervisor's action (``supervisor.action``): who listened, whispered, barged, stopped,
+    took a call over, or paused or logged out an agent, and whether pbx carried it out.
+
+    ``call_id`` is not a foreign key: an action refused for a call pbx does not know (a stale
+    page) is recorded as asked, without inventing a call row for it."""
+
+    __tablename__ = "ledger_supervisor_actions"
+    __table_args__ = (
+        Index(None, "supervisor", "at"),
+        Index(None, "call_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)  # the event's: a redelivery is stored once
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    action: Mapped[str] = mapped_column(String(16))  # SupervisorAction
+    supervisor: Mapped[str] = mapped_column(String(150))  # the Django user name
+    call_id: Mapped[str | None] = mapped_column(String(64))
+    agent: Mapped[str | None] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(80))  # the supervisor's phone on the call, or taken to
+    ok: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = _created()
+
+
 class LedgerPosition(Base):
     """How far the ledger has applied an event stream: the Redis id of the last entry written,
     stored in the same transaction as that entry's rows. pbx's own bookkeeping (its restart

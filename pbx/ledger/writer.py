@@ -21,12 +21,22 @@ from pbx.ledger.records import (
     DecisionRecord,
     LegStart,
     RecordingStart,
+    SupervisorActionRecord,
     TransferRequest,
     UtteranceRecord,
     WriteResult,
 )
 from pbx.ledger.types import utcnow
-from pbx.ledger.writes import calls, conversation, events, legs, position, recordings, transfers
+from pbx.ledger.writes import (
+    calls,
+    conversation,
+    events,
+    legs,
+    position,
+    recordings,
+    supervisor_actions,
+    transfers,
+)
 
 Clock = Callable[[], dt.datetime]
 
@@ -178,6 +188,13 @@ class LedgerWriter:
             return await recordings.finished(
                 conn, call_id, name, at or self._clock(), duration_ms, path, format
             )
+
+    # -- supervisors ---------------------------------------------------------------------
+
+    async def supervisor_acted(self, action: SupervisorActionRecord) -> WriteResult:
+        """One row per action (its event id): a redelivered event is a DUPLICATE."""
+        async with self._begin() as conn:
+            return await supervisor_actions.recorded(conn, action)
 
     # -- the event stream ----------------------------------------------------------------
 

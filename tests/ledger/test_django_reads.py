@@ -31,6 +31,7 @@ from pbx.ledger import (
     create_engine_from_env,
 )
 from pbx.ledger.db import make_engine
+from pbx.ledger.records import SupervisorActionRecord
 from pbx.ledger.schema import VERSION_TABLE, metadata
 from tests.ledger.conftest import POSTGRES_URL, T0, at
 from tests.ledger.test_migrations import alembic, ok
@@ -41,12 +42,12 @@ READ_BACK = """
 import json
 from django.contrib.auth.models import User
 from django.test import Client
-from contactcenter.ledger.models import Call, Decision, Event, Leg, Recording, Transfer, Utterance
+from contactcenter.ledger.models import Call, Decision, Event, Leg, Recording, SupervisorAction, Transfer, Utterance
 
 call = Call.objects.get()
 out = {
     "counts": {m.__name__: m.objects.count()
-               for m in (Call, Leg, Event, Utterance, Decision, Transfer, Recording)},
+               for m in (Call, Leg, Event, Utterance, Decision, Transfer, Recording, SupervisorAction)},
     "call": [call.id, call.direction, call.outcome, call.get_outcome_display(), call.escalated,
              call.final_queue, call.agent, call.started_at.isoformat(), call.duration_s],
     "events": list(call.events.values_list("seq", "type")),
@@ -63,6 +64,8 @@ for name, url in [("calls", "/admin/ledger/call/"), ("call", f"/admin/ledger/cal
                   ("transfers", "/admin/ledger/transfer/"), ("add", "/admin/ledger/call/add/")]:
     response = client.get(url)
     pages[name] = [response.status_code, call.id in response.content.decode()]
+response = client.get("/admin/ledger/supervisoraction/")
+pages["supervisor_actions"] = [response.status_code, "supervisor-jane" in response.content.decode()]
 pages["edit"] = client.post(f"/admin/ledger/call/{call.id}/change/", {"outcome": "rejected"}).status_code
 pages["delete"] = client.post(f"/admin/ledger/call/{call.id}/delete/", {"post": "yes"}).status_code
 out["pages"] = pages
@@ -144,6 +147,8 @@ async def write_one_escalated_call(db_env: dict[str, str]) -> None:
             CALL, "t1", TransferStage.AGENT_CONNECTED, at=at(9_000), agent="agent1"
         )
         await writer.call_ended(CALL, CallOutcome.ESCALATED, "Normal Clearing", at=at(95_000))
+        await writer.supervisor_acted(SupervisorActionRecord("e-1", at(6_000), "listen", "supervisor-jane", True,
+                                                             call_id=CALL, phone="sup1"))  # fmt: skip
     finally:
         await engine.dispose()
 
@@ -167,6 +172,7 @@ async def test_django_reads_what_pbx_wrote(tmp_path: Path) -> None:
         "Decision": 1,
         "Transfer": 1,
         "Recording": 0,
+        "SupervisorAction": 1,
     }
     assert out["call"] == [
         CALL,
@@ -188,7 +194,7 @@ async def test_django_reads_what_pbx_wrote(tmp_path: Path) -> None:
     assert out["signals"] == {"sentiment": -0.8}
     assert out["latency_ms"] == 800
     pages = out["pages"]
-    for name in ("calls", "call", "events", "utterances", "transfers"):
+    for name in ("calls", "call", "events", "utterances", "transfers", "supervisor_actions"):
         assert pages[name] == [200, True], (name, pages[name])
     assert pages["add"][0] == 403
     assert (pages["edit"], pages["delete"]) == (403, 403)
