@@ -94,6 +94,8 @@ class Command(BaseCommand):
         self.stdout.write(f"admin:     {web}/admin/  (calls under Ledger)")
         self.stdout.write(f"wallboard: {web}/wallboard/")
         self.stdout.write(f"console:   {web}/console/")
+        self.stdout.write(f"reports:   {web}/reports/   supervisor: {web}/supervisor/")
+        self.stdout.write(f"metrics:   {web}/metrics  (admin login, or the token `manage.py metrics_token` prints)")
         self.stdout.write("the stack keeps running: `python manage.py stack down` stops it")
         if summary["lost"]:
             raise CommandError(f"{summary['lost']} call(s) not accounted for; see {work_dir / 'summary.json'}")
