@@ -154,7 +154,7 @@ def _render_agents(board: Board) -> list[dict[str, Any]]:
     holding = {r.reserved_agent: r.call_id for r in board.calls.values() if r.reserved_agent and not r.ended}
     return [
         {"name": a.fact.name, "display_name": a.fact.display_name or a.fact.name, "state": a.fact.state,
-         "since": a.fact.since, "queues": list(a.fact.queues),
+         "since": a.fact.since, "queues": list(a.fact.queues), "reason": a.fact.reason,
          "reserved_for": holding.get(a.fact.name) if a.fact.state == AgentState.RESERVED else None}
         for a in sorted(board.agents.values(), key=lambda a: a.fact.name)
     ]  # fmt: skip
