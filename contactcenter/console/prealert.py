@@ -120,9 +120,8 @@ def on_call_at_risk(event: CallAtRisk, link: CommandSender | None) -> str:
     result = reservations.do_reserve(event, hold_s(), _at(event))
     reservation = result.reservation
     if reservation is None:
-        if result.why == "already_reserved" and _push_score(event.call_id, event.score, event.reason,
-                                                             event.explanation):  # fmt: skip
-            return "banner_scored"
+        if result.why == "already_reserved":  # pbx saying it again, with its newer score: on the banner
+            _push_score(event.call_id, event.score, event.reason, event.explanation)
         return result.why
     agent = reservation.agent
     command = ReserveAgent(call_id=reservation.call_id, agent=agent.name, queue=reservation.queue,

@@ -105,7 +105,7 @@ async def test_the_reserved_agent_sees_the_banner_and_nobody_else(ledger_utteran
                                                "explanation": "anger 0.57: 'refund now'"}  # fmt: skip
     again = CallAtRisk(call_id=call_id, queue=world.queue.name, score=0.66, reason="legal_threat",
                        explanation="mentioned a lawyer")  # fmt: skip
-    assert await database_sync_to_async(apply_event)(again, FakePbx()) == "banner_scored"
+    assert await database_sync_to_async(apply_event)(again, FakePbx()) == "already_reserved"
     rescored = await priya.receive_json_from()
     assert (rescored["score"], rescored["reason"], rescored["explanation"]) == (0.66, "legal_threat",
                                                                                  "mentioned a lawyer")  # fmt: skip

@@ -91,7 +91,7 @@ def test_agent_answer_clears_the_wait_and_counts_for_service_level() -> None:
     assert out["today"]["asa_s"] == 12.0 and out["today"]["service_level"] == 1.0
     assert out["escalations"][0]["status"] == "with_agent" and out["escalations"][0]["agent"] == "agent1"
     assert out["agents"] == [{"name": "agent1", "display_name": "agent1", "state": "on_call", "since": T0 + 25.4,
-                              "queues": ["support"], "reserved_for": None}]  # fmt: skip
+                              "queues": ["support"], "reason": "", "reserved_for": None}]  # fmt: skip
 
 
 def test_calls_today_split_into_bot_completed_escalated_answered_lost_and_not_reached() -> None:
