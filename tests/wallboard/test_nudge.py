@@ -47,7 +47,10 @@ async def test_a_nudge_makes_the_feeder_read_the_agents_now(redis_server, settin
     feeder = Feeder(config, layer, load_facts=load_facts)
     task = asyncio.create_task(feeder.run())
     try:
+        started = time.monotonic()
         while not layer.sent:
+            state = f"leading: {feeder.leading}, reconnects: {feeder.reconnects}"
+            assert time.monotonic() - started < 20, f"no board after 20 s ({state})"
             await asyncio.sleep(0.02)
         assert layer.sent[0]["sections"]["agents"][0]["state"] == "available"
         await asyncio.sleep(1.2)  # a whole blocking read with nothing on the streams
@@ -65,7 +68,7 @@ async def test_a_nudge_makes_the_feeder_read_the_agents_now(redis_server, settin
         assert layer.sent[-1]["sections"]["agents"][0]["state"] == "paused"
     finally:
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 10)
 
 
 def test_a_nudge_with_redis_down_is_a_log_line_not_an_error(settings, caplog) -> None:
