@@ -6,9 +6,9 @@ JsSIP phone over Asterisk's WebSocket transport, through a proxy whose network t
 Calls are put into its queue the way pbx escalates (a channel continued into ``cc-queue`` with
 the CC_* variables).
 
-- The ringtone plays on the first call after the log-in click, and on nothing else: until the
-  ring is checked the test reads the page without a user gesture (``quiet_eval``), which
-  Playwright's own evaluate would give it.
+- The ringtone plays on the first call after the log-in click, with no other gesture: until the
+  ring is checked the test reads the page without one (``quiet_eval``), which Playwright's own
+  evaluate would give it.
 - The call: screen-pop, the layout at 1366x768, answer / mute / hold / hang up by keyboard, media
   both ways, a timed wrap-up the server keeps, the disposition saved during it, today's history.
 - The network drops: the phone shows it reconnecting, registers again and takes the next call,
