@@ -182,8 +182,10 @@ def _push_score(call_id: str, score: float, reason: str | None, explanation: str
     if reservation is None:
         return False
     name = reservation.agent.name
-    update = {"type": BANNER_SCORE, "call_id": call_id, "score": round(score, 2), "reason": reason or "",
-              "reason_label": reason_label(reason or ""), "explanation": explanation}  # fmt: skip
+    update: dict[str, Any] = {"type": BANNER_SCORE, "call_id": call_id, "score": round(score, 2),
+                              "explanation": explanation}  # fmt: skip
+    if reason:  # a keep-bot decision names none: the banner keeps the reason it shows
+        update |= {"reason": reason, "reason_label": reason_label(reason)}
     _after_commit(lambda: notifier.publish(name, update))
     return True
 

@@ -146,6 +146,11 @@ def test_the_screen_pop_follows_a_call_at_risk_live_and_freezes_when_answered(as
                               explanation="anger 0.71: 'refund now'")) == "banner_scored"  # fmt: skip
     page.wait_for_function("document.getElementById('pop-score').textContent === 'risk 0.71'", timeout=5_000)
     assert page.inner_text("#pop-explanation") == "anger 0.71: 'refund now'"
+    # A turn that keeps the bot names no reason: the score moves, the reason stays.
+    assert apply(DecisionMade(call_id=call_id, turn=4, escalate=False, score=0.64,
+                              explanation="keep bot: strongest was anger 0.64 < 0.75")) == "banner_scored"  # fmt: skip
+    page.wait_for_function("document.getElementById('pop-score').textContent === 'risk 0.64'", timeout=5_000)
+    assert page.inner_text("#pop-reason-label") == "Customer is angry"
 
     # The whole console on a laptop's screen at once.
     assert_on_screen(page, ["#topbar", "#states", "#phone-status", "#call", "#answer", "#hangup", "#mute", "#hold",
@@ -161,10 +166,10 @@ def test_the_screen_pop_follows_a_call_at_risk_live_and_freezes_when_answered(as
     scores = page.evaluate(pushed)
     assert apply(UtteranceHeard(call_id=call_id, utterance_id="u4", speaker="customer", text="Hello?",
                                 sentiment=0.1)) == "banner_updated"  # fmt: skip
-    assert apply(DecisionMade(call_id=call_id, turn=4, escalate=True, reason="anger", score=0.9)) == "banner_scored"
+    assert apply(DecisionMade(call_id=call_id, turn=5, escalate=True, reason="anger", score=0.9)) == "banner_scored"
     page.wait_for_function(f"{pushed} === {scores + 1}", timeout=5_000)  # both arrived, in order, and changed nothing
     assert page.evaluate(CURVE_POINTS) == 3 and "Hello?" not in page.inner_text("#pop-transcript")
-    assert page.inner_text("#pop-score") == "score 0.71" and page.inner_text("#pop-title") == "On call"
+    assert page.inner_text("#pop-score") == "score 0.64" and page.inner_text("#pop-title") == "On call"
 
     ended = ReservationEnded(call_id=call_id, agent=world.agent.name, why="risk_fell")
     assert apply(ended) == "reservation_ended"

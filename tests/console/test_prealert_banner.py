@@ -109,6 +109,12 @@ async def test_the_reserved_agent_sees_the_banner_and_nobody_else(ledger_utteran
     rescored = await priya.receive_json_from()
     assert (rescored["score"], rescored["reason"], rescored["explanation"]) == (0.66, "legal_threat",
                                                                                  "mentioned a lawyer")  # fmt: skip
+    # A turn that keeps the bot names no reason: the score and its explanation only.
+    kept = DecisionMade(call_id=call_id, turn=4, escalate=False, reason=None, score=0.31,
+                        explanation="keep bot: strongest was anger 0.31 < 0.60")  # fmt: skip
+    assert await database_sync_to_async(apply_event)(kept) == "banner_scored"
+    assert await priya.receive_json_from() == {"type": "prealert.score", "call_id": call_id, "score": 0.31,
+                                               "explanation": "keep bot: strongest was anger 0.31 < 0.60"}
     # A call nobody is reserved for: nothing to update.
     elsewhere = DecisionMade(call_id="another-call", turn=1, escalate=False, score=0.2)
     assert await database_sync_to_async(apply_event)(elsewhere) == "ignored"
