@@ -235,25 +235,27 @@ def test_an_agents_shift_in_the_browser(asterisk_server: AsteriskInstance, live_
             page.wait_for_selector("#devices[open]")
             mics = page.eval_on_selector_all("#device-mic option", "os => os.map(o => o.value).filter(Boolean)")
             outputs = page.eval_on_selector_all("#device-ring option", "os => os.map(o => o.value).filter(Boolean)")
-            assert mics, "no microphone listed"
+            # chromium's fake devices: three microphones and three outputs.
+            assert len(mics) >= 2 and len(outputs) >= 2, (mics, outputs)
             page.select_option("#device-mic", mics[-1])
-            if outputs:
-                page.select_option("#device-ring", outputs[-1])
+            page.select_option("#device-ring", outputs[-1])
+            page.select_option("#device-speaker", outputs[-2])
             page.click("#devices-close")
             stored = page.evaluate("JSON.parse(localStorage.getItem('cc.console.devices'))")
-            assert stored["mic"] == mics[-1]
+            assert stored == {"mic": mics[-1], "ring": outputs[-1], "speaker": outputs[-2]}
 
             # ---- The next call, over the new connection.
             second = escalate("", "Second caller.")
             page.wait_for_selector("#call[data-phase=ringing]", timeout=15_000)
             page.wait_for_function("window.ccConsole.log.filter(l => l === 'ring playing').length === 2", timeout=5_000)
-            if outputs:
-                assert page.evaluate("document.getElementById('ring-audio').sinkId") == outputs[-1]
+            assert page.evaluate("document.getElementById('ring-audio').sinkId") == outputs[-1]
             page.click("#answer")
             wait_count(page, "confirmed", 2)
             eventually(lambda: (c := agent_channel()) and c["state"] == "Up", 10, "the second call Up")
             used = page.evaluate("window.ccConsole.session.connection.getSenders()[0].track.getSettings().deviceId")
             assert used == mics[-1]
+            speaker = "document.getElementById('remote-audio').sinkId"
+            page.wait_for_function(f"{speaker} === '{outputs[-2]}'", timeout=5_000)
             page.click("#hangup")
             page.wait_for_selector("#wrapup:not([hidden])", timeout=10_000)
             hang_up_caller(second)

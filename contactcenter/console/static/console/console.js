@@ -123,7 +123,10 @@
     }
 
     session.on("peerconnection", (e) => {
-      e.peerconnection.addEventListener("track", (t) => { $("remote-audio").srcObject = t.streams[0]; });
+      e.peerconnection.addEventListener("track", (t) => {
+        $("remote-audio").srcObject = t.streams[0];
+        CC.devices.apply();  // the chosen speaker, for this call's audio
+      });
     });
     session.on("confirmed", () => {
       log("confirmed");
@@ -146,6 +149,7 @@
       CC.ringer.stop();
       stopTalkTimer();
       cc.session = null;
+      $("remote-audio").srcObject = null;
       const call = await offered;
       if (!call) { phase("idle", "No call"); CC.screenpop.gone(); return; }
       try {

@@ -40,10 +40,15 @@
     if (typeof audio.setSinkId !== "function") { if (id) note("This browser cannot choose an output device."); return Promise.resolve(); }
     const run = async () => {
       const target = id && known.audiooutput.some((d) => d.deviceId === id) ? id : "";
-      if (audio.sinkId === target) return;
-      try { await audio.setSinkId(target); } catch (err) {
-        log("setSinkId " + audio.id + " failed: " + err.name);
-        note("Could not use that output: " + err.name);
+      // Chrome aborts a switch when the element's media changes meanwhile (a call's audio arriving):
+      // try again a few times before saying so.
+      for (let attempt = 1; attempt <= 4 && audio.sinkId !== target; attempt += 1) {
+        try { await audio.setSinkId(target); } catch (err) {
+          if (err.name === "AbortError" && attempt < 4) { await new Promise((r) => setTimeout(r, 200)); continue; }
+          log("setSinkId " + audio.id + " failed: " + err.name);
+          note("Could not use that output: " + err.name);
+          return;
+        }
       }
     };
     const next = (sinking.get(audio) || Promise.resolve()).then(run);
