@@ -140,5 +140,7 @@ def celery_worker_process(redis_server: RedisServer, tmp_path_factory: pytest.Te
 @pytest.fixture(autouse=True)
 def _pbx_config_stays_home(settings) -> None:
     """Saving a queue or an agent publishes the PBX's configuration to Redis: not from a test
-    (unless it asks), whose rows would otherwise reach a stack running beside it."""
+    (unless it asks), whose rows would otherwise reach a stack running beside it. Nor does an
+    agent's state change nudge a wallboard (``contactcenter.wallboard.nudge``)."""
     settings.PBX_CONFIG_PUBLISH = False
+    settings.WALLBOARD_NUDGE = False

@@ -161,6 +161,9 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("POST", "console/api/calls/<int:pk>/answered"): AGENTS,
     ("POST", "console/api/calls/<int:pk>/ended"): AGENTS,
     ("POST", "console/api/calls/<int:pk>/disposition"): AGENTS,
+    ("POST", "console/api/wrap-up/end"): AGENTS,
+    ("GET", "console/api/history"): AGENTS,
+    ("GET", "console/ringtone.wav"): (LOGIN, IN, NO, NO),
     ("GET", "wallboard/"): (LOGIN, NO, IN, IN),
     # Supervisors: the page and its API (listen / whisper / barge, take over, force an agent's state).
     ("GET", "supervisor/"): (LOGIN, NO, IN, IN),

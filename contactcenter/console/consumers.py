@@ -11,6 +11,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from contactcenter.console import prealert
 from contactcenter.console.identity import console_agent_of
 from contactcenter.console.notifier import agent_group
+from contactcenter.console.services import agent_state_event
 
 
 @database_sync_to_async
@@ -20,7 +21,7 @@ def _agent_of(user: Any) -> tuple[str, list[dict[str, Any]]] | None:
     agent = console_agent_of(user)
     if agent is None:
         return None
-    now = [{"type": "agent.state", "state": agent.state}]
+    now = [agent_state_event(agent)]
     if (shown := prealert.banner_of(agent)) is not None:
         now.append(shown)
     return agent.name, now

@@ -44,6 +44,8 @@ class ConsoleCall(models.Model):
     call_id = models.CharField(max_length=64, blank=True, db_index=True)
     sip_call_id = models.CharField(max_length=200, help_text="The SIP Call-ID of the agent leg.")
     queue = models.CharField(max_length=80, blank=True)
+    caller = models.CharField(max_length=80, blank=True,
+                              help_text="Who the INVITE said is calling (its From), shown without a lead.")
     reason = models.CharField(max_length=64, blank=True)
     score = models.FloatField(null=True, blank=True)
     summary = models.TextField(blank=True)
@@ -57,6 +59,9 @@ class ConsoleCall(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_cause = models.CharField(max_length=64, blank=True)
+    wrap_up_until = models.DateTimeField(
+        null=True, blank=True,
+        help_text="End of the wrap-up after this call (its queue's wrap_up_s); empty: until the disposition.")
     disposition = models.ForeignKey(Disposition, on_delete=models.PROTECT, null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
     disposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)

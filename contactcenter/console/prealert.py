@@ -4,7 +4,9 @@ pbx and the reserved agent's "likely escalation" banner out.
 ``call.at_risk`` reserves an agent (:mod:`contactcenter.people.reservations`) and, after the
 commit, sends pbx ``reserve_agent`` and pushes the banner (reason, explanation, lead, transcript
 so far) to that agent's consoles only; each final ``call.utterance`` of the call adds a line to
-it; ``agent.reservation_ended``, ``call.ended`` and the sweep end the reservation and clear it.
+it (with the utterance's sentiment, which the console draws), each ``call.decision`` and a
+repeated ``call.at_risk`` update VoiceWatch's score and reason on it;
+``agent.reservation_ended``, ``call.ended`` and the sweep end the reservation and clear it.
 ``call.at_risk`` with ``active`` false only clears the banner: pbx ends the hold and says so.
 
 Every handler runs inside the event consumer's transaction; the pushes and the command go out
@@ -23,13 +25,16 @@ from django.db import transaction
 
 from contactcenter.console import notifier
 from contactcenter.console.screenpop import lead_card, reason_label, transcript
+from contactcenter.console.services import agent_state_event
 from contactcenter.people import reservations
 from contactcenter.people.models import Agent, Reservation
+from contactcenter.wallboard.nudge import nudge
 from pbx.api import (
     AgentReserved,
     CallAtRisk,
     CallEnded,
     Command,
+    DecisionMade,
     Event,
     ReservationEnd,
     ReservationEnded,
@@ -44,6 +49,7 @@ TRANSCRIPT_LINES = 20
 
 BANNER = "prealert"  # the console event that shows (or replaces) the banner
 BANNER_LINE = "prealert.utterance"
+BANNER_SCORE = "prealert.score"
 BANNER_CLEARED = "prealert.cleared"
 
 
@@ -81,9 +87,10 @@ def banner_of(agent: Agent) -> dict[str, Any] | None:
 
 
 def _push_state(agent_name: str) -> None:
-    state = Agent.objects.filter(name=agent_name).values_list("state", flat=True).first()
-    if state is not None:
-        notifier.publish(agent_name, {"type": "agent.state", "state": state})
+    agent = Agent.objects.filter(name=agent_name).first()
+    if agent is not None:
+        notifier.publish(agent_name, agent_state_event(agent))
+        nudge(f"agent {agent_name} {agent.state}")
 
 
 def _after_commit(push: Callable[[], None]) -> None:
@@ -113,6 +120,8 @@ def on_call_at_risk(event: CallAtRisk, link: CommandSender | None) -> str:
     result = reservations.do_reserve(event, hold_s(), _at(event))
     reservation = result.reservation
     if reservation is None:
+        if result.why == "already_reserved":  # pbx saying it again, with its newer score: on the banner
+            _push_score(event.call_id, event.score, event.reason, event.explanation)
         return result.why
     agent = reservation.agent
     command = ReserveAgent(call_id=reservation.call_id, agent=agent.name, queue=reservation.queue,
@@ -167,6 +176,27 @@ def on_utterance(event: UtteranceHeard) -> str:
     return "banner_updated"
 
 
+def _push_score(call_id: str, score: float, reason: str | None, explanation: str) -> bool:
+    """VoiceWatch's newer word on a call an agent is reserved for, to that agent's console."""
+    reservation = reservations.open_reservation_of_call(call_id)
+    if reservation is None:
+        return False
+    name = reservation.agent.name
+    update: dict[str, Any] = {"type": BANNER_SCORE, "call_id": call_id, "score": round(score, 2),
+                              "explanation": explanation}  # fmt: skip
+    if reason:  # a keep-bot decision names none: the banner keeps the reason it shows
+        update |= {"reason": reason, "reason_label": reason_label(reason)}
+    _after_commit(lambda: notifier.publish(name, update))
+    return True
+
+
+def on_decision(event: DecisionMade) -> str:
+    if not event.call_id:
+        return "ignored"
+    scored = _push_score(event.call_id, event.score, event.reason, event.explanation)
+    return "banner_scored" if scored else "ignored"
+
+
 def apply(event: Event, link: CommandSender | None) -> str | None:
     """Apply a pre-alert event; None if ``event`` is not one (``call.ended`` is also the attempt's)."""
     if isinstance(event, CallAtRisk):
@@ -177,6 +207,8 @@ def apply(event: Event, link: CommandSender | None) -> str | None:
         return on_reservation_ended(event)
     if isinstance(event, UtteranceHeard):
         return on_utterance(event)
+    if isinstance(event, DecisionMade):
+        return on_decision(event)  # the call attempt takes nothing from a decision
     return None
 
 

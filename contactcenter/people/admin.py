@@ -1,5 +1,5 @@
 """Admin: human queues (with their members), agents (with skills and SIP credentials), skills,
-and the do-not-call list."""
+the pause reasons the console offers, and the do-not-call list."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from contactcenter.people.models import (
     DncSource,
     DoNotCall,
     HumanQueue,
+    PauseReason,
     QueueMembership,
     Reservation,
     Skill,
@@ -65,11 +66,11 @@ class AgentSkillInline(admin.TabularInline):
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
-    list_display = ("name", "display_name", "transport", "state", "state_changed_at")
+    list_display = ("name", "display_name", "transport", "state", "pause_reason", "state_changed_at")
     inlines = [MembershipInline, AgentSkillInline]
     fields = ("name", "display_name", "transport", "static_contact", "auto_answer", "sip_credentials", "state",
-              "state_changed_at")  # fmt: skip
-    readonly_fields = ("sip_credentials", "state", "state_changed_at")
+              "pause_reason", "state_changed_at")  # fmt: skip
+    readonly_fields = ("sip_credentials", "state", "pause_reason", "state_changed_at")
 
     @admin.display(description="SIP credentials")
     def sip_credentials(self, agent: Agent) -> str:
@@ -81,6 +82,16 @@ class AgentAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Skill, list_display=("name", "description"))
+
+
+@admin.register(PauseReason)
+class PauseReasonAdmin(admin.ModelAdmin):
+    """The list an agent picks from when pausing. Deactivate a reason rather than delete it: agents
+    paused with it keep it, and the console stops offering it."""
+
+    list_display = ("label", "active", "order")
+    list_editable = ("active", "order")
+    list_filter = ("active",)
 
 
 @admin.register(Reservation)

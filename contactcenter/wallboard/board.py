@@ -130,13 +130,15 @@ class CallRecord:
 
 @dataclass(frozen=True)
 class AgentFact:
-    """An agent as the database has it; ``since`` is its state_changed_at (Unix time)."""
+    """An agent as the database has it; ``since`` is its state_changed_at (Unix time), ``reason``
+    why they are paused (blank in any other state)."""
 
     name: str
     state: str
     since: float | None = None
     display_name: str = ""
     queues: tuple[str, ...] = ()
+    reason: str = ""
 
 
 @dataclass(frozen=True)

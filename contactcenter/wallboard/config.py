@@ -43,6 +43,11 @@ class FeederConfig:
     def lock_key(self) -> str:
         return f"{self.key_prefix}:feeder"
 
+    @property
+    def nudge_key(self) -> str:
+        """The stream a change to the agents adds to (``nudge.py``): re-read the database now."""
+        return f"{self.key_prefix}:nudges"
+
     @classmethod
     def from_settings(cls) -> FeederConfig:
         """From Django settings: ``REDIS_URL``, ``TIME_ZONE`` and optional ``WALLBOARD_*`` overrides."""

@@ -19,7 +19,7 @@ from django.db.models import Count
 
 from contactcenter.campaigns.models import Campaign, CampaignStatus, Lead, LeadStatus
 from contactcenter.people import agents
-from contactcenter.people.models import Agent, HumanQueue
+from contactcenter.people.models import Agent, AgentState, HumanQueue
 from contactcenter.wallboard.board import AgentFact, CampaignFact
 
 
@@ -45,7 +45,8 @@ def load_agents() -> tuple[AgentFact, ...]:
     memberships = agents.queues_by_agent()
     return tuple(
         AgentFact(name=a.name, state=a.state, since=_ts(a.state_changed_at), display_name=a.display_name,
-                  queues=tuple(sorted(memberships.get(a.pk, ()))))
+                  queues=tuple(sorted(memberships.get(a.pk, ()))),
+                  reason=a.pause_reason if a.state == AgentState.PAUSED else "")
         for a in Agent.objects.order_by("name")
     )  # fmt: skip
 

@@ -2,7 +2,8 @@
 
 One feeder per site (a Redis lock, renewed while it runs) tails ``cc:pbx:events`` with a
 blocking ``XREAD`` from the last id it folded, reads pbx's live counts (``cc:pbx:live``)
-every second and the database (agents, queues, campaigns) every few seconds, and sends what
+every second and the database (agents, queues, campaigns) every few seconds, or at once when
+nudged (``nudge.py``: a person changed an agent's state), and sends what
 changed to the channel-layer group ``wallboard`` as a typed :class:`BoardMessage`. It keeps
 the full current board in Redis (``<prefix>:snapshot``) so a page that connects gets it at
 once. When it starts leading it first replays today's events from the stream, so the day's
@@ -103,6 +104,8 @@ class Feeder:
         self.display = Display(config.thresholds, self.history, self.agent_timeline, config.time_zone)
         self._replaying_since: float | None = None  # while rebuilding: sample only the last hour's events
         self.last_id: str | None = None
+        self._nudge_id = "0-0"  # the last nudge seen (nudge.py): a newer one means re-read the database
+        self._db_due = False
         self.leading = False
         self.applied = 0
         self.skipped = 0
@@ -179,8 +182,14 @@ class Feeder:
         if self._pending:
             wait = self.config.min_publish_interval_s - (self._clock() - self._last_publish)
             block_ms = max(1, min(block_ms, int(wait * 1000)))
-        reply = await redis.xread({self.config.stream: self.last_id}, count=self.config.batch, block=block_ms)
-        for _stream, entries in reply or []:
+        # The nudges' stream beside pbx's: a nudge ends the blocking read at once.
+        streams = {self.config.stream: self.last_id, self.config.nudge_key: self._nudge_id}
+        reply = await redis.xread(streams, count=self.config.batch, block=block_ms)
+        for stream, entries in reply or []:
+            if _str(stream) == self.config.nudge_key:
+                self._nudge_id = _str(entries[-1][0])
+                self._db_due = True
+                continue
             for entry_id, fields in entries:
                 self._pending |= self._fold(entry_id, fields)
         now = self._clock()
@@ -198,6 +207,8 @@ class Feeder:
         day_start = local_day_start(now, self.config.time_zone)
         self.board = Board(day_start=day_start, config=self.config.board)
         self._last_db = self._last_live = 0.0
+        newest_nudge = await redis.xrevrange(self.config.nudge_key, count=1)  # the facts read below are newer
+        self._nudge_id = _str(newest_nudge[0][0]) if newest_nudge else "0-0"
         await self._refresh(redis, now)
         if self.config.replay_today:
             self.board.counted_since = await self._trimmed_since(redis, day_start)
@@ -284,8 +295,8 @@ class Feeder:
         if now - self._last_live >= self.config.live_refresh_s:
             self._last_live = now
             changed |= apply_live_counts(self.board, await redis.hgetall(self.config.live_key), now)
-        if now - self._last_db >= self.config.db_refresh_s:
-            self._last_db = now
+        if self._db_due or now - self._last_db >= self.config.db_refresh_s:
+            self._last_db, self._db_due = now, False
             try:
                 facts = await self._load_facts(self.board.day_start)
             except Exception as exc:  # the database is down or busy: keep showing what we had

@@ -226,7 +226,7 @@ def _render_agents(board: Board, now: float, display: Display, today: daily.Toda
         occupancy = summary.occupancy.rate if summary is not None and summary.occupancy is not None else None
         rows.append({
             "name": a.fact.name, "display_name": a.fact.display_name or a.fact.name, "state": a.fact.state,
-            "since": a.fact.since, "queues": list(a.fact.queues),
+            "since": a.fact.since, "queues": list(a.fact.queues), "reason": a.fact.reason,
             "reserved_for": holding.get(a.fact.name) if a.fact.state == AgentState.RESERVED else None,
             "calls_today": summary.handling.handled if summary is not None else 0,
             "aht_s": _round(summary.handling.aht_s) if summary is not None else None,

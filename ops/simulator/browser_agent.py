@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-CHROMIUM_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--no-sandbox",
-                 "--autoplay-policy=no-user-gesture-required"]  # fmt: skip
+# No --autoplay-policy: the console's ringtone is unlocked by the log-in click, as for a person.
+CHROMIUM_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--no-sandbox"]
 
 
 @dataclass
@@ -139,7 +139,7 @@ def run(url: str, user: str, password: str, report: BrowserAgentReport, ready_fi
                 ready_file.write_text("ready\n")
             while not _stop_requested.is_set() and time.monotonic() < deadline:
                 try:
-                    page.wait_for_selector("#call:not([hidden])", timeout=500)
+                    page.wait_for_selector("#call[data-phase=ringing]", timeout=500)
                     page.wait_for_function("document.getElementById('pop-call-id').textContent.trim() !== ''",
                                            timeout=5_000)  # fmt: skip
                 except Exception:

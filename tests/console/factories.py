@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from contactcenter.campaigns.models import AttemptStatus, CallAttempt, Campaign, Disposition, Lead
 from contactcenter.console.models import AgentProfile
-from contactcenter.people.models import Agent, AgentState, HumanQueue
+from contactcenter.people.models import Agent, AgentState, HumanQueue, PauseReason
 from contactcenter.people.roles import Role, set_role
 
 PASSWORD = "console-test-password"
@@ -45,4 +45,7 @@ def make_world(agent_name: str = "webagent1", queue_name: str = "web") -> Consol
     )  # fmt: skip
     Disposition.objects.get_or_create(code="resolved", defaults={"label": "Resolved", "final": True})
     Disposition.objects.get_or_create(code="call_back", defaults={"label": "Call back", "final": False})
+    # The admin's list (a data migration seeds it, but transactional tests start from empty tables).
+    for order, label in enumerate(("Lunch", "Training"), start=1):
+        PauseReason.objects.get_or_create(label=label, defaults={"order": order})
     return ConsoleWorld(user, agent, queue, lead, attempt)

@@ -53,14 +53,14 @@ async def test_state_changes_reach_the_agents_console() -> None:
     console = await connect(world.user)
     connected, _ = await console.connect()
     assert connected
-    assert await console.receive_json_from(timeout=2) == {"type": "agent.state", "state": "offline"}
+    assert await console.receive_json_from(timeout=2) == {"type": "agent.state", "state": "offline", "reason": ""}
 
     await database_sync_to_async(services.do_set_state)(world.agent.pk, "available")
-    assert await console.receive_json_from(timeout=2) == {"type": "agent.state", "state": "available"}
+    assert await console.receive_json_from(timeout=2) == {"type": "agent.state", "state": "available", "reason": ""}
     call = await database_sync_to_async(services.do_offer_call)(world.agent.pk, sip_call_id="a@b")
-    assert await console.receive_json_from(timeout=2) == {"type": "agent.state", "state": "ringing"}
+    assert await console.receive_json_from(timeout=2) == {"type": "agent.state", "state": "ringing", "reason": ""}
     await database_sync_to_async(services.do_answered)(world.agent.pk, call.pk)
-    assert await console.receive_json_from(timeout=2) == {"type": "agent.state", "state": "on_call"}
+    assert await console.receive_json_from(timeout=2) == {"type": "agent.state", "state": "on_call", "reason": ""}
     await console.disconnect()
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from contactcenter.campaigns.models import AttemptStatus, LeadStatus
 from contactcenter.console.models import CallStatus, ConsoleCall
 from contactcenter.people.agents import apply_phone_state
-from contactcenter.people.models import Agent, AgentState
+from contactcenter.people.models import Agent, AgentState, PauseReason
 from contactcenter.people.roles import Role, set_role
 from pbx.api import AgentStateChanged, agent_sip_password
 from tests.console.factories import PASSWORD, make_world
@@ -82,14 +82,43 @@ def test_session_hands_out_this_agents_sip_credentials(agent_client: Client) -> 
 
 def test_state_buttons_update_the_agent_and_say_what_the_phone_does(agent_client: Client, world) -> None:
     status, body = post(agent_client, "state", {"state": "available"})
-    assert status == 200 and body == {"state": "available", "queue_action": "unpause", "register": True}
+    assert status == 200 and body == {"state": "available", "queue_action": "unpause", "register": True, "reason": ""}
     world.agent.refresh_from_db()
     assert world.agent.state == AgentState.AVAILABLE and world.agent.state_changed_at is not None
-    assert post(agent_client, "state", {"state": "paused"})[1]["queue_action"] == "pause"
+    assert post(agent_client, "state", {"state": "paused", "reason": "Lunch"})[1]["queue_action"] == "pause"
     assert post(agent_client, "state", {"state": "offline"})[1] == {"state": "offline", "queue_action": "pause",
-                                                                   "register": False}  # fmt: skip
+                                                                   "register": False, "reason": ""}  # fmt: skip
     status, body = post(agent_client, "state", {"state": "on_call"})
     assert status == 409 and "cannot choose" in body["error"]
+
+
+def test_a_pause_needs_a_reason_from_the_admins_active_list(agent_client: Client, world) -> None:
+    PauseReason.objects.all().delete()
+    PauseReason.objects.create(label="Lunch", order=1)
+    PauseReason.objects.create(label="Coaching", order=2)
+    PauseReason.objects.create(label="Smoke break", active=False)
+    assert agent_client.get("/console/api/session").json()["pause_reasons"] == ["Lunch", "Coaching"]
+    post(agent_client, "state", {"state": "available"})
+    for refused in ({"state": "paused"}, {"state": "paused", "reason": "Smoke break"},
+                    {"state": "paused", "reason": "Holiday"}, {"state": "available", "reason": "Lunch"}):
+        status, body = post(agent_client, "state", refused)
+        assert status == 400 and body["error"], refused
+    world.agent.refresh_from_db()
+    assert world.agent.state == AgentState.AVAILABLE and world.agent.pause_reason == ""
+
+    status, body = post(agent_client, "state", {"state": "paused", "reason": "Coaching"})
+    assert status == 200 and body["state"] == "paused" and body["reason"] == "Coaching"
+    world.agent.refresh_from_db()
+    assert world.agent.state == AgentState.PAUSED and world.agent.pause_reason == "Coaching"
+    session = agent_client.get("/console/api/session").json()
+    assert session["agent"]["state"] == "paused" and session["agent"]["reason"] == "Coaching"
+    # Any other state clears it.
+    post(agent_client, "state", {"state": "available"})
+    world.agent.refresh_from_db()
+    assert world.agent.pause_reason == ""
+    # Without any active reason the admin keeps, a pause needs none.
+    PauseReason.objects.update(active=False)
+    assert post(agent_client, "state", {"state": "paused"})[0] == 200
 
 
 def test_a_call_from_ringing_to_disposition(agent_client: Client, world) -> None:
@@ -110,7 +139,7 @@ def test_a_call_from_ringing_to_disposition(agent_client: Client, world) -> None
     assert post(agent_client, "calls", {"sip_call_id": "abc@browser"})[1]["id"] == pop["id"]
 
     assert post(agent_client, f"calls/{pop['id']}/answered", {})[1]["status"] == "answered"
-    status, body = post(agent_client, "state", {"state": "paused"})
+    status, body = post(agent_client, "state", {"state": "paused", "reason": "Lunch"})
     assert status == 409 and "finish the call" in body["error"]
     status, ended = post(agent_client, f"calls/{pop['id']}/ended", {"cause": "Terminated"})
     assert ended["status"] == "ended" and ended["state"] == "wrap_up" and ended["queue_action"] == "pause"

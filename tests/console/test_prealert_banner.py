@@ -16,7 +16,7 @@ from contactcenter.campaigns.services import ActionError
 from contactcenter.console import services
 from contactcenter.ledger.models import Utterance
 from contactcenter.people.models import AgentState
-from pbx.api import CallAtRisk, ReservationEnded, UtteranceHeard
+from pbx.api import CallAtRisk, DecisionMade, ReservationEnded, UtteranceHeard
 from tests.campaigns.conftest import FakePbx
 from tests.console.factories import ConsoleWorld, make_world
 from tests.console.test_console_push import Console
@@ -81,7 +81,7 @@ async def test_the_reserved_agent_sees_the_banner_and_nobody_else(ledger_utteran
         assert (await console.receive_json_from())["state"] == "available"
 
     assert await database_sync_to_async(reserve)(world) == "reserved"
-    assert await priya.receive_json_from() == {"type": "agent.state", "state": "reserved"}
+    assert await priya.receive_json_from() == {"type": "agent.state", "state": "reserved", "reason": ""}
     banner = await priya.receive_json_from()
     assert banner["type"] == "prealert" and banner["call_id"] == call_id
     assert (banner["reason"], banner["reason_label"], banner["score"]) == ("anger", "Customer is angry", 0.42)
@@ -89,10 +89,35 @@ async def test_the_reserved_agent_sees_the_banner_and_nobody_else(ledger_utteran
     assert banner["lead"]["name"] == "Asha" and banner["lead"]["fields"]["order_id"] == "A1001"
     assert [(u["id"], u["speaker"]) for u in banner["transcript"]] == [("u1", "bot"), ("u2", "customer")]
 
-    heard = UtteranceHeard(call_id=call_id, utterance_id="u3", speaker="customer", text="I want a refund now")
+    heard = UtteranceHeard(call_id=call_id, utterance_id="u3", speaker="customer", text="I want a refund now",
+                           sentiment=-0.64)  # fmt: skip
     assert await database_sync_to_async(apply_event)(heard) == "banner_updated"
     line = await priya.receive_json_from()
     assert line["type"] == "prealert.utterance" and line["utterance"]["text"] == "I want a refund now"
+    assert line["utterance"]["sentiment"] == -0.64  # the console draws it
+
+    # VoiceWatch's newer word on the call: each turn's decision, and the risk crossing again.
+    decided = DecisionMade(call_id=call_id, turn=3, escalate=False, reason="anger", score=0.571,
+                           explanation="anger 0.57: 'refund now'")  # fmt: skip
+    assert await database_sync_to_async(apply_event)(decided) == "banner_scored"
+    assert await priya.receive_json_from() == {"type": "prealert.score", "call_id": call_id, "score": 0.57,
+                                               "reason": "anger", "reason_label": "Customer is angry",
+                                               "explanation": "anger 0.57: 'refund now'"}  # fmt: skip
+    again = CallAtRisk(call_id=call_id, queue=world.queue.name, score=0.66, reason="legal_threat",
+                       explanation="mentioned a lawyer")  # fmt: skip
+    assert await database_sync_to_async(apply_event)(again, FakePbx()) == "already_reserved"
+    rescored = await priya.receive_json_from()
+    assert (rescored["score"], rescored["reason"], rescored["explanation"]) == (0.66, "legal_threat",
+                                                                                 "mentioned a lawyer")  # fmt: skip
+    # A turn that keeps the bot names no reason: the score and its explanation only.
+    kept = DecisionMade(call_id=call_id, turn=4, escalate=False, reason=None, score=0.31,
+                        explanation="keep bot: strongest was anger 0.31 < 0.60")  # fmt: skip
+    assert await database_sync_to_async(apply_event)(kept) == "banner_scored"
+    assert await priya.receive_json_from() == {"type": "prealert.score", "call_id": call_id, "score": 0.31,
+                                               "explanation": "keep bot: strongest was anger 0.31 < 0.60"}
+    # A call nobody is reserved for: nothing to update.
+    elsewhere = DecisionMade(call_id="another-call", turn=1, escalate=False, score=0.2)
+    assert await database_sync_to_async(apply_event)(elsewhere) == "ignored"
 
     # A console opened now gets the banner with the state (nothing is replayed otherwise).
     late = Console(world.user)
@@ -103,7 +128,7 @@ async def test_the_reserved_agent_sees_the_banner_and_nobody_else(ledger_utteran
     ended = ReservationEnded(call_id=call_id, agent=world.agent.name, why="risk_fell")
     assert await database_sync_to_async(apply_event)(ended) == "reservation_ended"
     assert await priya.receive_json_from() == {"type": "prealert.cleared", "call_id": call_id, "why": "risk_fell"}
-    assert await priya.receive_json_from() == {"type": "agent.state", "state": "available"}
+    assert await priya.receive_json_from() == {"type": "agent.state", "state": "available", "reason": ""}
 
     # Ravi's console heard none of it: no banner, no lead, no transcript.
     assert await other.receive_nothing(timeout=0.3)
@@ -116,7 +141,8 @@ async def test_a_reserved_agent_cannot_unpause_themselves() -> None:
     await database_sync_to_async(reserve)(world)
     with pytest.raises(ActionError, match="reserved"):
         await database_sync_to_async(services.do_set_state)(world.agent.pk, "available")
-    change = await database_sync_to_async(services.do_set_state)(world.agent.pk, "paused")  # a person may pause
+    change = await database_sync_to_async(services.do_set_state)(world.agent.pk, "paused",
+                                                                 reason="Lunch")  # a person may pause
     assert change.state == AgentState.PAUSED
 
 

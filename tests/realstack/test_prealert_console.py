@@ -48,7 +48,7 @@ from pbx.api import AgentState, EscalationReason, ReservationEnd
 from pbx.ari.client import HttpAriRest
 from pbx.ari.connection import AriEventStream
 from pbx.backoff import Backoff
-from tests.console.browser import browser_page, chromium_path  # noqa: F401 (fixtures)
+from tests.console.browser import browser_page, chromium, chromium_path  # noqa: F401 (fixtures)
 from tests.console.test_browser_softphone import eventually
 from tests.realstack.stack_env import admin_api, console_user, run, running_stack
 from tests.realstack.test_prealert import TracingAgent
@@ -227,17 +227,18 @@ def test_a_prealerted_agent_sees_the_banner_and_takes_the_call_first(stack: dict
         banner_at = time.monotonic()
         call_id = attempt()["call_id"]
         assert page.evaluate("window.ccConsole.prealert") == call_id
-        assert page.inner_text("#pre-reason-label") == "Customer is angry"
-        assert "A1001" in page.inner_text("#pre-lead") and "Asha" in page.inner_text("#pre-lead")
-        page.wait_for_function("document.querySelector('#pre-transcript').textContent.toLowerCase()"
+        assert page.inner_text("#pop-reason-label") == "Customer is angry"
+        assert "A1001" in page.inner_text("#pop-lead") and "Asha" in page.inner_text("#pop-lead")
+        page.wait_for_function("document.querySelector('#pop-transcript').textContent.toLowerCase()"
                                ".includes('not happy with this service')", timeout=10_000)  # fmt: skip
-        assert "automated call about your order" in page.inner_text("#pre-transcript")  # the bot's side too
+        assert "automated call about your order" in page.inner_text("#pop-transcript")  # the bot's side too
         page.wait_for_function(f"document.querySelector('#agent-state').textContent === '{AgentState.RESERVED}'",
                                timeout=5_000)  # fmt: skip
         assert api.ok("GET", "agents/web1/")["state"] == AgentState.RESERVED
         now = attempt()
         assert now["escalated_at"] is None and now["status"] == AttemptStatus.WITH_BOT, now  # not escalated yet
-        assert page.is_hidden("#call") and not any(line.startswith("incoming") for line in console_log())
+        assert page.get_attribute("#call", "data-phase") == "idle"
+        assert not any(line.startswith("incoming") for line in console_log())
 
         # desk1's person is back: both agents free; Asterisk's queue alone would ring desk1 (penalty 0).
         shell("from django.utils import timezone; from contactcenter.people.models import Agent; "

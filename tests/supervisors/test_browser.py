@@ -23,7 +23,7 @@ from pbx.api import CallAnswered, CallStarted, DecisionMade, to_fields
 from tests.conftest import AGENT_SECRET, WEB_AGENT, WEB_AGENT_SALT
 from tests.console.browser import chromium_path  # noqa: F401 (fixture)
 from tests.console.factories import make_world
-from tests.console.test_browser_prealert import asgi_server  # noqa: F401 (fixture)
+from tests.console.test_browser_live import asgi_server  # noqa: F401 (fixture)
 from tests.supervisors.factories import PASSWORD, make_pause_reasons, make_supervisor
 from tests.supervisors.test_realstack import Stream
 

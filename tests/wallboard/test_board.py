@@ -92,7 +92,8 @@ def test_agent_answer_clears_the_wait_and_counts_for_service_level() -> None:
     assert out["escalations"][0]["status"] == "with_agent" and out["escalations"][0]["agent"] == "agent1"
     # Calls handled count once the agent's leg ends; on a call since 09:00:25.4 of 4.6 s logged in: occupied.
     assert out["agents"] == [{"name": "agent1", "display_name": "agent1", "state": "on_call", "since": T0 + 25.4,
-                              "queues": ["support"], "reserved_for": None, "calls_today": 0, "aht_s": None,
+                              "queues": ["support"], "reason": "", "reserved_for": None, "calls_today": 0,
+                              "aht_s": None,
                               "occupancy": 1.0}]  # fmt: skip
 
 

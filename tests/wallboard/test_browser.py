@@ -24,7 +24,7 @@ from contactcenter.site.config import REPO_DIR
 from pbx.api import CallEscalated, CallQueued, CallStarted, QueueAbandoned, to_fields
 from tests.console.browser import chromium_path  # noqa: F401 (fixture)
 from tests.console.factories import make_world
-from tests.console.test_browser_prealert import asgi_server  # noqa: F401 (fixture)
+from tests.console.test_browser_live import asgi_server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.realstack
 

@@ -28,6 +28,7 @@ from contactcenter.campaigns.pbx_events import EVENT_LINGER_MS, EventConsumer
 from contactcenter.campaigns.pbx_link import RedisPbxLink
 from contactcenter.campaigns.webhook_outbox import CeleryTaskQueue, WebhookOutbox
 from contactcenter.console import prealert
+from contactcenter.console import services as console_services
 from contactcenter.core.redis_lock import RedisLock
 from contactcenter.site.config import DIALER_LOCK_KEY
 
@@ -90,6 +91,7 @@ class Command(BaseCommand):
                         dialer.tick()
                     outbox.tick(timezone.now())
                     prealert.sweep(timezone.now())  # reservations pbx never ended (pbx gone)
+                    console_services.sweep_wrap_ups(timezone.now())  # wrap-ups no console ended (browser closed)
             except (DatabaseError, redis.RedisError) as exc:
                 # A busy database or a Redis restart: nothing was acknowledged or sent half-way
                 # (events are acked after commit, commands sent after commit), so try again.

@@ -130,7 +130,7 @@
     agents(rows) {
       fill("agents-body", rows.map((a) => el("tr", { "data-agent": a.name }, td(a.display_name),
         td(words(a.state) + (a.reserved_for ? " for " + a.reserved_for.slice(0, 8) : ""), "s-" + a.state),
-        ticking("td", a.since, "n"), td(num(a.calls_today), "n calls"), td(secs(a.aht_s), "n"),
+        td(a.reason || "", "small reason"), ticking("td", a.since, "n"), td(num(a.calls_today), "n calls"), td(secs(a.aht_s), "n"),
         td(pct(a.occupancy), "n"), td(a.queues.join(", "), "small dim"))));
     },
     abandoned(rows) {
