@@ -30,5 +30,8 @@ def make_supervisor(name: str = "sam", role: Role = Role.SUPERVISOR, phone: str 
 
 
 def make_pause_reasons(*labels: str) -> None:
-    for order, label in enumerate(labels or ("Lunch", "Coaching")):
-        PauseReason.objects.get_or_create(label=label, defaults={"order": order})
+    """The admin's list is exactly these (the defaults a migration seeds are retired)."""
+    labels = labels or ("Lunch", "Coaching")
+    PauseReason.objects.exclude(label__in=labels).update(active=False)
+    for order, label in enumerate(labels):
+        PauseReason.objects.update_or_create(label=label, defaults={"order": order, "active": True})
