@@ -18,7 +18,7 @@ from typing import Any
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 
 from pbx.api import CallEnded, CallEscalated, CallQueued, Event
-from pbx.api.metrics import BOT_TURN_LATENCY, CALLS_TOTAL, ESCALATION_LATENCY, ESCALATIONS_TOTAL
+from workers.metric_specs import BOT_TURN_LATENCY, CALLS_TOTAL, ESCALATION_LATENCY, ESCALATIONS_TOTAL
 from workers.metrics import make_metric
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Instruments made from ``pbx.api.metrics``' specs, and the workers' own: ASR latency.
+"""Instruments made from ``workers.metric_specs``' specs, and the workers' own: ASR latency.
 
 prometheus_client's multiprocess mode is chosen when it is first imported: with
 ``PROMETHEUS_MULTIPROC_DIR`` set (the stack sets it for every process it starts), each process
@@ -7,7 +7,7 @@ process that exits is marked dead (:func:`mark_dead`), so gauges that count only
 processes drop it; its counters keep counting in the sum.
 
 The planes import :func:`make_metric` from here (pbx and the management plane already import
-``workers``; ``workers`` imports only the specs of pbx's contract).
+``workers``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from functools import cache
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.multiprocess import mark_process_dead
 
-from pbx.api.metrics import ASR_LATENCY, MetricSpec
+from workers.metric_specs import ASR_LATENCY, MetricSpec
 
 log = logging.getLogger(__name__)
 

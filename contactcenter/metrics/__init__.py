@@ -6,5 +6,5 @@
 - ``access``: who may read it (the metrics token, or an admin or supervisor logged in);
 - ``views``: the endpoint.
 
-Names, labels and buckets are ``pbx.api.metrics``' (one table for every plane).
+Names, labels and buckets are ``workers.metric_specs``' (one table for every plane).
 """

@@ -3,7 +3,7 @@
 With ``PROMETHEUS_MULTIPROC_DIR`` (the stack's processes all write there) the instruments are
 read from the folder, summed across processes (pbx, the dialer, the Celery pool processes,
 this one); without it (a development server) from this process alone. Every metric of
-``pbx.api.metrics`` is named in every answer, with its help and type, even before any process
+``workers.metric_specs`` is named in every answer, with its help and type, even before any process
 has recorded a value of it, so a dashboard or an alert never waits on a name to appear.
 """
 
@@ -16,7 +16,7 @@ from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from pbx.api.metrics import METRICS, MetricSpec
+from workers.metric_specs import METRICS, MetricSpec
 
 
 class Source(Protocol):

@@ -9,7 +9,7 @@ from functools import cache
 from prometheus_client import REGISTRY, CollectorRegistry, Counter
 
 from pbx.api import OriginateCall
-from pbx.api.metrics import DIALER_ORIGINATES_TOTAL
+from workers.metric_specs import DIALER_ORIGINATES_TOTAL
 from workers.metrics import make_metric
 
 

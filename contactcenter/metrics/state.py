@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from prometheus_client.core import GaugeMetricFamily
 
 from pbx.api import PBX_GAUGES_KEY, AgentState, PbxGauges, SchemaError
-from pbx.api.metrics import AGENTS, CALLS_ACTIVE, PBX_REPORTING, QUEUE_WAITING_CALLS, MetricSpec
+from workers.metric_specs import AGENTS, CALLS_ACTIVE, PBX_REPORTING, QUEUE_WAITING_CALLS, MetricSpec
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@ management plane imports, and the home of every word the two planes share.
   listen / whisper / barge, forced pause or log-out).
 - ``events``: what pbx reports, call by call, including queue activity as domain events.
 - ``live_counts``: pbx's calls by state, which the dialer paces by (and ``GET /metrics`` shows).
-- ``metrics``: the names, labels and buckets of what ``GET /metrics`` exports.
 - ``config``: the configuration snapshot Django publishes for pbx (the PBX, inbound routes).
 - ``telephony``: what that PBX is made of: agents' phones, queues, trunks, opening hours.
 - ``vocabulary``: call outcomes, escalation reasons, agent states and the ledger's kinds.

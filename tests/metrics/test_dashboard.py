@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from contactcenter.site.config import REPO_DIR
-from pbx.api.metrics import METRICS
+from workers.metric_specs import METRICS
 
 DASHBOARD = REPO_DIR / "deploy" / "grafana" / "contactcenter.json"
 

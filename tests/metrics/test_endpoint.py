@@ -10,7 +10,7 @@ from django.test import Client
 
 from contactcenter.metrics.access import Verdict, verdict
 from contactcenter.people.roles import Role, set_role
-from pbx.api.metrics import METRIC_NAMES
+from workers.metric_specs import METRIC_NAMES
 
 TOKEN = "s3cret-metrics-token"
 

@@ -29,7 +29,6 @@ from pbx.api import (
     OriginateCall,
     PbxGauges,
 )
-from pbx.api.metrics import METRIC_NAMES, METRICS
 from pbx.bot.turn_timing import TurnClock
 from pbx.calls.live import CallState, LiveCall
 from pbx.calls.queue_callers import QueueCallers
@@ -38,6 +37,7 @@ from pbx.metrics import PbxMetrics
 from workers.asr.base import Transcript
 from workers.asr.batcher import UtteranceBatcher
 from workers.audio import Audio
+from workers.metric_specs import METRIC_NAMES, METRICS
 from workers.metrics import AsrMetrics
 from workers.tasks.job_decoding import JobDecoder
 

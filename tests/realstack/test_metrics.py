@@ -29,8 +29,8 @@ from ops.stack.components import build_processes
 from ops.stack.processes import free_port, wait_for
 from ops.stack.redis_server import RedisServer
 from pbx.api import PBX_GAUGES_KEY, PbxGauges, QueueSpec, Telephony
-from pbx.api.metrics import METRIC_NAMES
 from tests.metrics.test_dashboard import DASHBOARD, metric_names
+from workers.metric_specs import METRIC_NAMES
 
 pytestmark = pytest.mark.realstack
 

@@ -17,7 +17,7 @@ from contactcenter.site.config import DIALER_LOCK_KEY, REPO_DIR, StackConfig
 from contactcenter.site.secrets import load_secrets
 from ops.stack.components import instance_name
 from ops.stack.processes import free_port
-from pbx.api.metrics import METRIC_NAMES
+from workers.metric_specs import METRIC_NAMES
 
 pytestmark = pytest.mark.realstack
 

@@ -24,7 +24,7 @@ from ops.stack.checks import check_web
 from ops.stack.components import build_processes
 from ops.stack.processes import free_port, wait_for
 from pbx.api import QueueSpec, Telephony
-from tests.console.browser import browser_page, chromium_path  # noqa: F401 (fixtures)
+from tests.console.browser import browser_page, chromium, chromium_path  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.realstack
 

@@ -115,7 +115,7 @@ async def test_a_forced_pause_is_in_the_database_and_on_the_agents_console_at_on
     world, client = await database_sync_to_async(setup)()
     console = Console(world.user)
     assert (await console.connect())[0]
-    assert await console.receive_json_from() == {"type": "agent.state", "state": "available"}
+    assert await console.receive_json_from() == {"type": "agent.state", "state": "available", "reason": ""}
 
     url = f"/api/supervisor/agents/{world.agent.name}/pause/"
     answer = await database_sync_to_async(post)(client, url, {"reason": "Coaching"})
@@ -126,7 +126,8 @@ async def test_a_forced_pause_is_in_the_database_and_on_the_agents_console_at_on
     }
     agent = await database_sync_to_async(Agent.objects.get)(pk=world.agent.pk)
     assert (agent.state, agent.pause_reason) == ("paused", "forced by sam: Coaching")
-    assert await console.receive_json_from() == {"type": "agent.state", "state": "paused"}
+    assert await console.receive_json_from() == {"type": "agent.state", "state": "paused",
+                                                 "reason": "forced by sam: Coaching"}
     assert await console.receive_json_from() == {
         "type": "agent.forced",
         "state": "paused",

@@ -3,7 +3,8 @@
 Each plane makes the instruments it owns from these specs (``pbx.metrics``, ``workers.metrics``,
 ``contactcenter.metrics``); the Grafana dashboard (``deploy/grafana/contactcenter.json``), its
 test and docs/operations.md name metrics from this table only. A spec is data, not an
-instrument: this package does not import prometheus_client.
+instrument: this module does not import prometheus_client. It lives in ``workers`` because
+every plane may import workers (a worker host runs without pbx: tests/workers/test_remote_worker.py).
 """
 
 from __future__ import annotations
