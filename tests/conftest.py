@@ -170,6 +170,14 @@ def _static_files_indexed_once_per_tree() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _quick_password_hashes(settings) -> None:
+    """Users a test makes (pytest-django's ``admin_user`` too) get a hash that takes microseconds;
+    Django's default spends ≈0.3 s a password by design. No test is about the hasher, and
+    ``manage.py`` run as a subprocess (the real-stack tests' users) keeps the site's own."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _pbx_config_stays_home(settings) -> None:
     """Saving a queue or an agent publishes the PBX's configuration to Redis: not from a test
     (unless it asks), whose rows would otherwise reach a stack running beside it."""
