@@ -137,6 +137,46 @@ def celery_worker_process(redis_server: RedisServer, tmp_path_factory: pytest.Te
     worker.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_indexed_once_per_tree() -> Iterator[None]:
+    """Django's test client builds its middleware anew for every ``Client``, and WhiteNoise then
+    reads the headers of every file under STATIC_ROOT again (≈30 ms a client; 60 % of
+    tests/test_access.py, which makes thousands). A server indexes the tree once per process;
+    here it is indexed once per state of the tree (each file's path, size and mtime) and of the
+    settings and options WhiteNoise reads, so a test that collects files or changes a setting
+    still gets an index of its own, built by WhiteNoise's own code."""
+    from django.conf import settings
+    from whitenoise.base import WhiteNoise, scantree
+
+    original = WhiteNoise.update_files_dictionary
+    indexed: dict[tuple, dict] = {}
+
+    def update_files_dictionary(self: WhiteNoise, root: str, prefix: str) -> None:
+        tree = tuple(sorted((path, st.st_size, st.st_mtime_ns) for path, st in scantree(root)))
+        options = tuple(sorted((k, repr(v)) for k, v in vars(self).items()
+                               if k not in ("files", "directories", "application", "get_response", "media_types")))
+        read = tuple(repr(getattr(settings, name, None)) for name in sorted(dir(settings))
+                     if name.startswith("WHITENOISE_") or name in ("DEBUG", "STATIC_URL", "STORAGES"))  # fmt: skip
+        key = (type(self), root, prefix, tree, options, read, tuple(sorted(self.media_types.types_map.items())))
+        if key not in indexed:
+            before = dict(self.files)
+            original(self, root, prefix)
+            indexed[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(indexed[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoise, "update_files_dictionary", update_files_dictionary)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(settings) -> None:
+    """Users a test makes (pytest-django's ``admin_user`` too) get a hash that takes microseconds;
+    Django's default spends ≈0.3 s a password by design. No test is about the hasher, and
+    ``manage.py`` run as a subprocess (the real-stack tests' users) keeps the site's own."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _pbx_config_stays_home(settings) -> None:
     """Saving a queue or an agent publishes the PBX's configuration to Redis: not from a test

@@ -9,8 +9,8 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +50,13 @@ def run(env: dict[str, str], *argv: str, timeout: float = 300) -> subprocess.Com
 
 
 @contextmanager
-def running_stack(var_dir: Path, rtp_start: int, before_up: tuple[tuple[str, ...], ...] = ()) -> Iterator[dict[str, str]]:
+def running_stack(var_dir: Path, rtp_start: int, before_up: tuple[tuple[str, ...], ...] = (),
+                  settings: Mapping[str, str] | None = None) -> Iterator[dict[str, str]]:  # fmt: skip
     """A migrated stack up in ``var_dir`` (its environment), stopped and removed afterwards;
-    ``before_up``: ``python`` commands run before ``stack up`` (e.g. the demo's people, rendered by it)."""
-    with stack_env(var_dir, rtp_start=rtp_start) as env:
+    ``before_up``: ``python`` commands run before ``stack up`` (e.g. the demo's people, rendered by it);
+    ``settings``: variables added to its environment (e.g. ``CC_SPEECH_MODE``)."""
+    with stack_env(var_dir, rtp_start=rtp_start) as base:
+        env = {**base, **(settings or {})}
         for argv in (("manage.py", "migrate", "--noinput"), ("-m", "alembic", "upgrade", "head"), *before_up,
                      ("manage.py", "stack", "up")):  # fmt: skip
             result = run(env, sys.executable, *argv)
@@ -97,3 +100,28 @@ def console_user(env: dict[str, str], username: str, password_file: Path) -> Pat
     assert run(env, sys.executable, "manage.py", "create_user", username, "--role", "agent", "--password-file",
                str(password_file)).returncode == 0  # fmt: skip
     return password_file
+
+
+class DemoStack:
+    """A stack with the demo's agents and queue (``manage.py demo_people`` before ``stack up``
+    renders them), started by the first module that asks for it in the speech mode it asks for.
+    A module asking for the other mode gets the same stack after ``stack up`` in that mode, which
+    restarts pbx and the worker in it (tests/realstack/test_stack_cli.py checks that switch).
+    One stack's start and stop instead of one per demo: each demo is a campaign of its own, as
+    when `make demo` runs twice."""
+
+    def __init__(self, var_dir: Path, exits: ExitStack) -> None:
+        self._var_dir, self._exits = var_dir, exits
+        self._env: dict[str, str] | None = None
+
+    def in_mode(self, speech_mode: str) -> dict[str, str]:
+        if self._env is None:
+            self._env = self._exits.enter_context(running_stack(
+                self._var_dir, rtp_start=32000, before_up=(("manage.py", "demo_people"),),
+                settings={"CC_SPEECH_MODE": speech_mode}))  # fmt: skip
+        elif self._env["CC_SPEECH_MODE"] != speech_mode:
+            env = {**self._env, "CC_SPEECH_MODE": speech_mode}
+            up = run(env, sys.executable, "manage.py", "stack", "up")
+            assert up.returncode == 0, up.stdout[-2000:] + up.stderr[-2000:]
+            self._env = env
+        return dict(self._env)

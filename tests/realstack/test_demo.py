@@ -1,38 +1,32 @@
 """A short version of `make demo` on its own stack: a campaign of five leads dialled by the
 stack's dialer; every call accounted for, the escalating customers answered by an agent,
 the routine ones completed by the bot. In each speech mode: pbx recognising speech itself, and
-the stack's Celery worker doing it (CC_SPEECH_MODE=celery), with the same outcomes."""
+the stack's Celery worker doing it (CC_SPEECH_MODE=celery), with the same outcomes.
+
+Both on the demo's stack (``demo_stack`` in tests/realstack/conftest.py), Celery first: the
+stack is then left in the default mode, which test_stack_supervision.py asks for next."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.realstack.stack_env import DemoStack
 from tests.realstack.stack_env import run as _run
-from tests.realstack.stack_env import stack_env
 
 pytestmark = pytest.mark.realstack
 
 
-@pytest.fixture(params=["in-process", "celery"])
-def demo_env(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
-    with stack_env(tmp_path / "var") as env:
-        yield {**env, "CC_SPEECH_MODE": request.param}
+@pytest.fixture(params=["celery", "in-process"])
+def demo_env(demo_stack: DemoStack, request: pytest.FixtureRequest) -> dict[str, str]:
+    return demo_stack.in_mode(request.param)
 
 
 def test_short_demo_accounts_for_every_call(demo_env: dict[str, str]) -> None:
     py = sys.executable
-    assert _run(demo_env, py, "manage.py", "migrate", "--noinput").returncode == 0
-    assert _run(demo_env, py, "-m", "alembic", "upgrade", "head").returncode == 0
-    # The demo's agents and queue, through Django's models, before the stack renders them.
-    people = _run(demo_env, py, "manage.py", "demo_people")
-    assert people.returncode == 0, people.stdout + people.stderr
-    up = _run(demo_env, py, "manage.py", "stack", "up")
-    assert up.returncode == 0, up.stdout + up.stderr
     demo = _run(demo_env, py, "manage.py", "demo", "--leads", "5", "--timeout", "240", "--browser-agent", "on",
                 timeout=400)  # fmt: skip
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]

@@ -1,4 +1,5 @@
-"""The stack's supervisor on a real stack (one for the module): Redis SIGKILLed in the middle of
+"""The stack's supervisor on a real stack (the demo's, shared with test_demo.py, in the default
+speech mode): Redis SIGKILLed in the middle of
 the short demo's calls and restarted by the supervisor alone, nothing lost; Asterisk SIGKILLed
 likewise, its cut calls ended once (dropped if reached, else failed and retried), the campaign
 finished without a reached customer dialled twice; the guard and the Celery worker SIGKILLed
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +24,14 @@ from contactcenter.site.config import REPO_DIR, StackConfig
 from ops.stack.supervisor import SUPERVISOR_STATE_FILE
 from pbx.api import CallOutcome
 from pbx.calls.reconcile import LOST_CAUSE
-from tests.realstack.stack_env import run, running_stack
+from tests.realstack.stack_env import DemoStack, run
 
 pytestmark = pytest.mark.realstack
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    # The demo's agents and queue before `stack up` renders them into Asterisk.
-    with running_stack(tmp_path_factory.mktemp("supervised") / "var", rtp_start=33200,
-                       before_up=(("manage.py", "demo_people"),)) as env:  # fmt: skip
-        yield env
+def stack(demo_stack: DemoStack) -> dict[str, str]:
+    return demo_stack.in_mode("in-process")
 
 
 def run_dir(env: dict[str, str]) -> Path:
